@@ -1,0 +1,379 @@
+"""Lasso time-to-accuracy benchmark: penalized against scikit-learn, skglm and celer.
+
+Protocol (BENCHMARKS.md):
+
+* objective ``F(w) = 1/(2n) ||y - Xw||^2 + lam ||w||_1``, no intercept,
+  ``lam = frac * ||X'y||_inf / n``;
+* ``F*`` = the lowest objective reached by any solver run at ``tol = 1e-12`` (these runs are
+  also each solver's warm-up: JIT compilation happens here, untimed);
+* for each solver, ``tol`` is tightened over 1e-2, 1e-3, ..., 1e-12 until the returned ``w``
+  satisfies ``F(w) - F* <= 1e-6 F(0)``; that ``tol``'s fit time (median of the repeats) is the
+  solver's figure.  The repeats of all solvers are interleaved (round robin), so that a slow
+  phase of this noisy machine hits every solver alike;
+* BLAS is pinned to one thread (threadpoolctl) for every solver, for the whole run;
+* every design is passed as a Fortran-ordered float64 array (``--order C`` to change), so no
+  solver pays for a layout copy inside ``fit``.
+
+Report ratios penalized / best peer measured in the same run, never absolute times from
+another run.
+
+Usage::
+
+    python benchmarks/bench_lasso.py                       # all 8 rows, 7 repeats
+    python benchmarks/bench_lasso.py --quick               # 3 repeats
+    python benchmarks/bench_lasso.py --rows riboflavin,500x600 --out results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+
+import numpy as np
+from _problems import DataUnavailable, lasso_lambda, lasso_objective, load_riboflavin, simulated
+from threadpoolctl import threadpool_info, threadpool_limits
+
+TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
+RTOL = 1e-6  # F(w) - F* <= RTOL * F(0)
+FRACS = (0.1, 0.01)
+MAX_ROUNDS = 25  # cap on timed rounds for fast rows
+
+PROBLEMS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
+    "sim 100x10000": lambda: simulated(100, 10000)[:2],
+    "sim 500x600": lambda: simulated(500, 600)[:2],
+    "sim 10000x100": lambda: simulated(10000, 100)[:2],
+    "riboflavin 71x4088": load_riboflavin,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# solvers: name -> factory(lam, tol) returning an unfitted estimator with a .coef_ after fit
+# ----------------------------------------------------------------------------------------------
+def _penalized(lam: float, tol: float):
+    import penalized
+
+    return penalized.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+
+
+def _sklearn(lam: float, tol: float):
+    from sklearn.linear_model import Lasso
+
+    return Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+
+
+def _skglm(lam: float, tol: float):
+    # skglm.Lasso = GeneralizedLinearEstimator(Quadratic(), L1(alpha), AndersonCD(...)), i.e.
+    # their default single-alpha path (working sets + Anderson-accelerated CD).
+    import skglm
+
+    return skglm.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
+
+
+def _celer(lam: float, tol: float):
+    import celer
+
+    return celer.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
+
+
+SOLVERS: dict[str, tuple[str, Callable]] = {
+    # display name: (import name, factory)
+    "penalized": ("penalized", _penalized),
+    "scikit-learn": ("sklearn", _sklearn),
+    "skglm": ("skglm", _skglm),
+    "celer": ("celer", _celer),
+}
+PEERS = ("scikit-learn", "skglm", "celer")
+
+
+@dataclass
+class Row:
+    problem: str
+    frac: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.problem} frac={self.frac:g}"
+
+
+# ----------------------------------------------------------------------------------------------
+def _fit(factory: Callable, lam: float, tol: float, X, y) -> tuple[float, np.ndarray, object]:
+    """One fit; returns (seconds, coef, estimator).  Only ``fit`` is inside the timer."""
+    est = factory(lam, tol)
+    gc.collect()
+    gc.disable()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            dt = time.perf_counter() - t0
+    finally:
+        gc.enable()
+    return dt, np.asarray(est.coef_, dtype=np.float64).ravel(), est
+
+
+def _n_iter(est) -> int | None:
+    n = getattr(est, "n_iter_", None)
+    try:
+        return int(np.max(n)) if n is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, log) -> dict:
+    n, p = X.shape
+    lam = lasso_lambda(X, y, row.frac)
+    F0 = lasso_objective(X, y, np.zeros(p), lam)
+    res: dict = {
+        "problem": row.problem,
+        "frac": row.frac,
+        "n": n,
+        "p": p,
+        "lam": lam,
+        "F0": F0,
+        "solvers": {},
+    }
+
+    # 1. warm-up + F*: every solver at its tightest tol (untimed for the figure)
+    for s in solvers:
+        factory = SOLVERS[s][1]
+        try:
+            dt, w, est = _fit(factory, lam, TOLS[-1], X, y)
+        except Exception as exc:  # a solver that breaks must not end the run
+            log(f"  {s}: fit failed: {type(exc).__name__}: {exc}")
+            res["solvers"][s] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        res["solvers"][s] = {
+            "F_tightest": lasso_objective(X, y, w, lam),
+            "first_fit_ms": 1e3 * dt,
+            "nnz_tightest": int(np.count_nonzero(w)),
+        }
+    ok = [s for s in solvers if "error" not in res["solvers"][s]]
+    if not ok:
+        return res
+    Fstar = min(res["solvers"][s]["F_tightest"] for s in ok)
+    res["Fstar"] = Fstar
+    res["Fstar_solver"] = min(ok, key=lambda s: res["solvers"][s]["F_tightest"])
+    threshold = RTOL * F0
+
+    # 2. per solver: loosest tol in TOLS reaching F(w) - F* <= 1e-6 F(0)
+    chosen: dict[str, float] = {}
+    trial: dict[str, float] = {}
+    for s in ok:
+        r = res["solvers"][s]
+        factory = SOLVERS[s][1]
+        for tol in TOLS:
+            dt, w, est = _fit(factory, lam, tol, X, y)
+            gap = lasso_objective(X, y, w, lam) - Fstar
+            if gap <= threshold:
+                chosen[s], trial[s] = tol, dt
+                r.update(tol=tol, rel_subopt=gap / F0, nnz=int(np.count_nonzero(w)))
+                r["n_iter"] = _n_iter(est)
+                break
+        else:
+            r.update(tol=None, rel_subopt=gap / F0, ms=None)
+            log(f"  {s}: never reached F - F* <= {RTOL:g} F(0) (at tol 1e-12: {gap / F0:.2e})")
+
+    # 3. timed repeats, interleaved across solvers; fast rows get more rounds (up to
+    #    MAX_ROUNDS) so that each solver's median rests on at least `min_time` seconds of fits
+    rounds = repeats
+    if chosen and min_time > 0:
+        slowest = max(trial[s] for s in chosen)
+        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(slowest, 1e-6))))
+    res["rounds"] = rounds
+    times: dict[str, list[float]] = {s: [] for s in chosen}
+    for _ in range(rounds):
+        for s in chosen:
+            dt, _, _ = _fit(SOLVERS[s][1], lam, chosen[s], X, y)
+            times[s].append(1e3 * dt)
+    for s, ts in times.items():
+        res["solvers"][s].update(ms=statistics.median(ts), times_ms=ts)
+
+    peers = {s: res["solvers"][s]["ms"] for s in PEERS if s in times}
+    if peers:
+        best = min(peers, key=peers.get)
+        res["best_peer"], res["best_peer_ms"] = best, peers[best]
+        if "penalized" in times:
+            res["ratio"] = res["solvers"]["penalized"]["ms"] / peers[best]
+    return res
+
+
+# ----------------------------------------------------------------------------------------------
+def _fmt_ms(x) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def print_tables(results: list[dict], solvers: list[str]) -> None:
+    head = ["problem", "frac", *[f"{s} ms" for s in solvers], "best peer", "ratio pen/best"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["problem"], f"{r['frac']:g}"]
+        ms = {s: r["solvers"].get(s, {}).get("ms") for s in solvers}
+        best = r.get("best_peer")
+        for s in solvers:
+            c = _fmt_ms(ms[s])
+            if "error" in r["solvers"].get(s, {}):
+                c = "error"
+            elif s in r["solvers"] and ms[s] is None:
+                c = "not reached"
+            cells.append(f"**{c}**" if s == best else c)
+        cells.append(best or "-")
+        cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    print("\nmedian fit time at the loosest tol reaching F - F* <= 1e-6 F(0) (best peer in bold)")
+    print("\n".join(lines))
+
+    head = ["problem", "frac", *[f"{s} tol" for s in solvers], "F* from"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["problem"], f"{r['frac']:g}"]
+        for s in solvers:
+            tol = r["solvers"].get(s, {}).get("tol")
+            cells.append(f"{tol:.0e}" if tol else "-")
+        cells.append(r.get("Fstar_solver", "-"))
+        lines.append("| " + " | ".join(cells) + " |")
+    print("\ntol each solver needed")
+    print("\n".join(lines))
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--quick", action="store_true", help="3 timed repeats instead of 7, no extra rounds"
+    )
+    ap.add_argument("--repeats", type=int, default=None, help="timed repeats (>= 3)")
+    ap.add_argument(
+        "--rows",
+        default="",
+        help="comma-separated substrings; keep rows whose label ('<problem> frac=<f>') "
+        "contains any of them, e.g. 'riboflavin' or '100x10000,frac=0.01'",
+    )
+    ap.add_argument(
+        "--solvers",
+        default=",".join(SOLVERS),
+        help=f"comma-separated subset of {','.join(SOLVERS)}",
+    )
+    ap.add_argument(
+        "--min-time",
+        type=float,
+        default=0.3,
+        help=f"fast rows get extra rounds (at most {MAX_ROUNDS}) until the slowest solver's "
+        "fits add up to this many seconds (default 0.3; --quick: 0)",
+    )
+    ap.add_argument("--order", choices=("F", "C"), default="F", help="memory layout of X")
+    ap.add_argument("--out", default=None, help="write the results as JSON here")
+    args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    repeats = args.repeats or (3 if args.quick else 7)
+    min_time = 0.0 if args.quick else args.min_time
+    if repeats < 3:
+        ap.error("the protocol needs at least 3 repeats")
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    solvers = []
+    for s in [s.strip() for s in args.solvers.split(",") if s.strip()]:
+        if s not in SOLVERS:
+            ap.error(f"unknown solver {s!r}")
+        try:
+            __import__(SOLVERS[s][0])
+        except Exception as exc:
+            log(f"note: {s} skipped, import failed: {type(exc).__name__}: {exc}")
+            continue
+        solvers.append(s)
+
+    wanted = [w.strip() for w in args.rows.split(",") if w.strip()]
+    rows = [
+        Row(p, f)
+        for p in PROBLEMS
+        for f in FRACS
+        if not wanted or any(w in Row(p, f).label for w in wanted)
+    ]
+    if not rows:
+        ap.error("--rows matched no row")
+
+    results: list[dict] = []
+    t_start = time.perf_counter()
+    # One BLAS thread for every solver, for the whole run (X @ w, X.T @ r, gap computations).
+    with threadpool_limits(limits=1, user_api="blas"):
+        blas = [
+            {k: d.get(k) for k in ("internal_api", "version", "num_threads")}
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        ]
+        data: dict[str, tuple] = {}
+        for row in rows:
+            if row.problem not in data:
+                try:
+                    X, y = PROBLEMS[row.problem]()
+                except DataUnavailable as exc:
+                    data[row.problem] = None
+                    log(f"note: skipping {row.problem}: {exc}")
+                else:
+                    X = np.asfortranarray(X) if args.order == "F" else np.ascontiguousarray(X)
+                    data[row.problem] = (X, y)
+            if data[row.problem] is None:
+                continue
+            X, y = data[row.problem]
+            log(f"{row.label} ...")
+            t0 = time.perf_counter()
+            res = run_row(row, X, y, solvers, repeats, min_time, log)
+            log(f"  done in {time.perf_counter() - t0:.1f} s")
+            results.append(res)
+
+    if results:
+        print_tables(results, solvers)
+    rounds = sorted({r.get("rounds", repeats) for r in results}) or [repeats]
+    print(
+        f"\ntotal {time.perf_counter() - t_start:.0f} s, {rounds[0]}-{rounds[-1]} timed rounds "
+        "per row, BLAS threads: 1"
+    )
+
+    if args.out:
+        meta = {
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "blas": blas,
+            "order": args.order,
+            "repeats": repeats,
+            "min_time_s": min_time,
+            "rtol": RTOL,
+            "tols": TOLS,
+            "versions": {
+                d: _version(d)
+                for d in ("penalized", "numpy", "scipy", "numba", "scikit-learn", "skglm", "celer")
+            },
+        }
+        with open(args.out, "w") as fh:
+            json.dump({"meta": meta, "rows": results}, fh, indent=1)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Start-up cost: a fresh Python process that imports a library and fits one small Lasso.
+
+For each library, in a new interpreter (``python -c``), numpy is imported and a 200 x 50 random
+problem built (untimed), then ``time.perf_counter`` measures
+
+* ``import``: e.g. ``import penalized``,
+* ``fit``: the first ``Lasso(alpha=0.1).fit(X, y)`` of the process (for numba libraries this
+  includes loading kernels from numba's on-disk cache, or compiling them when there is none),
+
+and the parent measures the subprocess's total wall time (interpreter start to exit).  A
+``baseline`` row (numpy only, no library) gives the baseline that every wall time contains.
+
+One warm-up subprocess per library runs first, so that numba's on-disk cache is populated
+(skglm has no on-disk cache: it compiles in every process).  Then the libraries are run
+round robin, ``--repeats`` (default 5) times each, and medians reported.
+
+Usage::
+
+    python benchmarks/bench_startup.py
+    python benchmarks/bench_startup.py --libs penalized,sklearn --repeats 7 --out startup.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+# Each snippet: (import statement, fit expression).  X, y exist when the fit runs.
+LIBS: dict[str, tuple[str, str]] = {
+    "baseline": ("", ""),  # interpreter + numpy + data only
+    "penalized": ("import penalized", "penalized.Lasso(alpha=0.1).fit(X, y)"),
+    "sklearn": (
+        "import sklearn.linear_model",
+        "sklearn.linear_model.Lasso(alpha=0.1).fit(X, y)",
+    ),
+    "skglm": ("import skglm", "skglm.Lasso(alpha=0.1).fit(X, y)"),
+    "celer": ("import celer", "celer.Lasso(alpha=0.1).fit(X, y)"),
+}
+
+TEMPLATE = """\
+import json, time
+import numpy as np
+rng = np.random.default_rng(0)
+X = rng.standard_normal((200, 50))
+y = X[:, :5] @ rng.standard_normal(5) + 0.5 * rng.standard_normal(200)
+t0 = time.perf_counter()
+{imp}
+t1 = time.perf_counter()
+est = {fit}
+t2 = time.perf_counter()
+nnz = int(np.count_nonzero(est.coef_)) if est is not None else None
+print("STARTUP " + json.dumps({{"import": t1 - t0, "fit": t2 - t1, "nnz": nnz}}))
+"""
+
+
+def snippet(lib: str) -> str:
+    imp, fit = LIBS[lib]
+    return TEMPLATE.format(imp=imp or "pass", fit=fit or "None")
+
+
+def run_once(python: str, lib: str) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.run([python, "-c", snippet(lib)], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{lib} failed:\n{proc.stderr.strip()[-2000:]}")
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("STARTUP "))
+    out = json.loads(line[len("STARTUP ") :])
+    out["wall"] = wall
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeats", type=int, default=5, help="subprocesses per library (median)")
+    ap.add_argument(
+        "--libs",
+        default=",".join(LIBS),
+        help=f"comma-separated subset of {','.join(LIBS)}",
+    )
+    ap.add_argument("--python", default=sys.executable, help="interpreter to start")
+    ap.add_argument("--out", default=None, help="write the results as JSON here")
+    args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    libs = [s.strip() for s in args.libs.split(",") if s.strip()]
+    for lib in libs:
+        if lib not in LIBS:
+            ap.error(f"unknown library {lib!r}")
+
+    # warm-up: populates numba's on-disk cache (penalized); drops libraries that fail
+    ok = []
+    for lib in libs:
+        try:
+            r = run_once(args.python, lib)
+        except RuntimeError as exc:
+            log(f"note: {lib} skipped: {exc}")
+            continue
+        log(f"warm-up {lib}: wall {r['wall']:.2f} s (import {r['import']:.2f}, fit {r['fit']:.2f})")
+        ok.append(lib)
+
+    runs: dict[str, list[dict]] = {lib: [] for lib in ok}
+    for i in range(args.repeats):
+        for lib in ok:
+            runs[lib].append(run_once(args.python, lib))
+        log(f"round {i + 1}/{args.repeats} done")
+
+    summary = {}
+    for lib, rs in runs.items():
+        summary[lib] = {
+            k: statistics.median(r[k] for r in rs) for k in ("import", "fit", "wall")
+        } | {"import+fit": statistics.median(r["import"] + r["fit"] for r in rs), "runs": rs}
+
+    print(f"\nmedian of {args.repeats} fresh processes, seconds (200 x 50 Lasso, alpha=0.1)")
+    print("| library | import | first fit | import + fit | process wall |")
+    print("|---|---|---|---|---|")
+    for lib, s in summary.items():
+        print(
+            f"| {lib} | {s['import']:.3f} | {s['fit']:.3f} | {s['import+fit']:.3f} "
+            f"| {s['wall']:.3f} |"
+        )
+    if "penalized" in summary and "sklearn" in summary:
+        p, k = summary["penalized"], summary["sklearn"]
+        print(
+            f"\nratio penalized / sklearn: import + fit {p['import+fit'] / k['import+fit']:.2f}, "
+            f"process wall {p['wall'] / k['wall']:.2f}"
+        )
+    if args.out:
+        with open(args.out, "w") as fh:
+            out = {"python": args.python, "repeats": args.repeats, "libs": summary}
+            json.dump(out, fh, indent=1)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""penalized: L1, L2 and elastic-net regularized learning.
+
+Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`.
+Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
+penalties in :mod:`penalized.penalties`.
+
+Submodules are imported lazily so that ``import penalized`` stays cheap.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Lasso": "penalized.estimators",
+    "ElasticNet": "penalized.estimators",
+    "Ridge": "penalized.estimators",
+    "solve": "penalized.solvers",
+    "alpha_max": "penalized.solvers",
+    "SolveResult": "penalized.solvers",
+    "datafits": None,
+    "penalties": None,
+    "solvers": None,
+    "estimators": None,
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'penalized' has no attribute {name!r}")
+    target = _LAZY[name]
+    if target is None:
+        value = importlib.import_module(f"penalized.{name}")
+    else:
+        value = getattr(importlib.import_module(target), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,127 @@
+"""Parameter checks with error messages that name the offending parameter."""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_bool",
+    "check_bounds",
+    "check_int",
+    "check_penalty_factor",
+    "check_sample_weight",
+    "check_scalar",
+]
+
+
+def check_scalar(value, name, *, low=None, high=None, low_open=False):
+    """Return ``value`` as a float after checking its type and range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"The '{name}' parameter must be a real number, got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"The '{name}' parameter must be finite, got {value!r}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        op = ">" if low_open else ">="
+        raise ValueError(f"The '{name}' parameter must be {op} {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"The '{name}' parameter must be <= {high}, got {value!r}.")
+    return value
+
+
+def check_int(value, name, *, low=1):
+    """Return ``value`` as an int >= ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"The '{name}' parameter must be an integer, got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    if value < low:
+        raise ValueError(f"The '{name}' parameter must be >= {low}, got {value!r}.")
+    return int(value)
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool; only real booleans are accepted."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"The '{name}' parameter must be a bool, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    return bool(value)
+
+
+def _as_float_vector(value, name, n):
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"'{name}' must be numeric, got {value!r}.") from exc
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(
+            f"'{name}' must be a scalar or have shape ({n},) (one value per "
+            f"{'sample' if name == 'sample_weight' else 'feature'}), got shape {arr.shape}."
+        )
+    return arr
+
+
+def check_penalty_factor(value, n_features):
+    """Validate ``penalty_factor``: None (ones) or non-negative finite values."""
+    if value is None:
+        return np.ones(n_features)
+    pf = _as_float_vector(value, "penalty_factor", n_features)
+    if not np.all(np.isfinite(pf)):
+        raise ValueError("'penalty_factor' must be finite (no NaN or inf).")
+    if np.any(pf < 0):
+        raise ValueError("'penalty_factor' must be non-negative.")
+    return pf.copy()
+
+
+def check_bounds(lower, upper, n_features, positive=False):
+    """Validate bounds; returns (lo, up) float64 arrays with lo <= 0 <= up."""
+    check_bool(positive, "positive")
+    if lower is None:
+        lo = np.full(n_features, -np.inf)
+    else:
+        lo = _as_float_vector(lower, "lower_bounds", n_features).copy()
+        if np.any(np.isnan(lo)):
+            raise ValueError("'lower_bounds' must not contain NaN.")
+        if np.any(lo > 0):
+            raise ValueError(
+                "'lower_bounds' must be <= 0 (as in glmnet, zero must be feasible); "
+                f"got a maximum of {lo.max()!r}."
+            )
+    if upper is None:
+        up = np.full(n_features, np.inf)
+    else:
+        up = _as_float_vector(upper, "upper_bounds", n_features).copy()
+        if np.any(np.isnan(up)):
+            raise ValueError("'upper_bounds' must not contain NaN.")
+        if np.any(up < 0):
+            raise ValueError(
+                "'upper_bounds' must be >= 0 (as in glmnet, zero must be feasible); "
+                f"got a minimum of {up.min()!r}."
+            )
+    if positive:
+        lo = np.maximum(lo, 0.0)
+    return lo, up
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``; returns None (unweighted) or a float64 array."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, str):
+        raise TypeError(f"'sample_weight' must be numeric, got {sample_weight!r}.")
+    sw = _as_float_vector(sample_weight, "sample_weight", n_samples)
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("'sample_weight' must be finite (no NaN or inf).")
+    if np.any(sw < 0):
+        raise ValueError("'sample_weight' must be non-negative.")
+    if not np.any(sw > 0):
+        raise ValueError("'sample_weight' must have at least one positive value.")
+    return sw.copy()

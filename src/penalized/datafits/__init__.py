@@ -1,0 +1,5 @@
+"""Losses (datafits)."""
+
+from .quadratic import Quadratic
+
+__all__ = ["Quadratic"]

@@ -1,0 +1,281 @@
+"""Squared-loss estimators: Lasso, ElasticNet, Ridge."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import check_bool, check_int, check_sample_weight, check_scalar
+from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..solvers.api import solve
+
+__all__ = ["ElasticNet", "Lasso", "Ridge"]
+
+_NOTES = """
+    Notes
+    -----
+    Solver: working-set coordinate descent (residual updates, or Gram updates when
+    n_samples is large relative to the working set) with Anderson acceleration and
+    gap-safe screening; a closed-form solve for problems with no L1 part and no bounds.
+
+    Stopping rule: the fit stops when the duality gap of the objective above is at
+    most ``tol * sum_i s_i (y_i - ybar)^2 / S`` (``ybar`` the weighted mean of y with
+    an intercept, 0 without), i.e. scikit-learn's rule ``gap <= tol * ||y||^2 / n``
+    for the same objective, or when the gap reaches the level of floating-point
+    rounding error. The gap at return is ``dual_gap_``; a ``ConvergenceWarning``
+    naming the gap and tol is raised when ``max_iter`` epochs end the fit first.
+
+    ``penalty_factor`` is used as given; glmnet rescales its ``penalty.factor`` to sum to
+    n_features, so glmnet with factors ``pf`` matches ``pf * n_features / sum(pf)`` here.
+    glmnet's ``lambda`` equals ``alpha`` for the Gaussian family when y is not
+    standardized (glmnet's ``standardize=FALSE``, ``alpha`` there = ``l1_ratio`` here).
+"""
+
+_PARAMS_COMMON = """
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b``. Dense and sparse X are centered
+        implicitly (X is never copied or densified for this).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multiplier of ``alpha`` per feature; 0 leaves a feature
+        unpenalized. None means all ones.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds on the coefficients (<= 0). None means -inf.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds on the coefficients (>= 0). None means +inf.
+    positive : bool, default=False
+        Force the coefficients to be non-negative (``lower_bounds=0``).
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the weighted variance of y (Notes).
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each outer iteration when > 0.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        Coefficients, in the dtype of X (float32 stays float32).
+    intercept_ : float
+        Intercept (0.0 when ``fit_intercept=False``).
+    dual_gap_ : float
+        Duality gap at the returned solution.
+    n_iter_ : int
+        Number of coordinate-descent epochs run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+"""
+
+
+class _LinearBase(RegressorMixin, BaseEstimator):
+    """Shared fit / predict for the squared-loss estimators."""
+
+    _l1_ratio_fixed = None  # set by Lasso (1.0) and Ridge (0.0)
+
+    def _l1_ratio(self):
+        if self._l1_ratio_fixed is not None:
+            return self._l1_ratio_fixed
+        return check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. F-ordered float64/float32 arrays are used without a copy;
+            sparse matrices are converted to CSC and never densified.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights ``s_i`` in the objective.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        alpha = check_scalar(self.alpha, "alpha", low=0.0)
+        l1_ratio = self._l1_ratio()
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        tol = check_scalar(self.tol, "tol", low=0.0)
+        max_iter = check_int(self.max_iter, "max_iter")
+        warm_start = check_bool(self.warm_start, "warm_start")
+        verbose = check_int(self.verbose, "verbose", low=0)
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
+                             order="F", y_numeric=True, multi_output=False)
+        y = np.asarray(y, dtype=np.float64)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        penalty = ElasticNetPenalty(alpha, l1_ratio, self.penalty_factor, self.lower_bounds,
+                                    self.upper_bounds, self.positive)
+        coef_init = None
+        if warm_start and getattr(self, "coef_", None) is not None:
+            if self.coef_.shape == (X.shape[1],):
+                coef_init = self.coef_
+        res = solve(X, y, penalty=penalty, sample_weight=sample_weight,
+                    fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                    coef_init=coef_init, verbose=verbose, _validated=True)
+        self.coef_ = res.coef.astype(X.dtype, copy=False)
+        self.intercept_ = float(res.intercept)
+        self.dual_gap_ = float(res.dual_gap)
+        self.n_iter_ = int(res.n_iter)
+        return self
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=True, dtype=[np.float64, np.float32],
+                          reset=False)
+        return np.asarray(safe_sparse_dot(X, self.coef_)).ravel() + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class ElasticNet(_LinearBase):
+    __doc__ = """Linear regression with a combined L1 and L2 penalty.
+
+    Minimizes::
+
+        1/(2 S) * sum_i s_i (y_i - x_i.w - b)^2
+          + alpha * sum_j pf_j * (l1_ratio * |w_j| + (1 - l1_ratio)/2 * w_j^2)
+
+    subject to ``lower_bounds <= w <= upper_bounds``, with ``s`` the sample weights
+    (ones by default), ``S = sum(s)`` and ``pf`` the penalty factors (ones by
+    default). With default options this is exactly scikit-learn's ``ElasticNet``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0).
+    l1_ratio : float, default=0.5
+        Mix of L1 (1.0) and L2 (0.0), in [0, 1].
+""" + _PARAMS_COMMON + _NOTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from penalized import ElasticNet
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = ElasticNet(alpha=0.01, l1_ratio=0.7).fit(X, y)
+    >>> model.coef_.shape, bool(model.dual_gap_ <= 1e-4 * y.var())
+    ((10,), True)
+    """
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 max_iter=1000, warm_start=False, verbose=0):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+class Lasso(_LinearBase):
+    __doc__ = """Linear regression with an L1 penalty.
+
+    Minimizes::
+
+        1/(2 S) * sum_i s_i (y_i - x_i.w - b)^2 + alpha * sum_j pf_j * |w_j|
+
+    subject to ``lower_bounds <= w <= upper_bounds``, with ``s`` the sample weights
+    (ones by default), ``S = sum(s)`` and ``pf`` the penalty factors (ones by
+    default). With default options this is exactly scikit-learn's ``Lasso``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0); see :func:`penalized.alpha_max` for the smallest
+        alpha giving all-zero coefficients.
+""" + _PARAMS_COMMON + _NOTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from penalized import Lasso
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = Lasso(alpha=0.1).fit(X, y)
+    >>> int((model.coef_ != 0).sum())
+    8
+    """
+
+    _l1_ratio_fixed = 1.0
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 max_iter=1000, warm_start=False, verbose=0):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+class Ridge(_LinearBase):
+    __doc__ = """Linear regression with an L2 penalty.
+
+    Minimizes::
+
+        1/(2 S) * sum_i s_i (y_i - x_i.w - b)^2 + alpha/2 * sum_j pf_j * w_j^2
+
+    subject to ``lower_bounds <= w <= upper_bounds``. ``alpha`` is on the scale of the
+    mean loss (as for Lasso and ElasticNet here): it equals scikit-learn's
+    ``Ridge(alpha=alpha * S)`` (``S = n_samples`` without weights), whose loss is the
+    unscaled sum of squares. Without bounds the solution is computed in closed form
+    (Cholesky on the normal equations, or on the n x n dual system when
+    p > n); with bounds, by coordinate descent.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0).
+""" + _PARAMS_COMMON + _NOTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from penalized import Ridge
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = Ridge(alpha=0.01).fit(X, y)
+    >>> model.coef_.shape
+    (10,)
+    """
+
+    _l1_ratio_fixed = 0.0
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 max_iter=1000, warm_start=False, verbose=0):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.verbose = verbose

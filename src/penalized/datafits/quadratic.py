@@ -49,32 +49,49 @@ class Quadratic:
 
 
 class DualProjector:
-    """Projects residual-space points onto {theta : A' diag(s) theta = 0}.
+    """Projects residual-space points onto {theta : A' diag(s) theta = 0, 1' diag(s) theta = 0}.
 
-    A holds the unpenalized columns (centered when there is an intercept). Built
-    once per solve; an empty A makes it the identity (apart from centering).
+    A holds some unpenalized columns (centered when there is an intercept); the
+    weighted pseudo-inverse is cached per set of columns, so repeated calls with the
+    same set cost one n x k product.
     """
 
-    def __init__(self, design, unpenalized):
+    def __init__(self, design):
         self.design = design
-        self.cols = unpenalized
-        if unpenalized.size:
-            A = design.columns(unpenalized)
-            sq = np.sqrt(design.s)
-            self.A = A
-            self.pinv = np.linalg.pinv(A * sq[:, None], rcond=1e-10) * sq[None, :]
-        else:
-            self.A = None
+        self._key = None
+        self._A = self._pinv = None
 
-    def __call__(self, theta):
+    def __call__(self, theta, cols=()):
         d = self.design
-        changed = False
         if d.center:
             theta = theta - float(d.s @ theta) / d.S
-        if self.A is not None:
-            theta = theta - self.A @ (self.pinv @ theta)
-            changed = True
-        return theta, changed
+        cols = np.asarray(cols, dtype=np.int64)
+        if cols.size == 0:
+            return theta
+        key = cols.tobytes()
+        if key != self._key:
+            A = d.columns(cols)
+            sq = np.sqrt(d.s)
+            self._A = A
+            self._pinv = np.linalg.pinv(A * sq[:, None], rcond=1e-10) * sq[None, :]
+            self._key = key
+        return theta - self._A @ (self._pinv @ theta)
+
+
+def _projected_columns(pen, w, v):
+    """Unpenalized features whose dual constraint must hold with equality (v_j = 0).
+
+    Those strictly inside their bounds, and those at a bound whose gradient pushes
+    towards an infinite side (the conjugate would be infinite otherwise). Unpenalized
+    features resting on a finite bound keep their one-sided constraint.
+    """
+    free = pen.unpenalized
+    if free.size == 0:
+        return free
+    wf, vf, lo, up = w[free], v[free], pen.lo[free], pen.up[free]
+    at_bound = (wf == lo) | (wf == up)
+    pushes_out = (np.isinf(up) & (vf > 0)) | (np.isinf(lo) & (vf < 0))
+    return free[~at_bound | pushes_out]
 
 
 def duality_gap(design, yc, w, r, v, pen, projector):
@@ -84,10 +101,11 @@ def duality_gap(design, yc, w, r, v, pen, projector):
     """
     s, S = design.s, design.S
     primal = float(s @ (r * r)) / (2.0 * S) + pen.value(w)
-    theta, changed = projector(r)
-    if changed:
+    cols = _projected_columns(pen, w, v)
+    theta = projector(r, cols)
+    if cols.size:
         v = design.rmatvec(s * theta) / S
-        v[projector.cols] = 0.0
+        v[cols] = 0.0
     c = pen.dual_scaling(v)
     if c != 1.0:
         theta = theta * c

@@ -21,8 +21,11 @@ residual in place. Kernels see only arrays and scalars; Python keeps the outer l
 import numpy as np
 from numba import njit
 
+# Reassociation lets LLVM vectorize the reductions; no 'nnan'/'ninf' (bounds may be inf).
+_FM = {"reassoc", "contract", "arcp", "nsz"}
 
-@njit(cache=True, inline="always")
+
+@njit(cache=True, inline="always", fastmath=_FM)
 def _prox1d(z, L, a, b, lo, up):
     """argmin_w L/2 w^2 - z w + a|w| + b/2 w^2 subject to lo <= w <= up."""
     den = L + b
@@ -41,7 +44,7 @@ def _prox1d(z, L, a, b, lo, up):
     return w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=_FM)
 def _kkt1d(w, grad, a, lo, up):
     """Distance of -grad to a * d|w| + N_[lo, up](w) (grad includes the L2 term)."""
     if w == 0.0:
@@ -62,7 +65,7 @@ def _kkt1d(w, grad, a, lo, up):
     return max(0.0, a - grad)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _anderson_weights(W, K):
     """Extrapolation weights c (sum 1) from K+1 stored iterates W[0..K] (rows).
 
@@ -113,7 +116,7 @@ def _anderson_weights(W, K):
     return z / tot
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=_FM)
 def _penalty_ws(w, ws, a, b):
     pen = 0.0
     for jj in range(ws.shape[0]):
@@ -122,7 +125,7 @@ def _penalty_ws(w, ws, a, b):
     return pen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=_FM)
 def _weighted_sq(r, off, s, weighted):
     acc = 0.0
     if weighted:
@@ -134,7 +137,7 @@ def _weighted_sq(r, off, s, weighted):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
              max_epochs, tol_in, K):
     """Working-set CD with residual updates on dense F-ordered X (see module doc)."""
@@ -216,7 +219,7 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
     return epoch
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_arr,
               ws, L, a, b, lo, up, max_epochs, tol_in, K):
     """Working-set CD on CSC X; the true residual is ``r + off_arr[0]`` (see module doc)."""
@@ -304,7 +307,7 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
     return epoch
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def cd_gram(G, q, w, a, b, lo, up, max_epochs, tol_in, K):
     """CD on 1/2 w'Gw - q'w + penalty over all k coordinates of ``w`` (a working set).
 

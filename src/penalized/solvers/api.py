@@ -126,7 +126,7 @@ def _solve_direct(design, y, pen, tol):
     w[(L == 0) & (pen.b == 0)] = 0.0
     r = yc - design.matvec(w)
     v = design.rmatvec(s * r) / S
-    gap, primal, *_ = duality_gap(design, yc, w, r, v, pen, DualProjector(design, pen.unpenalized))
+    gap, primal, *_ = duality_gap(design, yc, w, r, v, pen, DualProjector(design))
     tol_gap = tol * float(s @ (yc * yc)) / S
     intercept = ybar - float(design.mu @ w) if design.center else 0.0
     return SolveResult(coef=w, intercept=intercept, dual_gap=max(float(gap), 0.0),
@@ -177,7 +177,7 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     s, S = design.s, design.S
     ybar = float(s @ y) / S if design.center else 0.0
     r = y - ybar
-    r, _ = DualProjector(design, np.flatnonzero(pf == 0))(r)
+    r = DualProjector(design)(r, np.flatnonzero(pf == 0))
     v = design.rmatvec(s * r) / S
     L = design.sqnorms()
     v[L == 0] = 0.0

@@ -78,7 +78,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                                                      lo, up)
     w[(L == 0) & (b == 0)] = 0.0  # constant columns carry no information
     r = yc - design.matvec(w)
-    projector = DualProjector(design, pen.unpenalized)
+    projector = DualProjector(design)
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out
     screenable = (a > 0) & (lo < 0) | (a > 0) & (up > 0)
@@ -178,4 +178,4 @@ def _prefer_gram(design, k):
     if design.sparse:
         nnz = design.X.indptr[-1] / max(design.p, 1) * k
         return k * k < 0.5 * nnz
-    return design.n > 2 * k
+    return design.n > 50 * k

@@ -81,10 +81,13 @@ class Design:
             out = np.empty(self.p)
             step = max(1, _BLOCK // max(self.n, 1))
             for j0 in range(0, self.p, step):
-                blk = np.asarray(self.X[:, j0:j0 + step], dtype=np.float64)
+                blk = self.X[:, j0:j0 + step]
                 if self.center:
-                    blk = blk - mu[j0:j0 + step]
-                out[j0:j0 + step] = (s @ (blk * blk)) / S
+                    blk = np.asarray(blk, dtype=np.float64) - mu[j0:j0 + step]
+                if self.weighted:
+                    out[j0:j0 + step] = np.einsum("ij,ij,i->j", blk, blk, s) / S
+                else:
+                    out[j0:j0 + step] = np.einsum("ij,ij->j", blk, blk, dtype=np.float64) / S
             scale = np.abs(mu) + np.sqrt(out)
             out[out <= (64 * np.finfo(self.dtype).eps * scale) ** 2] = 0.0
         self._sqnorms = out
@@ -100,20 +103,47 @@ class Design:
             blk = blk - self.mu[cols]
         return blk
 
-    def gram(self, cols):
-        """(G, Xc_cols) with G = Xc_cols' diag(s) Xc_cols / S, float64."""
-        k = cols.size
-        if self.sparse and self.n > 4 * k:
-            Xk = self.X[:, cols]
-            Xs = Xk.multiply(self.s[:, None]).tocsc() if self.weighted else Xk
-            G = np.asarray((Xk.T @ Xs).toarray(), dtype=np.float64) / self.S
+    def cross(self, rows, cols):
+        """Xc[:, rows]' diag(s) Xc[:, cols] / S as a dense float64 array."""
+        if self.sparse:
+            Xa, Xb = self.X[:, rows], self.X[:, cols]
+            if self.weighted:
+                Xb = Xb.multiply(self.s[:, None]).tocsc()
+            G = np.asarray((Xa.T @ Xb).toarray(), dtype=np.float64) / self.S
             if self.center:
-                m = self.mu[cols]
-                G -= np.outer(m, m)
-            return G, None
-        blk = self.columns(cols)
+                G -= np.outer(self.mu[rows], self.mu[cols])
+            return G
+        A = self.columns(rows)
+        B = A if np.array_equal(rows, cols) else self.columns(cols)
         if self.weighted:
-            G = (blk.T @ (blk * self.s[:, None])) / self.S
-        else:
-            G = (blk.T @ blk) / self.S
-        return G, blk
+            B = B * self.s[:, None]
+        return (A.T @ B) / self.S
+
+
+class GramCache:
+    """Gram matrix of the columns seen so far; growing a working set computes only the
+    products with the new columns."""
+
+    def __init__(self, design):
+        self.design = design
+        self.cols = np.empty(0, dtype=np.int64)
+        self.G = np.empty((0, 0))
+        self.pos = np.full(design.p, -1, dtype=np.int64)
+
+    def get(self, ws):
+        new = ws[self.pos[ws] < 0]
+        if new.size:
+            d = self.design
+            k0 = self.cols.size
+            G = np.empty((k0 + new.size, k0 + new.size))
+            G[:k0, :k0] = self.G
+            if k0:
+                C = d.cross(self.cols, new)
+                G[:k0, k0:] = C
+                G[k0:, :k0] = C.T
+            G[k0:, k0:] = d.cross(new, new)
+            self.G = G
+            self.pos[new] = np.arange(k0, k0 + new.size)
+            self.cols = np.concatenate([self.cols, new])
+        idx = self.pos[ws]
+        return self.G[np.ix_(idx, idx)]

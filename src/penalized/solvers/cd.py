@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.quadratic import DualProjector, duality_gap
+from ._design import GramCache
 
 __all__ = ["SolveResult", "cd_solve"]
 
@@ -86,6 +87,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     epochs = 0
     converged = False
     history = []
+    gram_cache = q_full = None
     gap = primal = np.inf
     while True:
         v = design.rmatvec(s * r) / S
@@ -133,19 +135,14 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         max_epochs = max_iter - epochs
         use_gram = gram if gram is not None else _prefer_gram(design, ws.size)
         if use_gram:
-            G, blk = design.gram(ws)
-            if blk is not None:
-                q = blk.T @ (s * yc) / S if design.weighted else blk.T @ yc / S
-            else:
-                q = design.rmatvec(s * yc)[ws] / S
+            if gram_cache is None:
+                gram_cache = GramCache(design)
+                q_full = design.rmatvec(s * yc) / S
             w_ws = w[ws].copy()
-            epochs += k.cd_gram(G, q, w_ws, a[ws], b[ws], lo[ws], up[ws], max_epochs,
-                                tol_in, _ANDERSON_K)
+            epochs += k.cd_gram(gram_cache.get(ws), q_full[ws], w_ws, a[ws], b[ws], lo[ws],
+                                up[ws], max_epochs, tol_in, _ANDERSON_K)
             w[ws] = w_ws
-            if blk is not None:
-                r = yc - blk @ w_ws
-            else:
-                r = yc - design.matvec(w)
+            r = yc - design.matvec(w)
         elif design.sparse:
             X = design.X
             off = np.zeros(1)
@@ -178,4 +175,4 @@ def _prefer_gram(design, k):
     if design.sparse:
         nnz = design.X.indptr[-1] / max(design.p, 1) * k
         return k * k < 0.5 * nnz
-    return design.n > 50 * k
+    return design.n > 10 * k

@@ -41,7 +41,7 @@ def main():
                   f"{model.score(X_te, y_te):>9.3f}{model.dual_gap_:>11.2e}{ms:>7.1f}")
         print()
     lasso = penalized.Lasso(alpha=0.1 * amax).fit(X_tr, y_tr)
-    kept = [name for name, c in zip(data.feature_names, lasso.coef_) if c != 0]
+    kept = [name for name, c in zip(data.feature_names, lasso.coef_, strict=True) if c != 0]
     print(f"Lasso at alpha = 0.1 * alpha_max keeps {len(kept)} of {X.shape[1]} features: "
           f"{', '.join(kept)}")
 

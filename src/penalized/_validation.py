@@ -7,6 +7,7 @@ import numpy as np
 __all__ = [
     "check_bool",
     "check_bounds",
+    "check_finite_sparse",
     "check_int",
     "check_penalty_factor",
     "check_sample_weight",
@@ -111,6 +112,13 @@ def check_bounds(lower, upper, n_features, positive=False):
     return lo, up
 
 
+def check_finite_sparse(X, name="X"):
+    """Sparse formats scikit-learn cannot scan (e.g. DOK) are checked after conversion."""
+    if hasattr(X, "data") and not np.all(np.isfinite(X.data)):
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+    return X
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight``; returns None (unweighted) or a float64 array."""
     if sample_weight is None:
@@ -123,5 +131,7 @@ def check_sample_weight(sample_weight, n_samples):
     if np.any(sw < 0):
         raise ValueError("'sample_weight' must be non-negative.")
     if not np.any(sw > 0):
-        raise ValueError("'sample_weight' must have at least one positive value.")
+        raise ValueError(
+            "'sample_weight' must not be all zero: at least one weight must be positive."
+        )
     return sw.copy()

@@ -5,7 +5,13 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_bool, check_int, check_sample_weight, check_scalar
+from .._validation import (
+    check_bool,
+    check_finite_sparse,
+    check_int,
+    check_sample_weight,
+    check_scalar,
+)
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
 
@@ -107,6 +113,7 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         verbose = check_int(self.verbose, "verbose", low=0)
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
                              order="F", y_numeric=True, multi_output=False)
+        check_finite_sparse(X)
         y = np.asarray(y, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         penalty = ElasticNetPenalty(alpha, l1_ratio, self.penalty_factor, self.lower_bounds,
@@ -138,6 +145,7 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=True, dtype=[np.float64, np.float32],
                           reset=False)
+        check_finite_sparse(X)
         return np.asarray(safe_sparse_dot(X, self.coef_)).ravel() + self.intercept_
 
     def __sklearn_tags__(self):

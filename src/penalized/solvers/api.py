@@ -5,6 +5,7 @@ from sklearn.utils import check_array
 
 from .._validation import (
     check_bool,
+    check_finite_sparse,
     check_int,
     check_penalty_factor,
     check_sample_weight,
@@ -22,6 +23,7 @@ __all__ = ["alpha_max", "solve"]
 def _check_Xy(X, y):
     X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
                     input_name="X")
+    check_finite_sparse(X)
     y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D, got shape {y.shape}.")

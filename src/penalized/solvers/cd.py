@@ -67,7 +67,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     ``gap <= tol * sum_i s_i (y_i - ybar)^2 / S`` (ybar = 0 without intercept).
     """
     k = _kernels()
-    n, p = design.n, design.p
+    p = design.p
     s, S = design.s, design.S
     y = np.asarray(y, dtype=np.float64)
     ybar = float(s @ y) / S if design.center else 0.0

@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = [
     "check_bool",
@@ -114,7 +115,8 @@ def check_bounds(lower, upper, n_features, positive=False):
 
 def check_finite_sparse(X, name="X"):
     """Sparse formats scikit-learn cannot scan (e.g. DOK) are checked after conversion."""
-    if hasattr(X, "data") and not np.all(np.isfinite(X.data)):
+    if (sp.issparse(X) and X.format in ("csr", "csc", "coo", "bsr")
+            and not np.all(np.isfinite(X.data))):
         raise ValueError(f"Input {name} contains NaN or infinity.")
     return X
 

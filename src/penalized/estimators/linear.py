@@ -143,7 +143,8 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=True, dtype=[np.float64, np.float32],
+        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
+                          dtype=[np.float64, np.float32],
                           reset=False)
         check_finite_sparse(X)
         return np.asarray(safe_sparse_dot(X, self.coef_)).ravel() + self.intercept_

@@ -28,12 +28,21 @@ class PenaltyArrays:
     lo: np.ndarray
     up: np.ndarray
 
+    def __post_init__(self):
+        # Plain weighted L1 (no L2 part, no bounds, every feature penalized): the
+        # per-iteration vector work of the solvers has short closed forms.
+        plain = bool(np.all(self.b == 0) and np.all(self.a > 0)
+                     and np.all(np.isinf(self.lo)) and np.all(np.isinf(self.up)))
+        object.__setattr__(self, "plain_l1", plain)
+
     @property
     def bounded(self):
         return bool(np.any(np.isfinite(self.lo)) or np.any(np.isfinite(self.up)))
 
     def value(self, w):
         """Penalty value at ``w``; ``inf`` when a bound is violated."""
+        if self.plain_l1:
+            return float(self.a @ np.abs(w))
         if np.any(w < self.lo) or np.any(w > self.up):
             return np.inf
         return float(self.a @ np.abs(w) + 0.5 * (self.b @ (w * w)))
@@ -44,6 +53,9 @@ class PenaltyArrays:
         ``grad`` is the gradient of the smooth loss only; the L2 term is added here.
         """
         a, lo, up = self.a, self.lo, self.up
+        if self.plain_l1:
+            return np.where(w == 0, np.maximum(np.abs(grad) - a, 0.0),
+                            np.abs(grad + a * np.sign(w)))
         g = grad + self.b * w
         m = -g
         hi = np.where(up > 0, a, np.inf)
@@ -55,6 +67,8 @@ class PenaltyArrays:
 
     def conjugate(self, v):
         """Sum over j of sup_{lo_j <= w <= up_j} v_j w - a_j |w| - b_j / 2 w^2."""
+        if self.plain_l1:
+            return 0.0 if np.all(np.abs(v) <= self.a) else np.inf
         a, b, lo, up = self.a, self.b, self.lo, self.up
         out = np.zeros_like(v)
         q = b > 0
@@ -74,6 +88,9 @@ class PenaltyArrays:
     def dual_scaling(self, v):
         """Largest c in (0, 1] such that c * v is in the domain of the conjugate."""
         a, b = self.a, self.b
+        if self.plain_l1:
+            worst = float(np.max(np.abs(v) / a))
+            return 1.0 / worst if worst > 1.0 else 1.0
         m = (b == 0) & (a > 0)
         if not np.any(m):
             return 1.0
@@ -85,6 +102,8 @@ class PenaltyArrays:
 
     def clamp_dual(self, v):
         """Clamp a scaled ``v`` onto the conjugate's domain (rounding-level fix)."""
+        if self.plain_l1:
+            return np.clip(v, -self.a, self.a)
         m = (self.b == 0) & np.isinf(self.up)
         v = np.where(m, np.minimum(v, self.a), v)
         m = (self.b == 0) & np.isinf(self.lo)

@@ -142,7 +142,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     For the objective of :func:`solve` this is
     ``max_j |xc_j' diag(s) r0| / (S * l1_ratio * pf_j)`` over features with
     ``pf_j > 0``, where ``r0`` is the residual of the fit on the intercept and the
-    unpenalized features (only the sign allowed by the bounds counts).
+    unpenalized features (only the sign allowed by the bounds counts), rounded up by a
+    relative 1e-12 so that ``alpha = alpha_max`` gives exact zeros despite rounding.
 
     Parameters
     ----------
@@ -189,4 +190,6 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     m = pf > 0
     if not np.any(m):
         return 0.0
-    return float(np.max(viol[m] / (pf[m] * l1_ratio)))
+    # rounded up by a relative 1e-12 so that fitting at exactly alpha_max gives exact
+    # zeros despite rounding differences between this product and the solver's sums
+    return float(np.max(viol[m] / (pf[m] * l1_ratio))) * (1.0 + 1e-12)

@@ -120,16 +120,14 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         score[~alive] = -1.0
         support = w != 0
         score[support] = np.inf
-        n_alive = int(alive.sum())
         nnz = int(support.sum())
-        ws_size = min(n_alive, max(_P0, 2 * nnz))
-        if ws_size == 0:
-            converged = True  # every feature is proven zero
-            break
-        if ws_size < n_alive:
-            ws = np.argpartition(score, -ws_size)[-ws_size:]
+        # candidates: the support and the features violating their optimality condition
+        cand = np.flatnonzero(score > 0)
+        ws_size = max(_P0, 2 * nnz)
+        if cand.size > ws_size:
+            ws = cand[np.argpartition(score[cand], -ws_size)[-ws_size:]]
         else:
-            ws = np.flatnonzero(alive)
+            ws = cand
         ws = np.sort(ws).astype(np.int64)
         tol_in = 0.3 * kkt_max
         max_epochs = max_iter - epochs

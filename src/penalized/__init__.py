@@ -1,6 +1,7 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
-Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`.
+Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
+:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
 
@@ -15,6 +16,9 @@ _LAZY = {
     "Lasso": "penalized.estimators",
     "ElasticNet": "penalized.estimators",
     "Ridge": "penalized.estimators",
+    "LogisticRegression": "penalized.estimators",
+    "PoissonRegressor": "penalized.estimators",
+    "HuberRegressor": "penalized.estimators",
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",

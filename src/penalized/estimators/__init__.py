@@ -1,5 +1,14 @@
 """scikit-learn compatible estimators."""
 
+from .glm import HuberRegressor, PoissonRegressor
 from .linear import ElasticNet, Lasso, Ridge
+from .logistic import LogisticRegression
 
-__all__ = ["ElasticNet", "Lasso", "Ridge"]
+__all__ = [
+    "ElasticNet",
+    "HuberRegressor",
+    "Lasso",
+    "LogisticRegression",
+    "PoissonRegressor",
+    "Ridge",
+]

@@ -2,18 +2,18 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import (
-    check_bool,
-    check_finite_sparse,
-    check_int,
-    check_sample_weight,
-    check_scalar,
-)
-from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from .._validation import check_sample_weight, check_scalar
 from ..solvers.api import solve
+from ._base import (
+    PARAMS_PENALTY,
+    PARAMS_SOLVER,
+    build_penalty,
+    check_fit_params,
+    decision,
+    validate_fit_data,
+    warm_coef,
+)
 
 __all__ = ["ElasticNet", "Lasso", "Ridge"]
 
@@ -37,28 +37,7 @@ _NOTES = """
     standardized (glmnet's ``standardize=FALSE``, ``alpha`` there = ``l1_ratio`` here).
 """
 
-_PARAMS_COMMON = """
-    fit_intercept : bool, default=True
-        Fit an unpenalized intercept ``b``. Dense and sparse X are centered
-        implicitly (X is never copied or densified for this).
-    penalty_factor : array-like of shape (n_features,), default=None
-        Non-negative multiplier of ``alpha`` per feature; 0 leaves a feature
-        unpenalized. None means all ones.
-    lower_bounds : float or array-like of shape (n_features,), default=None
-        Lower bounds on the coefficients (<= 0). None means -inf.
-    upper_bounds : float or array-like of shape (n_features,), default=None
-        Upper bounds on the coefficients (>= 0). None means +inf.
-    positive : bool, default=False
-        Force the coefficients to be non-negative (``lower_bounds=0``).
-    tol : float, default=1e-4
-        Tolerance on the duality gap, relative to the weighted variance of y (Notes).
-    max_iter : int, default=1000
-        Maximum number of coordinate-descent epochs.
-    warm_start : bool, default=False
-        Start from the previous solution when refitting.
-    verbose : int, default=0
-        Print the gap after each outer iteration when > 0.
-
+_PARAMS_COMMON = PARAMS_PENALTY + PARAMS_SOLVER + """
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -104,27 +83,16 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        alpha = check_scalar(self.alpha, "alpha", low=0.0)
+        prm = check_fit_params(self)
         l1_ratio = self._l1_ratio()
-        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
-        tol = check_scalar(self.tol, "tol", low=0.0)
-        max_iter = check_int(self.max_iter, "max_iter")
-        warm_start = check_bool(self.warm_start, "warm_start")
-        verbose = check_int(self.verbose, "verbose", low=0)
-        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
-                             order="F", y_numeric=True, multi_output=False)
-        check_finite_sparse(X)
+        X, y = validate_fit_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        penalty = ElasticNetPenalty(alpha, l1_ratio, self.penalty_factor, self.lower_bounds,
-                                    self.upper_bounds, self.positive)
-        coef_init = None
-        if warm_start and getattr(self, "coef_", None) is not None:
-            if self.coef_.shape == (X.shape[1],):
-                coef_init = self.coef_
+        penalty = build_penalty(self, prm.alpha, l1_ratio)
         res = solve(X, y, penalty=penalty, sample_weight=sample_weight,
-                    fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
-                    coef_init=coef_init, verbose=verbose, _validated=True)
+                    fit_intercept=prm.fit_intercept, tol=prm.tol, max_iter=prm.max_iter,
+                    coef_init=warm_coef(self, prm, (X.shape[1],)), verbose=prm.verbose,
+                    _validated=True)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
         self.dual_gap_ = float(res.dual_gap)
@@ -142,12 +110,7 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
-                          dtype=[np.float64, np.float32],
-                          reset=False)
-        check_finite_sparse(X)
-        return np.asarray(safe_sparse_dot(X, self.coef_)).ravel() + self.intercept_
+        return decision(self, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,21 +11,27 @@ from .._validation import (
     check_sample_weight,
     check_scalar,
 )
+from ..datafits.glm import Huber, Logistic, Poisson
+from ..datafits.multinomial import Multinomial
 from ..datafits.quadratic import DualProjector, Quadratic, duality_gap
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ._design import Design
 from .cd import SolveResult, cd_solve
 from .direct import ridge_direct
+from .multinomial import multinomial_solve
+from .prox_newton import glm_solve
 
 __all__ = ["alpha_max", "solve"]
 
 
-def _check_Xy(X, y):
+def _check_Xy(X, y, multi=False):
     X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
                     input_name="X")
     check_finite_sparse(X)
     y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-    if y.ndim != 1:
+    if multi and y.ndim != 2:
+        raise ValueError(f"y must be one-hot of shape (n_samples, n_classes), got {y.shape}.")
+    if not multi and y.ndim != 1:
         raise ValueError(f"y must be 1-D, got shape {y.shape}.")
     if X.shape[0] != y.shape[0]:
         raise ValueError(
@@ -35,9 +41,26 @@ def _check_Xy(X, y):
     return X, y
 
 
+def _check_target(datafit, y):
+    """Targets outside a loss's domain give NaN or meaningless fits: refuse them."""
+    if isinstance(datafit, Logistic) and not np.all((y == 0) | (y == 1)):
+        raise ValueError("y must be 0 or 1 for the Logistic datafit.")
+    if isinstance(datafit, Poisson):
+        if np.any(y < 0):
+            raise ValueError("y must be non-negative for the Poisson datafit.")
+        if not np.any(y > 0):
+            raise ValueError("y must have a positive value for the Poisson datafit "
+                             "(all-zero counts have no finite maximum-likelihood fit).")
+    if isinstance(datafit, Multinomial) and not (
+            np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
+        raise ValueError("y must be one-hot (rows of 0/1 summing to 1) for Multinomial.")
+    if isinstance(datafit, Huber):
+        check_scalar(datafit.epsilon, "epsilon", low=0.0, low_open=True)
+
+
 def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept=True,
-          tol=1e-4, max_iter=1000, coef_init=None, verbose=0, direct="auto",
-          _validated=False):
+          tol=1e-4, max_iter=1000, coef_init=None, intercept_init=None, offset=None,
+          verbose=0, direct="auto", _validated=False):
     """Solve a penalized problem on (X, y) and return a :class:`SolveResult`.
 
     The problem is ``datafit(y, X w + b) + penalty(w)``; with the default
@@ -54,8 +77,12 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         Dense X is used in place when F-ordered float32/float64; sparse X is
         converted to CSC, never densified.
     y : array-like of shape (n_samples,)
-    datafit : Quadratic, default=None
-        The loss (only the quadratic loss for now).
+    datafit : {Quadratic, Logistic, Poisson, Huber, Multinomial}, default=None
+        The loss, from :mod:`penalized.datafits` (default ``Quadratic()``). Logistic
+        needs y in {0, 1}, Poisson y >= 0, Multinomial a one-hot y of shape
+        (n_samples, n_classes). GLMs are solved by prox-Newton (IRLS) with the same
+        certificate contract; their ``tol`` is relative to the loss of the
+        intercept-only model above the saturated loss.
     penalty : penalized.penalties.ElasticNet, default=None
         The penalty; default ``L1(1.0)``.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -65,7 +92,11 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs (over working sets).
     coef_init : array-like of shape (n_features,), default=None
-        Warm start.
+        Warm start ((n_features, n_classes) for Multinomial).
+    intercept_init : float or array-like, default=None
+        Warm start of the intercept (GLMs only).
+    offset : array-like of shape (n_samples,), default=None
+        Known part of the linear predictor (GLMs with a per-sample loss only).
     verbose : int, default=0
     direct : {"auto", True, False}, default="auto"
         Use the closed-form solver for problems with no L1 part and no bounds.
@@ -88,26 +119,40 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
     """
     if datafit is None:
         datafit = Quadratic()
-    if not isinstance(datafit, Quadratic):
-        raise TypeError(f"datafit must be a penalized.datafits.Quadratic, got {datafit!r}.")
+    if not isinstance(datafit, (Quadratic, Logistic, Poisson, Huber, Multinomial)):
+        raise TypeError(f"datafit must be a penalized.datafits loss, got {datafit!r}.")
     if penalty is None:
         penalty = ElasticNetPenalty(1.0, 1.0)
     if not hasattr(penalty, "arrays"):
         raise TypeError(f"penalty must be a penalized.penalties penalty, got {penalty!r}.")
+    multi = isinstance(datafit, Multinomial)
     if not _validated:
-        X, y = _check_Xy(X, y)
+        X, y = _check_Xy(X, y, multi=multi)
         fit_intercept = check_bool(fit_intercept, "fit_intercept")
         tol = check_scalar(tol, "tol", low=0.0)
         max_iter = check_int(max_iter, "max_iter")
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        _check_target(datafit, y)
     pen = penalty.arrays(X.shape[1])
+    shape = (X.shape[1], y.shape[1]) if multi else (X.shape[1],)
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=np.float64)
-        if coef_init.shape != (X.shape[1],):
-            raise ValueError(
-                f"coef_init must have shape ({X.shape[1]},), got {coef_init.shape}."
-            )
+        if coef_init.shape != shape:
+            raise ValueError(f"coef_init must have shape {shape}, got {coef_init.shape}.")
+    if offset is not None:
+        if multi or isinstance(datafit, Quadratic):
+            raise ValueError("offset is supported for Logistic, Poisson and Huber datafits.")
+        offset = check_array(offset, ensure_2d=False, dtype=np.float64, input_name="offset")
+        if offset.shape != (X.shape[0],):
+            raise ValueError(f"offset must have shape ({X.shape[0]},), got {offset.shape}.")
     design = Design(X, sample_weight, fit_intercept)
+    if multi:
+        return multinomial_solve(design, y, datafit, pen, tol=tol, max_iter=max_iter,
+                                 coef_init=coef_init, intercept_init=intercept_init,
+                                 verbose=verbose)
+    if not isinstance(datafit, Quadratic):
+        return glm_solve(design, y, datafit, pen, offset=offset, tol=tol, max_iter=max_iter,
+                         coef_init=coef_init, intercept_init=intercept_init, verbose=verbose)
     use_direct = (direct is True or direct == "auto") and not pen.bounded and np.all(pen.a == 0)
     if use_direct:
         res = _solve_direct(design, y, pen, tol)

@@ -107,12 +107,15 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
     converged = False
     gap = primal = np.inf
     history = []
+    stalled = 0
+    primals = []
     while True:
         if design.center:
             d = optimize_intercepts(loss, Y, eta, s)
             b, eta = b + d, eta + d
         gap, primal, kkt_u = multinomial_gap(design, Y, loss, W, eta, pen, unpen)
         history.append((epochs, gap))
+        primals.append(primal)
         if verbose:
             print(f"[penalized:multinomial] epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(W)}")
@@ -122,6 +125,13 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             break
         if epochs >= max_iter:
             break
+        # stop when sweeps no longer lower the objective beyond rounding error
+        if len(primals) > 1 and primals[-2] - primal <= 8 * np.finfo(float).eps * abs(primal):
+            stalled += 1
+            if stalled >= 3:
+                break
+        else:
+            stalled = 0
         progress = False
         for k in range(K):
             P = loss.proba(eta)

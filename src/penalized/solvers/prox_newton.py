@@ -71,7 +71,7 @@ def inner_tol(wdesign, z, gap, f, tol_gap):
     objective's units, is a tenth of the current outer gap (but no tighter than needed)."""
     zbar = float(wdesign.s @ z) / wdesign.S if wdesign.center else 0.0
     var = float(wdesign.s @ (z - zbar) ** 2) / wdesign.S
-    target = 0.1 * max(min(gap, 1e3 * tol_gap), 0.1 * tol_gap) * f
+    target = 0.1 * max(gap, 0.1 * tol_gap) * f
     return min(1e-2, target / max(var, 1e-300))
 
 

@@ -116,14 +116,25 @@ def describe(sel):
     return repr(sel)
 
 
+@torch.compiler.assume_constant_result
+def _glob(pattern, name):
+    # strings only: a constant for torch.compile (fnmatch itself is not traceable)
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+@torch.compiler.assume_constant_result
+def _regex(pattern, name):
+    return pattern.fullmatch(name) is not None
+
+
 def _matcher(sel):
     """Predicate ``(name, local_name, param, module) -> bool`` for a non-dict selector."""
     if sel is None:
         return lambda name, local, p, m: _is_default(local, m)
     if isinstance(sel, str):
-        return lambda name, local, p, m: fnmatch.fnmatchcase(name, sel)
+        return lambda name, local, p, m: _glob(sel, name)
     if isinstance(sel, re.Pattern):
-        return lambda name, local, p, m: sel.fullmatch(name) is not None
+        return lambda name, local, p, m: _regex(sel, name)
     if isinstance(sel, torch.Tensor):
         return lambda name, local, p, m: p is sel
     if isinstance(sel, nn.Module):

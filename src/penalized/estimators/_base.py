@@ -1,0 +1,89 @@
+"""Pieces shared by every estimator: parameter checks, data validation, the penalty."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import check_bool, check_finite_sparse, check_int, check_scalar
+from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+
+PARAMS_PENALTY = """
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b``. Dense and sparse X are centered
+        implicitly (X is never copied or densified for this).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative multiplier of ``alpha`` per feature; 0 leaves a feature
+        unpenalized. None means all ones.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds on the coefficients (<= 0). None means -inf.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds on the coefficients (>= 0). None means +inf.
+    positive : bool, default=False
+        Force the coefficients to be non-negative (``lower_bounds=0``).
+"""
+
+PARAMS_SOLVER = """
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the scale given in Notes.
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs (over all inner solves).
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each outer iteration when > 0.
+"""
+
+
+@dataclass
+class FitParams:
+    alpha: float
+    fit_intercept: bool
+    tol: float
+    max_iter: int
+    warm_start: bool
+    verbose: int
+
+
+def check_fit_params(est):
+    """Validate the parameters every estimator has; errors name the parameter."""
+    return FitParams(
+        alpha=check_scalar(est.alpha, "alpha", low=0.0),
+        fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
+        tol=check_scalar(est.tol, "tol", low=0.0),
+        max_iter=check_int(est.max_iter, "max_iter"),
+        warm_start=check_bool(est.warm_start, "warm_start"),
+        verbose=check_int(est.verbose, "verbose", low=0),
+    )
+
+
+def build_penalty(est, alpha, l1_ratio):
+    return ElasticNetPenalty(alpha, l1_ratio, est.penalty_factor, est.lower_bounds,
+                             est.upper_bounds, est.positive)
+
+
+def validate_fit_data(est, X, y, *, y_numeric=True):
+    """X as F-ordered float64/float32 or CSC (never densified), y 1-D."""
+    X, y = validate_data(est, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
+                         order="F", y_numeric=y_numeric, multi_output=False)
+    check_finite_sparse(X)
+    return X, y
+
+
+def decision(est, X):
+    """X @ coef_.T + intercept_ for fitted linear models (any coef_ layout)."""
+    check_is_fitted(est)
+    X = validate_data(est, X, accept_sparse=["csr", "csc", "coo"],
+                      dtype=[np.float64, np.float32], reset=False)
+    check_finite_sparse(X)
+    coef = est.coef_
+    out = safe_sparse_dot(X, coef.T if coef.ndim == 2 else coef)
+    return np.asarray(out) + est.intercept_
+
+
+def warm_coef(est, params, shape):
+    if params.warm_start and getattr(est, "coef_", None) is not None:
+        if est.coef_.shape == shape:
+            return est.coef_
+    return None

@@ -1,0 +1,79 @@
+"""Step sizes of torch optimizers: the metric in which :class:`Proximal` takes the prox.
+
+For an update ``w <- w - eta * direction`` the proximal step of a penalty uses the same
+``eta``: the scalar ``lr`` for SGD, and one step per coordinate for adaptive methods::
+
+    SGD (any momentum)   eta = lr
+    Adam, AdamW          eta = lr / (sqrt(v / (1 - beta2^t)) + eps)  (v = max_exp_avg_sq
+                         with amsgrad)
+    Adamax               eta = lr / u       (u = exp_inf, the infinity-norm estimate)
+    Adagrad              eta = lr / (1 + (t - 1) * lr_decay) / (sqrt(sum) + eps)
+    RMSprop              eta = lr / (sqrt(square_avg [- grad_avg^2 if centered]) + eps)
+
+Each function returns ``eta`` (a number or a tensor shaped like the parameter), or None
+when the optimizer has no state for the parameter yet (it skipped it).
+"""
+
+import torch
+
+__all__ = ["KNOWN", "scalar_step", "step_function"]
+
+
+def _num(x):
+    """Python number for CPU scalars; device tensors stay tensors (no host sync)."""
+    if isinstance(x, torch.Tensor) and x.device.type == "cpu":
+        return x.item()
+    return x
+
+
+def scalar_step(p, group, state):
+    return _num(group["lr"])
+
+
+def _adam(p, group, state):
+    if "exp_avg_sq" not in state:
+        return None
+    v = state["max_exp_avg_sq"] if group.get("amsgrad", False) else state["exp_avg_sq"]
+    beta2 = _num(group["betas"][1])
+    bc2 = 1.0 - beta2 ** _num(state["step"])
+    return _num(group["lr"]) / ((v / bc2).sqrt() + group["eps"])
+
+
+def _adamax(p, group, state):
+    if "exp_inf" not in state:
+        return None
+    return _num(group["lr"]) / state["exp_inf"]
+
+
+def _adagrad(p, group, state):
+    if "sum" not in state:
+        return None
+    clr = _num(group["lr"]) / (1.0 + (_num(state["step"]) - 1.0) * group["lr_decay"])
+    return clr / (state["sum"].sqrt() + group["eps"])
+
+
+def _rmsprop(p, group, state):
+    if "square_avg" not in state:
+        return None
+    sq = state["square_avg"]
+    if group.get("centered", False):
+        sq = sq - state["grad_avg"] ** 2
+    return _num(group["lr"]) / (sq.sqrt() + group["eps"])
+
+
+KNOWN = (
+    (torch.optim.Adam, _adam),
+    (torch.optim.AdamW, _adam),
+    (torch.optim.Adamax, _adamax),
+    (torch.optim.Adagrad, _adagrad),
+    (torch.optim.RMSprop, _rmsprop),
+    (torch.optim.SGD, scalar_step),
+)
+
+
+def step_function(optimizer):
+    """The step function for ``optimizer``'s class, or None when the class is unknown."""
+    for cls, fn in KNOWN:
+        if isinstance(optimizer, cls):
+            return fn
+    return None

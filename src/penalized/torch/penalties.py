@@ -1,0 +1,441 @@
+"""Penalty objects: L1, L2, ElasticNet, GroupLasso, and sums of them.
+
+Scaling (the same as penalized's estimators), summed over the selected parameters ``w``
+with ``s`` the per-group scale of ``select`` (1 by default)::
+
+    L1          alpha * s * sum |w|
+    L2          alpha * s / 2 * sum w^2
+    ElasticNet  alpha * s * (l1_ratio * sum |w| + (1 - l1_ratio) / 2 * sum w^2)
+    GroupLasso  alpha * s * sum_g c_g * ||w_g||_2     (c_g = 1, or sqrt(group size))
+"""
+
+import math
+import numbers
+import weakref
+
+import torch
+
+from .._validation import check_bool, check_scalar
+from ..penalties.elastic_net import ElasticNet as _CoreElasticNet
+from ._select import check_selector, describe, select
+from .registry import attach, detach, is_attached_to
+
+__all__ = ["L1", "L2", "ElasticNet", "GroupLasso", "Penalty", "PenaltySum"]
+
+
+class Penalty:
+    """Base class of the penalties: value, selection, attach/detach, and ``+``.
+
+    Subclasses implement ``_value(model)`` and, for leaves, ``_prox_terms(entry)``.
+    """
+
+    def __call__(self, model):
+        """Differentiable penalty value of ``model``: the scalar to add to the loss.
+
+        Raises RuntimeError when a :class:`Proximal` optimizer applies this penalty:
+        it is then already applied exactly after each step, and adding it to the loss
+        would apply it twice. Use :meth:`value` to log it.
+        """
+        for leaf in self.leaves():
+            if leaf.handled_by_proximal:
+                raise RuntimeError(
+                    f"{leaf!r} is applied by a Proximal optimizer (an exact proximal "
+                    "step after each optimizer step); do not also add penalty(model) to "
+                    "the loss, that would apply it twice. Use penalty.value(model) to "
+                    "log its value.")
+        return self._value(model)
+
+    def value(self, model):
+        """Penalty value of ``model`` without gradient (for logging), as a 0-d tensor."""
+        with torch.no_grad():
+            return self._value(model).detach()
+
+    def leaves(self):
+        """The elementary penalties (``[self]`` unless this is a :class:`PenaltySum`)."""
+        return [self]
+
+    def named_parameters(self, model):
+        """List of ``(name, parameter)`` this penalty applies to in ``model``."""
+        seen, out = set(), []
+        for leaf in self.leaves():
+            for e in leaf._select(model):
+                if id(e.param) not in seen:
+                    seen.add(id(e.param))
+                    out.append((e.name, e.param))
+        return out
+
+    @property
+    def handled_by_proximal(self):
+        """True while a :class:`Proximal` optimizer applies (part of) this penalty."""
+        return any(len(leaf._owners) > 0 for leaf in self.leaves())
+
+    def attach(self, module):
+        """Register this penalty on ``module`` for :func:`regularization_loss`.
+
+        Returns a :class:`PenaltyHandle`; ``handle.remove()`` (or leaving a
+        ``with penalty.attach(model):`` block) detaches it again. Attaching twice is a
+        no-op. Attached penalties are also what :class:`Proximal` uses when it is given
+        no model.
+        """
+        return attach(self, module)
+
+    def detach(self, module=None):
+        """Remove this penalty from ``module`` (from every module when None)."""
+        detach(self, module)
+
+    def attached_to(self, module):
+        """Whether this penalty is attached to ``module`` itself."""
+        return is_attached_to(self, module)
+
+    def __add__(self, other):
+        if isinstance(other, Penalty):
+            return PenaltySum([*self.leaves(), *other.leaves()])
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, numbers.Number) and other == 0:  # sum([...]) starts at 0
+            return self
+        return NotImplemented
+
+
+class _Leaf(Penalty):
+    """A penalty with a strength ``alpha`` and a parameter selection ``select``."""
+
+    def __init__(self, alpha, select=None):
+        self._owners = weakref.WeakSet()
+        self._coef = torch.zeros(2, dtype=torch.float64, device="cpu")  # read by compiled code
+        self.select = check_selector(select)
+        self.alpha = alpha
+
+    @property
+    def alpha(self):
+        """Strength (>= 0); settable at any time, e.g. by a :class:`PenaltyScheduler`."""
+        return self._alpha
+
+    @alpha.setter
+    def alpha(self, value):
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        self._alpha = check_scalar(value, "alpha", low=0.0)
+        self._update()
+
+    def _update(self):
+        """Refresh the cached coefficients after a parameter changed."""
+
+    def _select(self, model):
+        return select(model, self.select, owner=self)
+
+    def _value(self, model):
+        total = None
+        for e in self._select(model):
+            t = self._term(e)
+            total = t if total is None else total + t
+        return total
+
+    def _extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        sel = "" if self.select is None else f", select={describe(self.select)}"
+        return f"{type(self).__name__}(alpha={self._alpha:g}{self._extra_repr()}{sel})"
+
+
+def _acc(p):
+    """Parameter in the accumulation dtype (float32 for half types, float64 kept)."""
+    return p.to(torch.float64 if p.dtype == torch.float64 else torch.float32)
+
+
+class ElasticNet(_Leaf):
+    """Elastic-net penalty ``alpha * (l1_ratio * sum|w| + (1 - l1_ratio)/2 * sum w^2)``.
+
+    The scaling of :class:`penalized.ElasticNet`, summed over the selected parameters (each
+    multiplied by its ``select`` scale).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength, >= 0. Settable during training (``pen.alpha = 1e-3``) or by a
+        :class:`PenaltyScheduler`.
+    l1_ratio : float, default=0.5
+        Mix in [0, 1] between L1 (1.0) and L2 (0.0).
+    select : selector, default=None
+        Parameters to penalize; None means the weights of Linear and Conv layers, never
+        biases or normalization parameters. Also a module type, a glob pattern on the
+        parameter names, a regex, parameters, modules, a callable, a list of these, or a
+        dict ``{selector: scale}`` for per-group strengths (``alpha * scale``).
+
+    Notes
+    -----
+    Use it either as a loss term, ``loss + pen(model)`` (its gradient away from zero is
+    ``alpha * (l1_ratio * sign(w) + (1 - l1_ratio) * w)``; gradient steps never give exact
+    zeros), or through :class:`Proximal`, which applies the exact proximal step after each
+    optimizer step: soft-thresholding by ``step * alpha * l1_ratio`` (``step`` per
+    coordinate for Adam-type optimizers), then the decoupled L2 shrink
+    ``w / (1 + lr * alpha * (1 - l1_ratio))``. Never both.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import ElasticNet
+    >>> model = torch.nn.Linear(2, 1)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.tensor([[1.0, -2.0]]))
+    >>> pen = ElasticNet(alpha=0.1, l1_ratio=0.5)
+    >>> round(pen(model).item(), 6)  # 0.1 * (0.5 * 3 + 0.25 * 5)
+    0.275
+    """
+
+    _fixed_ratio = None
+
+    def __init__(self, alpha=1.0, l1_ratio=0.5, *, select=None):
+        self._l1_ratio = l1_ratio if self._fixed_ratio is None else self._fixed_ratio
+        super().__init__(alpha, select)
+
+    @property
+    def l1_ratio(self):
+        """Mix between L1 (1.0) and L2 (0.0)."""
+        return self._l1_ratio
+
+    @l1_ratio.setter
+    def l1_ratio(self, value):
+        if self._fixed_ratio is not None:
+            raise AttributeError(f"{type(self).__name__} has a fixed l1_ratio.")
+        old, self._l1_ratio = self._l1_ratio, value
+        try:
+            self._update()
+        except (TypeError, ValueError):
+            self._l1_ratio = old
+            raise
+
+    def _update(self):
+        # the split alpha -> (L1 weight a, L2 weight b) of penalized's core penalty
+        arr = _CoreElasticNet(self._alpha, self._l1_ratio).arrays(1)
+        self._l1_ratio = float(self._l1_ratio)
+        self._a, self._b = float(arr.a[0]), float(arr.b[0])
+        self._coef[0], self._coef[1] = self._a, self._b
+
+    def _term(self, e):
+        w = _acc(e.param)
+        out = None
+        if self._l1_ratio > 0:
+            out = self._coef[0].to(w.dtype) * w.abs().sum()
+        if self._l1_ratio < 1:
+            l2 = 0.5 * self._coef[1].to(w.dtype) * (w * w).sum()
+            out = l2 if out is None else out + l2
+        return out * e.scale if e.scale != 1.0 else out
+
+    def _prox_terms(self, e):
+        """(L1 weight, L2 weight, group term or None) for the selected parameter ``e``."""
+        return self._a * e.scale, self._b * e.scale, None
+
+    def _extra_repr(self):
+        return "" if self._fixed_ratio is not None else f", l1_ratio={self._l1_ratio:g}"
+
+
+class L1(ElasticNet):
+    """Lasso penalty ``alpha * sum |w|`` (an :class:`ElasticNet` with ``l1_ratio=1``).
+
+    Its gradient is ``alpha * sign(w)`` away from zero (0 at 0). With :class:`Proximal`
+    the weights are soft-thresholded after each step, by ``lr * alpha`` for SGD and by
+    ``lr * alpha / (sqrt(v_hat) + eps)`` per coordinate for Adam, so they become exactly
+    zero.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength, >= 0 (settable).
+    select : selector, default=None
+        Parameters to penalize (see :class:`ElasticNet`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import L1
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(),
+    ...                             torch.nn.Linear(2, 1))
+    >>> pen = L1(1e-3)                          # weights of both Linear layers
+    >>> [name for name, _ in pen.named_parameters(model)]
+    ['0.weight', '2.weight']
+    >>> loss = model(torch.randn(4, 3)).pow(2).mean() + pen(model)
+    >>> L1(1e-3, select={"0.*": 10.0, "2.weight": 1.0})  # per-group strengths
+    L1(alpha=0.001, select={'0.*': 10.0, '2.weight': 1.0})
+    """
+
+    _fixed_ratio = 1.0
+
+    def __init__(self, alpha=1.0, *, select=None):
+        super().__init__(alpha, 1.0, select=select)
+
+
+class L2(ElasticNet):
+    """Ridge penalty ``alpha / 2 * sum w^2`` (an :class:`ElasticNet` with ``l1_ratio=0``).
+
+    Its gradient is ``alpha * w``: ``L2(alpha)`` as a loss term equals SGD's
+    ``weight_decay=alpha``. With :class:`Proximal` it is applied decoupled, as in AdamW:
+    ``w <- w / (1 + lr * alpha)`` after each step (AdamW uses ``w * (1 - lr * alpha)``,
+    the same to first order), with the scalar lr even for Adam.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength, >= 0 (settable).
+    select : selector, default=None
+        Parameters to penalize (see :class:`ElasticNet`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import L2
+    >>> model = torch.nn.Linear(2, 1)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.fill_(2.0)
+    >>> L2(0.5)(model).item()  # 0.5 / 2 * (4 + 4)
+    2.0
+    """
+
+    _fixed_ratio = 0.0
+
+    def __init__(self, alpha=1.0, *, select=None):
+        super().__init__(alpha, 0.0, select=select)
+
+
+class GroupLasso(_Leaf):
+    """Group lasso ``alpha * sum_g c_g * ||w_g||_2`` over slices of each parameter.
+
+    A group is a slice ``w.select(dim, g)``: with ``dim="out"`` a row of a Linear weight
+    (all the input weights of one output neuron) or one filter of a Conv layer; with
+    ``dim="in"`` a column of a Linear weight (one input feature) or one input channel.
+    Whole groups become exactly zero under :class:`Proximal`; :func:`prune` then removes
+    dead neurons.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength, >= 0 (settable).
+    dim : {"out", "in"} or int, default="out"
+        Dimension that indexes the groups. "out" and "in" follow the layer's layout
+        (they are dims 1 and 0 of a transposed convolution); an int is used as given.
+    select : selector, default=None
+        Parameters to penalize (see :class:`ElasticNet`).
+    size_weighted : bool, default=False
+        Multiply each group norm by ``c_g = sqrt(group size)`` (Yuan and Lin), so that
+        layers with different fan-in are penalized alike; otherwise ``c_g = 1``.
+
+    Notes
+    -----
+    The proximal step with one step size ``t`` per group is block soft-thresholding,
+    ``w_g <- max(1 - t * alpha * c_g / ||w_g||, 0) * w_g``. For Adam-type optimizers the
+    step differs per coordinate (``eta_i = lr / (sqrt(v_hat_i) + eps)``) and the exact
+    prox in that metric is used: the group is zero iff ``||w_g / eta_g|| <= alpha * c_g``,
+    else ``w_i <- w_i * r / (r + eta_i * alpha * c_g)`` with ``r = ||new w_g||`` found
+    by Newton's method.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import GroupLasso
+    >>> model = torch.nn.Linear(2, 2, bias=False)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    >>> GroupLasso(0.1, dim="out")(model).item()  # 0.1 * (5 + 0)
+    0.5
+    """
+
+    def __init__(self, alpha=1.0, *, dim="out", select=None, size_weighted=False):
+        if isinstance(dim, bool) or not isinstance(dim, (str, numbers.Integral)) or (
+                isinstance(dim, str) and dim not in ("out", "in")):
+            raise ValueError(f"The 'dim' parameter must be 'out', 'in' or an int, got {dim!r}.")
+        self.dim = dim if isinstance(dim, str) else int(dim)
+        self.size_weighted = check_bool(size_weighted, "size_weighted")
+        super().__init__(alpha, select)
+
+    def _update(self):
+        self._coef[0] = self._alpha
+
+    def group_dim(self, e):
+        """The dimension of ``e.param`` that indexes the groups (validated)."""
+        p = e.param
+        if self.dim == "out":
+            d = e.out_dim
+        elif self.dim == "in":
+            d = e.in_dim
+        else:
+            d = self.dim
+        if p.ndim == 0 or not -p.ndim <= d < p.ndim:
+            what = f"dim={self.dim!r}" + ("" if isinstance(self.dim, int) else f" (= {d})")
+            raise ValueError(
+                f"{self!r}: {what} does not exist for parameter {e.name!r} of shape "
+                f"{tuple(p.shape)} ({p.ndim} dims).")
+        return d % p.ndim
+
+    def _weight(self, e):
+        d = self.group_dim(e)
+        c = math.sqrt(e.param.numel() / e.param.shape[d]) if self.size_weighted else 1.0
+        return d, c * e.scale
+
+    def _term(self, e):
+        d, c = self._weight(e)
+        w = _acc(e.param)
+        red = [i for i in range(w.ndim) if i != d]
+        # vector_norm has a zero (sub)gradient at a zero group, not NaN
+        norms = torch.linalg.vector_norm(w, dim=red) if red else w.abs()
+        return (self._coef[0].to(w.dtype) * c) * norms.sum()
+
+    def _prox_terms(self, e):
+        d, c = self._weight(e)
+        return 0.0, 0.0, (self._alpha * c, d)
+
+    def _extra_repr(self):
+        sw = ", size_weighted=True" if self.size_weighted else ""
+        return f", dim={self.dim!r}{sw}"
+
+
+class PenaltySum(Penalty):
+    """Sum of penalties, e.g. ``L1(1e-4, select="fc1.weight") + GroupLasso(1e-3)``.
+
+    Built by ``+`` (or ``sum([...])``). Its value is the sum of the values; given to
+    :class:`Proximal`, the proximal steps of all terms are applied after each step (L1
+    parts first, then group parts, then the L2 shrink: exact for any mix on a parameter
+    except two group penalties over different dims of the same parameter).
+
+    Parameters
+    ----------
+    penalties : list of Penalty
+        The terms; nested sums are flattened.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import L1, L2
+    >>> model = torch.nn.Linear(2, 1)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.fill_(1.0)
+    >>> pen = L1(0.1) + L2(0.2)
+    >>> pen
+    PenaltySum([L1(alpha=0.1), L2(alpha=0.2)])
+    >>> round(pen(model).item(), 6)  # 0.1 * 2 + 0.2 / 2 * 2
+    0.4
+    """
+
+    def __init__(self, penalties):
+        leaves = []
+        for p in penalties:
+            if not isinstance(p, Penalty):
+                raise TypeError(f"PenaltySum takes Penalty objects, got {type(p).__name__}.")
+            leaves.extend(p.leaves())
+        if not leaves:
+            raise ValueError("PenaltySum needs at least one penalty.")
+        self._leaves = leaves
+
+    def leaves(self):
+        return list(self._leaves)
+
+    def _value(self, model):
+        total = None
+        for leaf in self._leaves:
+            t = leaf._value(model)
+            total = t if total is None else total + t
+        return total
+
+    def __repr__(self):
+        return f"PenaltySum([{', '.join(repr(p) for p in self._leaves)}])"

@@ -1,0 +1,115 @@
+"""``sparsity_report(model)``: exact zeros per layer, as a table."""
+
+import torch
+
+from ._select import select as _select
+
+__all__ = ["SparsityReport", "sparsity_report"]
+
+_COLUMNS = ("layer", "type", "shape", "params", "zeros", "zero_frac", "zero_rows", "rows",
+            "zero_cols", "cols")
+
+
+class SparsityReport:
+    """Exact zeros per parameter; ``print(report)`` shows the table.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One dict per parameter with keys ``layer`` (parameter name), ``type`` (module
+        class), ``shape``, ``params`` (number of entries), ``zeros``, ``zero_frac``,
+        ``zero_rows`` / ``rows`` (output units or channels whose weights are all zero, and
+        their number) and ``zero_cols`` / ``cols`` (inputs or input channels). Ready for
+        ``pandas.DataFrame(report.rows)``.
+    total : dict
+        ``params``, ``zeros`` and ``zero_frac`` over all reported parameters.
+    """
+
+    def __init__(self, rows):
+        self.rows = rows
+        params = sum(r["params"] for r in rows)
+        zeros = sum(r["zeros"] for r in rows)
+        self.total = {"params": params, "zeros": zeros,
+                      "zero_frac": zeros / params if params else 0.0}
+
+    def __str__(self):
+        head = ["layer", "type", "shape", "params", "zeros", "zero %", "zero rows",
+                "zero cols"]
+        body = []
+        for r in self.rows:
+            body.append([r["layer"], r["type"], "x".join(map(str, r["shape"])),
+                         str(r["params"]), str(r["zeros"]), f"{100 * r['zero_frac']:.1f}",
+                         f"{r['zero_rows']}/{r['rows']}", f"{r['zero_cols']}/{r['cols']}"])
+        t = self.total
+        body.append(["total", "", "", str(t["params"]), str(t["zeros"]),
+                     f"{100 * t['zero_frac']:.1f}", "", ""])
+        widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
+
+        def fmt(row):
+            cells = [c.ljust(w) if i < 3 else c.rjust(w)
+                     for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+            return "  ".join(cells).rstrip()
+
+        rule = "-" * len(fmt(head))
+        return "\n".join([fmt(head), rule, *map(fmt, body[:-1]), rule, fmt(body[-1])])
+
+    def __repr__(self):
+        return str(self)
+
+
+def _zero_slices(w, dim):
+    """Number of slices ``w.select(dim, i)`` that are all zero, and the number of slices."""
+    if w.ndim == 0:
+        return int(w == 0), 1
+    if w.ndim == 1:
+        return int((w == 0).sum()), w.shape[0]
+    nz = (w != 0).movedim(dim, 0).reshape(w.shape[dim], -1).any(dim=1)
+    return int((~nz).sum()), w.shape[dim]
+
+
+@torch.no_grad()
+def sparsity_report(model, select=None):
+    """Exact zeros per layer: entries, zero rows (units/channels) and zero columns (inputs).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    select : selector, default=None
+        Which parameters to report (same rules as the penalties' ``select``); None means
+        the weights of Linear and Conv layers.
+
+    Returns
+    -------
+    report : SparsityReport
+        ``print(report)`` shows the table; ``report.rows`` holds the numbers.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import sparsity_report
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(),
+    ...                             torch.nn.Linear(2, 1))
+    >>> with torch.no_grad():
+    ...     _ = model[0].weight.copy_(torch.tensor([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0]]))
+    >>> report = sparsity_report(model)
+    >>> report.rows[0]["zeros"], report.rows[0]["zero_rows"], report.rows[0]["zero_cols"]
+    (4, 1, 1)
+    >>> print(report)  # doctest: +NORMALIZE_WHITESPACE
+    layer     type    shape  params  zeros  zero %  zero rows  zero cols
+    --------------------------------------------------------------------
+    0.weight  Linear  2x3         6      4    66.7        1/2        1/3
+    2.weight  Linear  1x2         2      0     0.0        0/1        0/2
+    --------------------------------------------------------------------
+    total                         8      4    50.0
+    """
+    rows = []
+    for e in _select(model, select, owner="sparsity_report"):
+        w = e.param.detach()
+        zeros = int((w == 0).sum())
+        zr, nr = _zero_slices(w, e.out_dim) if w.ndim else (zeros, 1)
+        zc, nc = _zero_slices(w, e.in_dim) if w.ndim >= 2 else (0, 0)
+        rows.append({"layer": e.name, "type": type(e.module).__name__,
+                     "shape": tuple(w.shape), "params": w.numel(), "zeros": zeros,
+                     "zero_frac": zeros / w.numel() if w.numel() else 0.0,
+                     "zero_rows": zr, "rows": nr, "zero_cols": zc, "cols": nc})
+    return SparsityReport(rows)

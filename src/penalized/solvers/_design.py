@@ -35,6 +35,14 @@ class Design:
             self.mu = np.zeros(self.p)
         self._sqnorms = None
 
+    def subset(self, cols):
+        """A Design on the listed columns (same weights and intercept handling)."""
+        if self.sparse:
+            Xk = self.X[:, cols]
+        else:
+            Xk = np.asfortranarray(self.X[:, cols])
+        return Design(Xk, self.s if self.weighted else None, self.center)
+
     # raw products with X (no centering)
     def rmatvec_raw(self, u):
         """X' u for a float64 vector u, in the design's precision."""

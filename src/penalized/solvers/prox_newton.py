@@ -27,6 +27,8 @@ __all__ = ["glm_solve"]
 
 _ARMIJO = 1e-4
 _H_FLOOR = 1e-10
+_WS_MIN = 50  # below this many features, prox-Newton runs on all of them
+_P0_GLM = 20
 
 
 def linear_predictor(design, w, b, offset):
@@ -90,26 +92,99 @@ def glm_gap(design, y, loss, w, eta, pen, unpen):
     return primal - dual, primal, kkt_u
 
 
-def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coef_init=None,
-              intercept_init=None, verbose=0, warn=True):
-    """Minimize ``1/S sum_i s_i l_i(x_i.w + b + offset_i) + penalty(w)`` by prox-Newton."""
-    s, S, p = design.s, design.S, design.p
-    y = np.asarray(y, dtype=np.float64)
-    offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
-    w = np.zeros(p) if coef_init is None else np.clip(np.array(coef_init, dtype=np.float64),
-                                                     pen.lo, pen.up)
-    if design.center:
-        b = (float(intercept_init) if intercept_init is not None
-             else loss.intercept_only(y, s) - float(np.average(offset, weights=s)))
-    else:
-        b = 0.0
-    eta = linear_predictor(design, w, b, offset)
-    # scale of tol: loss of the intercept-only (or zero) model above the saturated loss
+def _null_scale(design, y, loss, offset):
+    """Loss of the intercept-only (or zero) model above the saturated loss."""
+    s = design.s
     eta0 = offset + (loss.intercept_only(y, s) if design.center else 0.0)
     if design.center:
         eta0 = eta0 + _optimize_intercept(loss, y, eta0, s)
     with np.errstate(over="ignore"):
-        scale = float(s @ (loss.loss(y, eta0) - loss.saturated(y))) / S
+        return float(s @ (loss.loss(y, eta0) - loss.saturated(y))) / design.S
+
+
+def _start(design, y, loss, pen, offset, coef_init, intercept_init):
+    y = np.asarray(y, dtype=np.float64)
+    offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
+    w = (np.zeros(design.p) if coef_init is None
+         else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
+    b = 0.0
+    if design.center:
+        b = (float(intercept_init) if intercept_init is not None
+             else loss.intercept_only(y, design.s) - float(np.average(offset, weights=design.s)))
+    return y, offset, w, b
+
+
+def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coef_init=None,
+              intercept_init=None, verbose=0, warn=True):
+    """Minimize ``1/S sum_i s_i l_i(x_i.w + b + offset_i) + penalty(w)`` by prox-Newton.
+
+    With many features, prox-Newton runs on a working set (the support and the features
+    that violate their optimality condition most, doubling each time); the certificate
+    and the stopping rule are always on the full problem.
+    """
+    y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
+    scale = _null_scale(design, y, loss, offset)
+    if design.p <= _WS_MIN:
+        return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn)
+    s, S = design.s, design.S
+    tol_gap = tol * max(scale, np.finfo(float).tiny)
+    unpen = pen.unpenalized
+    epochs = 0
+    history = []
+    converged = False
+    while True:
+        eta = linear_predictor(design, w, b, offset)
+        if design.center:
+            d = _optimize_intercept(loss, y, eta, s)
+            b, eta = b + d, eta + d
+        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen)
+        history.append((epochs, gap))
+        if verbose:
+            print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
+                  f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
+        wmax = float(np.max(np.abs(w[unpen]), initial=0.0))
+        if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
+            converged = True
+            break
+        if epochs >= max_iter:
+            break
+        grad = design.rmatvec(s * loss.grad(y, eta)) / S
+        score = pen.kkt(w, grad)
+        score[(w != 0) | np.isin(np.arange(design.p), unpen)] = np.inf
+        nnz = int(np.count_nonzero(w))
+        cand = np.flatnonzero(score > 0)
+        size = max(_P0_GLM, 2 * nnz)
+        ws = cand[np.argpartition(score[cand], -size)[-size:]] if cand.size > size else cand
+        ws = np.sort(ws)
+        sub = design.subset(ws)
+        pen_ws = PenaltyArrays(pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws])
+        tol_in = max(0.1 * gap / max(scale, 1e-300), 0.3 * tol)
+        res = _newton(sub, y, loss, pen_ws, offset, w[ws], b, scale, tol_in,
+                      max(max_iter - epochs, 1), 0, False)
+        epochs += res.n_iter
+        w[ws] = res.coef
+        b = res.intercept
+    if not converged and warn:
+        _warn(loss, max_iter, gap, tol_gap, tol)
+    return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
+                       n_iter=max(epochs, 1), converged=converged, primal=float(primal),
+                       history=history)
+
+
+def _warn(loss, max_iter, gap, tol_gap, tol):
+    warnings.warn(
+        f"Prox-Newton ({loss.name}) did not converge in max_iter={max_iter} epochs: "
+        f"duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times the null model's "
+        "excess loss). Increase max_iter, loosen tol, or increase alpha.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+
+
+def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn):
+    """Prox-Newton on all the design's features (see the module docstring)."""
+    s, S = design.s, design.S
+    eta = linear_predictor(design, w, b, offset)
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
     epochs = 0
@@ -169,13 +244,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:
-        warnings.warn(
-            f"Prox-Newton ({loss.name}) did not converge in max_iter={max_iter} epochs: "
-            f"duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times the null model's "
-            "excess loss). Increase max_iter, loosen tol, or increase alpha.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        _warn(loss, max_iter, gap, tol_gap, tol)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history)

@@ -17,6 +17,14 @@ __all__ = ["Multinomial"]
 class Multinomial:
     """Softmax cross-entropy ``logsumexp(eta_i) - y_i . eta_i`` for one-hot ``y`` (n x K).
 
+    Parameters
+    ----------
+    grouped : bool, default=False
+        With ``grouped=True`` the penalty treats each feature's K coefficients as one
+        group (``a_j ||W_j||_2 + b_j/2 ||W_j||^2``, glmnet's ``type.multinomial =
+        "grouped"``): a feature is selected for all classes or for none. Otherwise every
+        coefficient is penalized on its own (glmnet's default, "ungrouped").
+
     Examples
     --------
     >>> import numpy as np
@@ -28,8 +36,11 @@ class Multinomial:
 
     name = "multinomial"
 
+    def __init__(self, grouped=False):
+        self.grouped = grouped
+
     def __repr__(self):
-        return "Multinomial()"
+        return f"Multinomial(grouped={self.grouped!r})"
 
     @staticmethod
     def loss(Y, eta):

@@ -7,7 +7,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
-from .._validation import check_sample_weight, check_scalar
+from .._validation import check_bool, check_sample_weight, check_scalar
 from ..datafits.glm import Logistic
 from ..datafits.multinomial import Multinomial
 from ..solvers.api import solve
@@ -54,7 +54,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     l1_ratio : float, default=0.5
         Mix of L1 (1.0) and L2 (0.0); used only with ``penalty="elasticnet"``.
     class_weight : dict or "balanced", default=None
-        Weights per class, multiplied into the sample weights (scikit-learn semantics).
+        Weights per class, multiplied into the sample weights (scikit-learn semantics;
+        "balanced" counts classes with the sample weights).
+    grouped : bool, default=False
+        Multiclass only: penalize each feature's K coefficients as one group
+        (``alpha * pf_j * (l1_ratio ||W_j||_2 + (1 - l1_ratio)/2 ||W_j||^2)``), so a
+        feature is kept for all classes or dropped for all (glmnet's
+        ``type.multinomial="grouped"``); solved by FISTA with restarts. Bounds are not
+        supported with ``grouped=True``.
 """ + PARAMS_PENALTY + PARAMS_SOLVER + """
     Attributes
     ----------
@@ -91,13 +98,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, penalty="l2", *, alpha=0.01, l1_ratio=0.5, class_weight=None,
-                 fit_intercept=True, penalty_factor=None, lower_bounds=None,
+                 grouped=False, fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, tol=1e-4, max_iter=1000,
                  warm_start=False, verbose=0):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.class_weight = class_weight
+        self.grouped = grouped
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -172,7 +180,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             intercept = np.array([res.intercept])
         else:
             init = warm_coef(self, prm, (K, p))
-            res = solve(X, np.eye(K)[yk], Multinomial(), penalty, sample_weight=sample_weight,
+            res = solve(X, np.eye(K)[yk], Multinomial(check_bool(self.grouped, "grouped")),
+                        penalty, sample_weight=sample_weight,
                         fit_intercept=prm.fit_intercept, tol=prm.tol, max_iter=prm.max_iter,
                         coef_init=None if init is None else init.T, verbose=prm.verbose,
                         _validated=True)

@@ -18,6 +18,7 @@ from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ._design import Design
 from .cd import SolveResult, cd_solve
 from .direct import ridge_direct
+from .group import grouped_multinomial_solve
 from .multinomial import multinomial_solve
 from .prox_newton import glm_solve
 
@@ -147,6 +148,10 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
             raise ValueError(f"offset must have shape ({X.shape[0]},), got {offset.shape}.")
     design = Design(X, sample_weight, fit_intercept)
     if multi:
+        if check_bool(datafit.grouped, "grouped"):
+            return grouped_multinomial_solve(design, y, datafit, pen, tol=tol,
+                                             max_iter=max_iter, coef_init=coef_init,
+                                             intercept_init=intercept_init, verbose=verbose)
         return multinomial_solve(design, y, datafit, pen, tol=tol, max_iter=max_iter,
                                  coef_init=coef_init, intercept_init=intercept_init,
                                  verbose=verbose)

@@ -1,0 +1,149 @@
+"""Grouped multinomial regression: one group per feature across the K classes.
+
+Penalty (glmnet's ``type.multinomial = "grouped"``)::
+
+    sum_j a_j ||W_j||_2 + b_j / 2 ||W_j||_2^2      (W_j = row j of the p x K matrix W)
+
+Solved by accelerated proximal gradient (FISTA) with a monotone restart: the step is
+1 / L with L = 1/2 * lambda_max(Xc' diag(s) Xc / S) (the softmax Hessian is bounded by
+I / 2), the prox is row-wise block soft-thresholding. Certificate: the duality gap with
+the dual point ``c (softmax(eta) - Y)``, where ``c`` brings every row of
+``V = -Xc' diag(s) G / S`` inside its group's dual-norm ball ``||V_j|| <= a_j`` (for rows
+without an L2 part); the intercepts are optimized exactly before each certificate.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .cd import SolveResult
+from .multinomial import optimize_intercepts, predictor
+from .prox_newton import linear_predictor
+
+__all__ = ["grouped_multinomial_solve"]
+
+_CHECK_EVERY = 10
+
+
+def _lipschitz(design, n_iter=100):
+    """1/2 * largest eigenvalue of A' diag(s) A / S, A = [X 1] (or X), by power iteration."""
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal(design.p)
+    v0 = 1.0 if design.center else 0.0
+    nrm = np.sqrt(v @ v + v0 * v0)
+    v, v0 = v / nrm, v0 / nrm
+    lam = 0.0
+    for _ in range(n_iter):
+        u = linear_predictor(design, v, v0, 0.0)
+        su = design.s * u / design.S
+        v = np.asarray(design.rmatvec_raw(su), dtype=np.float64)
+        v0 = float(su.sum()) if design.center else 0.0
+        lam_new = float(np.sqrt(v @ v + v0 * v0))
+        if lam_new == 0.0:
+            break
+        v, v0 = v / lam_new, v0 / lam_new
+        done = abs(lam_new - lam) <= 1e-4 * lam_new
+        lam = lam_new
+        if done:
+            break
+    return 0.5 * 1.02 * max(lam, 1e-12)
+
+
+def _group_prox(Z, a, b, step):
+    norms = np.linalg.norm(Z, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shrink = np.where(norms > 0, np.maximum(1.0 - step * a[:, None] / norms, 0.0), 0.0)
+    return Z * shrink / (1.0 + step * b[:, None])
+
+
+def _penalty(W, a, b):
+    return float(a @ np.linalg.norm(W, axis=1) + 0.5 * b @ np.sum(W * W, axis=1))
+
+
+def grouped_gap(design, Y, loss, W, eta, a, b):
+    s, S = design.s, design.S
+    primal = float(s @ loss.loss(Y, eta)) / S + _penalty(W, a, b)
+    G = loss.proba(eta) - Y
+    V = -np.column_stack([design.rmatvec(s * G[:, k]) for k in range(Y.shape[1])]) / S
+    vn = np.linalg.norm(V, axis=1)
+    free = (a == 0) & (b == 0)
+    vn[free] = 0.0
+    pure = (b == 0) & (a > 0)
+    ratio = np.max(vn[pure] / a[pure], initial=0.0)
+    c = 1.0 / ratio if ratio > 1.0 else 1.0
+    vn = c * vn
+    q = b > 0
+    conj = float(np.sum(np.maximum(vn[q] - a[q], 0.0) ** 2 / (2.0 * b[q])))
+    dual = -float(s @ loss.conjugate(Y, c * G)) / S - conj
+    return primal - dual, primal, float(np.max(np.linalg.norm(V[free], axis=1), initial=0.0))
+
+
+def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
+                              coef_init=None, intercept_init=None, verbose=0, warn=True):
+    """Minimize the multinomial loss plus the grouped elastic-net penalty (see module)."""
+    if pen.bounded:
+        raise ValueError("Bounds on the coefficients are not supported with grouped=True.")
+    a, b = pen.a, pen.b
+    s, S, p, K = design.s, design.S, design.p, Y.shape[1]
+    W = np.zeros((p, K)) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    c0 = np.zeros(K)
+    if design.center:
+        c0 = (np.array(intercept_init, dtype=np.float64) if intercept_init is not None
+              else loss.intercept_only(Y, s))
+    eta0 = np.tile(loss.intercept_only(Y, s), (design.n, 1)) if design.center else None
+    scale = float(s @ loss.loss(Y, eta0 if eta0 is not None else np.zeros((design.n, K)))) / S
+    tol_gap = tol * max(scale, np.finfo(float).tiny)
+    L = _lipschitz(design)
+    step = 1.0 / L
+    bias = c0
+    Z, zb = W.copy(), bias.copy()
+    t = 1.0
+    f_prev = np.inf
+    gap = primal = np.inf
+    history = []
+    converged = False
+    it = 0
+    while True:
+        if it % _CHECK_EVERY == 0 or it >= max_iter:
+            eta = predictor(design, W, bias)
+            if design.center:
+                d = optimize_intercepts(loss, Y, eta, s)
+                bias, eta = bias + d, eta + d
+            gap, primal, kkt_free = grouped_gap(design, Y, loss, W, eta, a, b)
+            history.append((it, gap))
+            if verbose:
+                print(f"[penalized:grouped] iter={it:5d} primal={primal:.10e} gap={gap:.3e} "
+                      f"tol={tol_gap:.3e} groups={int(np.any(W != 0, axis=1).sum())}")
+            if gap <= tol_gap and kkt_free <= tol_gap:
+                converged = True
+                break
+            if it >= max_iter:
+                break
+            Z, zb, t = W.copy(), bias.copy(), 1.0  # restart from the certified point
+            f_prev = primal
+        eta = predictor(design, Z, zb)
+        G = loss.proba(eta) - Y
+        grad = np.column_stack([design.rmatvec(s * G[:, k]) for k in range(K)]) / S
+        W_new = _group_prox(Z - step * grad, a, b, step)
+        b_new = zb - step * (s @ G) / S if design.center else zb
+        f_new = loss.value(Y, predictor(design, W_new, b_new), s) + _penalty(W_new, a, b)
+        if f_new > f_prev:  # monotone restart
+            Z, zb, t = W.copy(), bias.copy(), 1.0
+            it += 1
+            continue
+        t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+        Z = W_new + ((t - 1.0) / t_new) * (W_new - W)
+        zb = b_new + ((t - 1.0) / t_new) * (b_new - bias)
+        W, bias, t, f_prev = W_new, b_new, t_new, f_new
+        it += 1
+    if not converged and warn:
+        warnings.warn(
+            f"FISTA (grouped multinomial) did not converge in max_iter={max_iter} iterations: "
+            f"duality gap {gap:.3e} > tol {tol_gap:.3e}. Increase max_iter or loosen tol.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return SolveResult(coef=W, intercept=bias - bias.mean(), dual_gap=float(gap),
+                       tol_gap=tol_gap, n_iter=max(it, 1), converged=converged,
+                       primal=float(primal), history=history)

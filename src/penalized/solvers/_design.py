@@ -80,11 +80,18 @@ class Design:
             return self._sqnorms
         s, S, mu = self.s, self.S, self.mu
         if self.sparse:
-            X2 = self.X.multiply(self.X).tocsc()
-            raw = np.asarray(X2.T @ s, dtype=np.float64) / S
-            out = raw - mu * mu
-            # cancellation guard: a column whose centered norm is at rounding level is constant
-            out[out <= 1e-10 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
+            # exact centered norms: sum over stored entries of s (x - mu)^2, plus mu^2
+            # times the weight of the implicit zeros (no cancellation for large means)
+            X = self.X
+            cols = np.repeat(np.arange(self.p), np.diff(X.indptr))
+            sw = s[X.indices]
+            dev = X.data.astype(np.float64) - mu[cols]
+            out = np.bincount(cols, weights=sw * dev * dev, minlength=self.p)
+            if self.center:
+                out += mu * mu * (S - np.bincount(cols, weights=sw, minlength=self.p))
+            out /= S
+            raw = np.bincount(cols, weights=sw * X.data * X.data, minlength=self.p) / S
+            out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
         else:
             out = np.empty(self.p)
             step = max(1, _BLOCK // max(self.n, 1))

@@ -137,6 +137,18 @@ def _weighted_sq(r, off, s, weighted):
     return acc
 
 
+@njit(cache=True, inline="always", fastmath=_FM)
+def _weighted_sum(r, s, weighted):
+    acc = 0.0
+    if weighted:
+        for i in range(r.shape[0]):
+            acc += s[i] * r[i]
+    else:
+        for i in range(r.shape[0]):
+            acc += r[i]
+    return acc
+
+
 @njit(cache=True, fastmath=_FM)
 def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
              max_epochs, tol_in, K):
@@ -151,6 +163,9 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
     while epoch < max_epochs:
         epoch += 1
         viol = 0.0
+        # sum_i s_i r_i is 0 in exact arithmetic with an intercept; subtracting mu_j times
+        # its computed value keeps rounding drift out of the gradient of large-mean columns
+        SR = _weighted_sum(r, s, weighted) if center else 0.0
         for jj in range(k):
             j = ws[jj]
             Lj = L[j]
@@ -163,6 +178,8 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
             else:
                 for i in range(n):
                     acc += X[i, j] * r[i]
+            if center:
+                acc -= mu[j] * SR
             g = acc / S
             old = w[j]
             d = _kkt1d(old, b[j] * old - g, a[j], lo[j], up[j])
@@ -234,6 +251,10 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
     while epoch < max_epochs:
         epoch += 1
         viol = 0.0
+        # the centered gradient is (x' s r - mu_j sum(s r)) / S for the stored r; the
+        # deferred shift `off` cancels out of it exactly, so it never enters (no
+        # cancellation for columns with a large mean)
+        SR = _weighted_sum(r, s, weighted) if center else 0.0
         for jj in range(k):
             j = ws[jj]
             Lj = L[j]
@@ -250,7 +271,7 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
                 for ii in range(start, end):
                     acc += data[ii] * r[indices[ii]]
             if center:
-                acc += off * S * mu[j]
+                acc -= mu[j] * SR
             g = acc / S
             old = w[j]
             d = _kkt1d(old, b[j] * old - g, a[j], lo[j], up[j])
@@ -264,6 +285,13 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
                     r[indices[ii]] -= delta * data[ii]
                 if center:
                     off += delta * mu[j]
+                    SR -= delta * S * mu[j]
+        if off != 0.0:
+            # fold the deferred constant shift into r once per epoch: a large offset
+            # would cancel catastrophically against columns with a large mean
+            for i in range(n):
+                r[i] += off
+            off = 0.0
         if viol <= tol_in:
             break
         for jj in range(k):
@@ -301,8 +329,7 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
                     for jj in range(k):
                         w[ws[jj]] = w_acc[jj]
                     for i in range(n):
-                        r[i] = r_acc[i]
-                    off = off_acc
+                        r[i] = r_acc[i] + off_acc
     off_arr[0] = off
     return epoch
 

@@ -171,6 +171,10 @@ def _prefer_gram(design, k):
     if k > 2000:
         return False
     if design.sparse:
+        if design.center and np.any(design.mu**2 > 1e4 * design.sqnorms()):
+            # X'X / S - mu mu' would cancel catastrophically for a column whose mean is
+            # large against its spread: stay with residual updates (exact centering)
+            return False
         nnz = design.X.indptr[-1] / max(design.p, 1) * k
         return k * k < 0.5 * nnz
     return design.n > 10 * k

@@ -112,10 +112,14 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                 if nz.size:
                     r += design.matvec(w, nz)
                     w[nz] = 0.0
+                    continue  # the gradient changed: recompute it and the gap
         score = pen.kkt(w, -v)
         kkt_max = float(score[alive].max()) if np.any(alive) else 0.0
-        if kkt_max <= 0.0:
-            converged = True  # KKT holds exactly: the remaining gap is rounding error
+        # rounding level of the computed gradient: below it KKT holds to machine precision
+        kkt_floor = 64 * eps * max(float(np.max(np.abs(v), initial=0.0)),
+                                   float(np.max(a, initial=0.0)))
+        if kkt_max <= kkt_floor:
+            converged = True  # the remaining gap is rounding error
             break
         score[~alive] = -1.0
         support = w != 0
@@ -129,7 +133,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         else:
             ws = cand
         ws = np.sort(ws).astype(np.int64)
-        tol_in = 0.3 * kkt_max
+        tol_in = max(0.3 * kkt_max, kkt_floor)
         max_epochs = max_iter - epochs
         use_gram = gram if gram is not None else _prefer_gram(design, ws.size)
         if use_gram:

@@ -15,8 +15,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
-from .cd import SolveResult, cd_solve
-from .prox_newton import _ARMIJO, _H_FLOOR, inner_tol
+from .cd import SolveResult
+from .prox_newton import _ARMIJO, _H_FLOOR, _weighted_ls, inner_tol
 
 __all__ = ["multinomial_solve", "predictor", "optimize_intercepts"]
 
@@ -141,12 +141,10 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             wdesign = Design(design.X, s * h, design.center)
             f = S / wdesign.S
             pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
-            tol_in = inner_tol(wdesign, z, gap / K, f, tol_gap / K)
-            sub = cd_solve(wdesign, z, pen_h, tol=tol_in, max_iter=max(max_iter - epochs, 1),
-                           coef_init=W[:, k], warn=False)
-            epochs += sub.n_iter
-            wk_new = sub.coef
-            bk_new = sub.intercept if design.center else 0.0
+            wk_new, bk_new, used = _weighted_ls(
+                wdesign, z, pen_h, W[:, k], inner_tol(wdesign, z, gap / K, f, tol_gap / K),
+                max(max_iter - epochs, 1))
+            epochs += used
             d_eta = (predictor(design, (wk_new - W[:, k])[:, None], np.zeros(1))[:, 0]
                      + (bk_new - b[k]))
             pen_k = pen.value(W[:, k])

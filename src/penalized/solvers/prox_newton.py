@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
 from .cd import SolveResult, cd_solve
+from .direct import ridge_direct
 
 __all__ = ["glm_solve"]
 
@@ -171,6 +172,18 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
                        history=history)
 
 
+def _weighted_ls(wdesign, z, pen, w, tol, max_iter):
+    """Solve the prox-Newton model: closed form without L1 part or bounds, else CD."""
+    if not pen.bounded and np.all(pen.a == 0):
+        zbar = float(wdesign.s @ z) / wdesign.S if wdesign.center else 0.0
+        w_new = ridge_direct(wdesign, z - zbar, pen.b)
+        if w_new is not None:
+            b_new = zbar - float(wdesign.mu @ w_new) if wdesign.center else 0.0
+            return w_new, b_new, 1
+    sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False)
+    return sub.coef, (sub.intercept if wdesign.center else 0.0), sub.n_iter
+
+
 def _warn(loss, max_iter, gap, tol_gap, tol):
     warnings.warn(
         f"Prox-Newton ({loss.name}) did not converge in max_iter={max_iter} epochs: "
@@ -215,12 +228,10 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         wdesign = Design(design.X, s * h, design.center)
         f = S / wdesign.S
         pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
-        tol_in = inner_tol(wdesign, z, gap, f, tol_gap)
-        sub = cd_solve(wdesign, z, pen_h, tol=tol_in, max_iter=max(max_iter - epochs, 1),
-                       coef_init=w, warn=False)
-        epochs += sub.n_iter
-        w_new = sub.coef
-        b_new = sub.intercept if design.center else 0.0
+        w_new, b_new, used = _weighted_ls(wdesign, z, pen_h, w,
+                                          inner_tol(wdesign, z, gap, f, tol_gap),
+                                          max(max_iter - epochs, 1))
+        epochs += used
         eta_new = linear_predictor(design, w_new, b_new, offset)
         # Armijo backtracking along the prox-Newton direction
         d_eta = eta_new - eta

@@ -117,6 +117,32 @@ def _anderson_weights(W, K):
 
 
 @njit(cache=True, inline="always", fastmath=_FM)
+def _extrapolate(W, K, ws, lo, up, w_acc):
+    """Fill w_acc (position jj <-> feature ws[jj]) with the Anderson point, clipped to
+    the bounds; False when the extrapolation is undefined."""
+    c = _anderson_weights(W, K)
+    if c.shape[0] != K:
+        return False
+    for jj in range(w_acc.shape[0]):
+        acc = 0.0
+        for i in range(K):
+            acc += c[i] * W[i + 1, jj]
+        j = ws[jj]
+        w_acc[jj] = min(max(acc, lo[j]), up[j])
+    return True
+
+
+@njit(cache=True, inline="always", fastmath=_FM)
+def _penalty_acc(w_acc, ws, a, b):
+    pen = 0.0
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        v = w_acc[jj]
+        pen += a[j] * abs(v) + 0.5 * b[j] * v * v
+    return pen
+
+
+@njit(cache=True, inline="always", fastmath=_FM)
 def _penalty_ws(w, ws, a, b):
     pen = 0.0
     for jj in range(ws.shape[0]):
@@ -204,14 +230,7 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
         n_stored += 1
         if n_stored == K + 1:
             n_stored = 0
-            c = _anderson_weights(W, K)
-            if c.shape[0] == K:
-                for jj in range(k):
-                    acc = 0.0
-                    for i in range(K):
-                        acc += c[i] * W[i + 1, jj]
-                    j = ws[jj]
-                    w_acc[jj] = min(max(acc, lo[j]), up[j])
+            if _extrapolate(W, K, ws, lo, up, w_acc):
                 for i in range(n):
                     r_acc[i] = yc[i]
                 for jj in range(k):
@@ -221,11 +240,7 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
                         m = mu[j] if center else 0.0
                         for i in range(n):
                             r_acc[i] -= v * (X[i, j] - m)
-                pen_acc = 0.0
-                for jj in range(k):
-                    j = ws[jj]
-                    v = w_acc[jj]
-                    pen_acc += a[j] * abs(v) + 0.5 * b[j] * v * v
+                pen_acc = _penalty_acc(w_acc, ws, a, b)
                 f_acc = _weighted_sq(r_acc, 0.0, s, weighted) / (2 * S) + pen_acc
                 f_cur = _weighted_sq(r, 0.0, s, weighted) / (2 * S) + _penalty_ws(w, ws, a, b)
                 if f_acc < f_cur:
@@ -299,15 +314,8 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
         n_stored += 1
         if n_stored == K + 1:
             n_stored = 0
-            c = _anderson_weights(W, K)
-            if c.shape[0] == K:
+            if _extrapolate(W, K, ws, lo, up, w_acc):
                 off_acc = 0.0
-                for jj in range(k):
-                    acc = 0.0
-                    for i in range(K):
-                        acc += c[i] * W[i + 1, jj]
-                    j = ws[jj]
-                    w_acc[jj] = min(max(acc, lo[j]), up[j])
                 for i in range(n):
                     r_acc[i] = yc[i]
                 for jj in range(k):
@@ -318,11 +326,7 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
                             r_acc[indices[ii]] -= v * data[ii]
                         if center:
                             off_acc += v * mu[j]
-                pen_acc = 0.0
-                for jj in range(k):
-                    j = ws[jj]
-                    v = w_acc[jj]
-                    pen_acc += a[j] * abs(v) + 0.5 * b[j] * v * v
+                pen_acc = _penalty_acc(w_acc, ws, a, b)
                 f_acc = _weighted_sq(r_acc, off_acc, s, weighted) / (2 * S) + pen_acc
                 f_cur = _weighted_sq(r, off, s, weighted) / (2 * S) + _penalty_ws(w, ws, a, b)
                 if f_acc < f_cur:
@@ -373,13 +377,7 @@ def cd_gram(G, q, w, a, b, lo, up, max_epochs, tol_in, K):
         n_stored += 1
         if n_stored == K + 1:
             n_stored = 0
-            c = _anderson_weights(W, K)
-            if c.shape[0] == K:
-                for j in range(k):
-                    acc = 0.0
-                    for i in range(K):
-                        acc += c[i] * W[i + 1, j]
-                    w_acc[j] = min(max(acc, lo[j]), up[j])
+            if _extrapolate(W, K, ws_all, lo, up, w_acc):
                 g_acc = q - G @ w_acc
                 f_acc = -0.5 * (w_acc @ (q + g_acc)) + _penalty_ws(w_acc, ws_all, a, b)
                 f_cur = -0.5 * (w @ (q + g)) + _penalty_ws(w, ws_all, a, b)

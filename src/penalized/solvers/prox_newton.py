@@ -159,7 +159,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         ws = np.sort(ws)
         sub = design.subset(ws)
         pen_ws = PenaltyArrays(pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws])
-        tol_in = max(0.1 * gap / max(scale, 1e-300), 0.3 * tol)
+        tol_in = min(max(0.1 * gap / max(scale, 1e-300), 0.3 * tol), 1e-2)
         res = _newton(sub, y, loss, pen_ws, offset, w[ws], b, scale, tol_in,
                       max(max_iter - epochs, 1), 0, False)
         epochs += res.n_iter

@@ -108,6 +108,7 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
     gap = primal = np.inf
     history = []
     stalled = 0
+    tight = 1.0
     primals = []
     while True:
         if design.center:
@@ -142,7 +143,7 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             f = S / wdesign.S
             pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
             wk_new, bk_new, used = _weighted_ls(
-                wdesign, z, pen_h, W[:, k], inner_tol(wdesign, z, gap / K, f, tol_gap / K),
+                wdesign, z, pen_h, W[:, k], tight * inner_tol(wdesign, z, gap / K, f, tol_gap / K),
                 max(max_iter - epochs, 1))
             epochs += used
             d_eta = (predictor(design, (wk_new - W[:, k])[:, None], np.zeros(1))[:, 0]
@@ -168,7 +169,10 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             eta = eta_t
             progress = True
         if not progress:
-            break
+            tight *= 1e-3  # no class moved: solve the models more accurately
+            if tight < 1e-9:
+                break
+            continue
         W_c = center_classes(W, pen)
         if _penalty_value(pen, W_c) < _penalty_value(pen, W):
             eta = eta + predictor(design, W_c - W, np.zeros(K))

@@ -205,6 +205,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     gap = np.inf
     primal = np.inf
     history = []
+    tight = 1.0
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
@@ -229,7 +230,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         f = S / wdesign.S
         pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
         w_new, b_new, used = _weighted_ls(wdesign, z, pen_h, w,
-                                          inner_tol(wdesign, z, gap, f, tol_gap),
+                                          tight * inner_tol(wdesign, z, gap, f, tol_gap),
                                           max(max_iter - epochs, 1))
         epochs += used
         eta_new = linear_predictor(design, w_new, b_new, offset)
@@ -238,8 +239,12 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         pen_w = pen.value(w)
         decrease = float(s @ (g * d_eta)) / S + pen.value(w_new) - pen_w
         if not decrease < 0:
-            converged = gap <= tol_gap
-            break
+            # the model's solution did not move: solve it more accurately, unless it is
+            # already solved to rounding level
+            tight *= 1e-3
+            if tight < 1e-9:
+                break
+            continue
         with np.errstate(over="ignore", invalid="ignore"):
             f0 = float(s @ loss.loss(y, eta)) / S + pen_w
             t = 1.0

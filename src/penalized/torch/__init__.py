@@ -25,8 +25,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         'Install it with: pip install "penalized[torch]"'
     ) from exc
 
+from .base import Penalty, PenaltySum
 from .optim import Proximal
-from .penalties import L1, L2, ElasticNet, GroupLasso, Penalty, PenaltySum
+from .penalties import L1, L2, ElasticNet, GroupLasso
 from .prune import prune
 from .registry import PenaltyHandle, attached_penalties, regularization_loss
 from .schedulers import ExponentialPenalty, LambdaPenalty, LinearPenalty, PenaltyScheduler

@@ -8,7 +8,7 @@ from torch.optim import Optimizer
 
 from ._prox import group_soft_threshold_, soft_threshold_
 from ._steps import scalar_step, step_function
-from .penalties import Penalty, PenaltySum
+from .base import Penalty, PenaltySum
 from .registry import modules_of
 
 __all__ = ["Proximal"]
@@ -60,17 +60,22 @@ class Proximal(Optimizer):
 
     Notes
     -----
-    Per parameter, the proximal steps are applied in this order, which gives the exact
-    prox of any sum of L1/elastic-net terms and one group term on that parameter
-    (sparse group lasso included): (1) soft-thresholding by ``eta * a`` where ``a`` is
-    the total L1 weight (``alpha * l1_ratio * scale``): ``w <- sign(w) max(|w| - eta a,
-    0)``; (2) block soft-thresholding of each group term (:class:`GroupLasso`; exact prox
-    in the metric ``diag(1/eta)`` also when ``eta`` differs per coordinate); (3) the L2
-    part, decoupled as in AdamW: ``w <- w / (1 + lr * b)`` with the scalar ``lr`` and ``b
-    = alpha * (1 - l1_ratio) * scale``, the exact prox for SGD and AdamW's ``w * (1 - lr
-    * b)`` to first order. Parameters without a gradient in this step are skipped (the
-    optimizer skipped them too). A penalty is applied once per ``step()``; the wrapped
-    optimizer's own ``weight_decay`` is unaffected (leave it at 0 to avoid a second L2).
+    Per parameter, the proximal steps are applied in this order:
+
+    1. soft-thresholding by ``eta * a``, ``a`` the total L1 weight (``alpha * l1_ratio *
+       scale`` summed over the terms): ``w <- sign(w) * max(|w| - eta * a, 0)``;
+    2. block soft-thresholding for each group term (:class:`GroupLasso`), the exact prox
+       in the metric ``diag(1/eta)`` also when ``eta`` differs per coordinate;
+    3. the L2 part, decoupled as in AdamW: ``w <- w / (1 + lr * b)`` with the scalar
+       ``lr`` and ``b = alpha * (1 - l1_ratio) * scale`` (AdamW's ``w * (1 - lr * b)`` to
+       first order).
+
+    For SGD this is the exact prox of any sum of L1/elastic-net terms and one group term
+    on a parameter (sparse group lasso included); for adaptive optimizers steps 1-2 are
+    exact in the metric ``diag(1/eta)`` and step 3 is decoupled. Parameters without a
+    gradient in this step are skipped (the optimizer skipped them too), as are frozen
+    ones. The wrapped optimizer's own ``weight_decay`` is unaffected (leave it at 0 to
+    avoid a second L2).
 
     With full-batch SGD and ``lr = 1 / L`` (``L`` the Lipschitz constant of the loss
     gradient), this is the proximal gradient method (ISTA) and converges to the
@@ -179,6 +184,8 @@ class Proximal(Optimizer):
                 for mod in modules:
                     for e in leaf._select(mod):
                         leaf._prox_terms(e)  # validates e.g. GroupLasso's dim now
+                        if not e.param.requires_grad:
+                            continue  # frozen: never updated, nothing to do
                         item = items.setdefault(id(e.param), _Item(e.name, e.param))
                         item.terms.append((leaf, e))
         return list(items.values())

@@ -9,7 +9,7 @@ like). Setting ``penalty.alpha`` directly works too; the next ``step()`` overrid
 import math
 
 from .._validation import check_int, check_scalar
-from .penalties import Penalty
+from .base import Penalty
 
 __all__ = ["ExponentialPenalty", "LambdaPenalty", "LinearPenalty", "PenaltyScheduler"]
 

@@ -23,6 +23,19 @@ class SparsityReport:
         ``pandas.DataFrame(report.rows)``.
     total : dict
         ``params``, ``zeros`` and ``zero_frac`` over all reported parameters.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from penalized.torch import sparsity_report
+    >>> model = torch.nn.Linear(4, 2)
+    >>> with torch.no_grad():
+    ...     _ = model.weight[:, 0].zero_()
+    >>> report = sparsity_report(model)
+    >>> report.total
+    {'params': 8, 'zeros': 2, 'zero_frac': 0.25}
+    >>> report.rows[0]["zero_cols"]
+    1
     """
 
     def __init__(self, rows):

@@ -43,6 +43,7 @@ class Logistic(_GLMLoss):
     """
 
     name = "logistic"
+    hess_bound = 0.25
 
     @staticmethod
     def loss(y, eta):
@@ -130,6 +131,7 @@ class Huber(_GLMLoss):
     """
 
     name = "huber"
+    hess_bound = 1.0
 
     def __init__(self, epsilon=1.35):
         self.epsilon = epsilon

@@ -28,6 +28,7 @@ __all__ = ["glm_solve"]
 
 _ARMIJO = 1e-4
 _H_FLOOR = 1e-10
+_EPS = np.finfo(float).eps
 _WS_MIN = 50  # below this many features, prox-Newton runs on all of them
 _P0_GLM = 20
 
@@ -78,8 +79,12 @@ def inner_tol(wdesign, z, gap, f, tol_gap):
     return min(1e-2, target / max(var, 1e-300))
 
 
-def glm_gap(design, y, loss, w, eta, pen, unpen):
-    """(gap, primal, kkt_unpenalized) at (w, eta) for the GLM objective."""
+def glm_gap(design, y, loss, w, eta, pen, unpen, offset):
+    """(gap, primal, kkt_unpenalized) at (w, eta) for the GLM objective.
+
+    ``eta`` includes the offset o; the conjugate of ``t -> l(t + o)`` is
+    ``l*(u) - u o``, hence the offset term in the dual.
+    """
     s, S = design.s, design.S
     with np.errstate(over="ignore", invalid="ignore"):
         primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
@@ -89,7 +94,8 @@ def glm_gap(design, y, loss, w, eta, pen, unpen):
     v[unpen] = 0.0
     c = pen.dual_scaling(v)
     v = pen.clamp_dual(c * v)
-    dual = -float(s @ loss.conjugate(y, c * g)) / S - pen.conjugate(v)
+    u = c * g
+    dual = -float(s @ (loss.conjugate(y, u) - u * offset)) / S - pen.conjugate(v)
     return primal - dual, primal, kkt_u
 
 
@@ -133,12 +139,14 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     epochs = 0
     history = []
     converged = False
+    stalled = 0
+    primal_prev = np.inf
     while True:
         eta = linear_predictor(design, w, b, offset)
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen)
+        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
@@ -149,6 +157,11 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
             break
         if epochs >= max_iter:
             break
+        # the objective no longer moves beyond rounding error: more rounds cannot help
+        stalled = stalled + 1 if primal_prev - primal <= 8 * _EPS * abs(primal) else 0
+        if stalled >= 3:
+            break
+        primal_prev = primal
         grad = design.rmatvec(s * loss.grad(y, eta)) / S
         score = pen.kkt(w, grad)
         score[(w != 0) | np.isin(np.arange(design.p), unpen)] = np.inf
@@ -166,7 +179,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         w[ws] = res.coef
         b = res.intercept
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history)
@@ -184,11 +197,14 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter):
     return sub.coef, (sub.intercept if wdesign.center else 0.0), sub.n_iter
 
 
-def _warn(loss, max_iter, gap, tol_gap, tol):
+def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
+    why = (f"did not converge in max_iter={max_iter} epochs" if epochs >= max_iter else
+           f"stopped after {epochs} epochs: no further decrease of the objective is "
+           "measurable in floating point")
     warnings.warn(
-        f"Prox-Newton ({loss.name}) did not converge in max_iter={max_iter} epochs: "
-        f"duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times the null model's "
-        "excess loss). Increase max_iter, loosen tol, or increase alpha.",
+        f"Prox-Newton ({loss.name}) {why}: duality gap {gap:.3e} > tol {tol_gap:.3e} "
+        f"(tol={tol} times the null model's excess loss). Loosen tol, increase max_iter "
+        "or increase alpha.",
         ConvergenceWarning,
         stacklevel=4,
     )
@@ -206,12 +222,14 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     primal = np.inf
     history = []
     tight = 1.0
+    bound = getattr(loss, "hess_bound", None)
+    majorize = False  # use the Hessian bound (an MM step that always descends)
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
             b += d
             eta = eta + d
-        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen)
+        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
@@ -224,7 +242,11 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             break
         # quadratic model -> weighted least squares on the working response
         g = loss.grad(y, eta)
-        h = np.maximum(loss.hess(y, eta), _H_FLOOR * max(float(np.max(loss.hess(y, eta))), 1.0))
+        if majorize:
+            h = np.full(design.n, float(bound))
+        else:
+            h = loss.hess(y, eta)
+            h = np.maximum(h, _H_FLOOR * max(float(np.max(h)), 1.0))
         z = eta - offset - g / h
         wdesign = Design(design.X, s * h, design.center)
         f = S / wdesign.S
@@ -252,15 +274,25 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 w_t = w + t * (w_new - w)
                 eta_t = eta + t * d_eta
                 f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
-                if f_t <= f0 + _ARMIJO * t * decrease:
+                # majorization steps descend by construction: any decrease will do
+                if f_t <= f0 + (0.0 if majorize else _ARMIJO * t * decrease) and \
+                        (f_t < f0 or not majorize):
                     break
                 t *= 0.5
             else:
-                break  # no progress possible at this precision
+                # the quadratic model is poor here (e.g. Huber residuals at the kinks):
+                # continue with majorization steps when the loss has a Hessian bound
+                if bound is not None and not majorize:
+                    majorize = True
+                    continue
+                tight *= 1e-3
+                if tight < 1e-9:
+                    break
+                continue
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history)

@@ -132,6 +132,9 @@ class Huber(_GLMLoss):
 
     name = "huber"
     hess_bound = 1.0
+    # l'' is 0 beyond epsilon: a floor of 1e-3 keeps the working response of outliers
+    # (eta - l'/l'') moderate, which float32 designs need; the line search does the rest
+    hess_floor = 1e-3
 
     def __init__(self, epsilon=1.35):
         self.epsilon = epsilon

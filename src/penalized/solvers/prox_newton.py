@@ -246,7 +246,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             h = np.full(design.n, float(bound))
         else:
             h = loss.hess(y, eta)
-            h = np.maximum(h, _H_FLOOR * max(float(np.max(h)), 1.0))
+            floor = getattr(loss, "hess_floor", _H_FLOOR)
+            h = np.maximum(h, floor * max(float(np.max(h)), 1.0))
         z = eta - offset - g / h
         wdesign = Design(design.X, s * h, design.center)
         f = S / wdesign.S

@@ -1,0 +1,935 @@
+"""Correctness tests for the GLM estimators: LogisticRegression, PoissonRegressor, HuberRegressor.
+
+Every reference is independent of penalized: objectives, duality gaps and KKT conditions are
+computed here with numpy/scipy, and solutions are compared with scikit-learn (logistic, L2
+Poisson) and cvxpy + CLARABEL (L1/EN Poisson, Huber, bounded logistic, Poisson with offset).
+
+Objectives (spec), P(w) = sum_j pf_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2), S = sum_i s_i:
+    logistic     1/S sum_i s_i (log(1 + exp(eta_i)) - y_i eta_i) + alpha P(w)
+    multinomial  1/S sum_i s_i (logsumexp_k eta_ik - eta_i,y_i) + alpha sum_k P(w_k)
+    Poisson      1/S sum_i s_i (exp(eta_i) - y_i eta_i) + alpha P(w)
+    Huber        1/S sum_i s_i H_eps(y_i - eta_i) + alpha P(w)
+"""
+
+import time
+import warnings
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import make_problem, to_container
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit, logsumexp, xlogy
+from sklearn import linear_model as sklm
+from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from penalized import (
+    ElasticNet,
+    HuberRegressor,
+    Lasso,
+    LogisticRegression,
+    PoissonRegressor,
+    solve,
+)
+from penalized.datafits import Huber, Logistic, Multinomial, Poisson
+from penalized.penalties import L1, L2
+from penalized.penalties import ElasticNet as ENPenalty
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+PENALTIES = {"l1": 1.0, "l2": 0.0, "elasticnet": 0.5}
+CONTAINERS = ["dense", "csc", "csr"]
+RTOL_OBJ = 1e-7
+# L1 certificates are first order in the coefficients' error while the objective is second
+# order: gaps much below ~1e-9 are out of reach in double precision, so "tight" is 1e-8.
+TIGHT = dict(tol=1e-8, max_iter=100_000)
+# without an L1 part the gap goes down to rounding: tight enough to compare coefficients
+TIGHTER = dict(tol=1e-12, max_iter=100_000)
+TIGHT_FOR = {"l1": TIGHT, "l2": TIGHTER, "elasticnet": TIGHTER}
+SK_TIGHT = dict(solver="saga", tol=1e-12, max_iter=1_000_000)
+
+
+def _cvxpy():
+    return pytest.importorskip("cvxpy")
+
+
+def _clarabel_solve(prob):
+    """Solve at tight tolerances; return True when CLARABEL reports full accuracy."""
+    cp = _cvxpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Solution may be inaccurate"
+        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12,
+                   tol_ktratio=1e-10, max_iter=500)
+    assert prob.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE), prob.status
+    return prob.status == cp.OPTIMAL
+
+
+# --------------------------------------------------------------------------------------
+# Independent objectives (hand-written)
+# --------------------------------------------------------------------------------------
+
+
+def dense(X):
+    return X.toarray() if sp.issparse(X) else np.asarray(X)
+
+
+def penalty_value(W, alpha, l1_ratio, pf=None):
+    W = np.asarray(W, dtype=np.float64)
+    pf = np.ones(W.shape[-1]) if pf is None else np.asarray(pf, dtype=np.float64)
+    return alpha * float(np.sum(pf * (l1_ratio * np.abs(W) + 0.5 * (1 - l1_ratio) * W * W)))
+
+
+def _weights(n, sw):
+    return np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+
+
+def logistic_obj(X, y01, coef, b, alpha, l1_ratio, sw=None, pf=None):
+    eta = dense(X) @ np.ravel(coef) + float(np.ravel([b])[0])
+    s = _weights(len(y01), sw)
+    loss = s @ (np.logaddexp(0.0, eta) - y01 * eta) / s.sum()
+    return float(loss) + penalty_value(np.ravel(coef), alpha, l1_ratio, pf)
+
+
+def multinomial_obj(X, yk, W, b, alpha, l1_ratio, sw=None):
+    eta = dense(X) @ np.asarray(W).T + np.asarray(b)
+    s = _weights(len(yk), sw)
+    loss = s @ (logsumexp(eta, axis=1) - eta[np.arange(len(yk)), yk]) / s.sum()
+    return float(loss) + penalty_value(W, alpha, l1_ratio)
+
+
+def poisson_obj(X, y, coef, b, alpha, l1_ratio, offset=None):
+    eta = dense(X) @ coef + b + (0.0 if offset is None else offset)
+    return float(np.mean(np.exp(eta) - y * eta)) + penalty_value(coef, alpha, l1_ratio)
+
+
+def huber_obj(X, y, coef, b, alpha, l1_ratio, epsilon):
+    r = np.abs(y - dense(X) @ coef - b)
+    h = np.where(r <= epsilon, 0.5 * r * r, epsilon * r - 0.5 * epsilon**2)
+    return float(np.mean(h)) + penalty_value(coef, alpha, l1_ratio)
+
+
+def assert_objective_close(P, P_ref, rtol=RTOL_OBJ, ref_accurate=True):
+    """Ours never worse than the reference by more than rtol, and within rtol of it when
+    the reference solver is precise (else ours may be better than the reference)."""
+    scale = max(abs(P_ref), 1e-300)
+    assert P - P_ref <= rtol * scale, (P, P_ref)
+    if ref_accurate:
+        assert abs(P - P_ref) <= rtol * scale, (P, P_ref)
+
+
+def binary_entropy(p):
+    return -(xlogy(p, p) + xlogy(1 - p, 1 - p))
+
+
+def null_logistic_loss(yk):
+    """Loss of the intercept-only (multinomial) logistic model: the entropy of the labels."""
+    f = np.bincount(yk) / len(yk)
+    return -float(np.sum(xlogy(f, f)))
+
+
+def assert_certificate(est, scale):
+    """The fit reached its own stopping rule: 0 <= gap <= tol * scale."""
+    assert -1e-12 <= est.dual_gap_ <= est.tol * scale, (est.dual_gap_, est.tol * scale)
+
+
+def logistic_l1_gap_by_hand(X, y, coef, b, alpha):
+    """Duality gap of binary L1 logistic (with intercept) at (coef, b), computed by hand.
+
+    Dual: max_theta -1/n sum_i [q_i log q_i + (1 - q_i) log(1 - q_i)], q = y - theta,
+    subject to sum(theta) = 0 and ||X' theta / n||_inf <= alpha.
+    """
+    X = dense(X)
+    n = len(y)
+    theta = y - expit(X @ coef + b)
+    # the fitted intercept makes sum(theta) = 0 up to rounding; remove the rounding
+    assert abs(theta.sum()) <= 1e-6 * n
+    theta = theta - theta.mean()
+    c = min(1.0, alpha / np.max(np.abs(X.T @ theta) / n))
+    theta = c * theta
+    q = y - theta
+    assert np.all((q >= 0) & (q <= 1))
+    D = -float(np.mean(xlogy(q, q) + xlogy(1 - q, 1 - q)))
+    P = logistic_obj(X, y, coef, b, alpha, 1.0)
+    return P - D, P
+
+
+# --------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------
+
+
+def classification_data(n=80, p=6, n_classes=2, seed=0, density=0.6):
+    """Overlapping classes from a noisy linear score; columns with scales and offsets."""
+    X, score = make_problem(n, p, seed=seed, density=density, noise=2.0)
+    if n_classes == 2:
+        y = (score > np.median(score)).astype(int)
+    else:
+        y = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    return X, y
+
+
+def poisson_data(n=60, p=5, seed=0, density=0.6):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 1.2, p)
+    X = X * (rng.uniform(size=X.shape) < density)
+    w = np.zeros(p)
+    k = max(1, p // 2)
+    w[:k] = rng.uniform(0.2, 0.5, k) * rng.choice([-1, 1], k)
+    y = rng.poisson(np.exp(X @ w + 0.3)).astype(np.float64)
+    return X, y
+
+
+def huber_data(n=60, p=5, seed=0, density=0.6):
+    X, y = make_problem(n, p, seed=seed, density=density, noise=0.3)
+    rng = np.random.default_rng(seed + 7)
+    out = rng.choice(n, size=6, replace=False)
+    y[out] += rng.choice([-1.0, 1.0], 6) * rng.uniform(5, 15, 6)
+    return X, y
+
+
+@cache
+def breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return np.asfortranarray(StandardScaler().fit_transform(X)), y.astype(np.float64)
+
+
+@cache
+def leukemia():
+    path = DATA / "leukemia_golub" / "data.npz"
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as d:
+        X, y = d["X"], d["y"]
+    std = X.std(axis=0)
+    std[std == 0] = 1.0
+    return np.asfortranarray((X - X.mean(axis=0)) / std), y.astype(np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# Agreement with scikit-learn's LogisticRegression (saga, same objective)
+# --------------------------------------------------------------------------------------
+
+ALPHA_LOG = 0.02
+# L1 is not strongly convex: a gap of tol = 1e-8 still allows ~1e-4 changes in the
+# probabilities; with an L2 part (tol = 1e-12) they are pinned much tighter
+PROBA_ATOL = {"l1": 1e-4, "l2": 1e-5, "elasticnet": 1e-5}
+
+
+@cache
+def sklearn_logistic(n_classes, l1_ratio):
+    X, y = classification_data(n_classes=n_classes)
+    n = X.shape[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return sklm.LogisticRegression(C=1.0 / (n * ALPHA_LOG), l1_ratio=l1_ratio,
+                                       **SK_TIGHT).fit(X, y)
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+def test_binary_logistic_matches_sklearn(penalty, container):
+    l1 = PENALTIES[penalty]
+    X, y = classification_data(n_classes=2)
+    sk = sklearn_logistic(2, l1)
+    clf = LogisticRegression(penalty, alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
+    clf.fit(to_container(X, container), y)
+    assert clf.coef_.shape == (1, X.shape[1]) and clf.intercept_.shape == (1,)
+    P = logistic_obj(X, y, clf.coef_, clf.intercept_, ALPHA_LOG, l1)
+    P_sk = logistic_obj(X, y, sk.coef_, sk.intercept_, ALPHA_LOG, l1)
+    assert_objective_close(P, P_sk)
+    assert_certificate(clf, null_logistic_loss(y))
+    proba = clf.predict_proba(to_container(X, container))
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_allclose(proba, sk.predict_proba(X), rtol=0, atol=PROBA_ATOL[penalty])
+    assert_array_equal(clf.predict(X), sk.predict(X))
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+def test_multinomial_logistic_matches_sklearn(penalty, container):
+    l1 = PENALTIES[penalty]
+    X, y = classification_data(n_classes=3)
+    sk = sklearn_logistic(3, l1)
+    clf = LogisticRegression(penalty, alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
+    clf.fit(to_container(X, container), y)
+    assert clf.coef_.shape == (3, X.shape[1]) and clf.intercept_.shape == (3,)
+    assert abs(clf.intercept_.sum()) <= 1e-10
+    # intercepts are not comparable (any shift is optimal); objectives and probabilities are
+    P = multinomial_obj(X, y, clf.coef_, clf.intercept_, ALPHA_LOG, l1)
+    P_sk = multinomial_obj(X, y, sk.coef_, sk.intercept_, ALPHA_LOG, l1)
+    assert_objective_close(P, P_sk)
+    assert_certificate(clf, null_logistic_loss(y))
+    proba = clf.predict_proba(to_container(X, container))
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_allclose(proba, sk.predict_proba(X), rtol=0, atol=PROBA_ATOL[penalty])
+
+
+# --------------------------------------------------------------------------------------
+# Poisson: scikit-learn (L2) and cvxpy (L1, EN)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+def test_poisson_l2_matches_sklearn(container):
+    X, y = poisson_data()
+    alpha = 0.05
+    sk = sklm.PoissonRegressor(alpha=alpha, solver="newton-cholesky", tol=1e-12,
+                               max_iter=1000).fit(X, y)
+    reg = PoissonRegressor(alpha=alpha, tol=1e-12, max_iter=100_000)
+    reg.fit(to_container(X, container), y)
+    assert reg.coef_.shape == (X.shape[1],) and isinstance(reg.intercept_, float)
+    P = poisson_obj(X, y, reg.coef_, reg.intercept_, alpha, 0.0)
+    P_sk = poisson_obj(X, y, sk.coef_, sk.intercept_, alpha, 0.0)
+    assert_objective_close(P, P_sk)
+    assert_allclose(reg.coef_, sk.coef_, rtol=1e-6, atol=1e-7)
+    assert_allclose(reg.predict(to_container(X, container)), sk.predict(X), rtol=1e-6)
+
+
+def cvxpy_poisson(X, y, alpha, l1_ratio, offset=None):
+    cp = _cvxpy()
+    n, p = X.shape
+    w, b = cp.Variable(p), cp.Variable()
+    eta = X @ w + b + (0.0 if offset is None else offset)
+    obj = cp.sum(cp.exp(eta) - cp.multiply(y, eta)) / n + alpha * (
+        l1_ratio * cp.norm1(w) + 0.5 * (1 - l1_ratio) * cp.sum_squares(w))
+    accurate = _clarabel_solve(cp.Problem(cp.Minimize(obj)))
+    return w.value, float(b.value), accurate
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_poisson_l1_en_matches_cvxpy(l1_ratio, container):
+    X, y = poisson_data(seed=1)
+    alpha = 0.03
+    w_ref, b_ref, accurate = cvxpy_poisson(X, y, alpha, l1_ratio)
+    reg = PoissonRegressor(alpha=alpha, l1_ratio=l1_ratio, **TIGHT)
+    reg.fit(to_container(X, container), y)
+    P = poisson_obj(X, y, reg.coef_, reg.intercept_, alpha, l1_ratio)
+    P_ref = poisson_obj(X, y, w_ref, b_ref, alpha, l1_ratio)
+    assert_objective_close(P, P_ref, ref_accurate=accurate)
+    assert_allclose(reg.coef_, w_ref, atol=1e-5)
+    if l1_ratio == 1.0:
+        assert np.any(reg.coef_ == 0)  # exact zeros, not tiny values
+
+
+# --------------------------------------------------------------------------------------
+# Huber: cvxpy (cvxpy.huber(r, M) = 2 * H_M(r))
+# --------------------------------------------------------------------------------------
+
+
+def cvxpy_huber(X, y, alpha, l1_ratio, epsilon):
+    cp = _cvxpy()
+    n, p = X.shape
+    w, b = cp.Variable(p), cp.Variable()
+    obj = cp.sum(cp.huber(y - X @ w - b, epsilon)) / (2 * n) + alpha * (
+        l1_ratio * cp.norm1(w) + 0.5 * (1 - l1_ratio) * cp.sum_squares(w))
+    accurate = _clarabel_solve(cp.Problem(cp.Minimize(obj)))
+    return w.value, float(b.value), accurate
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.0, 0.5])
+def test_huber_matches_cvxpy(l1_ratio, container):
+    X, y = huber_data(seed=2)
+    alpha, epsilon = 0.05, 1.0
+    w_ref, b_ref, accurate = cvxpy_huber(X, y, alpha, l1_ratio, epsilon)
+    reg = HuberRegressor(alpha=alpha, epsilon=epsilon, l1_ratio=l1_ratio, **TIGHT)
+    with warnings.catch_warnings():
+        # reaching tol is tested in test_tight_tol_is_reached; here only the optimum counts
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(to_container(X, container), y)
+    P = huber_obj(X, y, reg.coef_, reg.intercept_, alpha, l1_ratio, epsilon)
+    P_ref = huber_obj(X, y, w_ref, b_ref, alpha, l1_ratio, epsilon)
+    assert_objective_close(P, P_ref, ref_accurate=accurate)
+    # an objective within tol = 1e-8 of the optimum pins the coefficients to ~1e-3 at most
+    assert_allclose(reg.predict(to_container(X, container)), X @ w_ref + b_ref, atol=1e-3)
+
+
+# --------------------------------------------------------------------------------------
+# Bounds (exact) and their optimum (cvxpy)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("container", ["dense", "csc"])
+@pytest.mark.parametrize("bounds", ["positive", "box"])
+def test_logistic_bounds_exact_and_optimal(bounds, container):
+    cp = _cvxpy()
+    X, y = classification_data(seed=3)
+    n, p = X.shape
+    alpha, l1 = 0.01, 0.5
+    kw = dict(positive=True) if bounds == "positive" else dict(lower_bounds=-0.3,
+                                                               upper_bounds=0.4)
+    clf = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1, **kw, **TIGHT)
+    clf.fit(to_container(X, container), y)
+    lo, up = (0.0, np.inf) if bounds == "positive" else (-0.3, 0.4)
+    assert np.all(clf.coef_ >= lo) and np.all(clf.coef_ <= up)
+    assert np.any(clf.coef_ == (lo if bounds == "positive" else up))  # a bound is active
+
+    w, b = cp.Variable(p), cp.Variable()
+    eta = X @ w + b
+    obj = cp.sum(cp.logistic(eta) - cp.multiply(y, eta)) / n + alpha * (
+        l1 * cp.norm1(w) + 0.5 * (1 - l1) * cp.sum_squares(w))
+    cons = [w >= lo] + ([w <= up] if np.isfinite(up) else [])
+    _clarabel_solve(cp.Problem(cp.Minimize(obj), cons))
+    w_ref = np.clip(w.value, lo, up)
+    P = logistic_obj(X, y, clf.coef_, clf.intercept_, alpha, l1)
+    P_ref = logistic_obj(X, y, w_ref, b.value, alpha, l1)
+    # CLARABEL's logistic goes through exponential cones: its optimum is less precise than
+    # ours, so only require that ours is not worse
+    assert P - P_ref <= RTOL_OBJ * abs(P_ref)
+    assert_allclose(clf.coef_[0], w_ref, atol=1e-4)
+
+
+@pytest.mark.parametrize("Est, data", [
+    (PoissonRegressor, poisson_data),
+    (HuberRegressor, huber_data),
+])
+def test_glm_regressors_positive(Est, data):
+    X, y = data(seed=4)
+    reg = Est(alpha=0.01, l1_ratio=0.5, positive=True, tol=1e-8).fit(X, y)
+    assert np.all(reg.coef_ >= 0)
+    reg = Est(alpha=0.01, l1_ratio=0.5, upper_bounds=0.1, lower_bounds=-0.05,
+              tol=1e-8).fit(X, y)
+    assert np.all(reg.coef_ <= 0.1) and np.all(reg.coef_ >= -0.05)
+
+
+# --------------------------------------------------------------------------------------
+# Certificates: breast_cancer and leukemia
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+def test_breast_cancer_certificate(penalty):
+    X, y = breast_cancer()
+    l1, alpha, tol = PENALTIES[penalty], 0.01, 1e-6
+    res = solve(X, y, Logistic(), ENPenalty(alpha, l1), tol=tol, max_iter=10_000)
+    # stopping scale: intercept-only loss minus the saturated loss (0 for 0/1 labels)
+    assert_allclose(res.tol_gap, tol * binary_entropy(y.mean()), rtol=1e-10)
+    assert res.converged and -1e-12 <= res.dual_gap <= res.tol_gap
+    assert_allclose(res.primal, logistic_obj(X, y, res.coef, res.intercept, alpha, l1),
+                    rtol=1e-12)
+    clf = LogisticRegression(penalty, alpha=alpha, l1_ratio=l1, tol=tol).fit(X, y)
+    assert clf.dual_gap_ <= res.tol_gap
+    assert_allclose(clf.coef_[0], res.coef, atol=1e-8)
+
+
+def test_breast_cancer_l1_gap_recomputed_by_hand():
+    X, y = breast_cancer()
+    alpha, tol = 0.01, 1e-6
+    res = solve(X, y, Logistic(), L1(alpha), tol=tol, max_iter=10_000)
+    gap, P = logistic_l1_gap_by_hand(X, y, res.coef, res.intercept, alpha)
+    assert -1e-12 <= gap <= res.tol_gap
+    sk = sklm.LogisticRegression(C=1.0 / (len(y) * alpha), l1_ratio=1.0, solver="saga",
+                                 tol=1e-8, max_iter=100_000).fit(X, y)
+    P_sk = logistic_obj(X, y, sk.coef_, sk.intercept_, alpha, 1.0)
+    # weak duality: any feasible point (sklearn's) is at least the dual value
+    assert P - P_sk <= gap + 1e-12
+    assert_objective_close(P, P_sk, rtol=1e-6)
+
+
+def _leukemia_or_skip():
+    data = leukemia()
+    if data is None:
+        pytest.skip("shared/data/leukemia_golub is absent")
+    return data
+
+
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+def test_leukemia_certificate(penalty):
+    X, y = _leukemia_or_skip()
+    n = X.shape[0]
+    alpha_max = np.max(np.abs(X.T @ (y - y.mean()))) / n
+    l1, alpha, tol = PENALTIES[penalty], alpha_max / 5, 1e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        res = solve(X, y, Logistic(), ENPenalty(alpha, l1), tol=tol, max_iter=500)
+    assert res.converged and -1e-12 <= res.dual_gap <= res.tol_gap
+    assert_allclose(res.tol_gap, tol * binary_entropy(y.mean()), rtol=1e-10)
+    if penalty == "l1":
+        gap, _ = logistic_l1_gap_by_hand(X, y, res.coef, res.intercept, alpha)
+        assert gap <= res.tol_gap
+        assert 0 < np.count_nonzero(res.coef) < n
+    elif penalty == "l2":
+        assert np.count_nonzero(res.coef) > n  # no L1 part: (almost) every gene is used
+    else:
+        assert np.count_nonzero(res.coef) > 0
+
+
+@pytest.mark.parametrize("Est, data", [
+    (LogisticRegression, "binary"),
+    (PoissonRegressor, "counts"),
+    (HuberRegressor, "real"),
+])
+def test_wide_l2_fit_converges(Est, data):
+    """p >> n with an L2 penalty: the working-set prox-Newton must leave w = 0."""
+    rng = np.random.default_rng(0)
+    n, p = 40, 2000
+    X = rng.standard_normal((n, p))
+    score = X[:, 0] + 0.5 * X[:, 1] + 0.5 * rng.standard_normal(n)
+    y = {"binary": (score > 0).astype(int), "counts": rng.poisson(np.exp(0.5 * score)),
+         "real": score}[data]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Est(alpha=0.05, tol=1e-6, max_iter=500).fit(X, y)
+    assert np.count_nonzero(est.coef_) == p
+    assert -1e-12 <= est.dual_gap_ < 1e-5
+
+
+# --------------------------------------------------------------------------------------
+# Separable data, one class, label types
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1e-12, 1e-8])
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_separable_data_finite_and_fast(n_classes, penalty, alpha):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int) if n_classes == 2 else np.digitize(X[:, 0], [-0.5, 0.5])
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # allowed on separable data
+        clf = LogisticRegression(penalty, alpha=alpha).fit(X, y)
+    assert time.perf_counter() - t0 < 5.0
+    assert np.all(np.isfinite(clf.coef_)) and np.all(np.isfinite(clf.intercept_))
+    assert np.isfinite(clf.dual_gap_)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    assert np.mean(clf.predict(X) == y) == 1.0
+
+
+@pytest.mark.parametrize("labels", [np.array([3, 3, 3, 3]), np.array(["a"] * 4),
+                                    np.array([True] * 4)])
+def test_one_class_raises(labels):
+    X = np.arange(8.0).reshape(4, 2)
+    with pytest.raises(ValueError, match="class"):
+        LogisticRegression().fit(X, labels)
+
+
+def test_one_class_with_positive_weight_raises():
+    X = np.arange(8.0).reshape(4, 2)
+    with pytest.raises(ValueError, match="class"):
+        LogisticRegression().fit(X, [0, 0, 1, 1], sample_weight=[1.0, 1.0, 0.0, 0.0])
+
+
+def test_label_types_give_the_same_model():
+    X, y01 = classification_data(seed=5)
+    fits = {}
+    for name, labels in {
+        "int": y01, "int37": np.where(y01 == 1, 7, 3), "str": np.where(y01 == 1, "yes", "no"),
+        "bool": y01.astype(bool), "float": y01.astype(float),
+    }.items():
+        clf = LogisticRegression(alpha=0.05, tol=1e-10).fit(X, labels)
+        assert_array_equal(clf.classes_, np.unique(labels))
+        assert_array_equal(clf.predict(X), clf.classes_[(clf.decision_function(X) > 0) * 1])
+        assert set(clf.predict(X)) <= set(labels)
+        fits[name] = clf
+    for clf in fits.values():
+        assert_allclose(clf.coef_, fits["int"].coef_, rtol=0, atol=1e-12)
+    # positive class is classes_[1]: predicted labels map back to the same samples
+    assert_array_equal(fits["str"].predict(X) == "yes", fits["int"].predict(X) == 1)
+    assert_array_equal(fits["bool"].predict(X), fits["int"].predict(X).astype(bool))
+
+
+def test_multiclass_string_labels():
+    X, yk = classification_data(n_classes=3, seed=6)
+    names = np.array(["cat", "dog", "emu"])
+    a = LogisticRegression(alpha=0.05, tol=1e-10).fit(X, names[yk])
+    b = LogisticRegression(alpha=0.05, tol=1e-10).fit(X, yk)
+    assert_array_equal(a.classes_, names)
+    assert_array_equal(a.predict(X), names[b.predict(X)])
+    assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# API: shapes, probabilities, weights
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_decision_function_and_proba_shapes(n_classes):
+    X, y = classification_data(n=90, n_classes=n_classes, seed=7)
+    clf = LogisticRegression(alpha=0.05).fit(X, y)
+    d = clf.decision_function(X)
+    assert d.shape == ((90,) if n_classes == 2 else (90, n_classes))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (90, n_classes)
+    assert np.all(proba >= 0) and np.all(proba <= 1)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12)
+    assert_allclose(d, dense(X) @ clf.coef_.T.squeeze() + (clf.intercept_[0] if n_classes == 2
+                                                           else clf.intercept_), atol=1e-10)
+    if n_classes == 2:
+        assert_allclose(proba[:, 1], expit(d), rtol=1e-12)
+    assert_array_equal(clf.predict(X), clf.classes_[np.argmax(proba, axis=1)])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_class_weight_balanced_equals_sample_weight(n_classes):
+    X, y = classification_data(n=70, n_classes=n_classes, seed=8)
+    # make the classes unbalanced
+    keep = (y != 0) | (np.arange(len(y)) % 3 == 0)
+    X, y = X[keep], y[keep]
+    counts = np.bincount(y)
+    sw = (len(y) / (n_classes * counts))[y]
+    a = LogisticRegression(alpha=0.02, class_weight="balanced", tol=1e-12,
+                           max_iter=100_000).fit(X, y)
+    b = LogisticRegression(alpha=0.02, tol=1e-12, max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert_allclose(a.coef_, b.coef_, rtol=1e-8, atol=1e-10)
+    assert_allclose(a.intercept_, b.intercept_, rtol=1e-8, atol=1e-10)
+    c = LogisticRegression(alpha=0.02, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert not np.allclose(a.coef_, c.coef_, atol=1e-3)
+
+
+def _repeat(X, y, sw):
+    idx = np.repeat(np.arange(len(y)), sw)
+    return X[idx], y[idx]
+
+
+@pytest.mark.parametrize("container", ["dense", "csc"])
+@pytest.mark.parametrize("case", ["binary", "multinomial", "poisson", "huber"])
+def test_sample_weight_equals_repetition(case, container):
+    rng = np.random.default_rng(9)
+    if case in ("binary", "multinomial"):
+        X, y = classification_data(n=50, n_classes=2 if case == "binary" else 3, seed=9)
+        est = LogisticRegression("l2", alpha=0.03, tol=1e-12, max_iter=100_000)
+    elif case == "poisson":
+        X, y = poisson_data(n=50, seed=9)
+        est = PoissonRegressor(alpha=0.03, tol=1e-12, max_iter=100_000)
+    else:
+        X, y = huber_data(n=50, seed=9)
+        est = HuberRegressor(alpha=0.03, epsilon=1.0, tol=1e-12, max_iter=100_000)
+    sw = rng.integers(0, 4, len(y))
+    sw[:3] = [0, 2, 3]
+    Xr, yr = _repeat(X, y, sw)
+    a = est.fit(to_container(X, container), y, sample_weight=sw.astype(float))
+    coef_a, b_a = a.coef_.copy(), np.copy(a.intercept_)
+    b = est.fit(to_container(Xr, container), yr)
+    assert_allclose(coef_a, b.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(b_a, b.intercept_, rtol=1e-7, atol=1e-9)
+
+
+def test_weighted_objective_is_minimized():
+    """Weighted multinomial fit has the weighted objective's optimum (vs scikit-learn)."""
+    X, y = classification_data(n=60, n_classes=3, seed=10)
+    sw = np.random.default_rng(10).uniform(0.2, 3.0, len(y))
+    alpha = 0.02
+    clf = LogisticRegression(alpha=alpha, **TIGHT).fit(X, y, sample_weight=sw)
+    sk = sklm.LogisticRegression(C=1.0 / (sw.sum() * alpha), solver="lbfgs", tol=1e-12,
+                                 max_iter=100_000).fit(X, y, sample_weight=sw)
+    P = multinomial_obj(X, y, clf.coef_, clf.intercept_, alpha, 0.0, sw=sw)
+    P_sk = multinomial_obj(X, y, sk.coef_, sk.intercept_, alpha, 0.0, sw=sw)
+    assert_objective_close(P, P_sk)
+
+
+# --------------------------------------------------------------------------------------
+# penalty_factor, alpha_max, KKT
+# --------------------------------------------------------------------------------------
+
+
+def _newton_logistic_unpenalized(Z, y, iters=50):
+    """Unpenalized logistic regression on the columns of Z by plain Newton."""
+    beta = np.zeros(Z.shape[1])
+    for _ in range(iters):
+        p = expit(Z @ beta)
+        H = Z.T @ (Z * (p * (1 - p))[:, None])
+        beta -= np.linalg.solve(H, Z.T @ (p - y))
+    return beta
+
+
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+def test_penalty_factor_zero_leaves_feature_unpenalized(penalty):
+    X, y = classification_data(seed=11)
+    pf = np.ones(X.shape[1])
+    pf[2] = 0.0
+    alpha = 50.0  # far above alpha_max: every penalized coefficient is (near) 0
+    clf = LogisticRegression(penalty, alpha=alpha, l1_ratio=0.5, penalty_factor=pf,
+                             tol=1e-12, max_iter=100_000).fit(X, y)
+    coef = clf.coef_[0]
+    if penalty == "l2":
+        assert np.all(np.abs(np.delete(coef, 2)) < 0.01)
+    else:
+        assert np.all(np.delete(coef, 2) == 0)
+        b0, b2 = _newton_logistic_unpenalized(np.column_stack([np.ones(len(y)), X[:, 2]]), y)
+        assert_allclose([clf.intercept_[0], coef[2]], [b0, b2], rtol=1e-6, atol=1e-8)
+    assert abs(coef[2]) > 0.1
+    P = logistic_obj(X, y, coef, clf.intercept_, alpha, PENALTIES[penalty], pf=pf)
+    moved = coef.copy()
+    moved[2] *= 0.9  # unpenalized optimum: moving the free coefficient only costs
+    assert P <= logistic_obj(X, y, moved, clf.intercept_, alpha, PENALTIES[penalty], pf=pf)
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+def test_alpha_max_binary_gives_zero_coefs(container):
+    X, y = classification_data(seed=12)
+    n = len(y)
+    alpha_max = np.max(np.abs(X.T @ (y - y.mean()))) / n
+    Xc = to_container(X, container)
+    clf = LogisticRegression("l1", alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(Xc, y)
+    assert np.all(clf.coef_ == 0)
+    assert_allclose(clf.intercept_[0], np.log(y.mean() / (1 - y.mean())), rtol=1e-8)
+    clf = LogisticRegression("l1", alpha=alpha_max * 0.95, tol=1e-10).fit(Xc, y)
+    assert np.count_nonzero(clf.coef_) >= 1
+    clf = LogisticRegression("elasticnet", l1_ratio=0.5, alpha=2 * alpha_max * (1 + 1e-9),
+                             tol=1e-10).fit(Xc, y)
+    assert np.all(clf.coef_ == 0)
+
+
+def test_alpha_max_multinomial_gives_zero_coefs():
+    X, y = classification_data(n_classes=3, seed=13)
+    n = len(y)
+    Y = np.eye(3)[y]
+    alpha_max = np.max(np.abs(X.T @ (Y - Y.mean(axis=0)))) / n
+    clf = LogisticRegression("l1", alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(X, y)
+    assert np.all(clf.coef_ == 0)
+    logp = np.log(Y.mean(axis=0))
+    assert_allclose(clf.intercept_, logp - logp.mean(), rtol=1e-8, atol=1e-10)
+    clf = LogisticRegression("l1", alpha=alpha_max * 0.95, tol=1e-10).fit(X, y)
+    assert np.count_nonzero(clf.coef_) >= 1
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+def test_kkt_l1_logistic_by_hand(container):
+    X, y = classification_data(n=100, p=10, seed=14)
+    alpha = 0.03
+    clf = LogisticRegression("l1", alpha=alpha, **TIGHT).fit(to_container(X, container), y)
+    w, b = clf.coef_[0], clf.intercept_[0]
+    resid = expit(X @ w + b) - y
+    grad = X.T @ resid / len(y)
+    atol = 1e-6
+    assert abs(resid.mean()) <= atol  # intercept
+    nz = w != 0
+    assert 0 < nz.sum() < len(w)
+    assert np.all(np.abs(grad[nz] + alpha * np.sign(w[nz])) <= atol)
+    assert np.all(np.abs(grad[~nz]) <= alpha + atol)
+
+
+# --------------------------------------------------------------------------------------
+# dtypes and Poisson targets
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("container", ["dense", "csc"])
+@pytest.mark.parametrize("case", ["binary", "multinomial", "poisson", "huber"])
+def test_float32_stays_float32(case, container):
+    if case in ("binary", "multinomial"):
+        X, y = classification_data(n_classes=2 if case == "binary" else 3, seed=15)
+        est = LogisticRegression("elasticnet", alpha=0.02, tol=1e-5)
+    elif case == "poisson":
+        X, y = poisson_data(seed=15)
+        est = PoissonRegressor(alpha=0.02, l1_ratio=0.5, tol=1e-5)
+    else:
+        X, y = huber_data(seed=15)
+        est = HuberRegressor(alpha=0.02, l1_ratio=0.5, tol=1e-5)
+    X32 = X.astype(np.float32)
+    # float64 reference on the same (rounded) data; float32 sums limit the reachable gap
+    ref = est.fit(X32.astype(np.float64), y).coef_.copy()
+    est.fit(to_container(X32, container), y)
+    assert est.coef_.dtype == np.float32
+    if case in ("binary", "multinomial"):
+        assert est.intercept_.dtype == np.float32
+    assert np.all(np.isfinite(est.coef_))
+    assert_allclose(est.coef_, ref, rtol=1e-3, atol=1e-4)
+
+
+def test_poisson_rejects_bad_targets():
+    X = np.random.default_rng(0).standard_normal((6, 2))
+    with pytest.raises(ValueError, match="negative"):
+        PoissonRegressor().fit(X, [1, 2, -1, 0, 3, 1])
+    with pytest.raises(ValueError, match="zero"):
+        PoissonRegressor().fit(X, np.zeros(6))
+    with pytest.raises(ValueError, match="non-negative"):
+        solve(X, np.array([1.0, 2, -1, 0, 3, 1]), Poisson(), L2(1.0))
+    with pytest.raises(ValueError, match="positive"):
+        solve(X, np.zeros(6), Poisson(), L2(1.0))
+
+
+def test_solve_rejects_bad_classification_targets():
+    X = np.random.default_rng(0).standard_normal((6, 2))
+    with pytest.raises(ValueError, match="0 or 1"):
+        solve(X, np.array([0.0, 1, 2, 0, 1, 1]), Logistic(), L1(0.1))
+    with pytest.raises(ValueError, match="one-hot"):
+        solve(X, np.array([0.0, 1, 1, 0, 1, 1]), Multinomial(), L1(0.1))
+
+
+def test_solve_multinomial_matches_estimator():
+    X, y = classification_data(n_classes=3, seed=16)
+    clf = LogisticRegression("elasticnet", alpha=0.02, l1_ratio=0.5, **TIGHT).fit(X, y)
+    res = solve(X, np.eye(3)[y], Multinomial(), ENPenalty(0.02, 0.5), **TIGHT)
+    assert res.coef.shape == (X.shape[1], 3)
+    assert_allclose(res.coef.T, clf.coef_, atol=1e-7)
+    assert res.dual_gap <= res.tol_gap
+
+
+# --------------------------------------------------------------------------------------
+# Huber robustness, Poisson offsets
+# --------------------------------------------------------------------------------------
+
+
+def test_huber_is_robust_to_outliers():
+    rng = np.random.default_rng(17)
+    n = 120
+    X = rng.standard_normal((n, 3))
+    w = np.array([2.0, -1.0, 0.5])
+    y = X @ w + 1.0 + 0.1 * rng.standard_normal(n)
+    y_out = y.copy()
+    out = np.flatnonzero(X[:, 0] > 0.8)[:12]  # high-leverage contamination
+    y_out[out] += 40.0
+    moves = {}
+    for name, est in {
+        "huber": HuberRegressor(alpha=1e-4, epsilon=0.5, tol=1e-8),
+        "huber_en": HuberRegressor(alpha=1e-3, epsilon=0.5, l1_ratio=0.5, tol=1e-8),
+        "lasso": Lasso(alpha=1e-3, tol=1e-8),
+        "enet": ElasticNet(alpha=1e-3, l1_ratio=0.5, tol=1e-8),
+    }.items():
+        clean = est.fit(X, y).coef_.copy()
+        moves[name] = np.max(np.abs(est.fit(X, y_out).coef_ - clean))
+        if name.startswith("huber"):
+            assert_allclose(est.coef_, w, atol=0.15)
+    assert moves["huber"] < 0.15 and moves["huber_en"] < 0.15
+    assert moves["lasso"] > 1.0 and moves["enet"] > 1.0
+    assert moves["lasso"] > 10 * moves["huber"]
+
+
+@pytest.mark.parametrize("container", ["dense", "csc"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_poisson_offset_is_log_exposure(l1_ratio, container):
+    rng = np.random.default_rng(18)
+    n, p = 80, 4
+    X = rng.standard_normal((n, p))
+    exposure = rng.uniform(0.5, 5.0, n)
+    y = rng.poisson(exposure * np.exp(X @ [0.4, -0.3, 0.0, 0.2] - 0.5)).astype(float)
+    offset = np.log(exposure)
+    alpha = 0.02
+    res = solve(to_container(X, container), y, Poisson(), ENPenalty(alpha, l1_ratio),
+                offset=offset, **TIGHT)
+    assert res.converged and -1e-12 <= res.dual_gap <= res.tol_gap
+    w_ref, b_ref, accurate = cvxpy_poisson(X, y, alpha, l1_ratio, offset=offset)
+    P = poisson_obj(X, y, res.coef, res.intercept, alpha, l1_ratio, offset=offset)
+    P_ref = poisson_obj(X, y, w_ref, b_ref, alpha, l1_ratio, offset=offset)
+    assert_objective_close(P, P_ref, ref_accurate=accurate)
+    assert_allclose(res.coef, w_ref, atol=1e-5)
+    assert_allclose(res.intercept, b_ref, atol=1e-5)
+    # the offset is not a feature: ignoring the exposure gives another model
+    plain = solve(X, y, Poisson(), ENPenalty(alpha, l1_ratio), **TIGHT)
+    assert abs(plain.intercept - res.intercept) > 0.3
+
+
+def test_constant_offset_shifts_the_intercept():
+    X, y = poisson_data(seed=19)
+    pen = ENPenalty(0.02, 0.5)
+    a = solve(X, y, Poisson(), pen, **TIGHT)
+    b = solve(X, y, Poisson(), pen, offset=np.full(len(y), 0.7), **TIGHT)
+    assert_allclose(b.coef, a.coef, atol=1e-7)
+    assert_allclose(b.intercept, a.intercept - 0.7, atol=1e-7)
+
+
+def _newton_l2_glm(X, offset, y, alpha, mean, var):
+    """Minimize 1/n sum l(eta) + alpha/2 ||w||^2 (free intercept) by Newton's method,
+    for a loss with l'(eta) = mean(eta) - y and l''(eta) = var(eta)."""
+    n, p = X.shape
+    Z = np.column_stack([np.ones(n), X])
+    R = alpha * np.diag([0.0] + [1.0] * p)
+    beta = np.zeros(p + 1)
+    for _ in range(100):
+        eta = Z @ beta + offset
+        g = Z.T @ (mean(eta) - y) / n + R @ beta
+        if np.max(np.abs(g)) < 1e-15:
+            break
+        H = Z.T @ (Z * var(eta)[:, None]) / n + R
+        beta -= np.linalg.solve(H, g)
+    return beta[1:], beta[0]
+
+
+@pytest.mark.parametrize("datafit", ["poisson", "logistic"])
+def test_l2_glm_offset_matches_newton_by_hand(datafit):
+    """L2 GLM with a per-sample offset vs Newton's method written here."""
+    rng = np.random.default_rng(20)
+    n, p = 70, 3
+    X = rng.standard_normal((n, p))
+    offset = rng.uniform(-1.0, 1.0, n)
+    eta0 = X @ [0.3, 0.0, -0.4] + offset
+    if datafit == "poisson":
+        y = rng.poisson(np.exp(eta0)).astype(float)
+        loss, mean, var = Poisson(), np.exp, np.exp
+    else:
+        y = (rng.uniform(size=n) < expit(eta0)).astype(float)
+        loss, mean, var = Logistic(), expit, (lambda e: expit(e) * (1 - expit(e)))
+    alpha = 0.1
+    w_ref, b_ref = _newton_l2_glm(X, offset, y, alpha, mean, var)
+    res = solve(X, y, loss, L2(alpha), offset=offset, tol=1e-12, max_iter=100_000)
+    assert -1e-12 <= res.dual_gap <= res.tol_gap  # a valid certificate (never negative)
+    # gap <= 1e-12 (relative) bounds the coefficient error by sqrt(2 gap / alpha) ~ 1e-6
+    assert_allclose(res.coef, w_ref, rtol=1e-6, atol=1e-9)
+    assert_allclose(res.intercept, b_ref, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
+def test_huber_offset_matches_cvxpy(l1_ratio):
+    cp = _cvxpy()
+    rng = np.random.default_rng(22)
+    n, p = 60, 3
+    X = rng.standard_normal((n, p))
+    offset = rng.uniform(-2.0, 2.0, n)
+    y = X @ [1.0, 0.0, -0.5] + offset + 0.5 * rng.standard_t(2, n)
+    alpha, eps = 0.05, 0.7
+    w, b = cp.Variable(p), cp.Variable()
+    obj = cp.sum(cp.huber(y - offset - X @ w - b, eps)) / (2 * n) + alpha * (
+        l1_ratio * cp.norm1(w) + 0.5 * (1 - l1_ratio) * cp.sum_squares(w))
+    accurate = _clarabel_solve(cp.Problem(cp.Minimize(obj)))
+    res = solve(X, y, Huber(eps), ENPenalty(alpha, l1_ratio), offset=offset, tol=1e-6)
+    assert -1e-12 <= res.dual_gap <= res.tol_gap  # a valid certificate (never negative)
+    P = huber_obj(X, y - offset, res.coef, res.intercept, alpha, l1_ratio, eps)
+    P_ref = huber_obj(X, y - offset, w.value, float(b.value), alpha, l1_ratio, eps)
+    # tol = 1e-6 bounds P - P* by 1e-6 times the null loss (a few times the objective)
+    assert_objective_close(P, P_ref, rtol=5e-6, ref_accurate=accurate)
+
+
+@pytest.mark.parametrize("kind", ["logistic", "multinomial", "poisson", "huber"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_tight_tol_is_reached(kind, l1_ratio):
+    """tol=1e-8 on small well-posed problems: reached, with no ConvergenceWarning.
+
+    Several seeds (and two Huber thresholds) so that a solver that stalls above its own
+    stopping rule on some problems is caught.
+    """
+    failures = []
+    for seed in (0, 2, 4, 21):
+        for eps in ((0.8, 1.0) if kind == "huber" else (None,)):
+            if kind in ("logistic", "multinomial"):
+                X, y = classification_data(n_classes=2 if kind == "logistic" else 3, seed=seed)
+                est = LogisticRegression("elasticnet", alpha=ALPHA_LOG, l1_ratio=l1_ratio,
+                                         **TIGHT)
+            elif kind == "poisson":
+                X, y = poisson_data(seed=seed)
+                est = PoissonRegressor(alpha=0.03, l1_ratio=l1_ratio, **TIGHT)
+            else:
+                X, y = huber_data(seed=seed)
+                est = HuberRegressor(alpha=0.05, epsilon=eps, l1_ratio=l1_ratio, **TIGHT)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                est.fit(X, y)
+            bad = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+            if kind in ("logistic", "multinomial") and not bad:
+                assert_certificate(est, null_logistic_loss(y))
+            if bad or est.dual_gap_ < -1e-12:
+                failures.append((seed, eps, est.dual_gap_, str(bad[0].message)[:60] if bad else ""))
+    assert not failures, failures
+
+
+def test_huber_datafit_through_solve_matches_estimator():
+    X, y = huber_data(seed=21)
+    reg = HuberRegressor(alpha=0.05, epsilon=0.8, l1_ratio=0.5, tol=1e-6).fit(X, y)
+    res = solve(X, y, Huber(0.8), ENPenalty(0.05, 0.5), tol=1e-6)
+    assert_allclose(res.coef, reg.coef_, atol=1e-12)
+    assert_allclose(res.intercept, reg.intercept_, atol=1e-12)
+    assert -1e-12 <= res.dual_gap <= res.tol_gap
+    # Huber's null scale: loss of the best constant (the Huber location of y) over 0
+    b = np.linspace(y.min(), y.max(), 20001)
+    r = np.abs(y[:, None] - b)
+    null = np.min(np.mean(np.where(r <= 0.8, 0.5 * r * r, 0.8 * r - 0.32), axis=0))
+    assert_allclose(res.tol_gap, 1e-6 * null, rtol=1e-6)

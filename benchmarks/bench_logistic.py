@@ -1,0 +1,492 @@
+"""L1-logistic time-to-accuracy benchmark: penalized against liblinear, skglm and celer.
+
+Protocol (BENCHMARKS.md):
+
+* objective ``F(w) = mean(log(1 + exp(Xw)) - y Xw) + lam ||w||_1`` for y in {0, 1}, no
+  intercept, ``lam = frac * ||X'(y - 1/2)||_inf / n`` (so ``F(0) = log 2``);
+* ``F*`` = the lowest objective reached by any solver run at ``tol = 1e-12`` (these runs are
+  also each solver's warm-up: JIT compilation happens here, untimed).  At 1e-12 some solvers
+  can never meet their own stopping test and would only stop at their iteration cap (penalized's
+  duality gap stalls near 1e-10; liblinear on dexter frac=0.01 runs 100000 iterations, over
+  two minutes), so these reference fits alone run under smaller caps (``REF_CAPS``);
+* for each solver, ``tol`` is tightened over 1e-2, 1e-3, ..., 1e-12 until the returned ``w``
+  satisfies ``F(w) - F* <= 1e-6 F(0)``; that ``tol``'s fit time (median of the repeats) is the
+  solver's figure.  The repeats of all solvers are interleaved (round robin), so that a slow
+  phase of this noisy machine hits every solver alike;
+* BLAS is pinned to one thread (threadpoolctl) for every solver, for the whole run;
+* each solver gets the layout its ``fit`` would otherwise convert to (``--layout native``):
+  Fortran / CSC for penalized and skglm, C / CSR for liblinear and celer, converted once
+  outside the timer, so that no solver pays for a layout copy inside ``fit``.
+
+Report ratios penalized / best peer measured in the same run, never absolute times from
+another run.
+
+Usage::
+
+    python benchmarks/bench_logistic.py                    # all 6 rows, 7 repeats
+    python benchmarks/bench_logistic.py --quick            # 3 repeats
+    python benchmarks/bench_logistic.py --rows leukemia,a9a --out results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+
+import numpy as np
+import scipy.sparse as sp
+from _problems import (
+    DataUnavailable,
+    load_a9a,
+    load_dexter,
+    load_leukemia,
+    logreg_lambda,
+    logreg_objective,
+)
+from threadpoolctl import threadpool_info, threadpool_limits
+
+TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
+RTOL = 1e-6  # F(w) - F* <= RTOL * F(0)
+FRACS = (0.1, 0.01)
+MAX_ROUNDS = 25  # cap on timed rounds for fast rows
+
+PROBLEMS: dict[str, Callable[[], tuple]] = {
+    "leukemia 72x7129": load_leukemia,
+    "dexter 300x20000 sparse": load_dexter,
+    "a9a 32560x123 sparse": load_a9a,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# solvers: factory(lam, tol, n, ref) returning an unfitted estimator with a .coef_ after fit;
+# ``ref`` is True for the tol = 1e-12 reference fits only (smaller iteration caps, REF_CAPS)
+# ----------------------------------------------------------------------------------------------
+REF_CAPS = {
+    # On these rows penalized's fits that converge take up to ~300 epochs and liblinear's up to
+    # ~130 iterations; at tol 1e-12 penalized's gap stalls (~1e-10) and it would spin to
+    # max_iter=100000 (minutes per row), as would liblinear on dexter frac=0.01.  Hitting
+    # these caps only costs accuracy of that solver's reference point, never F*: F* is the
+    # best of all solvers, and the last column of the tol table checks they all agree.
+    "penalized": 1000,
+    "liblinear": 1000,
+}
+
+
+def _penalized(lam: float, tol: float, n: int, ref: bool):
+    import penalized
+
+    return penalized.LogisticRegression(
+        penalty="l1",
+        alpha=lam,
+        fit_intercept=False,
+        tol=tol,
+        max_iter=REF_CAPS["penalized"] if ref else 100_000,
+    )
+
+
+def _liblinear(lam: float, tol: float, n: int, ref: bool):
+    # scikit-learn >= 1.8 deprecates `penalty`: leaving it at its default and passing
+    # l1_ratio=1 selects L1 without a warning.  Objective: sum log-loss + 1/C ||w||_1,
+    # so C = 1 / (n lam).
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=1.0 / (n * lam),
+        l1_ratio=1.0,
+        solver="liblinear",
+        fit_intercept=False,
+        tol=tol,
+        max_iter=REF_CAPS["liblinear"] if ref else 100_000,
+    )
+
+
+def _skglm(lam: float, tol: float, n: int, ref: bool):
+    # mean log-loss (labels +-1) + alpha ||w||_1: alpha = lam.  ProxNewton with working sets;
+    # max_iter = outer iterations (working sets), max_epochs = prox-Newton steps per subproblem.
+    import skglm
+
+    return skglm.SparseLogisticRegression(
+        alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000
+    )
+
+
+def _celer(lam: float, tol: float, n: int, ref: bool):
+    # sum log-loss (labels +-1) + 1/C ||w||_1: C = 1 / (n lam).  Default solver "celer-pn";
+    # stops when the duality gap < tol * n * log 2, i.e. tol relative to F(0).
+    import celer
+
+    return celer.LogisticRegression(
+        C=1.0 / (n * lam), fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000
+    )
+
+
+@dataclass(frozen=True)
+class Solver:
+    module: str  # import name
+    factory: Callable
+    layout: str  # "F" (Fortran / CSC) or "C" (C / CSR): what its fit converts X to
+    pm1: bool  # labels passed as -1/+1 instead of 0/1
+
+
+SOLVERS: dict[str, Solver] = {
+    "penalized": Solver("penalized", _penalized, "F", False),
+    "liblinear": Solver("sklearn", _liblinear, "C", False),
+    "skglm": Solver("skglm", _skglm, "F", True),
+    "celer": Solver("celer", _celer, "C", True),
+}
+PEERS = ("liblinear", "skglm", "celer")
+
+
+@dataclass
+class Row:
+    problem: str
+    frac: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.problem} frac={self.frac:g}"
+
+
+@dataclass
+class Data:
+    """One problem in both layouts and both label codings (all built outside the timers)."""
+
+    XF: object  # Fortran-ordered ndarray or CSC
+    XC: object  # C-ordered ndarray or CSR
+    y01: np.ndarray
+    ypm: np.ndarray
+
+    @classmethod
+    def build(cls, X, y: np.ndarray) -> Data:
+        if sp.issparse(X):
+            XF, XC = sp.csc_matrix(X), sp.csr_matrix(X)
+            XF.sort_indices()
+            XC.sort_indices()
+        else:
+            XF, XC = np.asfortranarray(X), np.ascontiguousarray(X)
+        y01 = np.ascontiguousarray(y, dtype=np.float64)
+        return cls(XF, XC, y01, 2.0 * y01 - 1.0)
+
+    def args(self, s: str, layout: str) -> tuple:
+        solver = SOLVERS[s]
+        lay = solver.layout if layout == "native" else layout
+        return (self.XF if lay == "F" else self.XC), (self.ypm if solver.pm1 else self.y01)
+
+
+# ----------------------------------------------------------------------------------------------
+def _fit(
+    s: str, lam: float, tol: float, X, y, ref: bool = False
+) -> tuple[float, np.ndarray, object]:
+    """One fit; returns (seconds, coef, estimator).  Only ``fit`` is inside the timer."""
+    est = SOLVERS[s].factory(lam, tol, X.shape[0], ref)
+    gc.collect()
+    gc.disable()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            dt = time.perf_counter() - t0
+    finally:
+        gc.enable()
+    return dt, np.asarray(est.coef_, dtype=np.float64).ravel(), est
+
+
+def _n_iter(est) -> int | None:
+    n = getattr(est, "n_iter_", None)
+    try:
+        return int(np.max(n)) if n is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def run_row(
+    row: Row, data: Data, solvers: list[str], layout: str, repeats: int, min_time: float, log
+) -> dict:
+    X, y = data.XF, data.y01  # for the objective
+    n, p = X.shape
+    lam = logreg_lambda(X, y, row.frac)
+    F0 = logreg_objective(X, y, np.zeros(p), lam)
+
+    def objective(w: np.ndarray) -> float:
+        return logreg_objective(X, y, w, lam)
+
+    res: dict = {
+        "problem": row.problem,
+        "frac": row.frac,
+        "n": n,
+        "p": p,
+        "sparse": sp.issparse(X),
+        "lam": lam,
+        "F0": F0,
+        "solvers": {},
+    }
+
+    # 1. warm-up + F*: every solver at the tightest tol (untimed for the figure)
+    for s in solvers:
+        try:
+            dt, w, est = _fit(s, lam, TOLS[-1], *data.args(s, layout), ref=True)
+        except Exception as exc:  # a solver that breaks must not end the run
+            log(f"  {s}: fit failed: {type(exc).__name__}: {exc}")
+            res["solvers"][s] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        res["solvers"][s] = {
+            "F_tightest": objective(w),
+            "first_fit_ms": 1e3 * dt,
+            "nnz_tightest": int(np.count_nonzero(w)),
+            "n_iter_tightest": _n_iter(est),
+        }
+        cap = REF_CAPS.get(s)
+        if cap is not None and _n_iter(est) is not None and _n_iter(est) >= cap:
+            log(f"  {s}: tol 1e-12 reference fit stopped at its cap ({cap} iterations)")
+    ok = [s for s in solvers if "error" not in res["solvers"][s]]
+    if not ok:
+        return res
+    Fstar = min(res["solvers"][s]["F_tightest"] for s in ok)
+    res["Fstar"] = Fstar
+    res["Fstar_solver"] = min(ok, key=lambda s: res["solvers"][s]["F_tightest"])
+    threshold = RTOL * F0
+    for s in ok:
+        r = res["solvers"][s]
+        r["rel_subopt_tightest"] = (r["F_tightest"] - Fstar) / F0
+        if r["F_tightest"] - Fstar > threshold:
+            log(
+                f"  {s}: at tol 1e-12 F - F* = {r['rel_subopt_tightest']:.2e} F(0): "
+                "not the common optimum"
+            )
+
+    # 2. per solver: loosest tol in TOLS reaching F(w) - F* <= 1e-6 F(0)
+    chosen: dict[str, float] = {}
+    trial: dict[str, float] = {}
+    for s in ok:
+        r = res["solvers"][s]
+        Xs, ys = data.args(s, layout)
+        for tol in TOLS:
+            dt, w, est = _fit(s, lam, tol, Xs, ys)
+            gap = objective(w) - Fstar
+            if gap <= threshold:
+                chosen[s], trial[s] = tol, dt
+                r.update(tol=tol, rel_subopt=gap / F0, nnz=int(np.count_nonzero(w)))
+                r["n_iter"] = _n_iter(est)
+                break
+        else:
+            r.update(tol=None, rel_subopt=gap / F0, ms=None)
+            log(f"  {s}: never reached F - F* <= {RTOL:g} F(0) (at tol 1e-12: {gap / F0:.2e})")
+
+    # 3. timed repeats, interleaved across solvers; fast rows get more rounds (up to
+    #    MAX_ROUNDS) so that each solver's median rests on at least `min_time` seconds of fits
+    rounds = repeats
+    if chosen and min_time > 0:
+        slowest = max(trial[s] for s in chosen)
+        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(slowest, 1e-6))))
+    res["rounds"] = rounds
+    times: dict[str, list[float]] = {s: [] for s in chosen}
+    args = {s: data.args(s, layout) for s in chosen}
+    for _ in range(rounds):
+        for s in chosen:
+            dt, _, _ = _fit(s, lam, chosen[s], *args[s])
+            times[s].append(1e3 * dt)
+    for s, ts in times.items():
+        res["solvers"][s].update(ms=statistics.median(ts), times_ms=ts)
+
+    peers = {s: res["solvers"][s]["ms"] for s in PEERS if s in times}
+    if peers:
+        best = min(peers, key=peers.get)
+        res["best_peer"], res["best_peer_ms"] = best, peers[best]
+        if "penalized" in times:
+            res["ratio"] = res["solvers"]["penalized"]["ms"] / peers[best]
+    return res
+
+
+# ----------------------------------------------------------------------------------------------
+def _fmt_ms(x) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def print_tables(results: list[dict], solvers: list[str]) -> None:
+    head = ["problem", "frac", *[f"{s} ms" for s in solvers], "best peer", "ratio pen/best"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["problem"], f"{r['frac']:g}"]
+        ms = {s: r["solvers"].get(s, {}).get("ms") for s in solvers}
+        best = r.get("best_peer")
+        for s in solvers:
+            c = _fmt_ms(ms[s])
+            if "error" in r["solvers"].get(s, {}):
+                c = "error"
+            elif s in r["solvers"] and ms[s] is None:
+                c = "not reached"
+            cells.append(f"**{c}**" if s == best else c)
+        cells.append(best or "-")
+        cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    print("\nmedian fit time at the loosest tol reaching F - F* <= 1e-6 F(0) (best peer in bold)")
+    print("\n".join(lines))
+
+    head = ["problem", "frac", *[f"{s} tol" for s in solvers], "F* from", "max ref. subopt"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["problem"], f"{r['frac']:g}"]
+        for s in solvers:
+            tol = r["solvers"].get(s, {}).get("tol")
+            cells.append(f"{tol:.0e}" if tol else "-")
+        cells.append(r.get("Fstar_solver", "-"))
+        subs = [v["rel_subopt_tightest"] for v in r["solvers"].values() if "error" not in v]
+        cells.append(f"{max(subs):.1e}" if subs else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    print(
+        "\ntol each solver needed; last column: largest (F - F*) / F(0) of the tol 1e-12 "
+        "reference fits (all solvers reach the same optimum when it is <= 1e-6)"
+    )
+    print("\n".join(lines))
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--quick", action="store_true", help="3 timed repeats instead of 7, no extra rounds"
+    )
+    ap.add_argument("--repeats", type=int, default=None, help="timed repeats (>= 3)")
+    ap.add_argument(
+        "--rows",
+        default="",
+        help="comma-separated substrings; keep rows whose label ('<problem> frac=<f>') "
+        "contains any of them, e.g. 'leukemia' or 'a9a,frac=0.01'",
+    )
+    ap.add_argument(
+        "--solvers",
+        default=",".join(SOLVERS),
+        help=f"comma-separated subset of {','.join(SOLVERS)}",
+    )
+    ap.add_argument(
+        "--min-time",
+        type=float,
+        default=0.3,
+        help=f"fast rows get extra rounds (at most {MAX_ROUNDS}) until the slowest solver's "
+        "fits add up to this many seconds (default 0.3; --quick: 0)",
+    )
+    ap.add_argument(
+        "--layout",
+        choices=("native", "F", "C"),
+        default="native",
+        help="memory layout of X: 'native' (default) gives each solver the one its fit "
+        "converts to (F/CSC: penalized, skglm; C/CSR: liblinear, celer); 'F' or 'C' gives "
+        "every solver that one",
+    )
+    ap.add_argument("--out", default=None, help="write the results as JSON here")
+    args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    repeats = args.repeats or (3 if args.quick else 7)
+    min_time = 0.0 if args.quick else args.min_time
+    if repeats < 3:
+        ap.error("the protocol needs at least 3 repeats")
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    solvers = []
+    for s in [s.strip() for s in args.solvers.split(",") if s.strip()]:
+        if s not in SOLVERS:
+            ap.error(f"unknown solver {s!r}")
+        try:
+            __import__(SOLVERS[s].module)
+        except Exception as exc:
+            log(f"note: {s} skipped, import failed: {type(exc).__name__}: {exc}")
+            continue
+        solvers.append(s)
+
+    wanted = [w.strip() for w in args.rows.split(",") if w.strip()]
+    rows = [
+        Row(p, f)
+        for p in PROBLEMS
+        for f in FRACS
+        if not wanted or any(w in Row(p, f).label for w in wanted)
+    ]
+    if not rows:
+        ap.error("--rows matched no row")
+
+    results: list[dict] = []
+    t_start = time.perf_counter()
+    # One BLAS thread for every solver, for the whole run (X @ w, X.T @ r, gap computations).
+    with threadpool_limits(limits=1, user_api="blas"):
+        blas = [
+            {k: d.get(k) for k in ("internal_api", "version", "num_threads")}
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        ]
+        data: dict[str, Data | None] = {}
+        for row in rows:
+            if row.problem not in data:
+                try:
+                    X, y = PROBLEMS[row.problem]()
+                except DataUnavailable as exc:
+                    data[row.problem] = None
+                    log(f"note: skipping {row.problem}: {exc}")
+                else:
+                    data[row.problem] = Data.build(X, y)
+            if data[row.problem] is None:
+                continue
+            log(f"{row.label} ...")
+            t0 = time.perf_counter()
+            res = run_row(row, data[row.problem], solvers, args.layout, repeats, min_time, log)
+            log(f"  done in {time.perf_counter() - t0:.1f} s")
+            results.append(res)
+
+    if results:
+        print_tables(results, solvers)
+    else:
+        print("no row ran (data missing?)")
+    rounds = sorted({r.get("rounds", repeats) for r in results}) or [repeats]
+    print(
+        f"\ntotal {time.perf_counter() - t_start:.0f} s, {rounds[0]}-{rounds[-1]} timed rounds "
+        f"per row, BLAS threads: 1, layout: {args.layout}"
+    )
+
+    if args.out:
+        meta = {
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "blas": blas,
+            "layout": args.layout,
+            "repeats": repeats,
+            "min_time_s": min_time,
+            "rtol": RTOL,
+            "tols": TOLS,
+            "ref_caps": REF_CAPS,
+            "versions": {
+                d: _version(d)
+                for d in ("penalized", "numpy", "scipy", "numba", "scikit-learn", "skglm", "celer")
+            },
+        }
+        with open(args.out, "w") as fh:
+            json.dump({"meta": meta, "rows": results}, fh, indent=1)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -86,11 +86,13 @@ class Design:
             cols = np.repeat(np.arange(self.p), np.diff(X.indptr))
             sw = s[X.indices]
             dev = X.data.astype(np.float64) - mu[cols]
-            out = np.bincount(cols, weights=sw * dev * dev, minlength=self.p)
+            out = np.bincount(cols, weights=sw * dev * dev, minlength=self.p).astype(float)
             if self.center:
-                out += mu * mu * (S - np.bincount(cols, weights=sw, minlength=self.p))
+                wsum = np.bincount(cols, weights=sw, minlength=self.p).astype(float)
+                out += mu * mu * (S - wsum)
             out /= S
-            raw = np.bincount(cols, weights=sw * X.data * X.data, minlength=self.p) / S
+            raw = np.bincount(cols, weights=sw * X.data * X.data,
+                              minlength=self.p).astype(float) / S
             out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
         else:
             out = np.empty(self.p)

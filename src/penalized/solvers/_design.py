@@ -11,6 +11,16 @@ import scipy.sparse as sp
 _BLOCK = 1 << 20  # elements per temporary block when a dense pass needs one
 
 
+def _segment_sums(values, indptr):
+    """Sums of values[indptr[j]:indptr[j + 1]] for every column j (float64)."""
+    out = np.zeros(indptr.size - 1)
+    nonempty = indptr[1:] > indptr[:-1]
+    if values.size:
+        sums = np.add.reduceat(values, indptr[:-1][nonempty])
+        out[nonempty] = sums
+    return out
+
+
 class Design:
     """Centered, weighted view of X used by the solvers."""
 
@@ -83,16 +93,17 @@ class Design:
             # exact centered norms: sum over stored entries of s (x - mu)^2, plus mu^2
             # times the weight of the implicit zeros (no cancellation for large means)
             X = self.X
-            cols = np.repeat(np.arange(self.p), np.diff(X.indptr))
+            counts = np.diff(X.indptr)
             sw = s[X.indices]
-            dev = X.data.astype(np.float64) - mu[cols]
-            out = np.bincount(cols, weights=sw * dev * dev, minlength=self.p).astype(float)
+            dev = X.data.astype(np.float64)
+            raw_vals = sw * dev * dev
             if self.center:
-                wsum = np.bincount(cols, weights=sw, minlength=self.p).astype(float)
-                out += mu * mu * (S - wsum)
+                dev = dev - np.repeat(mu, counts)
+            out = _segment_sums(sw * dev * dev, X.indptr)
+            if self.center:
+                out += mu * mu * (S - _segment_sums(sw, X.indptr))
             out /= S
-            raw = np.bincount(cols, weights=sw * X.data * X.data,
-                              minlength=self.p).astype(float) / S
+            raw = _segment_sums(raw_vals, X.indptr) / S
             out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
         else:
             out = np.empty(self.p)

@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
-from .cd import SolveResult, cd_solve
+from .cd import _ANDERSON_K, SolveResult, _kernels, cd_solve
 from .direct import ridge_direct
 
 __all__ = ["glm_solve"]
@@ -30,6 +30,7 @@ _ARMIJO = 1e-4
 _H_FLOOR = 1e-10
 _EPS = np.finfo(float).eps
 _WS_MIN = 50  # below this many features, prox-Newton runs on all of them
+_MAX_INNER = 2000  # epochs per prox-Newton model; the outer loop decides what follows
 _P0_GLM = 20
 
 
@@ -90,13 +91,14 @@ def glm_gap(design, y, loss, w, eta, pen, unpen, offset):
         primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
     g = loss.grad(y, eta)
     v = -design.rmatvec(s * g) / S
+    grad = -v.copy()
     kkt_u = float(np.max(np.abs(v[unpen]))) if unpen.size else 0.0
     v[unpen] = 0.0
     c = pen.dual_scaling(v)
     v = pen.clamp_dual(c * v)
     u = c * g
     dual = -float(s @ (loss.conjugate(y, u) - u * offset)) / S - pen.conjugate(v)
-    return primal - dual, primal, kkt_u
+    return primal - dual, primal, kkt_u, grad
 
 
 def _null_scale(design, y, loss, offset):
@@ -133,7 +135,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     scale = _null_scale(design, y, loss, offset)
     if design.p <= _WS_MIN:
         return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn)
-    s, S = design.s, design.S
+    s = design.s
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
     epochs = 0
@@ -146,7 +148,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
@@ -162,7 +164,6 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if stalled >= 3:
             break
         primal_prev = primal
-        grad = design.rmatvec(s * loss.grad(y, eta)) / S
         score = pen.kkt(w, grad)
         score[(w != 0) | np.isin(np.arange(design.p), unpen)] = np.inf
         nnz = int(np.count_nonzero(w))
@@ -185,16 +186,35 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
                        history=history)
 
 
-def _weighted_ls(wdesign, z, pen, w, tol, max_iter):
-    """Solve the prox-Newton model: closed form without L1 part or bounds, else CD."""
+def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None):
+    """Solve the prox-Newton model: closed form without L1 part or bounds; else CD epochs
+    straight on the kernel until the KKT violation is below ``kkt_tol`` (when given), or
+    the working-set CD solver to relative gap ``tol``."""
+    center = wdesign.center
+    zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
     if not pen.bounded and np.all(pen.a == 0):
-        zbar = float(wdesign.s @ z) / wdesign.S if wdesign.center else 0.0
         w_new = ridge_direct(wdesign, z - zbar, pen.b)
         if w_new is not None:
-            b_new = zbar - float(wdesign.mu @ w_new) if wdesign.center else 0.0
+            b_new = zbar - float(wdesign.mu @ w_new) if center else 0.0
             return w_new, b_new, 1
-    sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False)
-    return sub.coef, (sub.intercept if wdesign.center else 0.0), sub.n_iter
+    if kkt_tol is None:
+        sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False)
+        return sub.coef, (sub.intercept if center else 0.0), sub.n_iter
+    k = _kernels()
+    yc = z - zbar
+    w = w.copy()
+    r = yc - wdesign.matvec(w)
+    L = wdesign.sqnorms()
+    ws = np.arange(wdesign.p, dtype=np.int64)
+    args = (yc, wdesign.mu, wdesign.s, True, center, wdesign.S, w, r)
+    tail = (L, pen.a, pen.b, pen.lo, pen.up, max_iter, kkt_tol, _ANDERSON_K)
+    X = wdesign.X
+    if wdesign.sparse:
+        used = k.cd_sparse(X.data, X.indices, X.indptr, *args, np.zeros(1), ws, *tail)
+    else:
+        used = k.cd_dense(X, *args, ws, *tail)
+    b_new = zbar - float(wdesign.mu @ w) if center else 0.0
+    return w, b_new, used
 
 
 def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
@@ -229,7 +249,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             d = _optimize_intercept(loss, y, eta, s)
             b += d
             eta = eta + d
-        gap, primal, kkt_u = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
@@ -252,9 +272,17 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         wdesign = Design(design.X, s * h, design.center)
         f = S / wdesign.S
         pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
+        kkt_max = float(np.max(pen.kkt(w, grad), initial=0.0))
+        # below the rounding level of the gradient the kernel could never stop
+        kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
+                                    float(np.max(pen.a, initial=0.0)))
         w_new, b_new, used = _weighted_ls(wdesign, z, pen_h, w,
                                           tight * inner_tol(wdesign, z, gap, f, tol_gap),
-                                          max(max_iter - epochs, 1))
+                                          min(max(max_iter - epochs, 1), _MAX_INNER),
+                                          # fast path: CD epochs straight on the kernel;
+                                          # the certified solver once steps get hard
+                                          kkt_tol=None if majorize or tight < 1 else
+                                          max(0.3 * kkt_max, kkt_floor) * f)
         epochs += used
         eta_new = linear_predictor(design, w_new, b_new, offset)
         # Armijo backtracking along the prox-Newton direction

@@ -22,10 +22,13 @@ _LAZY = {
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",
+    "path": "penalized._path",
+    "PathResult": "penalized._path",
     "datafits": None,
     "penalties": None,
     "solvers": None,
     "estimators": None,
+    "torch": None,
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,88 @@
+"""Regularization paths: grids, warm starts equal cold fits, GLM paths."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.linear_model import lasso_path
+from sklearn.preprocessing import StandardScaler
+
+from penalized import alpha_max, path, solve
+from penalized.datafits import Logistic, Multinomial, Poisson
+from penalized.penalties import ElasticNet
+
+
+def _correlated(n=60, p=120, rho=0.9, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * X[:, j]
+    w = np.zeros(p)
+    w[::15] = rng.standard_normal(w[::15].size) * 2
+    return np.asfortranarray(X), X @ w + rng.standard_normal(n)
+
+
+def test_grid_matches_scikit_learn():
+    X, y = load_diabetes(return_X_y=True)
+    res = path(X, y, alphas=30, eps=1e-3, tol=1e-12, max_iter=100_000)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    alphas, coefs, _ = lasso_path(Xc, yc, alphas=30, eps=1e-3, tol=1e-14, max_iter=10**6)
+    np.testing.assert_allclose(res.alphas, alphas, rtol=1e-10)
+    np.testing.assert_allclose(res.coefs.toarray(), coefs, atol=1e-4 * np.abs(coefs).max())
+    assert res.alphas[0] == pytest.approx(alpha_max(X, y), rel=1e-9)
+    assert res.df[0] == 0 and res.df[-1] == 10
+    assert np.all(np.diff(res.dev_explained) >= -1e-9)
+    assert 0.5 < res.dev_explained[-1] < 1
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_every_path_point_equals_a_cold_fit(sparse, l1_ratio):
+    X, y = _correlated()
+    Xk = sp.csc_matrix(X) if sparse else X
+    res = path(Xk, y, l1_ratio=l1_ratio, alphas=15, eps=1e-2, tol=1e-14, max_iter=100_000)
+    assert np.all(res.converged) and np.all(res.dual_gaps >= -1e-12)
+    for i, alpha in enumerate(res.alphas):
+        cold = solve(X, y, penalty=ElasticNet(alpha, l1_ratio), tol=1e-14, max_iter=100_000)
+        np.testing.assert_allclose(res.coef_at(i), cold.coef, atol=1e-6)
+        assert res.intercepts[i] == pytest.approx(cold.intercept, abs=1e-6)
+        # screening never drops an active feature: same support as the cold fit
+        np.testing.assert_array_equal(res.coef_at(i) != 0, cold.coef != 0)
+
+
+def test_explicit_alphas_are_sorted_and_used():
+    X, y = _correlated(p=30)
+    res = path(X, y, alphas=[0.01, 1.0, 0.1])
+    np.testing.assert_array_equal(res.alphas, [1.0, 0.1, 0.01])
+    with pytest.raises(ValueError, match="alphas"):
+        path(X, y, alphas=[-1.0])
+    with pytest.raises(ValueError, match="l1_ratio"):
+        path(X, y, l1_ratio=0.0, alphas=10)
+
+
+def test_logistic_and_poisson_paths():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    res = path(X, y.astype(float), Logistic(), alphas=12, eps=1e-2, tol=1e-8)
+    assert res.df[0] == 0 and res.df[-1] > 5
+    assert np.all(res.converged)
+    assert 0 <= res.dev_explained[0] <= 1e-9 and res.dev_explained[-1] > 0.7
+    # first point is exactly at alpha_max: just below it a coefficient enters
+    below = solve(X, y.astype(float), Logistic(), ElasticNet(0.99 * res.alphas[0], 1.0),
+                  tol=1e-10)
+    assert np.count_nonzero(below.coef) >= 1
+    rng = np.random.default_rng(0)
+    Xp = rng.standard_normal((200, 5))
+    yp = rng.poisson(np.exp(0.5 * Xp[:, 0])).astype(float)
+    resp = path(Xp, yp, Poisson(), alphas=8, tol=1e-8)
+    assert resp.df[0] == 0 and resp.df[-1] >= 1 and np.all(resp.converged)
+
+
+def test_multinomial_path():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((90, 6))
+    labels = np.argmax(X[:, :3] + 0.3 * rng.standard_normal((90, 3)), axis=1)
+    Y = np.eye(3)[labels]
+    res = path(X, Y, Multinomial(), alphas=6, eps=0.05, tol=1e-6)
+    assert len(res.coefs) == 6 and res.coefs[0].shape == (6, 3)
+    assert res.df[0] == 0 and res.df[-1] >= 3

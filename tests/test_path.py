@@ -86,3 +86,33 @@ def test_multinomial_path():
     res = path(X, Y, Multinomial(), alphas=6, eps=0.05, tol=1e-6)
     assert len(res.coefs) == 6 and res.coefs[0].shape == (6, 3)
     assert res.df[0] == 0 and res.df[-1] >= 3
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_standardize_equals_fitting_standardized_columns(sparse):
+    from penalized import ElasticNet as EN
+    from penalized import LogisticRegression, PoissonRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    X = X * np.arange(1, 11) + 0.5  # uneven scales
+    sd = X.std(0)
+    Xs = (X - X.mean(0)) / sd
+    Xk = sp.csc_matrix(X) if sparse else X
+    a = EN(0.3, l1_ratio=0.6, standardize=True, tol=1e-12).fit(Xk, y)
+    b = EN(0.3, l1_ratio=0.6, tol=1e-12).fit(Xs, y)
+    np.testing.assert_allclose(a.coef_, b.coef_ / sd, rtol=1e-6, atol=1e-8)
+    assert a.intercept_ == pytest.approx(b.intercept_ - (b.coef_ / sd) @ X.mean(0), rel=1e-8)
+    yb = (y > np.median(y)).astype(int)
+    c = LogisticRegression("l1", alpha=0.01, standardize=True, tol=1e-8).fit(Xk, yb)
+    d = LogisticRegression("l1", alpha=0.01, tol=1e-8).fit(Xs, yb)
+    np.testing.assert_allclose(c.coef_, d.coef_ / sd, atol=1e-4)
+    yp = np.round(y / 50)
+    e = PoissonRegressor(alpha=0.01, standardize=True, tol=1e-10).fit(Xk, yp)
+    f = PoissonRegressor(alpha=0.01, tol=1e-10).fit(Xs, yp)
+    np.testing.assert_allclose(e.coef_, f.coef_ / sd, atol=1e-6)
+    # the path's grid is the standardized problem's grid
+    rs = path(Xk, y, alphas=5, standardize=True)
+    r0 = path(Xs, y, alphas=5)
+    np.testing.assert_allclose(rs.alphas, r0.alphas, rtol=1e-9)
+    np.testing.assert_allclose(rs.coefs.toarray() * sd[:, None], r0.coefs.toarray(),
+                               atol=1e-3 * np.abs(r0.coefs.toarray()).max())

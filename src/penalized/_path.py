@@ -11,7 +11,7 @@ from .datafits.multinomial import Multinomial
 from .datafits.quadratic import Quadratic
 from .penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from .solvers._design import Design
-from .solvers.api import _check_target, _check_Xy, solve
+from .solvers.api import _check_target, _check_Xy, solve, standardized
 
 __all__ = ["PathResult", "path"]
 
@@ -77,7 +77,7 @@ def _null_gradient(design, y, datafit):
 
 def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_factor=None,
          lower_bounds=None, upper_bounds=None, positive=False, sample_weight=None,
-         fit_intercept=True, tol=1e-4, max_iter=1000, verbose=0):
+         fit_intercept=True, standardize=False, tol=1e-4, max_iter=1000, verbose=0):
     """Fit a warm-started regularization path over decreasing alphas.
 
     Each fit minimizes the objective of :func:`penalized.solve` with an
@@ -102,6 +102,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         Ratio of the smallest to the largest alpha of a generated grid.
     penalty_factor, lower_bounds, upper_bounds, positive, sample_weight, fit_intercept
         As in :class:`penalized.Lasso`.
+    standardize : bool, default=False
+        Penalize on the standardized scale (glmnet's default), as in :func:`solve`.
     tol, max_iter, verbose
         Passed to each fit.
 
@@ -132,8 +134,11 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     max_iter = check_int(max_iter, "max_iter")
     sample_weight = check_sample_weight(sample_weight, X.shape[0])
     unit = ElasticNetPenalty(1.0, 1.0, penalty_factor, lower_bounds, upper_bounds, positive)
-    arr = unit.arrays(X.shape[1])
     design = Design(X, sample_weight, fit_intercept)
+    standardize = check_bool(standardize, "standardize")
+    arr = unit.arrays(X.shape[1])
+    if standardize:
+        arr = standardized(arr, design)
     if isinstance(alphas, (int, np.integer)) and not isinstance(alphas, bool):
         n_alphas = check_int(alphas, "alphas")
         if l1_ratio == 0:
@@ -160,7 +165,7 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         res = solve(X, y, datafit, pen, sample_weight=sample_weight,
                     fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, coef_init=w0,
                     intercept_init=None if isinstance(datafit, Quadratic) else b0,
-                    verbose=verbose, _validated=True)
+                    standardize=standardize, verbose=verbose, _validated=True)
         w0, b0 = res.coef, res.intercept
         coefs.append(res.coef.copy())
         intercepts.append(np.copy(res.intercept))

@@ -22,6 +22,11 @@ PARAMS_PENALTY = """
         Upper bounds on the coefficients (>= 0). None means +inf.
     positive : bool, default=False
         Force the coefficients to be non-negative (``lower_bounds=0``).
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize the coefficients of the standardized features
+        (weighted sd 1) and report them on the original scale; done by rescaling the
+        penalty per feature, X is not copied. Default False as in scikit-learn (glmnet's
+        default is True).
 """
 
 PARAMS_SOLVER = """
@@ -40,6 +45,7 @@ PARAMS_SOLVER = """
 class FitParams:
     alpha: float
     fit_intercept: bool
+    standardize: bool
     tol: float
     max_iter: int
     warm_start: bool
@@ -51,6 +57,7 @@ def check_fit_params(est):
     return FitParams(
         alpha=check_scalar(est.alpha, "alpha", low=0.0),
         fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
+        standardize=check_bool(est.standardize, "standardize"),
         tol=check_scalar(est.tol, "tol", low=0.0),
         max_iter=check_int(est.max_iter, "max_iter"),
         warm_start=check_bool(est.warm_start, "warm_start"),

@@ -61,7 +61,8 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         y = self._check_y(np.asarray(y, dtype=np.float64))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         res = solve(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio),
-                    sample_weight=sample_weight, fit_intercept=prm.fit_intercept, tol=prm.tol,
+                    sample_weight=sample_weight, fit_intercept=prm.fit_intercept,
+                    standardize=prm.standardize, tol=prm.tol,
                     max_iter=prm.max_iter, coef_init=warm_coef(self, prm, (X.shape[1],)),
                     verbose=prm.verbose, _validated=True)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
@@ -117,7 +118,7 @@ class PoissonRegressor(_GLMRegressor):
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
                  max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -126,6 +127,7 @@ class PoissonRegressor(_GLMRegressor):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -198,7 +200,7 @@ class HuberRegressor(_GLMRegressor):
 
     def __init__(self, alpha=1e-4, *, epsilon=1.35, l1_ratio=0.0, fit_intercept=True,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.epsilon = epsilon
         self.l1_ratio = l1_ratio
@@ -207,6 +209,7 @@ class HuberRegressor(_GLMRegressor):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

@@ -90,7 +90,8 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         penalty = build_penalty(self, prm.alpha, l1_ratio)
         res = solve(X, y, penalty=penalty, sample_weight=sample_weight,
-                    fit_intercept=prm.fit_intercept, tol=prm.tol, max_iter=prm.max_iter,
+                    fit_intercept=prm.fit_intercept, standardize=prm.standardize, tol=prm.tol,
+                    max_iter=prm.max_iter,
                     coef_init=warm_coef(self, prm, (X.shape[1],)), verbose=prm.verbose,
                     _validated=True)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
@@ -148,7 +149,7 @@ class ElasticNet(_LinearBase):
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
                  max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -157,6 +158,7 @@ class ElasticNet(_LinearBase):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -193,7 +195,7 @@ class Lasso(_LinearBase):
     _l1_ratio_fixed = 1.0
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
                  max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -201,6 +203,7 @@ class Lasso(_LinearBase):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -239,7 +242,7 @@ class Ridge(_LinearBase):
     _l1_ratio_fixed = 0.0
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
                  max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -247,6 +250,7 @@ class Ridge(_LinearBase):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

@@ -99,7 +99,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def __init__(self, penalty="l2", *, alpha=0.01, l1_ratio=0.5, class_weight=None,
                  grouped=False, fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, positive=False, tol=1e-4, max_iter=1000,
+                 upper_bounds=None, positive=False, standardize=False, tol=1e-4, max_iter=1000,
                  warm_start=False, verbose=0):
         self.penalty = penalty
         self.alpha = alpha
@@ -111,6 +111,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.positive = positive
+        self.standardize = standardize
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
@@ -173,6 +174,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             init = warm_coef(self, prm, (1, p))
             res = solve(X, yk.astype(np.float64), Logistic(), penalty,
                         sample_weight=sample_weight, fit_intercept=prm.fit_intercept,
+                        standardize=prm.standardize,
                         tol=prm.tol, max_iter=prm.max_iter,
                         coef_init=None if init is None else init[0], verbose=prm.verbose,
                         _validated=True)
@@ -182,7 +184,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             init = warm_coef(self, prm, (K, p))
             res = solve(X, np.eye(K)[yk], Multinomial(check_bool(self.grouped, "grouped")),
                         penalty, sample_weight=sample_weight,
-                        fit_intercept=prm.fit_intercept, tol=prm.tol, max_iter=prm.max_iter,
+                        fit_intercept=prm.fit_intercept, standardize=prm.standardize,
+                        tol=prm.tol, max_iter=prm.max_iter,
                         coef_init=None if init is None else init.T, verbose=prm.verbose,
                         _validated=True)
             coef = res.coef.T

@@ -15,6 +15,7 @@ from ..datafits.glm import Huber, Logistic, Poisson
 from ..datafits.multinomial import Multinomial
 from ..datafits.quadratic import DualProjector, Quadratic, duality_gap
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
 from .cd import SolveResult, cd_solve
 from .direct import ridge_direct
@@ -42,6 +43,12 @@ def _check_Xy(X, y, multi=False):
     return X, y
 
 
+def standardized(pen, design):
+    """Penalty arrays equivalent to standardizing the columns of X (see ``solve``)."""
+    sd = np.sqrt(design.sqnorms())
+    return PenaltyArrays(pen.a * sd, pen.b * sd * sd, pen.lo, pen.up)
+
+
 def _check_target(datafit, y):
     """Targets outside a loss's domain give NaN or meaningless fits: refuse them."""
     if isinstance(datafit, Logistic) and not np.all((y == 0) | (y == 1)):
@@ -61,7 +68,7 @@ def _check_target(datafit, y):
 
 def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept=True,
           tol=1e-4, max_iter=1000, coef_init=None, intercept_init=None, offset=None,
-          verbose=0, direct="auto", _validated=False):
+          standardize=False, verbose=0, direct="auto", _validated=False):
     """Solve a penalized problem on (X, y) and return a :class:`SolveResult`.
 
     The problem is ``datafit(y, X w + b) + penalty(w)``; with the default
@@ -98,6 +105,12 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         Warm start of the intercept (GLMs only).
     offset : array-like of shape (n_samples,), default=None
         Known part of the linear predictor (GLMs with a per-sample loss only).
+    standardize : bool, default=False
+        glmnet's ``standardize=TRUE``: penalize the coefficients of the standardized
+        features (weighted standard deviation 1; root mean square without intercept)
+        and report them on the original scale. Implemented without copying X: the L1
+        weights are multiplied by sd_j and the L2 weights by sd_j^2, which is the same
+        problem. Bounds apply to the reported (original-scale) coefficients.
     verbose : int, default=0
     direct : {"auto", True, False}, default="auto"
         Use the closed-form solver for problems with no L1 part and no bounds.
@@ -147,6 +160,8 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         if offset.shape != (X.shape[0],):
             raise ValueError(f"offset must have shape ({X.shape[0]},), got {offset.shape}.")
     design = Design(X, sample_weight, fit_intercept)
+    if check_bool(standardize, "standardize"):
+        pen = standardized(pen, design)
     if multi:
         if check_bool(datafit.grouped, "grouped"):
             return grouped_multinomial_solve(design, y, datafit, pen, tol=tol,

@@ -1022,8 +1022,8 @@ def test_constructor_signature():
         ElasticNet(0.5, 0.3)
     defaults = Lasso().get_params()
     assert defaults == dict(alpha=1.0, fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                            upper_bounds=None, positive=False, tol=1e-4, max_iter=1000,
-                            warm_start=False, verbose=0)
+                            upper_bounds=None, positive=False, standardize=False, tol=1e-4,
+                            max_iter=1000, warm_start=False, verbose=0)
     assert ElasticNet().get_params() == dict(defaults, l1_ratio=0.5)
     assert Ridge().get_params() == defaults
 

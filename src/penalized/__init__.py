@@ -2,6 +2,7 @@
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
 :class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`.
+Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
 
@@ -29,6 +30,9 @@ _LAZY = {
     "solvers": None,
     "estimators": None,
     "torch": None,
+    "plotting": None,
+    "plot_path": "penalized.plotting",
+    "plot_cv": "penalized.plotting",
 }
 
 __all__ = sorted(_LAZY)

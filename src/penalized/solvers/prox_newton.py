@@ -160,9 +160,14 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if epochs >= max_iter:
             break
         # the objective no longer moves beyond rounding error: more rounds cannot help
-        stalled = stalled + 1 if primal_prev - primal <= 8 * _EPS * abs(primal) else 0
-        if stalled >= 3:
-            break
+        if primal_prev - primal <= 8 * _EPS * abs(primal):
+            # no progress: the working-set problem was solved too loosely to move, or the
+            # objective is flat to rounding: tighten, and stop once tightening is exhausted
+            stalled += 1
+            if stalled >= 6:
+                break
+        else:
+            stalled = 0
         primal_prev = primal
         score = pen.kkt(w, grad)
         score[(w != 0) | np.isin(np.arange(design.p), unpen)] = np.inf
@@ -173,7 +178,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         ws = np.sort(ws)
         sub = design.subset(ws)
         pen_ws = PenaltyArrays(pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws])
-        tol_in = min(max(0.1 * gap / max(scale, 1e-300), 0.3 * tol), 1e-2)
+        tol_in = min(max(0.3 * gap / max(scale, 1e-300), 0.3 * tol), 0.1) * 0.01**stalled
         res = _newton(sub, y, loss, pen_ws, offset, w[ws], b, scale, tol_in,
                       max(max_iter - epochs, 1), 0, False)
         epochs += res.n_iter

@@ -1,0 +1,457 @@
+"""Cross-validation engine shared by the ``*CV`` estimators.
+
+Folds are fixed once and shared by every alpha (and every l1_ratio). One warm-started
+path per (l1_ratio, fold) on the full-data alpha grid gives the test-fold linear
+predictors; scores, means, standard errors, the minimum and one-standard-error rules,
+relaxed fits and interpolation along the path are computed here.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from scipy.special import expit, log_softmax, xlogy
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import check_cv
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._path import PathResult, path
+from .._validation import (
+    check_bool,
+    check_bounds,
+    check_finite_sparse,
+    check_int,
+    check_sample_weight,
+    check_scalar,
+)
+from ..datafits.quadratic import Quadratic
+from ..estimators._base import validate_fit_data
+from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..solvers.api import solve
+
+__all__ = ["SCORINGS", "fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
+
+_RELAX_RIDGE = 1e-6  # ridge of the relaxed GLM refits, relative to alpha_max
+_GRID_MIN_L1 = 1e-3  # glmnet: alpha_max of a grid is computed with max(l1_ratio, 1e-3)
+_RELAX_ATTRS = ("gammas_", "relax_cv_scores_", "relax_cv_mean_", "relax_cv_se_",
+                "gamma_min_", "gamma_1se_", "relaxed_path_")
+
+SCORINGS = {
+    "gaussian": ("mse", "mae", "deviance"),
+    "poisson": ("deviance", "mse", "mae"),
+    "binomial": ("deviance", "mse", "mae", "accuracy", "auc"),
+    "multinomial": ("deviance", "mse", "mae", "accuracy"),
+}
+_NAMES = {"mse": "Mean squared error", "mae": "Mean absolute error",
+          "accuracy": "Misclassification error (1 - accuracy)", "auc": "1 - AUC"}
+
+
+# ----------------------------------------------------------------------------- folds
+def make_folds(cv, X, y, groups=None, foldid=None, classifier=False):
+    """List of (train, test) index arrays: from ``foldid`` if given, else from ``cv``."""
+    n = X.shape[0]
+    if foldid is not None:
+        foldid = np.asarray(foldid)
+        if foldid.ndim != 1 or foldid.shape[0] != n:
+            raise ValueError(f"'foldid' must have shape ({n},) (one fold label per sample), "
+                             f"got shape {foldid.shape}.")
+        labels = np.unique(foldid)
+        if labels.size < 2:
+            raise ValueError("'foldid' must contain at least 2 distinct fold labels.")
+        return [(np.flatnonzero(foldid != k), np.flatnonzero(foldid == k)) for k in labels]
+    if cv is None:
+        cv = 5
+    if isinstance(cv, (bool, np.bool_)):
+        raise ValueError(f"The 'cv' parameter must be an int >= 2, a splitter or an "
+                         f"iterable of (train, test) splits, got {cv!r}.")
+    if isinstance(cv, numbers.Integral) and cv < 2:
+        raise ValueError(f"The 'cv' parameter must be >= 2 folds, got {cv!r}.")
+    splitter = check_cv(cv, y, classifier=classifier)
+    folds = [(np.asarray(tr, dtype=np.intp), np.asarray(te, dtype=np.intp))
+             for tr, te in splitter.split(X, y, groups)]
+    if len(folds) < 2:
+        raise ValueError(f"The 'cv' parameter must give at least 2 folds, got {len(folds)}.")
+    if any(tr.size == 0 or te.size == 0 for tr, te in folds):
+        raise ValueError("The 'cv' parameter gave a fold with an empty train or test set.")
+    return folds
+
+
+# ------------------------------------------------------------------------------ paths
+def path_kwargs(est):
+    """Keyword arguments of :func:`penalized.path` shared by every fit of a CV run."""
+    return dict(penalty_factor=est.penalty_factor, lower_bounds=est.lower_bounds,
+                upper_bounds=est.upper_bounds, positive=check_bool(est.positive, "positive"),
+                fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
+                standardize=check_bool(est.standardize, "standardize"),
+                tol=check_scalar(est.tol, "tol", low=0.0),
+                max_iter=check_int(est.max_iter, "max_iter"),
+                verbose=check_int(est.verbose, "verbose", low=0))
+
+
+def alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
+    """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)`` on (X, y).
+
+    For ``l1_ratio < 1e-3`` (ridge), ``alpha_max`` is computed with ``l1_ratio=1e-3`` as
+    glmnet does, and the grid spans ``eps * 1e-3`` of it: it ends where the lasso's grid
+    ends.
+    """
+    if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
+        l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
+    res = path(X, y, datafit, l1_ratio=l1_ratio, alphas=1, sample_weight=sw, **kw)
+    amax = float(res.alphas[0])
+    return np.geomspace(amax, amax * eps, n_alphas) if n_alphas > 1 else np.array([amax])
+
+
+def _rows(X, idx):
+    return X[idx] if sp.issparse(X) else np.asfortranarray(X[idx])
+
+
+def _coef_stack(res):
+    """Path coefficients as (n_features, n_alphas) or (n_features, n_alphas, K)."""
+    if isinstance(res.coefs, list):
+        return np.stack(res.coefs, axis=1)
+    return res.coefs.toarray() if sp.issparse(res.coefs) else np.asarray(res.coefs)
+
+
+def linear_predictor(X, res):
+    """``X @ coef + intercept`` at every path point: (n, n_alphas) or (n, n_alphas, K)."""
+    W = _coef_stack(res)
+    eta = np.asarray(safe_sparse_dot(X, W.reshape(W.shape[0], -1)), dtype=np.float64)
+    return eta.reshape((X.shape[0],) + W.shape[1:]) + res.intercepts
+
+
+def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
+    """Unpenalized refit on the columns ``supp`` (a tiny ridge for GLMs and bounds)."""
+    Xs = X[:, supp]
+    lo, up = check_bounds(kw["lower_bounds"], kw["upper_bounds"], X.shape[1], kw["positive"])
+    lo, up = lo[supp], up[supp]
+    bounded = np.any(np.isfinite(lo)) or np.any(np.isfinite(up))
+    if isinstance(datafit, Quadratic) and not bounded:
+        Xs = Xs.toarray() if sp.issparse(Xs) else np.asarray(Xs, dtype=np.float64)
+        s = np.ones(X.shape[0]) if sw is None else sw
+        xm = np.average(Xs, axis=0, weights=s) if kw["fit_intercept"] else 0.0
+        ym = np.average(y, weights=s) if kw["fit_intercept"] else 0.0
+        q = np.sqrt(s)
+        w = np.linalg.lstsq((Xs - xm) * q[:, None], (y - ym) * q, rcond=None)[0]
+        return w, float(ym - np.dot(xm, w))
+    pen = ElasticNetPenalty(ridge, 0.0, None, lo, up)
+    glm = not isinstance(datafit, Quadratic)
+    res = solve(Xs, y, datafit, pen, sample_weight=sw, fit_intercept=kw["fit_intercept"],
+                tol=kw["tol"], max_iter=kw["max_iter"], coef_init=w0[supp],
+                intercept_init=b0 if glm else None)
+    return res.coef, res.intercept
+
+
+def relaxed_path(X, y, sw, datafit, res, kw):
+    """The relaxed path: at each alpha, the unpenalized fit on that alpha's support."""
+    W = _coef_stack(res)
+    ridge = _RELAX_RIDGE * float(res.alphas[0])
+    coefs, intercepts, cache = [], [], {}
+    for i in range(W.shape[1]):
+        w, b = W[:, i], res.intercepts[i]
+        supp = w != 0 if w.ndim == 1 else np.any(w != 0, axis=1)
+        key = np.packbits(supp).tobytes()
+        if not supp.any():
+            cache[key] = (np.zeros_like(w), np.copy(b))
+        elif key not in cache:
+            wr, br = _relaxed_fit(X, y, sw, datafit, supp, w, b, ridge, kw)
+            full = np.zeros_like(w)
+            full[supp] = wr
+            cache[key] = (full, np.copy(br))
+        coefs.append(cache[key][0])
+        intercepts.append(cache[key][1])
+    W = np.stack(coefs, axis=1)
+    df = np.count_nonzero(W if W.ndim == 2 else np.any(W != 0, axis=2), axis=0)
+    m = W.shape[1]
+    out = coefs if isinstance(res.coefs, list) else sp.csc_matrix(W)
+    return PathResult(alphas=res.alphas.copy(), coefs=out, intercepts=np.array(intercepts),
+                      dual_gaps=np.full(m, np.nan), n_iters=np.zeros(m, dtype=int), df=df,
+                      dev_explained=np.full(m, np.nan), converged=np.ones(m, dtype=bool))
+
+
+def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax):
+    """Fit the path on one training fold; return the test-fold linear predictors."""
+    Xtr, ytr = _rows(X, train), y[train]
+    swtr = None if sw is None else sw[train]
+    res = path(Xtr, ytr, datafit, l1_ratio=l1_ratio, alphas=grid, sample_weight=swtr, **kw)
+    Xte = _rows(X, test)
+    eta = linear_predictor(Xte, res)
+    if not relax:
+        return eta, None
+    return eta, linear_predictor(Xte, relaxed_path(Xtr, ytr, swtr, datafit, res, kw))
+
+
+# ---------------------------------------------------------------------------- scoring
+def score_name(family, scoring):
+    if scoring == "deviance":
+        return ("Mean squared error" if family == "gaussian"
+                else f"{family.capitalize()} deviance")
+    return _NAMES[scoring]
+
+
+def fold_errors(family, scoring, y, eta, sw=None):
+    """Weighted mean test error per alpha (lower is better); eta (n, m) or (n, m, K).
+
+    ``y`` is the target (0/1 for binomial, one-hot for multinomial). AUC and accuracy
+    are returned as ``1 - value``.
+    """
+    s = np.ones(eta.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
+    if s.sum() <= 0:
+        raise ValueError("A test fold has zero total sample_weight; its error is undefined.")
+    if scoring == "auc":
+        if np.unique(y[s > 0]).size < 2:
+            raise ValueError("scoring='auc' needs both classes in every test fold.")
+        return np.array([1.0 - roc_auc_score(y, eta[:, j], sample_weight=sw)
+                         for j in range(eta.shape[1])])
+    if family == "multinomial":
+        if scoring == "accuracy":
+            loss = np.argmax(eta, axis=2) != np.argmax(y, axis=1)[:, None]
+        elif scoring == "deviance":
+            loss = -2.0 * np.einsum("nk,nmk->nm", y, log_softmax(eta, axis=2))
+        else:
+            diff = y[:, None, :] - np.exp(log_softmax(eta, axis=2))
+            loss = (diff**2 if scoring == "mse" else np.abs(diff)).sum(axis=2)
+        return s @ loss / s.sum()
+    yc = y[:, None]
+    if family == "binomial":
+        if scoring == "accuracy":
+            loss = (eta > 0) != (yc > 0.5)
+        elif scoring == "deviance":
+            loss = 2.0 * (np.logaddexp(0.0, eta) - yc * eta)
+        else:  # summed over both classes, as glmnet (twice the binary Brier score)
+            diff = yc - expit(eta)
+            loss = 2.0 * (diff**2 if scoring == "mse" else np.abs(diff))
+        return s @ loss / s.sum()
+    if family == "poisson":
+        mu = np.exp(eta)
+        if scoring == "deviance":
+            loss = 2.0 * (xlogy(yc, yc) - yc * eta - yc + mu)
+            return s @ loss / s.sum()
+        eta = mu
+    diff = yc - eta
+    loss = np.abs(diff) if scoring == "mae" else diff**2
+    return s @ loss / s.sum()
+
+
+def summarize(scores):
+    """Mean and standard error over folds (last axis): ``std(ddof=1) / sqrt(n_folds)``."""
+    n_folds = scores.shape[-1]
+    return scores.mean(axis=-1), scores.std(axis=-1, ddof=1) / np.sqrt(n_folds)
+
+
+def select(mean, se):
+    """Indices ((g_min, a_min), (g_1se, a_1se)) on a (n_gammas, n_alphas) grid.
+
+    Minimum: the smallest mean error (ties go to the largest alpha, then the largest
+    gamma). One standard error: the largest alpha whose mean error is at most the minimum
+    plus its standard error (glmnet's ``lambda.1se``), with the largest such gamma.
+    """
+    m = np.where(np.isfinite(mean), mean, np.inf)
+    if not np.isfinite(m).any():
+        raise ValueError("Every cross-validation error is NaN or infinite.")
+
+    def largest(cand):
+        a = int(np.flatnonzero(cand.any(axis=0))[0])
+        return int(np.flatnonzero(cand[:, a])[-1]), a
+
+    g0, a0 = largest(m == m.min())
+    thr = m[g0, a0] + (se[g0, a0] if np.isfinite(se[g0, a0]) else 0.0)
+    return (g0, a0), largest(m <= thr)
+
+
+def interpolate(res, alpha):
+    """Coefficients and intercept at ``alpha``, linear in log(alpha) between path points.
+
+    Exact at the path's alphas; ``alpha`` beyond the path's ends is clipped to them.
+    """
+    alpha = check_scalar(alpha, "alpha", low=0.0)
+    a = res.alphas
+    if alpha >= a[0] or a.size == 1:
+        return res.coef_at(0), res.intercepts[0]
+    if alpha <= a[-1]:
+        return res.coef_at(a.size - 1), res.intercepts[-1]
+    j = int(np.searchsorted(-a, -alpha, side="left"))
+    if a[j] == alpha:
+        return res.coef_at(j), res.intercepts[j]
+    i = j - 1
+    if a[j] > 0:
+        t = (np.log(a[i]) - np.log(alpha)) / (np.log(a[i]) - np.log(a[j]))
+    else:
+        t = (a[i] - alpha) / (a[i] - a[j])
+    return ((1 - t) * res.coef_at(i) + t * res.coef_at(j),
+            (1 - t) * res.intercepts[i] + t * res.intercepts[j])
+
+
+# ---------------------------------------------------------------------- base estimator
+def _check_choice(value, name, options):
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"The '{name}' parameter must be one of {sorted(options)}, "
+                         f"got {value!r}.")
+    return value
+
+
+def _check_grid(value, name, *, low=0.0, high=None):
+    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"The '{name}' parameter must be a non-empty 1-D array of finite "
+                         f"values, got {value!r}.")
+    if np.any(arr < low) or (high is not None and np.any(arr > high)):
+        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"The '{name}' parameter must be {bound}, got {value!r}.")
+    return arr
+
+
+class BaseCV(BaseEstimator):
+    """Shared fit of the CV estimators; subclasses set the datafit and the target."""
+
+    def _l1_ratios(self):
+        return _check_grid(self.l1_ratio, "l1_ratio", high=1.0)
+
+    def _target(self, y, sample_weight):
+        """Return (y_fit, y_score, datafit, family, training weights)."""
+        raise NotImplementedError
+
+    def _check_params(self):
+        l1_ratios = self._l1_ratios()
+        eps = check_scalar(self.eps, "eps", low=0.0, low_open=True)
+        if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
+            alphas = check_int(self.alphas, "alphas")
+        else:
+            alphas = np.sort(_check_grid(self.alphas, "alphas"))[::-1]
+        _check_choice(self.selection, "selection", {"min", "1se"})
+        relax = check_bool(self.relax, "relax")
+        gammas = np.unique(_check_grid(self.gammas, "gammas", high=1.0))
+        if relax and np.any(l1_ratios != 1.0):
+            raise ValueError("The 'relax' parameter needs the lasso (l1_ratio=1, or "
+                             "penalty='l1'): the relaxed fit refits the lasso's support.")
+        return l1_ratios, alphas, eps, relax, gammas
+
+    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None):
+        """Cross-validate the path, select alpha and refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights in the training objective and in the test-fold errors
+            (weighted means over each test fold).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels passed to the splitter's ``split`` (e.g. ``GroupKFold``).
+        foldid : array-like of shape (n_samples,), default=None
+            Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+
+        Returns
+        -------
+        self : object
+        """
+        l1_ratios, alphas, eps, relax, gammas = self._check_params()
+        for name in _RELAX_ATTRS + ("mse_path_",):
+            self.__dict__.pop(name, None)
+        kw = path_kwargs(self)
+        X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        y_fit, y_score, datafit, family, sw_fit = self._target(y, sw)
+        scoring = _check_choice(self.scoring, "scoring", set(SCORINGS[family]))
+        folds = make_folds(self.cv, X, y, groups, foldid, is_classifier(self))
+        if is_classifier(self):
+            labels = y_score if y_score.ndim == 1 else np.argmax(y_score, axis=1)
+            if any(np.unique(labels[tr]).size < len(self.classes_) for tr, _ in folds):
+                raise ValueError("Every training fold must contain every class; use a "
+                                 "stratified splitter ('cv' an int) or other 'foldid'.")
+        if isinstance(alphas, int):
+            grids = np.array([alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw)
+                              for r in l1_ratios])
+        else:
+            grids = np.tile(alphas, (len(l1_ratios), 1))
+        gam = gammas if relax else np.array([1.0])
+        jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
+        outs = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1], datafit,
+                               grids[li], l1_ratios[li], kw, relax) for li, fi in jobs)
+        # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
+        scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))
+        mse = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
+        for (li, fi), (eta, eta_rel) in zip(jobs, outs, strict=True):
+            te = folds[fi][1]
+            yt, st = y_score[te], None if sw is None else sw[te]
+            for gi, g in enumerate(gam):
+                e = eta if g == 1 else eta_rel if g == 0 else g * eta + (1 - g) * eta_rel
+                scores[li, gi, :, fi] = fold_errors(family, scoring, yt, e, st)
+            if family == "gaussian":
+                mse[li, :, fi] = fold_errors(family, "mse", yt, eta, st)
+        if family == "gaussian":
+            self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
+        self.scoring_, self.score_name_ = scoring, score_name(family, scoring)
+        self.n_folds_ = len(folds)
+        li, ai, gi = self._select(l1_ratios, grids, gam, scores, relax)
+        self.path_ = path(X, y_fit, datafit, l1_ratio=self.l1_ratio_, alphas=grids[li],
+                          sample_weight=sw_fit, **kw)
+        self.n_nonzero_ = np.asarray(self.path_.df)
+        if relax:
+            self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw)
+        coef, intercept = self._blend(self.alpha_, self.gamma_)
+        self._set_coef(coef, intercept, X.dtype)
+        self.dual_gap_ = float(self.path_.dual_gaps[ai])
+        self.n_iter_ = int(self.path_.n_iters[ai])
+        return self
+
+    def _select(self, l1_ratios, grids, gam, scores, relax):
+        """Apply the selection rules; set the CV attributes; return (l1, alpha, gamma) idx."""
+        mean, se = summarize(scores)
+        best = None
+        for li in range(len(l1_ratios)):  # the first l1_ratio wins ties, as scikit-learn
+            (g0, a0), (g1, a1) = select(mean[li], se[li])
+            if best is None or mean[li, g0, a0] < best[0]:
+                best = (mean[li, g0, a0], li, (g0, a0), (g1, a1))
+        _, li, (g0, a0), (g1, a1) = best
+        gi, ai = (g1, a1) if self.selection == "1se" else (g0, a0)
+        self.l1_ratio_, self.l1_ratios_ = float(l1_ratios[li]), l1_ratios
+        self.alphas_grid_, self.cv_scores_grid_ = grids, scores[:, gi]
+        self.alphas_, self.cv_scores_ = grids[li], scores[li, gi]
+        self.cv_mean_, self.cv_se_ = mean[li, gi], se[li, gi]
+        self.alpha_min_, self.alpha_1se_ = float(grids[li, a0]), float(grids[li, a1])
+        self.alpha_, self.gamma_ = float(grids[li, ai]), float(gam[gi])
+        if relax:
+            self.gammas_, self.relax_cv_scores_ = gam, scores[li]
+            self.relax_cv_mean_, self.relax_cv_se_ = mean[li], se[li]
+            self.gamma_min_, self.gamma_1se_ = float(gam[g0]), float(gam[g1])
+        return li, ai, gi
+
+    def _coef_at(self, alpha=None, gamma=None):
+        """(coef, intercept) of the path at ``alpha`` blended with the relaxed fit."""
+        check_is_fitted(self, "path_")
+        alpha = self.alpha_ if alpha is None else alpha
+        if gamma is None:
+            gamma = self.gamma_
+        elif not hasattr(self, "relaxed_path_"):
+            raise ValueError("The 'gamma' argument needs an estimator fitted with relax=True.")
+        return self._blend(alpha, check_scalar(gamma, "gamma", low=0.0, high=1.0))
+
+    def _blend(self, alpha, gamma):
+        coef, b = interpolate(self.path_, alpha)
+        if gamma < 1:
+            coef_r, b_r = interpolate(self.relaxed_path_, alpha)
+            coef, b = gamma * coef + (1 - gamma) * coef_r, gamma * b + (1 - gamma) * b_r
+        return coef, b
+
+    def _decision(self, X, alpha=None, gamma=None):
+        check_is_fitted(self, "path_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
+                          dtype=[np.float64, np.float32], reset=False)
+        check_finite_sparse(X)
+        if alpha is None and gamma is None:
+            coef, b = self.coef_, self.intercept_
+            coef = coef.T if coef.ndim == 2 else coef
+        else:
+            coef, b = self._coef_at(alpha, gamma)
+        out = np.asarray(safe_sparse_dot(X, coef)) + b
+        return out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -36,14 +36,12 @@ import json
 import math
 import os
 import platform
-import statistics
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +53,7 @@ from _problems import (
     logreg_lambda,
     logreg_objective,
 )
+from _report import print_time_table, summarize, version
 from threadpoolctl import threadpool_info, threadpool_limits
 
 TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
@@ -298,44 +297,12 @@ def run_row(
         for s in chosen:
             dt, _, _ = _fit(s, lam, chosen[s], *args[s])
             times[s].append(1e3 * dt)
-    for s, ts in times.items():
-        res["solvers"][s].update(ms=statistics.median(ts), times_ms=ts)
-
-    peers = {s: res["solvers"][s]["ms"] for s in PEERS if s in times}
-    if peers:
-        best = min(peers, key=peers.get)
-        res["best_peer"], res["best_peer_ms"] = best, peers[best]
-        if "penalized" in times:
-            res["ratio"] = res["solvers"]["penalized"]["ms"] / peers[best]
-    return res
+    return summarize(res, times, PEERS)
 
 
 # ----------------------------------------------------------------------------------------------
-def _fmt_ms(x) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
-
-
 def print_tables(results: list[dict], solvers: list[str]) -> None:
-    head = ["problem", "frac", *[f"{s} ms" for s in solvers], "best peer", "ratio pen/best"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in results:
-        cells = [r["problem"], f"{r['frac']:g}"]
-        ms = {s: r["solvers"].get(s, {}).get("ms") for s in solvers}
-        best = r.get("best_peer")
-        for s in solvers:
-            c = _fmt_ms(ms[s])
-            if "error" in r["solvers"].get(s, {}):
-                c = "error"
-            elif s in r["solvers"] and ms[s] is None:
-                c = "not reached"
-            cells.append(f"**{c}**" if s == best else c)
-        cells.append(best or "-")
-        cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
-        lines.append("| " + " | ".join(cells) + " |")
-    print("\nmedian fit time at the loosest tol reaching F - F* <= 1e-6 F(0) (best peer in bold)")
-    print("\n".join(lines))
+    print_time_table(results, solvers)
 
     head = ["problem", "frac", *[f"{s} tol" for s in solvers], "F* from", "max ref. subopt"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -353,13 +320,6 @@ def print_tables(results: list[dict], solvers: list[str]) -> None:
         "reference fits (all solvers reach the same optimum when it is <= 1e-6)"
     )
     print("\n".join(lines))
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -478,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             "tols": TOLS,
             "ref_caps": REF_CAPS,
             "versions": {
-                d: _version(d)
+                d: version(d)
                 for d in ("penalized", "numpy", "scipy", "numba", "scikit-learn", "skglm", "celer")
             },
         }

@@ -1,0 +1,54 @@
+"""Shared pieces of the time-to-accuracy benchmark scripts: summaries and tables."""
+
+from __future__ import annotations
+
+import statistics
+from importlib import metadata
+
+
+def summarize(res: dict, times: dict[str, list[float]], peers: tuple[str, ...]) -> dict:
+    """Store each solver's median time (ms) and the ratio of penalized to the best peer."""
+    for s, ts in times.items():
+        res["solvers"][s].update(ms=statistics.median(ts), times_ms=ts)
+    peer_ms = {s: res["solvers"][s]["ms"] for s in peers if s in times}
+    if peer_ms:
+        best = min(peer_ms, key=peer_ms.get)
+        res["best_peer"], res["best_peer_ms"] = best, peer_ms[best]
+        if "penalized" in times:
+            res["ratio"] = res["solvers"]["penalized"]["ms"] / peer_ms[best]
+    return res
+
+
+def fmt_ms(x) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def print_time_table(results: list[dict], solvers: list[str]) -> None:
+    """Median time per solver and row, best peer in bold, ratio penalized / best peer."""
+    head = ["problem", "frac", *[f"{s} ms" for s in solvers], "best peer", "ratio pen/best"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        cells = [r["problem"], f"{r['frac']:g}"]
+        ms = {s: r["solvers"].get(s, {}).get("ms") for s in solvers}
+        best = r.get("best_peer")
+        for s in solvers:
+            c = fmt_ms(ms[s])
+            if "error" in r["solvers"].get(s, {}):
+                c = "error"
+            elif s in r["solvers"] and ms[s] is None:
+                c = "not reached"
+            cells.append(f"**{c}**" if s == best else c)
+        cells.append(best or "-")
+        cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    print("\nmedian fit time at the loosest tol reaching F - F* <= 1e-6 F(0) (best peer in bold)")
+    print("\n".join(lines))
+
+
+def version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None

@@ -10,8 +10,10 @@ from .datafits.glm import Huber, Logistic, Poisson
 from .datafits.multinomial import Multinomial
 from .datafits.quadratic import Quadratic
 from .penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from .penalties.elastic_net import PenaltyArrays
 from .solvers._design import Design
-from .solvers.api import _check_target, _check_Xy, solve, standardized
+from .solvers.api import _check_target, _check_Xy, solve_design, standardized
+from .solvers.cd import CDCache
 
 __all__ = ["PathResult", "path"]
 
@@ -136,7 +138,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     unit = ElasticNetPenalty(1.0, 1.0, penalty_factor, lower_bounds, upper_bounds, positive)
     design = Design(X, sample_weight, fit_intercept)
     standardize = check_bool(standardize, "standardize")
-    arr = unit.arrays(X.shape[1])
+    arr = unit.arrays(X.shape[1])  # a = pf (l1_ratio 1); b = pf below, the unit L2 weights
+    arr = PenaltyArrays(a=arr.a, b=arr.a.copy(), lo=arr.lo, up=arr.up)
     if standardize:
         arr = standardized(arr, design)
     if isinstance(alphas, (int, np.integer)) and not isinstance(alphas, bool):
@@ -159,13 +162,13 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
             raise ValueError("alphas must be a positive count or non-empty finite values >= 0.")
     coefs, intercepts, gaps, iters, conv = [], [], [], [], []
     w0 = b0 = None
+    cache = CDCache(design) if isinstance(datafit, Quadratic) else None
     for alpha in grid:
-        pen = ElasticNetPenalty(alpha, l1_ratio, penalty_factor, lower_bounds, upper_bounds,
-                                positive)
-        res = solve(X, y, datafit, pen, sample_weight=sample_weight,
-                    fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, coef_init=w0,
-                    intercept_init=None if isinstance(datafit, Quadratic) else b0,
-                    standardize=standardize, verbose=verbose, _validated=True)
+        pen = PenaltyArrays(a=alpha * l1_ratio * arr.a, b=alpha * (1.0 - l1_ratio) * arr.b,
+                            lo=arr.lo, up=arr.up)
+        res = solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter, coef_init=w0,
+                           intercept_init=None if isinstance(datafit, Quadratic) else b0,
+                           verbose=verbose, cache=cache)
         w0, b0 = res.coef, res.intercept
         coefs.append(res.coef.copy())
         intercepts.append(np.copy(res.intercept))

@@ -23,7 +23,7 @@ from .group import grouped_multinomial_solve
 from .multinomial import multinomial_solve
 from .prox_newton import glm_solve
 
-__all__ = ["alpha_max", "solve"]
+__all__ = ["alpha_max", "solve", "solve_design"]
 
 
 def _check_Xy(X, y, multi=False):
@@ -162,6 +162,19 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
     design = Design(X, sample_weight, fit_intercept)
     if check_bool(standardize, "standardize"):
         pen = standardized(pen, design)
+    return solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter,
+                        coef_init=coef_init, intercept_init=intercept_init, offset=offset,
+                        verbose=verbose, direct=direct)
+
+
+def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
+                 intercept_init=None, offset=None, verbose=0, direct="auto", cache=None):
+    """Dispatch a validated problem (a Design and PenaltyArrays) to its solver.
+
+    ``cache`` (a :class:`~penalized.solvers.cd.CDCache` for the quadratic datafit) is
+    reused across calls on the same design, e.g. along a path.
+    """
+    multi = isinstance(datafit, Multinomial)
     if multi:
         if check_bool(datafit.grouped, "grouped"):
             return grouped_multinomial_solve(design, y, datafit, pen, tol=tol,
@@ -179,7 +192,7 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         if res is not None:
             return res
     return cd_solve(design, y, pen, tol=tol, max_iter=max_iter, coef_init=coef_init,
-                    verbose=verbose)
+                    verbose=verbose, cache=cache)
 
 
 def _solve_direct(design, y, pen, tol):

@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..datafits.quadratic import DualProjector, duality_gap
 from ._design import GramCache
 
-__all__ = ["SolveResult", "cd_solve"]
+__all__ = ["CDCache", "SolveResult", "cd_solve"]
 
 _ANDERSON_K = 5
 _P0 = 10
@@ -52,6 +52,17 @@ class SolveResult:
     history: list = field(default_factory=list)
 
 
+class CDCache:
+    """State reusable across solves on one design and one target (e.g. along a path):
+    the dual projector, the Gram matrix of the columns seen so far and ``Xc' s yc / S``."""
+
+    def __init__(self, design):
+        self.projector = DualProjector(design)
+        self.gram = None
+        self.q = None
+        self.key = None
+
+
 def _kernels():
     from . import _kernels  # lazy: loading numba costs start-up time
 
@@ -59,7 +70,7 @@ def _kernels():
 
 
 def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose=0,
-             screening=True, gram=None, warn=True):
+             screening=True, gram=None, warn=True, cache=None):
     """Minimize ``1/(2S) ||y - Xc w - b||_s^2 + penalty(w)`` by working-set CD.
 
     ``design`` is a :class:`~penalized.solvers._design.Design`, ``pen`` a
@@ -79,7 +90,11 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                                                      lo, up)
     w[(L == 0) & (b == 0)] = 0.0  # constant columns carry no information
     r = yc - design.matvec(w)
-    projector = DualProjector(design)
+    if cache is None or cache.key is not y:
+        cache = CDCache(design) if cache is None else cache
+        cache.__init__(design)
+        cache.key = y
+    projector = cache.projector
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out
     screenable = (a > 0) & (lo < 0) | (a > 0) & (up > 0)
@@ -87,7 +102,6 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     epochs = 0
     converged = False
     history = []
-    gram_cache = q_full = None
     gap = primal = np.inf
     while True:
         v = design.rmatvec(s * r) / S
@@ -137,11 +151,11 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         max_epochs = max_iter - epochs
         use_gram = gram if gram is not None else _prefer_gram(design, ws.size)
         if use_gram:
-            if gram_cache is None:
-                gram_cache = GramCache(design)
-                q_full = design.rmatvec(s * yc) / S
+            if cache.gram is None:
+                cache.gram = GramCache(design)
+                cache.q = design.rmatvec(s * yc) / S
             w_ws = w[ws].copy()
-            epochs += k.cd_gram(gram_cache.get(ws), q_full[ws], w_ws, a[ws], b[ws], lo[ws],
+            epochs += k.cd_gram(cache.gram.get(ws), cache.q[ws], w_ws, a[ws], b[ws], lo[ws],
                                 up[ws], max_epochs, tol_in, _ANDERSON_K)
             w[ws] = w_ws
             r = yc - design.matvec(w)

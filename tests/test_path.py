@@ -111,8 +111,46 @@ def test_standardize_equals_fitting_standardized_columns(sparse):
     f = PoissonRegressor(alpha=0.01, tol=1e-10).fit(Xs, yp)
     np.testing.assert_allclose(e.coef_, f.coef_ / sd, atol=1e-6)
     # the path's grid is the standardized problem's grid
-    rs = path(Xk, y, alphas=5, standardize=True)
-    r0 = path(Xs, y, alphas=5)
+    rs = path(Xk, y, alphas=5, standardize=True, tol=1e-10)
+    r0 = path(Xs, y, alphas=5, tol=1e-10)
     np.testing.assert_allclose(rs.alphas, r0.alphas, rtol=1e-9)
     np.testing.assert_allclose(rs.coefs.toarray() * sd[:, None], r0.coefs.toarray(),
                                atol=1e-3 * np.abs(r0.coefs.toarray()).max())
+
+
+@pytest.mark.parametrize("l1_ratio,bounds", [(1.0, False), (0.5, False), (0.8, True),
+                                             (0.0, True)])
+def test_tall_full_gram_path_certificate_recomputed(l1_ratio, bounds):
+    """Tall dense designs are solved on the full Gram matrix along a path: every point's
+    duality gap, recomputed from the residual, is below tol and the point equals a cold
+    residual-mode fit."""
+    from penalized.datafits.quadratic import DualProjector, duality_gap
+    from penalized.solvers._design import Design
+    from penalized.solvers.gram_cd import full_gram_ok
+
+    rng = np.random.default_rng(3)
+    n, p = 400, 30
+    X = rng.standard_normal((n, p)) @ np.triu(np.full((p, p), 0.4)) + 2.0
+    X = np.asfortranarray(X)
+    y = X[:, :4] @ [3.0, -2.0, 1.5, 1.0] + rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n)
+    kw = dict(lower_bounds=-1.0, upper_bounds=2.5) if bounds else {}
+    alphas = (np.geomspace(1.0, 1e-3, 12) if l1_ratio == 0
+              else 12)
+    res = path(X, y, l1_ratio=l1_ratio, alphas=alphas, sample_weight=sw, tol=1e-12, **kw)
+    d = Design(X, sw, True)
+    yc = y - np.average(y, weights=sw)
+    tol_gap = 1e-12 * float(sw @ (yc * yc)) / sw.sum()
+    for i, alpha in enumerate(res.alphas):
+        pen = ElasticNet(alpha, l1_ratio, **kw).arrays(p)
+        assert full_gram_ok(d, pen)
+        w = res.coef_at(i)
+        r = yc - d.matvec(w)
+        v = d.rmatvec(sw * r) / sw.sum()
+        gap = duality_gap(d, yc, w, r, v, pen, DualProjector(d))[0]
+        assert gap <= tol_gap * (1 + 1e-6) + 1e-14
+        assert res.dual_gaps[i] == pytest.approx(gap, abs=1e-9 * tol_gap + 1e-13)
+        cold = solve(X, y, penalty=ElasticNet(alpha, l1_ratio, **kw), sample_weight=sw,
+                     tol=1e-12)
+        np.testing.assert_allclose(w, cold.coef, atol=1e-5 * max(1.0, np.abs(cold.coef).max()))
+        assert res.intercepts[i] == pytest.approx(cold.intercept, abs=1e-4)

@@ -79,7 +79,8 @@ def _null_gradient(design, y, datafit):
 
 def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_factor=None,
          lower_bounds=None, upper_bounds=None, positive=False, sample_weight=None,
-         fit_intercept=True, standardize=False, tol=1e-4, max_iter=1000, verbose=0):
+         fit_intercept=True, standardize=False, tol=1e-4, max_iter=1000, verbose=0,
+         _grid_only=False, _deviance=True):
     """Fit a warm-started regularization path over decreasing alphas.
 
     Each fit minimizes the objective of :func:`penalized.solve` with an
@@ -146,26 +147,22 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         n_alphas = check_int(alphas, "alphas")
         if l1_ratio == 0:
             raise ValueError("A generated alpha grid needs l1_ratio > 0; pass explicit alphas.")
-        grad = _null_gradient(design, y, datafit)
-        mag = np.abs(grad) if grad.ndim == 1 else np.abs(grad).max(axis=1)
-        if grad.ndim == 1:
-            mag = np.maximum(np.where(arr.up > 0, np.maximum(-grad, 0.0), 0.0),
-                             np.where(arr.lo < 0, np.maximum(grad, 0.0), 0.0))
-        mag[design.sqnorms() == 0] = 0.0
-        pen_on = arr.a > 0
-        amax = float(np.max(mag[pen_on] / (arr.a[pen_on] * l1_ratio), initial=0.0))
-        amax = amax * (1.0 + 1e-12) if amax > 0 else 1.0
+        amax = _alpha_max(design, y, datafit, arr, l1_ratio)
         grid = np.geomspace(amax, amax * eps, n_alphas) if n_alphas > 1 else np.array([amax])
+        if _grid_only:
+            return grid
     else:
         grid = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
             raise ValueError("alphas must be a positive count or non-empty finite values >= 0.")
     coefs, intercepts, gaps, iters, conv = [], [], [], [], []
     w0 = b0 = None
-    cache = CDCache(design) if isinstance(datafit, Quadratic) else None
+    # the plain-L1 flag is that of the l1_ratio's mix, computed once
+    pen_unit = PenaltyArrays(a=arr.a, b=arr.b if l1_ratio < 1 else np.zeros_like(arr.b),
+                             lo=arr.lo, up=arr.up)
+    cache = CDCache(design, full_gram=True) if isinstance(datafit, Quadratic) else None
     for alpha in grid:
-        pen = PenaltyArrays(a=alpha * l1_ratio * arr.a, b=alpha * (1.0 - l1_ratio) * arr.b,
-                            lo=arr.lo, up=arr.up)
+        pen = pen_unit.scaled(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         res = solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter, coef_init=w0,
                            intercept_init=None if isinstance(datafit, Quadratic) else b0,
                            verbose=verbose, cache=cache)
@@ -175,7 +172,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         gaps.append(res.dual_gap)
         iters.append(res.n_iter)
         conv.append(res.converged)
-    dev = _dev_explained(design, y, datafit, coefs, intercepts)
+    dev = (_dev_explained(design, y, datafit, coefs, intercepts) if _deviance
+           else np.full(len(coefs), np.nan))
     if multi:
         coef_out = coefs
         df = np.array([int(np.any(c != 0, axis=1).sum()) for c in coefs])
@@ -187,17 +185,29 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
                       dev_explained=dev, converged=np.array(conv))
 
 
+def _alpha_max(design, y, datafit, arr, l1_ratio):
+    """Smallest alpha with all penalized coefficients zero (rounded up by 1e-12)."""
+    grad = _null_gradient(design, y, datafit)
+    mag = np.abs(grad) if grad.ndim == 1 else np.abs(grad).max(axis=1)
+    if grad.ndim == 1:
+        mag = np.maximum(np.where(arr.up > 0, np.maximum(-grad, 0.0), 0.0),
+                         np.where(arr.lo < 0, np.maximum(grad, 0.0), 0.0))
+    mag[design.sqnorms() == 0] = 0.0
+    pen_on = arr.a > 0
+    amax = float(np.max(mag[pen_on] / (arr.a[pen_on] * l1_ratio), initial=0.0))
+    return amax * (1.0 + 1e-12) if amax > 0 else 1.0
+
+
 def _dev_explained(design, y, datafit, coefs, intercepts):
     s, S = design.s, design.S
     X = design.X
     if isinstance(datafit, Quadratic):
         ybar = float(s @ y) / S if design.center else 0.0
         null = float(s @ (y - ybar) ** 2)
-        out = []
-        for w, b in zip(coefs, intercepts, strict=True):
-            r = y - np.asarray(X @ w.astype(X.dtype)).ravel() - b
-            out.append(1.0 - float(s @ (r * r)) / null if null > 0 else 0.0)
-        return np.array(out)
+        W = np.column_stack(coefs).astype(X.dtype, copy=False)
+        R = y[:, None] - np.asarray(X @ W, dtype=np.float64) - np.asarray(intercepts)
+        rss = s @ (R * R)
+        return 1.0 - rss / null if null > 0 else np.zeros(len(coefs))
     if isinstance(datafit, Multinomial):
         b0 = datafit.intercept_only(y, s) if design.center else np.zeros(y.shape[1])
         null = datafit.value(y, np.tile(b0, (design.n, 1)), s)

@@ -100,8 +100,8 @@ def alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     """
     if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
         l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
-    res = path(X, y, datafit, l1_ratio=l1_ratio, alphas=1, sample_weight=sw, **kw)
-    amax = float(res.alphas[0])
+    amax = float(path(X, y, datafit, l1_ratio=l1_ratio, alphas=1, sample_weight=sw,
+                      _grid_only=True, **kw)[0])
     return np.geomspace(amax, amax * eps, n_alphas) if n_alphas > 1 else np.array([amax])
 
 
@@ -176,7 +176,8 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax):
     """Fit the path on one training fold; return the test-fold linear predictors."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
-    res = path(Xtr, ytr, datafit, l1_ratio=l1_ratio, alphas=grid, sample_weight=swtr, **kw)
+    res = path(Xtr, ytr, datafit, l1_ratio=l1_ratio, alphas=grid, sample_weight=swtr,
+               _deviance=False, **kw)
     Xte = _rows(X, test)
     eta = linear_predictor(Xte, res)
     if not relax:

@@ -35,6 +35,18 @@ class PenaltyArrays:
                      and np.all(np.isinf(self.lo)) and np.all(np.isinf(self.up)))
         object.__setattr__(self, "plain_l1", plain)
 
+    def scaled(self, ca, cb):
+        """The arrays with ``a`` times ``ca`` and ``b`` times ``cb`` (ca > 0 keeps the
+        plain-L1 flag, which is not recomputed: cheap along a path)."""
+        out = object.__new__(PenaltyArrays)
+        object.__setattr__(out, "a", self.a * ca)
+        object.__setattr__(out, "b", self.b * cb)
+        object.__setattr__(out, "lo", self.lo)
+        object.__setattr__(out, "up", self.up)
+        plain = self.plain_l1 if ca > 0 and (cb == 0 or not np.any(self.b)) else False
+        object.__setattr__(out, "plain_l1", plain)
+        return out
+
     @property
     def bounded(self):
         return bool(np.any(np.isfinite(self.lo)) or np.any(np.isfinite(self.up)))

@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.quadratic import DualProjector, duality_gap
 from ._design import GramCache
+from .gram_cd import FullGram, full_gram_ok, gram_solve
 
 __all__ = ["CDCache", "SolveResult", "cd_solve"]
 
@@ -56,11 +57,13 @@ class CDCache:
     """State reusable across solves on one design and one target (e.g. along a path):
     the dual projector, the Gram matrix of the columns seen so far and ``Xc' s yc / S``."""
 
-    def __init__(self, design):
+    def __init__(self, design, full_gram=False):
         self.projector = DualProjector(design)
         self.gram = None
         self.q = None
         self.key = None
+        self.full_gram = full_gram  # allow the full p x p Gram (tall designs, paths)
+        self.full = None
 
 
 def _kernels():
@@ -84,16 +87,21 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     ybar = float(s @ y) / S if design.center else 0.0
     yc = y - ybar
     tol_gap = tol * float(s @ (yc * yc)) / S
+    if cache is None or cache.key is not y:
+        cache = CDCache(design) if cache is None else cache
+        cache.__init__(design, cache.full_gram)
+        cache.key = y
+    if cache.full_gram and full_gram_ok(design, pen):
+        if cache.full is None:
+            cache.full = FullGram(design, yc)
+        return gram_solve(design, y, pen, cache.full, tol=tol, max_iter=max_iter,
+                          coef_init=coef_init, verbose=verbose, warn=warn)
     L = design.sqnorms()
     a, b, lo, up = pen.a, pen.b, pen.lo, pen.up
     w = np.zeros(p) if coef_init is None else np.clip(np.array(coef_init, dtype=np.float64),
                                                      lo, up)
     w[(L == 0) & (b == 0)] = 0.0  # constant columns carry no information
     r = yc - design.matvec(w)
-    if cache is None or cache.key is not y:
-        cache = CDCache(design) if cache is None else cache
-        cache.__init__(design)
-        cache.key = y
     projector = cache.projector
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out

@@ -207,3 +207,66 @@ def test_no_convergence_warning_on_easy_problem():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         solve(X, y, penalty=L1(0.1 * alpha_max(X, y)))
+
+
+def _lasso_objective(X, y, w, b, alpha):
+    r = y - X @ w - b
+    return 0.5 * float(r @ r) / len(y) + alpha * float(np.abs(w).sum())
+
+
+def test_support_newton_step_lands_on_the_solution_and_never_increases_the_objective():
+    from penalized.penalties import L1
+    from penalized.solvers._design import Design
+    from penalized.solvers.cd import CDCache, _support_newton
+
+    rng = np.random.default_rng(5)
+    n, p = 40, 120
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :5] @ [2.0, -1.0, 1.5, 0.5, -2.0] + 0.1 * rng.standard_normal(n)
+    alpha = 0.05
+    ref = solve(X, y, penalty=L1(alpha), tol=1e-14)
+    d = Design(X, None, True)
+    yc = y - y.mean()
+    pen = L1(alpha).arrays(p)
+    cache = CDCache(d)
+    # same support and signs, wrong values: one step gives the solution
+    w = np.where(ref.coef != 0, ref.coef * rng.uniform(0.5, 1.5, p), 0.0)
+    w_new, r_new = _support_newton(d, cache, w.copy(), yc - d.matvec(w), yc, pen)
+    np.testing.assert_allclose(w_new, ref.coef, atol=1e-10)
+    np.testing.assert_allclose(r_new, yc - d.matvec(w_new), atol=1e-10)
+    # arbitrary supports and signs: the objective never goes up
+    for seed in range(20):
+        g = np.random.default_rng(seed)
+        w = np.zeros(p)
+        supp = g.choice(p, g.integers(1, 60), replace=False)
+        w[supp] = g.standard_normal(supp.size)
+        r = yc - d.matvec(w)
+        w2, r2 = _support_newton(d, CDCache(d), w.copy(), r.copy(), yc, pen)
+        f = 0.5 * float(r @ r) / n + pen.value(w)
+        f2 = 0.5 * float(r2 @ r2) / n + pen.value(w2)
+        assert f2 <= f + 1e-12
+
+
+def test_singular_supports_and_p_much_larger_than_n_path_converge():
+    """Duplicated columns (singular support Gram) and a path into the interpolation regime
+    of a p >> n design: every point is certified and matches scikit-learn's objective."""
+    from sklearn.linear_model import Lasso as SkLasso
+
+    from penalized import path
+
+    rng = np.random.default_rng(0)
+    n, p = 30, 300
+    X = rng.standard_normal((n, p))
+    X[:, 1] = X[:, 0]  # a duplicated column
+    X[:, 3] = 2.0 * X[:, 2]
+    y = X[:, :6] @ rng.standard_normal(6) + 0.05 * rng.standard_normal(n)
+    res = path(X, y, alphas=40, eps=1e-4, tol=1e-10)
+    assert res.converged.all()
+    assert res.df[-1] <= n
+    for i in (10, 25, 39):
+        alpha = res.alphas[i]
+        w, b = res.coef_at(i), res.intercepts[i]
+        sk = SkLasso(alpha=alpha, tol=1e-14, max_iter=200_000).fit(X, y)
+        f = _lasso_objective(X, y, w, b, alpha)
+        f_sk = _lasso_objective(X, y, sk.coef_, sk.intercept_, alpha)
+        assert f <= f_sk * (1 + 1e-7) + 1e-12

@@ -204,8 +204,9 @@ def _dev_explained(design, y, datafit, coefs, intercepts):
     if isinstance(datafit, Quadratic):
         ybar = float(s @ y) / S if design.center else 0.0
         null = float(s @ (y - ybar) ** 2)
-        W = np.column_stack(coefs).astype(X.dtype, copy=False)
-        R = y[:, None] - np.asarray(X @ W, dtype=np.float64) - np.asarray(intercepts)
+        W = sp.csc_matrix(np.column_stack(coefs))
+        XW = (X @ W).toarray() if sp.issparse(X) else (W.T @ X.T).T
+        R = y[:, None] - np.asarray(XW, dtype=np.float64) - np.asarray(intercepts)
         rss = s @ (R * R)
         return 1.0 - rss / null if null > 0 else np.zeros(len(coefs))
     if isinstance(datafit, Multinomial):

@@ -369,7 +369,7 @@ def cd_gram(G, q, w, a, b, lo, up, max_epochs, tol_in, K):
                 w[j] = new
                 delta = new - old
                 for i in range(k):
-                    g[i] -= delta * G[i, j]
+                    g[i] -= delta * G[j, i]  # G symmetric: row j is contiguous
         if viol <= tol_in:
             break
         for j in range(k):

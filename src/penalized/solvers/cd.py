@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.quadratic import DualProjector, duality_gap
@@ -20,6 +21,9 @@ __all__ = ["CDCache", "SolveResult", "cd_solve"]
 
 _ANDERSON_K = 5
 _P0 = 10
+_NEWTON_EVERY = 10  # CD epochs between two support Newton steps
+_NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per outer round)
+_NEWTON_SINGULAR_MAX = 200  # ... or eigendecomposition, when k > n
 
 
 @dataclass
@@ -73,7 +77,7 @@ def _kernels():
 
 
 def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose=0,
-             screening=True, gram=None, warn=True, cache=None):
+             screening=True, gram=None, warn=True, cache=None, newton=True):
     """Minimize ``1/(2S) ||y - Xc w - b||_s^2 + penalty(w)`` by working-set CD.
 
     ``design`` is a :class:`~penalized.solvers._design.Design`, ``pen`` a
@@ -157,6 +161,11 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         ws = np.sort(ws).astype(np.int64)
         tol_in = max(0.3 * kkt_max, kkt_floor)
         max_epochs = max_iter - epochs
+        capped = newton and _newton_ok(design, nnz)
+        if capped:
+            # hand over to the support Newton step when CD is slow (ill-conditioned
+            # supports would otherwise spend every epoch in one call)
+            max_epochs = min(max_epochs, _NEWTON_EVERY)
         use_gram = gram if gram is not None else _prefer_gram(design, ws.size)
         if use_gram:
             if cache.gram is None:
@@ -178,6 +187,8 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
             epochs += k.cd_dense(design.X, yc, design.mu, s, design.weighted, design.center,
                                  S, w, r, ws, L, a, b, lo, up, max_epochs, tol_in,
                                  _ANDERSON_K)
+        if capped and _newton_ok(design, int(np.count_nonzero(w))):
+            w, r = _support_newton(design, cache, w, r, yc, pen)
     if not converged and warn:
         warnings.warn(
             f"Coordinate descent did not converge in max_iter={max_iter} epochs: duality "
@@ -190,6 +201,75 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     return SolveResult(coef=w, intercept=intercept, dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history)
+
+
+def _newton_ok(design, k):
+    """Support Newton steps: a Cholesky up to min(n, 500) nonzeros, an eigendecomposition
+    (singular support Gram) up to 200."""
+    return 0 < k <= _NEWTON_MAX and (k <= design.n or k <= _NEWTON_SINGULAR_MAX)
+
+
+def _support_newton(design, cache, w, r, yc, pen):
+    """Exact minimizer on the current support and signs, as far as the signs hold.
+
+    On the orthant of the current signs the objective restricted to the support S is
+    the quadratic ``1/2 w'G w - q'w + a'|w| + b/2 w^2``; its minimizer solves
+    ``(G_SS + diag b_S) w_S = q_S - a_S sign(w_S)``. The step towards it is cut where a
+    penalized coordinate would change sign (it is set to zero there) or leave its
+    bounds, so that the objective decreases. Costs one Cholesky of the support's Gram
+    matrix (cached across calls), and is kept only if the objective went down.
+    """
+    s, S = design.s, design.S
+    if cache.gram is None:
+        cache.gram = GramCache(design)
+        cache.q = design.rmatvec(s * yc) / S
+    supp = np.flatnonzero(w)
+    wS = w[supp]
+    sig = np.sign(wS)
+    a, b = pen.a[supp], pen.b[supp]
+    M = cache.gram.get(supp)
+    M[np.diag_indices_from(M)] += b
+    rhs = cache.q[supp] - a * sig
+    try:
+        target = cho_solve(cho_factor(M, check_finite=False), rhs, check_finite=False)
+        d = target - wS
+    except np.linalg.LinAlgError:
+        # singular (more nonzeros than the rank): along a null direction of M with
+        # rhs'd > 0 the objective decreases linearly until a coordinate reaches zero
+        ev, V = np.linalg.eigh(M)
+        null = ev <= 1e-10 * max(float(ev[-1]), np.finfo(float).tiny)
+        c = V.T @ rhs
+        d = V[:, null] @ c[null]
+        if float(d @ rhs) > 1e-12 * float(rhs @ rhs):
+            d *= 1e6 * (np.abs(wS).max() + 1.0) / np.abs(d).max()  # "infinitely" far
+            target = wS + d
+        else:  # rhs in the range of M: a minimizer is the pseudo-inverse solution
+            target = V[:, ~null] @ (c[~null] / ev[~null])
+            d = target - wS
+    if not np.all(np.isfinite(target)):
+        return w, r
+    t = 1.0
+    flip = (a > 0) & (np.sign(target) != sig)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_flip = np.where(flip, wS / (wS - target), np.inf)
+    t = min(t, float(np.min(t_flip)))
+    lo, up = pen.lo[supp], pen.up[supp]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_up = np.where(d > 0, (up - wS) / d, np.inf)
+        t_lo = np.where(d < 0, (lo - wS) / d, np.inf)
+    t = min(t, float(np.min(t_up)), float(np.min(t_lo)))
+    if not t > 0:
+        return w, r
+    new = np.clip(wS + t * d, lo, up)
+    new[t_flip <= t * (1.0 + 1e-12)] = 0.0  # the coordinates whose sign would flip first
+    w_new = w.copy()
+    w_new[supp] = new
+    r_new = yc - design.matvec(w_new, supp)
+    f_old = float(s @ (r * r)) / (2 * S) + pen.value(w)
+    f_new = float(s @ (r_new * r_new)) / (2 * S) + pen.value(w_new)
+    if f_new < f_old:
+        return w_new, r_new
+    return w, r
 
 
 def _prefer_gram(design, k):

@@ -102,3 +102,9 @@ def wide_problem(seed):
 @pytest.fixture(params=["dense", "csc", "csr"])
 def container(request):
     return request.param
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "examples: runs the example scripts in subprocesses (deselect with "
+        "-m 'not examples')")

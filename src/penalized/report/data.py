@@ -74,6 +74,16 @@ def _choose_delimiter(header, lower):
             best, best_n = sep, n
     return best
 
+_CONTROL = bytes(set(range(32)) - {9, 10, 13}) + b"\x7f"
+
+
+def _looks_binary(head):
+    """NUL bytes, or more than 1% of control characters other than tab and newlines."""
+    if b"\x00" in head:
+        return True
+    return sum(head.count(bytes([c])) for c in _CONTROL) > 0.01 * len(head)
+
+
 def _read_csv(path, name):
     opener = _opener(path)
     try:
@@ -83,7 +93,7 @@ def _read_csv(path, name):
         raise DataError(f"cannot read {name}: {exc}") from None
     if not head.strip():
         raise DataError(f"{name} is empty")
-    if b"\x00" in head:
+    if _looks_binary(head):
         raise DataError(f"{name} is a binary file, not a CSV text file")
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:

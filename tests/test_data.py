@@ -147,8 +147,9 @@ def test_infer_task_auto(values, expected):
 
 def test_infer_task_errors():
     text = pd.Series(["a", "b", "a", "b"], name="y")
-    with pytest.raises(DataError, match=r"^target column 'y' is not numeric \(dtype .*'a'\); "
-                                        r"use --task classification"):
+    with pytest.raises(DataError, match=r"^target column 'y' is not numeric \(dtype .*'a'\), so "
+                                        r"it cannot be a regression target; use --task "
+                                        r"classification"):
         infer_task(text, "regression")
     with pytest.raises(DataError, match=r"single class \('a'\)"):
         infer_task(pd.Series(["a"] * 4, name="y"))

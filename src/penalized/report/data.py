@@ -316,7 +316,8 @@ def infer_task(y, task="auto", *, min_class_count=2):
         if not numeric:
             example = y.iloc[0]
             raise DataError(f"target column {name!r} is not numeric (dtype {y.dtype}, e.g. "
-                            f"{_show(example)}); use --task classification to predict classes")
+                            f"{_show(example)}), so it cannot be a regression target; use --task "
+                            "classification (or a logistic model) to predict classes")
         if values.size and values.min() == values.max():
             raise DataError(f"target column {name!r} is constant ({values[0]:g}); "
                             "there is nothing to predict")

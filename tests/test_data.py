@@ -265,6 +265,12 @@ def test_transform_errors():
         Preprocessor().fit(pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-01-01"])}))
 
 
+def test_feature_name_collision():
+    X = pd.DataFrame({"a=b": [1.0, 2.0], "a": ["b", "c"]})
+    with pytest.raises(DataError, match=r"encoded feature names collide: 'a=b'"):
+        Preprocessor().fit(X)
+
+
 def test_to_dict_round_trip_is_json():
     import json
 

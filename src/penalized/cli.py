@@ -342,7 +342,13 @@ def _predict(args):
     df = read_table(args.data)
     out = predict_frame(model, df)
     if args.output == "-":
-        out.to_csv(sys.stdout, index=False)
+        try:
+            out.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into head: stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
         return 0
     with atomic_write(args.output, newline="") as fh:
         out.to_csv(fh, index=False)

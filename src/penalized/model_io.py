@@ -191,6 +191,21 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
     -------
     dict
         Ready for :func:`save_model`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from penalized import LogisticRegression
+    >>> from penalized.model_io import model_payload
+    >>> from penalized.report.data import Preprocessor
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
+    >>> y = ["no", "no", "yes", "no", "yes", "yes"]
+    >>> pre = Preprocessor().fit(df)
+    >>> clf = LogisticRegression(alpha=0.01).fit(pre.transform(df), y)
+    >>> doc = model_payload(clf, pre, "logistic-l2", alpha_rule="value")
+    >>> doc["classes"], doc["classes_kind"], doc["feature_names"], doc["l1_ratio"]
+    (['no', 'yes'], 'O', ['x', 'g=a', 'g=b'], 0.0)
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -308,6 +323,30 @@ def load_model(path):
         not a penalized model, has a newer ``format_version`` than this penalized
         supports, fails its SHA-256 check (modified or corrupted), or has missing,
         ill-typed, non-finite or inconsistent fields.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from penalized import LogisticRegression
+    >>> from penalized.model_io import ModelFileError, load_model, model_payload, save_model
+    >>> from penalized.report.data import Preprocessor
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
+    >>> y = ["no", "no", "yes", "no", "yes", "yes"]
+    >>> pre = Preprocessor().fit(df)
+    >>> clf = LogisticRegression(alpha=0.01).fit(pre.transform(df), y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "clf.json")
+    >>> _ = save_model(path, model_payload(clf, pre, "logistic-l2", alpha_rule="value"))
+    >>> load_model(path)["classes"]
+    ['no', 'yes']
+    >>> text = open(path).read()
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write(text.replace('"alpha": 0.01', '"alpha": 0.02'))
+    >>> try:
+    ...     load_model(path)
+    ... except ModelFileError as exc:
+    ...     print(exc)
+    clf.json was modified or corrupted (its SHA-256 digest does not match its content)
     """
     name = os.path.basename(os.fspath(path)) or os.fspath(path)
     try:
@@ -372,6 +411,23 @@ class ModelPredictor:
     classes_ : ndarray or None
         With the dtype of the training labels.
     feature_names_ : list of str
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from penalized import LogisticRegression
+    >>> from penalized.model_io import ModelPredictor, model_payload
+    >>> from penalized.report.data import Preprocessor
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
+    >>> y = ["no", "no", "yes", "no", "yes", "yes"]
+    >>> pre = Preprocessor().fit(df)
+    >>> clf = LogisticRegression(alpha=0.01).fit(pre.transform(df), y)
+    >>> pred = ModelPredictor(model_payload(clf, pre, "logistic-l2", alpha_rule="value"))
+    >>> bool((pred.predict(df) == clf.predict(pre.transform(df))).all())
+    True
+    >>> bool(abs(pred.predict_proba(df) - clf.predict_proba(pre.transform(df))).max() < 1e-12)
+    True
     """
 
     def __init__(self, model):
@@ -424,6 +480,21 @@ def predict_frame(model, df):
     -------
     pandas.DataFrame
         Column ``"prediction"``; for classifiers also ``"proba_<class>"`` per class.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from penalized import LogisticRegression
+    >>> from penalized.model_io import model_payload, predict_frame
+    >>> from penalized.report.data import Preprocessor
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
+    >>> y = ["no", "no", "yes", "no", "yes", "yes"]
+    >>> pre = Preprocessor().fit(df)
+    >>> clf = LogisticRegression(alpha=0.01).fit(pre.transform(df), y)
+    >>> out = predict_frame(model_payload(clf, pre, "logistic-l2", alpha_rule="value"), df)
+    >>> out.columns.tolist(), len(out)
+    (['prediction', 'proba_no', 'proba_yes'], 6)
     """
     pred = ModelPredictor(model)
     if pred.task == "regression":

@@ -59,6 +59,11 @@ def test_read_csv_gz_and_quotes(tmp_path):
     assert df["b, c"].tolist() == ["x, y", "z"]
 
 
+def test_read_trailing_delimiters(tmp_path):
+    df = read_table(_write(tmp_path / "d.csv", "a,b\n1,2,\n3,4,\n"))
+    assert df.to_dict("list") == {"a": [1, 3], "b": [2, 4]}
+
+
 def test_read_single_column_and_bom(tmp_path):
     df = read_table(_write(tmp_path / "d.csv", "\ufeffvalue\n1\n2\n", "w"))
     assert df.columns.tolist() == ["value"]
@@ -89,6 +94,7 @@ def test_read_parquet_garbage(tmp_path):
     (bytes(range(256)) * 4, "wb", r"binary file"),
     ("caf\xe9,b\n1,2\n".encode("latin-1"), "wb", r"is not UTF-8 text"),
     ("a,b\n1,2\n3,4,5,6\n", "w", r"^e\.csv is not a valid CSV file: .*Expected 2 fields"),
+    ("a,b\n1,2,3\n4,5,6\n", "w", r"^e\.csv has rows with more fields than its header \(2 "),
 ])
 def test_read_bad_files(tmp_path, content, mode, match):
     path = _write(tmp_path / "e.csv", content, mode)

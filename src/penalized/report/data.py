@@ -14,6 +14,7 @@ import csv
 import difflib
 import gzip
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,14 @@ def _read_csv(path, name):
         names = []
     _check_columns(names, name)
     try:
-        df = pd.read_csv(path, sep=sep, encoding="utf-8")
+        with warnings.catch_warnings():
+            # a row longer than the header would otherwise shift the columns silently
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(path, sep=sep, encoding="utf-8", index_col=False,
+                             low_memory=False)
+    except pd.errors.ParserWarning:
+        raise DataError(f"{name} has rows with more fields than its header "
+                        f"({len(names)} columns)") from None
     except UnicodeDecodeError:
         raise DataError(f"{name} is not UTF-8 text (is it a CSV file?); "
                         "save it as UTF-8 CSV") from None

@@ -132,6 +132,7 @@ def test_fit_then_predict_matches_estimator(work, capsys, name):
         np.testing.assert_allclose(got.iloc[:, 1:].to_numpy(),
                                    est.predict_proba(_design(new)), rtol=0, atol=1e-12)
     model = json.loads(Path("model.json").read_text())
+    assert model["standardize"] is est.standardize
     assert model["alpha"] == pytest.approx(getattr(est, "alpha_", None) or est.alpha, abs=0)
 
 

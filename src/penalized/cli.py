@@ -319,7 +319,6 @@ def _fit(args):
                             alpha_rule=args.alpha if cross_validate else "value",
                             target=args.target, cv=args.cv if cross_validate else None,
                             n_samples=len(y))
-    payload["standardize"] = bool(args.standardize)
     save_model(args.output, payload)
     if not args.quiet:
         import numpy as np

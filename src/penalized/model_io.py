@@ -226,6 +226,7 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
         "preprocessor": preprocessor.to_dict(), "target": target, "cv": cv,
         "n_samples": None if n_samples is None else int(n_samples),
         "classes": None, "classes_kind": None,
+        "standardize": bool(getattr(estimator, "standardize", False)),
     }
     if KINDS[kind] == "regression":
         doc["coef"] = coef.ravel().tolist()

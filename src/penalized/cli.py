@@ -12,7 +12,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "make_estimator"]
 
 MODELS = ("lasso", "ridge", "elasticnet", "logistic-l1", "logistic-l2", "logistic-elasticnet")
 #: l1_ratio grid searched by ``fit --model elasticnet`` / ``logistic-elasticnet``

@@ -933,3 +933,25 @@ def test_huber_datafit_through_solve_matches_estimator():
     r = np.abs(y[:, None] - b)
     null = np.min(np.mean(np.where(r <= 0.8, 0.5 * r * r, 0.8 * r - 0.32), axis=0))
     assert_allclose(res.tol_gap, 1e-6 * null, rtol=1e-6)
+
+
+def test_multinomial_l1_does_not_stop_on_vacuous_steps():
+    """Regression: class steps with a zero predicted decrease counted as progress, so the
+    inner tolerance was never tightened and the solver stopped above tol (iris)."""
+    import warnings as _w
+
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    from penalized import LogisticRegression as PLR
+    from penalized import path as _path
+    from penalized.datafits import Multinomial as _Multinomial
+
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        m = PLR(penalty="l1", alpha=0.2719).fit(X, y)
+        res = _path(X, np.eye(3)[y], _Multinomial(), alphas=50, eps=1e-2)
+    assert m.n_iter_ < m.max_iter
+    assert res.converged.all()

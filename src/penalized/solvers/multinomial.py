@@ -150,8 +150,8 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
                      + (bk_new - b[k]))
             pen_k = pen.value(W[:, k])
             decrease = float(s @ (g * d_eta)) / S + pen.value(wk_new) - pen_k
-            if not decrease < 0:
-                continue
+            if np.array_equal(wk_new, W[:, k]) or not decrease < 0:
+                continue  # coefficients unchanged (the intercepts have their own step)
             f0 = float(s @ loss.loss(Y, eta)) / S + pen_k
             t = 1.0
             for _ in range(40):
@@ -178,10 +178,12 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             eta = eta + predictor(design, W_c - W, np.zeros(K))
             W = W_c
     if not converged and warn:
+        why = (f"did not converge in max_iter={max_iter} epochs" if epochs >= max_iter else
+               f"stopped after {epochs} epochs: no further decrease of the objective is "
+               "measurable in floating point")
         warnings.warn(
-            f"Prox-Newton (multinomial) did not converge in max_iter={max_iter} epochs: "
-            f"duality gap {gap:.3e} > tol {tol_gap:.3e}. Increase max_iter, loosen tol, or "
-            "increase alpha.",
+            f"Prox-Newton (multinomial) {why}: duality gap {gap:.3e} > tol {tol_gap:.3e}. "
+            "Loosen tol, increase max_iter, or increase alpha.",
             ConvergenceWarning,
             stacklevel=3,
         )

@@ -203,7 +203,8 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None):
             b_new = zbar - float(wdesign.mu @ w_new) if center else 0.0
             return w_new, b_new, 1
     if kkt_tol is None:
-        sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False)
+        sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False,
+                       newton=False)
         return sub.coef, (sub.intercept if center else 0.0), sub.n_iter
     k = _kernels()
     yc = z - zbar

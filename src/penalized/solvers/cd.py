@@ -106,6 +106,11 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                                                      lo, up)
     w[(L == 0) & (b == 0)] = 0.0  # constant columns carry no information
     r = yc - design.matvec(w)
+    if (not design.sparse and design.p > design.n and gram is None and not verbose
+            and pen.unpenalized.size == 0):
+        # wide dense design, every feature penalized: the whole solve in one kernel
+        return _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton,
+                          warn)
     projector = cache.projector
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out
@@ -190,17 +195,39 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
         if capped and _newton_ok(design, int(np.count_nonzero(w))):
             w, r = _support_newton(design, cache, w, r, yc, pen)
     if not converged and warn:
-        warnings.warn(
-            f"Coordinate descent did not converge in max_iter={max_iter} epochs: duality "
-            f"gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times the weighted variance of y). "
-            "Increase max_iter, loosen tol, or standardize the features.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=4)
     intercept = ybar - float(design.mu @ w) if design.center else 0.0
     return SolveResult(coef=w, intercept=intercept, dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history)
+
+
+def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, warn):
+    from ._fit_kernels import dense_fit
+
+    out = np.zeros(4)  # gap, primal, converged, outer rounds
+    eps = float(np.finfo(design.dtype).eps)
+    epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
+                       design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
+                       _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
+                       _NEWTON_MAX, out)
+    gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
+    if not converged and warn:
+        _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=5)
+    intercept = ybar - float(design.mu @ w) if design.center else 0.0
+    return SolveResult(coef=w, intercept=intercept, dual_gap=gap, tol_gap=tol_gap,
+                       n_iter=max(epochs, 1), converged=converged, primal=primal,
+                       history=[(epochs, gap)])
+
+
+def _warn_cd(max_iter, gap, tol_gap, tol, stacklevel):
+    warnings.warn(
+        f"Coordinate descent did not converge in max_iter={max_iter} epochs: duality "
+        f"gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times the weighted variance of y). "
+        "Increase max_iter, loosen tol, or standardize the features.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _newton_ok(design, k):

@@ -51,7 +51,7 @@ def gram_solve(design, y, pen, fg, *, tol, max_iter, coef_init=None, verbose=0, 
 
     Same stopping rule and result as :func:`~penalized.solvers.cd.cd_solve`.
     """
-    from . import _kernels as k
+    from . import _fit_kernels as k
     from .cd import SolveResult
 
     s, S = design.s, design.S

@@ -1,0 +1,336 @@
+"""Whole quadratic solves in numba (cached on disk): the outer loop of the solver too.
+
+Along a path most fits need a few outer rounds of a few epochs each, so the Python
+bookkeeping of an outer round (full gradient, duality gap, working set) would cost more
+than the epochs. These kernels run the outer loop themselves, for the common case where
+every feature is penalized (no dual projection needed):
+
+* ``gram_fit``  -- CD on the full Gram matrix (tall designs),
+* ``dense_fit`` -- working-set CD on dense X with residual updates, plus a Newton step on
+  the support and signs when CD is slow (ill-conditioned supports near interpolation).
+
+Both stop when the duality gap is at most ``tol_gap`` (or only rounding error is left)
+and write (gap, primal, converged) to ``out`` (``dense_fit`` also counts its outer rounds
+in ``out[3]``); they return the number of epochs.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._kernels import _FM, _kkt1d, cd_dense, cd_gram
+
+
+@njit(cache=True, fastmath=_FM)
+def _gap_core(w, v, rr, ycr, a, b, lo, up):
+    """(gap, primal, dual) with theta = c r, c the largest scaling putting c v in the
+    domain of the penalty's conjugate; rr = ||r||_s^2 / S, ycr = yc' diag(s) r / S and
+    v = Xc' diag(s) r / S. Every feature must be penalized (a_j + b_j > 0)."""
+    p = w.shape[0]
+    pen = 0.0
+    worst = 1.0
+    for j in range(p):
+        pen += a[j] * abs(w[j]) + 0.5 * b[j] * w[j] * w[j]
+        if b[j] == 0.0 and a[j] > 0.0:
+            if np.isinf(up[j]) and v[j] / a[j] > worst:
+                worst = v[j] / a[j]
+            if np.isinf(lo[j]) and -v[j] / a[j] > worst:
+                worst = -v[j] / a[j]
+    c = 1.0 / worst
+    conj = 0.0
+    for j in range(p):
+        vt = c * v[j]
+        if b[j] > 0.0:
+            m = abs(vt) - a[j]
+            ws = 0.0
+            if m > 0.0:
+                ws = m / b[j] if vt > 0.0 else -m / b[j]
+            ws = min(max(ws, lo[j]), up[j])
+            conj += vt * ws - a[j] * abs(ws) - 0.5 * b[j] * ws * ws
+        else:
+            if np.isinf(up[j]) and vt > a[j]:
+                vt = a[j]
+            if np.isinf(lo[j]) and vt < -a[j]:
+                vt = -a[j]
+            if up[j] > 0.0 and vt > a[j]:
+                conj += (vt - a[j]) * up[j]
+            if lo[j] < 0.0 and vt < -a[j]:
+                conj += (vt + a[j]) * lo[j]
+    primal = 0.5 * rr + pen
+    dual = c * ycr - 0.5 * c * c * rr - conj
+    return primal - dual, primal, dual
+
+
+@njit(cache=True, fastmath=_FM)
+def _kkt_max(w, v, a, b, lo, up):
+    """(largest KKT violation, max |v|, max a) at w for the gradient -v."""
+    kkt = 0.0
+    vmax = 0.0
+    amax = 0.0
+    for j in range(w.shape[0]):
+        kkt = max(kkt, _kkt1d(w[j], b[j] * w[j] - v[j], a[j], lo[j], up[j]))
+        vmax = max(vmax, abs(v[j]))
+        amax = max(amax, a[j])
+    return kkt, vmax, amax
+
+
+@njit(cache=True, fastmath=_FM)
+def gram_fit(G, q, yy, w, a, b, lo, up, tol_gap, max_epochs, K, eps, out):
+    """Whole solve on the full Gram matrix ``G`` (p x p, C order), ``q = Xc' s yc / S``,
+    ``yy = yc' s yc / S``: CD (``cd_gram``) until the duality gap is at most ``tol_gap``."""
+    epochs = 0
+    while True:
+        v = q - G @ w
+        qw = q @ w
+        rr = max(yy - qw - w @ v, 0.0)
+        gap, primal, dual = _gap_core(w, v, rr, yy - qw, a, b, lo, up)
+        out[0] = gap
+        out[1] = primal
+        out[2] = 0.0
+        if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
+            out[2] = 1.0
+            return epochs
+        if epochs >= max_epochs:
+            return epochs
+        kkt, vmax, amax = _kkt_max(w, v, a, b, lo, up)
+        floor = 64.0 * eps * max(vmax, amax)
+        if kkt <= floor:
+            out[2] = 1.0  # the remaining gap is rounding error
+            return epochs
+        # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
+        tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
+        epochs += cd_gram(G, q, w, a, b, lo, up, max_epochs - epochs, tol_in, K)
+
+
+@njit(cache=True, fastmath=_FM)
+def _gradient(X, r, s, weighted, center, mu, S, v):
+    """v = Xc' diag(s) r / S."""
+    n, p = X.shape
+    sr = np.empty(n)
+    tot = 0.0
+    for i in range(n):
+        sr[i] = s[i] * r[i] if weighted else r[i]
+        tot += sr[i]
+    for j in range(p):
+        acc = 0.0
+        for i in range(n):
+            acc += X[i, j] * sr[i]
+        if center:
+            acc -= mu[j] * tot
+        v[j] = acc / S
+
+
+@njit(cache=True, fastmath=_FM)
+def _objective(r, s, weighted, S, w, supp, a, b):
+    acc = 0.0
+    for i in range(r.shape[0]):
+        acc += (s[i] if weighted else 1.0) * r[i] * r[i]
+    pen = 0.0
+    for j in supp:
+        pen += a[j] * abs(w[j]) + 0.5 * b[j] * w[j] * w[j]
+    return 0.5 * acc / S + pen
+
+
+@njit(cache=True, fastmath=_FM)
+def _newton_target(M, rhs, wS):
+    """Minimizer of 1/2 x'Mx - rhs'x (M PSD, k x k): Cholesky; if M is singular
+    (more nonzeros than the rank) and k <= 200, a far point along a null direction with
+    rhs'd > 0 (the objective decreases linearly until a sign changes), or the
+    pseudo-inverse solution when rhs is in the range of M."""
+    k = M.shape[0]
+    C = np.zeros((k, k))
+    singular = False
+    for jj in range(k):
+        acc = M[jj, jj]
+        for t in range(jj):
+            acc -= C[jj, t] * C[jj, t]
+        if not acc > 1e-12 * M[jj, jj] or not acc > 0.0:
+            singular = True
+            break
+        C[jj, jj] = np.sqrt(acc)
+        for i in range(jj + 1, k):
+            acc = M[i, jj]
+            for t in range(jj):
+                acc -= C[i, t] * C[jj, t]
+            C[i, jj] = acc / C[jj, jj]
+    target = np.empty(k)
+    if not singular:
+        z = np.empty(k)
+        for i in range(k):
+            acc = rhs[i]
+            for t in range(i):
+                acc -= C[i, t] * z[t]
+            z[i] = acc / C[i, i]
+        for i in range(k - 1, -1, -1):
+            acc = z[i]
+            for t in range(i + 1, k):
+                acc -= C[t, i] * target[t]
+            target[i] = acc / C[i, i]
+        return True, target
+    if k > 200:
+        return False, target
+    ev, V = np.linalg.eigh(M)
+    top = max(ev[k - 1], 1e-300)
+    c = V.T @ rhs
+    d = np.zeros(k)
+    for t in range(k):
+        if ev[t] <= 1e-10 * top:
+            for i in range(k):
+                d[i] += V[i, t] * c[t]
+    dr = d @ rhs
+    if dr > 1e-12 * (rhs @ rhs):
+        scale = 1e6 * (np.max(np.abs(wS)) + 1.0) / np.max(np.abs(d))
+        for i in range(k):
+            target[i] = wS[i] + scale * d[i]
+        return True, target
+    for i in range(k):
+        target[i] = 0.0
+    for t in range(k):
+        if ev[t] > 1e-10 * top:
+            f = c[t] / ev[t]
+            for i in range(k):
+                target[i] += V[i, t] * f
+    return True, target
+
+
+@njit(cache=True, fastmath=_FM)
+def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up):
+    """Step towards the exact minimizer on the support and signs of w (see
+    :func:`penalized.solvers.cd._support_newton`); kept only if the objective decreases.
+    Returns True when w and r were updated."""
+    n = X.shape[0]
+    k = supp.shape[0]
+    Xs = np.empty((n, k))
+    for jj in range(k):
+        j = supp[jj]
+        m = mu[j] if center else 0.0
+        for i in range(n):
+            Xs[i, jj] = X[i, j] - m
+    if weighted:
+        sq = np.sqrt(s)
+        Xw = Xs * sq.reshape(-1, 1)
+        M = Xw.T @ Xw / S
+        rhs = Xs.T @ (s * yc) / S
+    else:
+        M = Xs.T @ Xs / S
+        rhs = Xs.T @ yc / S
+    wS = np.empty(k)
+    for jj in range(k):
+        j = supp[jj]
+        wS[jj] = w[j]
+        M[jj, jj] += b[j]
+        rhs[jj] -= a[j] * np.sign(w[j])
+    ok, target = _newton_target(M, rhs, wS)
+    if not ok:
+        return False
+    # cut the step at the first sign change of a penalized coordinate or bound
+    t_max = 1.0
+    for jj in range(k):
+        j = supp[jj]
+        d = target[jj] - wS[jj]
+        if a[j] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
+            t_max = min(t_max, wS[jj] / (wS[jj] - target[jj]))
+        if d > 0.0 and up[j] < np.inf:
+            t_max = min(t_max, (up[j] - wS[jj]) / d)
+        if d < 0.0 and lo[j] > -np.inf:
+            t_max = min(t_max, (lo[j] - wS[jj]) / d)
+    if not t_max > 0.0:
+        return False
+    f_old = _objective(r, s, weighted, S, w, supp, a, b)
+    w_new = w.copy()
+    r_new = r.copy()
+    for jj in range(k):
+        j = supp[jj]
+        new = wS[jj] + t_max * (target[jj] - wS[jj])
+        if a[j] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
+            if wS[jj] / (wS[jj] - target[jj]) <= t_max * (1.0 + 1e-12):
+                new = 0.0
+        new = min(max(new, lo[j]), up[j])
+        delta = new - wS[jj]
+        if delta != 0.0:
+            w_new[j] = new
+            for i in range(n):
+                r_new[i] -= delta * Xs[i, jj]
+    if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old:
+        w[:] = w_new
+        r[:] = r_new
+        return True
+    return False
+
+
+@njit(cache=True, fastmath=_FM)
+def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
+              max_epochs, K, eps, p0, newton_every, newton_max, out):
+    """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
+    up to date), with support Newton steps; see the module docstring."""
+    n, p = X.shape
+    v = np.empty(p)
+    score = np.empty(p)
+    epochs = 0
+    since_newton = 0
+    while True:
+        _gradient(X, r, s, weighted, center, mu, S, v)
+        out[3] += 1.0
+        rr = 0.0
+        ycr = 0.0
+        for i in range(n):
+            si = s[i] if weighted else 1.0
+            rr += si * r[i] * r[i]
+            ycr += si * yc[i] * r[i]
+        gap, primal, dual = _gap_core(w, v, rr / S, ycr / S, a, b, lo, up)
+        out[0] = gap
+        out[1] = primal
+        out[2] = 0.0
+        if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
+            out[2] = 1.0
+            return epochs
+        if epochs >= max_epochs:
+            return epochs
+        kkt = 0.0
+        vmax = 0.0
+        amax = 0.0
+        nnz = 0
+        for j in range(p):
+            if L[j] <= 0.0 and b[j] <= 0.0:
+                score[j] = -1.0  # constant column: stays at 0
+                continue
+            d = _kkt1d(w[j], b[j] * w[j] - v[j], a[j], lo[j], up[j])
+            kkt = max(kkt, d)
+            vmax = max(vmax, abs(v[j]))
+            amax = max(amax, a[j])
+            score[j] = d
+            if w[j] != 0.0:
+                score[j] = np.inf
+                nnz += 1
+        floor = 64.0 * eps * max(vmax, amax)
+        if kkt <= floor:
+            out[2] = 1.0  # the remaining gap is rounding error
+            return epochs
+        # working set: the support and the largest KKT violations, max(p0, 2 nnz) in all
+        m = max(p0, 2 * nnz)
+        order = np.argsort(-score)
+        cnt = 0
+        for jj in range(min(m, p)):
+            if score[order[jj]] > 0.0:
+                cnt += 1
+        ws = np.sort(order[:cnt])
+        # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
+        tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
+        while True:  # CD on the working set, with Newton steps on the support when slow
+            budget = max_epochs - epochs
+            newton_ok = 0 < nnz <= newton_max and (nnz < n or nnz <= 200)
+            if newton_ok:
+                budget = min(budget, newton_every)
+            used = cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
+                            budget, tol_in, K)
+            epochs += used
+            since_newton += used
+            if used < budget or epochs >= max_epochs:
+                break  # the working set's KKT tolerance is met (or no epochs left)
+            supp = np.flatnonzero(w)
+            nnz = supp.shape[0]
+            if not (0 < nnz <= newton_max and (nnz < n or nnz <= 200)):
+                continue
+            # only when the factorization costs about as much as the epochs it may save
+            if n * nnz * nnz + nnz * nnz * nnz <= 8 * n * ws.shape[0] * since_newton:
+                _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
+                since_newton = 0

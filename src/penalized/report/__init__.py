@@ -1,0 +1,1 @@
+"""Command-line support: tabular data loading and preprocessing, model files, the report."""

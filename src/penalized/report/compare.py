@@ -121,15 +121,17 @@ def _fit_target(task, y, n_classes):
 
 
 def _ols(X, y):
-    """Least squares with intercept, or None when it is not unique (rank < p)."""
+    """Least squares with intercept, or None when it does not exist as a model (p >= n).
+
+    Collinear columns (e.g. every level of a one-hot encoded column next to the
+    intercept) give the minimum-norm solution; its predictions are those of any least
+    squares solution on the rows' span.
+    """
     n, p = X.shape
     if n <= p + 1:
         return None
     xm, ym = X.mean(axis=0), y.mean()
-    Xc = X - xm
-    w, _, rank, _ = np.linalg.lstsq(Xc, y - ym, rcond=None)
-    if rank < p:
-        return None
+    w = np.linalg.lstsq(X - xm, y - ym, rcond=None)[0]
     return w, float(ym - xm @ w)
 
 
@@ -322,7 +324,7 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         if kind == "lasso" and fit is None:
             j = alphas.size - 1
             fit = (_coef_dense(res, j), res.intercepts[j])
-            why = ("p >= n or collinear columns" if task == "regression"
+            why = ("p >= n" if task == "regression"
                    else "separable classes or p >= n")
             ols_note = (f"the unpenalized fit does not exist here ({why}); shown: the lasso "
                         f"at the smallest alpha of its path ({alphas[j]:.3g})")
@@ -441,7 +443,8 @@ def _prepare(args):
     if target is None:
         raise DataError("--target is required with a data file.")
     Xdf, yser = split_target(df, target)
-    task = infer_task(yser, args.task)
+    min_count = max(2, math.ceil(args.cv / max(1e-9, 1.0 - args.test_size)))
+    task = infer_task(yser, args.task, min_class_count=min_count)
     if task == "classification":
         labels, y = np.unique(np.asarray(yser.astype(str)), return_inverse=True)
         if labels.size < 2:

@@ -111,6 +111,8 @@ def summary(results, out=None, json_path=None, quiet=False):
                       "yes" if m["within_1se"] else "no", f"{m['n_nonzero']}/{p}",
                       _fmt(m["stability"]), f"{m['fit_time']:.2f}", style=style)
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)
     console.print(table)
     for line in results["reading"]:
         console.print("• " + escape(line))

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_softmax
+from scipy.special import log_softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 

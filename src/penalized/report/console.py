@@ -39,8 +39,8 @@ class Progress:
     def __enter__(self):
         if self.quiet or not _rich():
             return self
-        from rich.console import Console
         from rich import progress as rp
+        from rich.console import Console
 
         self._bar = rp.Progress(
             rp.SpinnerColumn(), rp.TextColumn("[bold]penalized compare[/] {task.description}"),

@@ -469,6 +469,23 @@ def _prepare(args):
     return Xtr, y[idx_tr], Xte, y[idx_te], list(pre.feature_names_), task, labels, meta
 
 
+def _write_outputs(items):
+    """Write every (path, text) pair, all or none: temporary files renamed at the end."""
+    import contextlib
+
+    from ._io import atomic_write
+    from .data import DataError
+
+    items = [(path, text) for path, text in items if path]
+    try:
+        with contextlib.ExitStack() as stack:
+            for path, text in items:
+                stack.enter_context(atomic_write(path, "w")).write(text)
+    except OSError as exc:
+        where = exc.filename or ", ".join(str(p) for p, _ in items)
+        raise DataError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
 def run(args):
     """Run ``penalized compare`` with parsed command-line ``args``; return the exit code.
 
@@ -480,7 +497,6 @@ def run(args):
     import json
 
     from . import console
-    from ._io import atomic_write
     from .html import render
 
     quiet = bool(getattr(args, "quiet", False))
@@ -493,12 +509,8 @@ def run(args):
         results.update(meta)
         results["test_size"] = float(args.test_size)
         page = render(results, callback=bar.advance)
-        if args.out:
-            with atomic_write(args.out, "w") as fh:
-                fh.write(page)
-        if args.json:
-            with atomic_write(args.json, "w") as fh:
-                json.dump(results, fh, indent=1, allow_nan=False)
+        text = json.dumps(results, indent=1, allow_nan=False) if args.json else None
+        _write_outputs([(args.out, page), (args.json, text)])
         bar.advance("written")
     console.summary(results, out=args.out, json_path=args.json, quiet=quiet)
     return 0

@@ -59,6 +59,11 @@ def test_read_csv_gz_and_quotes(tmp_path):
     assert df["b, c"].tolist() == ["x, y", "z"]
 
 
+def test_read_trailing_delimiters(tmp_path):
+    df = read_table(_write(tmp_path / "d.csv", "a,b\n1,2,\n3,4,\n"))
+    assert df.to_dict("list") == {"a": [1, 3], "b": [2, 4]}
+
+
 def test_read_single_column_and_bom(tmp_path):
     df = read_table(_write(tmp_path / "d.csv", "\ufeffvalue\n1\n2\n", "w"))
     assert df.columns.tolist() == ["value"]
@@ -89,6 +94,7 @@ def test_read_parquet_garbage(tmp_path):
     (bytes(range(256)) * 4, "wb", r"binary file"),
     ("caf\xe9,b\n1,2\n".encode("latin-1"), "wb", r"is not UTF-8 text"),
     ("a,b\n1,2\n3,4,5,6\n", "w", r"^e\.csv is not a valid CSV file: .*Expected 2 fields"),
+    ("a,b\n1,2,3\n4,5,6\n", "w", r"^e\.csv has rows with more fields than its header \(2 "),
 ])
 def test_read_bad_files(tmp_path, content, mode, match):
     path = _write(tmp_path / "e.csv", content, mode)
@@ -147,8 +153,9 @@ def test_infer_task_auto(values, expected):
 
 def test_infer_task_errors():
     text = pd.Series(["a", "b", "a", "b"], name="y")
-    with pytest.raises(DataError, match=r"^target column 'y' is not numeric \(dtype .*'a'\); "
-                                        r"use --task classification"):
+    with pytest.raises(DataError, match=r"^target column 'y' is not numeric \(dtype .*'a'\), so "
+                                        r"it cannot be a regression target; use --task "
+                                        r"classification"):
         infer_task(text, "regression")
     with pytest.raises(DataError, match=r"single class \('a'\)"):
         infer_task(pd.Series(["a"] * 4, name="y"))
@@ -262,6 +269,12 @@ def test_transform_errors():
         pre.transform(pd.DataFrame({"a": [np.inf], "b": ["x"], "c": [0]}))
     with pytest.raises(DataError, match=r"unsupported dtype"):
         Preprocessor().fit(pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-01-01"])}))
+
+
+def test_feature_name_collision():
+    X = pd.DataFrame({"a=b": [1.0, 2.0], "a": ["b", "c"]})
+    with pytest.raises(DataError, match=r"encoded feature names collide: 'a=b'"):
+        Preprocessor().fit(X)
 
 
 def test_to_dict_round_trip_is_json():

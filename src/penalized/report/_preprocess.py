@@ -160,6 +160,14 @@ class Preprocessor:
         self.levels_ = levels
         self.fill_ = fill
         self.feature_names_ = self._feature_names()
+        seen, clash = set(), []
+        for f in self.feature_names_:
+            if f in seen:
+                clash.append(f)
+            seen.add(f)
+        if clash:
+            raise DataError(f"encoded feature names collide: {_list(clash)} (a column name "
+                            "equals another column's 'column=level'); rename a column")
         return self
 
     def _feature_names(self):

@@ -14,6 +14,7 @@ import csv
 import difflib
 import gzip
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,14 @@ def _read_csv(path, name):
         names = []
     _check_columns(names, name)
     try:
-        df = pd.read_csv(path, sep=sep, encoding="utf-8")
+        with warnings.catch_warnings():
+            # a row longer than the header would otherwise shift the columns silently
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(path, sep=sep, encoding="utf-8", index_col=False,
+                             low_memory=False)
+    except pd.errors.ParserWarning:
+        raise DataError(f"{name} has rows with more fields than its header "
+                        f"({len(names)} columns)") from None
     except UnicodeDecodeError:
         raise DataError(f"{name} is not UTF-8 text (is it a CSV file?); "
                         "save it as UTF-8 CSV") from None
@@ -316,7 +324,8 @@ def infer_task(y, task="auto", *, min_class_count=2):
         if not numeric:
             example = y.iloc[0]
             raise DataError(f"target column {name!r} is not numeric (dtype {y.dtype}, e.g. "
-                            f"{_show(example)}); use --task classification to predict classes")
+                            f"{_show(example)}), so it cannot be a regression target; use --task "
+                            "classification (or a logistic model) to predict classes")
         if values.size and values.min() == values.max():
             raise DataError(f"target column {name!r} is constant ({values[0]:g}); "
                             "there is nothing to predict")

@@ -519,8 +519,9 @@ def run(args):
     from .html import render
 
     quiet = bool(getattr(args, "quiet", False))
+    # data errors come out of _prepare, before the bar draws anything on stderr
+    Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
     with console.Progress(quiet=quiet, total=7) as bar:
-        Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
         bar.advance(f"loaded {meta['n_rows']} rows, {len(names)} features ({task})")
         results = compare_models(Xtr, ytr, names, task, X_test=Xte, y_test=yte, cv=args.cv,
                                  seed=args.seed, classes=None if labels is None

@@ -81,18 +81,19 @@ def summary(results, out=None, json_path=None, quiet=False):
     out, json_path : str, default=None
         Paths written, mentioned at the end.
     quiet : bool, default=False
-        Print only the paths written.
+        Print nothing.
     """
     key = results["primary_metric"]
     label = {"rmse": "RMSE", "log_loss": "log-loss"}[key]
     p = results["n_features"]
     written = [str(x) for x in (out, json_path) if x]
-    if quiet or not _rich():
-        if not quiet:
-            for m in results["models"]:
-                print(f"{m['name']:<18} test {label} {_fmt(m['test'][key])}  train "
-                      f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}")
-            print("\n".join(results["reading"]))
+    if quiet:
+        return
+    if not _rich():
+        for m in results["models"]:
+            print(f"{m['name']:<18} test {label} {_fmt(m['test'][key])}  train "
+                  f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}")
+        print("\n".join(results["reading"]))
         if written:
             print("wrote " + ", ".join(written))
         return

@@ -254,10 +254,23 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
     """
     from threadpoolctl import threadpool_limits
 
-    if blas_threads is None:
-        return _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback)
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
-        return _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            results = _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes,
+                               callback)
+    n_conv = 0
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            n_conv += 1
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    results["convergence_warnings"] = n_conv
+    if n_conv:
+        results["reading"].append(
+            f"{n_conv} fit(s) along the paths stopped at max_iter before reaching the "
+            "tolerance (ConvergenceWarning); their numbers are approximate.")
+    return results
 
 
 def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback):
@@ -295,9 +308,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     for kind in ("ridge", "lasso", "elasticnet"):
         est = _cv_estimator(kind, task, folds, n_classes)
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            est.fit(X, y)
+        est.fit(X, y)
         fit_time = time.perf_counter() - t0
         res = est.path_
         alphas = np.asarray(est.alphas_)

@@ -236,7 +236,8 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
     classes : list, default=None
         Class labels (classification), in the order of the indices in ``y``.
     callback : callable, default=None
-        Called as ``callback(step_description)`` after each step (progress bars).
+        Called as ``callback(next_step)`` after each step, with a description of the
+        step that starts (progress bars).
     blas_threads : int or None, default=1
         Limit of the BLAS thread pools during the fits (None: no limit). The fits make
         many small BLAS calls, for which threaded BLAS only adds synchronization: with one
@@ -303,7 +304,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     t0 = time.perf_counter()
     fit = _ols(X, y) if task == "regression" else _unpenalized_logistic(X, y, n_classes)
     ols_time = time.perf_counter() - t0
-    step("unpenalized")
+    step(f"Ridge: {cv}-fold cross-validation")
 
     for kind in ("ridge", "lasso", "elasticnet"):
         est = _cv_estimator(kind, task, folds, n_classes)
@@ -354,7 +355,8 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
             ols_note = (f"the unpenalized fit does not exist here ({why}); shown: the lasso "
                         f"at the smallest alpha of its path ({alphas[j]:.3g})")
             ols_alpha = float(alphas[j])
-        step(MODEL_NAMES[kind])
+        nxt = {"ridge": "Lasso", "lasso": "ElasticNet"}.get(kind)
+        step(f"{nxt}: {cv}-fold cross-validation" if nxt else "drawing the figures")
     row = _model_row("Unpenalized", "unpenalized", None, ols_alpha, None, fit[0], fit[1], data,
                      names, ols_time)
     row["stability"], row["note"] = None, ols_note
@@ -533,7 +535,8 @@ def run(args):
     # data errors come out of _prepare, before the bar draws anything on stderr
     Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
     with console.Progress(quiet=quiet, total=7) as bar:
-        bar.advance(f"loaded {meta['n_rows']} rows, {len(names)} features ({task})")
+        bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): "
+                    "unpenalized fit")
         results = compare_models(Xtr, ytr, names, task, X_test=Xte, y_test=yte, cv=args.cv,
                                  seed=args.seed, classes=None if labels is None
                                  else list(labels), callback=bar.advance)
@@ -542,6 +545,6 @@ def run(args):
         page = render(results, callback=bar.advance)
         text = json.dumps(results, indent=1, allow_nan=False) if args.json else None
         _write_outputs([(args.out, page), (args.json, text)])
-        bar.advance("written")
+        bar.advance("done")
     console.summary(results, out=args.out, json_path=args.json, quiet=quiet)
     return 0

@@ -47,11 +47,11 @@ class Progress:
             rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn(),
             console=Console(stderr=True), transient=False)
         self._bar.__enter__()
-        self._task = self._bar.add_task("loading data", total=self.total)
+        self._task = self._bar.add_task("starting", total=self.total)
         return self
 
     def advance(self, description):
-        """Mark one step done; ``description`` says what was done."""
+        """Mark one step done; ``description`` says what comes next."""
         if self.quiet:
             return
         if self._bar is None:

@@ -124,7 +124,7 @@ def render(results, callback=None):
         Output of :func:`penalized.report.compare.compare_models`, optionally with
         ``source``, ``target``, ``n_rows`` added by the command.
     callback : callable, default=None
-        Called with a short description after the figures are drawn.
+        Called with a description of the next step after the figures are drawn.
 
     Returns
     -------
@@ -134,7 +134,7 @@ def render(results, callback=None):
 
     figs = all_figures(results)
     if callback is not None:
-        callback("figures")
+        callback("writing the report")
     title = f"penalized compare: {results.get('target', 'y')}"
     task = results["task"]
     classes = results.get("classes")

@@ -228,15 +228,18 @@ def all_figures(results):
     list of tuple of str
     """
     err = _ERROR_LABEL.get(results["primary_metric"], results["primary_metric"])
+    multi = len(results.get("classes") or ()) > 2
+    per_class = (" With more than two classes each feature shows its largest coefficient in "
+                 "absolute value over the classes." if multi else "")
     specs = [
         ("paths", "Coefficient paths", fig_paths,
          "Standardized coefficients along each path (largest alpha on the left). Solid line: "
          "alpha_min (minimum CV error); dashed: alpha_1se (largest alpha within one standard "
-         "error)."),
+         "error)." + per_class),
         ("cv", "Cross-validation curves", fig_cv,
          "Mean CV error over the folds with one standard error bars."),
         ("coefs", "L1 vs L2 coefficients", fig_coef_compare,
-         "Lasso and Ridge coefficients at alpha_min, on the standardized scale."),
+         "Lasso and Ridge coefficients at alpha_min, on the standardized scale." + per_class),
         ("overfit", "Train and test error against alpha", fig_train_test,
          f"Training and test {err} along each path; the dotted lines are the unpenalized "
          f"model's. Where the curves separate, the model fits noise of the training part."),

@@ -132,6 +132,7 @@ def test_fit_then_predict_matches_estimator(work, capsys, name):
         np.testing.assert_allclose(got.iloc[:, 1:].to_numpy(),
                                    est.predict_proba(_design(new)), rtol=0, atol=1e-12)
     model = json.loads(Path("model.json").read_text())
+    assert model["standardize"] is est.standardize
     assert model["alpha"] == pytest.approx(getattr(est, "alpha_", None) or est.alpha, abs=0)
 
 
@@ -285,6 +286,39 @@ def test_compare_not_available(work, capsys):
     code, out, err = _run(["compare"], capsys)
     assert code == 2
     assert err == "penalized: error: penalized compare is not available in this build\n"
+
+
+def test_compare_passes_its_options(work, capsys, monkeypatch):
+    import types
+
+    from penalized.report.data import DataError
+
+    seen = []
+
+    def run(args):
+        seen.append(args)
+        if args.target == "bad":
+            raise DataError("target column 'bad' not found")
+        return 0
+
+    monkeypatch.setitem(sys.modules, "penalized.report.compare",
+                        types.SimpleNamespace(run=run))
+    assert _run(["compare"], capsys)[0] == 0
+    args = seen[-1]
+    assert (args.data, args.target, args.task, args.test_size, args.cv, args.seed, args.out,
+            args.json, args.impute, args.quiet) == (None, None, "auto", 0.25, 5, 0, "report.html",
+                                                    None, None, False)
+    assert _run(["compare", "train.csv", "--target", "y", "--task", "regression",
+                 "--test-size", "0.3", "--cv", "4", "--seed", "7", "--out", "r.html", "--json",
+                 "r.json", "--impute", "median", "--quiet"], capsys)[0] == 0
+    args = seen[-1]
+    assert (args.data, args.target, args.task, args.test_size, args.cv, args.seed, args.out,
+            args.json, args.impute, args.quiet) == ("train.csv", "y", "regression", 0.3, 4, 7,
+                                                    "r.html", "r.json", "median", True)
+    code, out, err = _run(["compare", "train.csv", "--target", "bad"], capsys)
+    assert (code, err) == (2, "penalized: error: target column 'bad' not found\n")
+    code, out, err = _run(["compare", "--test-size", "1.5"], capsys)
+    assert code == 2 and err.startswith("penalized: error: argument --test-size: must be")
 
 
 def test_failed_write_leaves_previous_output(work, capsys, monkeypatch):

@@ -12,7 +12,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "make_estimator"]
 
 MODELS = ("lasso", "ridge", "elasticnet", "logistic-l1", "logistic-l2", "logistic-elasticnet")
 #: l1_ratio grid searched by ``fit --model elasticnet`` / ``logistic-elasticnet``
@@ -80,14 +80,12 @@ def _l1_ratios(text):
     return tuple(values)
 
 
-def _add_common(p, *, cv=True):
+def _add_common(p, *, task_help, seed_help):
     p.add_argument("--task", choices=("auto", "regression", "classification"), default="auto",
-                   help="what to predict (default: auto, from the target column)")
-    if cv:
-        p.add_argument("--cv", type=_positive_int(2), default=5, metavar="K",
-                       help="number of cross-validation folds (default: 5)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="random seed of the folds and the split (default: 0)")
+                   help=task_help)
+    p.add_argument("--cv", type=_positive_int(2), default=5, metavar="K",
+                   help="number of cross-validation folds (default: 5)")
+    p.add_argument("--seed", type=int, default=0, help=seed_help)
     p.add_argument("--impute", choices=("median", "most_frequent"), default=None,
                    help="fill missing feature values (default: refuse them)")
 
@@ -119,7 +117,9 @@ def build_parser():
                                    "data (unscaled).")
     p.add_argument("data", nargs="?", metavar="DATA", help="CSV, TSV or Parquet file")
     p.add_argument("--target", metavar="COL", help="target column (required with DATA)")
-    _add_common(p)
+    _add_common(p, task_help="what to predict (default: auto: classes when the target is "
+                             "not numeric or has at most 10 integer values)",
+                seed_help="random seed of the split and the folds (default: 0)")
     p.add_argument("--test-size", type=_fraction, default=0.25, metavar="FRACTION",
                    help="fraction of rows held out for testing (default: 0.25)")
     p.add_argument("--out", default="report.html", metavar="PATH",
@@ -134,7 +134,8 @@ def build_parser():
                                    "--alpha is a number).")
     p.add_argument("data", metavar="DATA", help="CSV, TSV or Parquet file")
     p.add_argument("--target", metavar="COL", required=True, help="target column")
-    p.add_argument("--model", choices=MODELS, required=True, help="which model")
+    p.add_argument("--model", choices=MODELS, required=True, metavar="MODEL",
+                   help=f"one of {', '.join(MODELS)}")
     p.add_argument("--alpha", type=_alpha, default="min", metavar="min|1se|VALUE",
                    help="'min' (lowest CV error, default), '1se' (largest alpha within one "
                         "standard error) or a fixed alpha (no cross-validation)")
@@ -142,7 +143,8 @@ def build_parser():
                    help="elastic net mix (1 = lasso, 0 = ridge); several values are searched "
                         f"by CV (default: {','.join(map(str, L1_RATIO_GRID))}, or 0.5 with a "
                         "fixed --alpha)")
-    _add_common(p)
+    _add_common(p, task_help="the task the model must have (default: auto, the model's)",
+                seed_help="random seed of the folds (default: 0)")
     p.add_argument("--n-alphas", type=_positive_int(2), default=100, metavar="N",
                    help="number of alphas on the CV path (default: 100)")
     p.add_argument("--no-standardize", dest="standardize", action="store_false",
@@ -319,7 +321,6 @@ def _fit(args):
                             alpha_rule=args.alpha if cross_validate else "value",
                             target=args.target, cv=args.cv if cross_validate else None,
                             n_samples=len(y))
-    payload["standardize"] = bool(args.standardize)
     save_model(args.output, payload)
     if not args.quiet:
         import numpy as np

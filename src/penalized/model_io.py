@@ -20,6 +20,7 @@ Layout (``format_version`` 1)::
       "alpha": float, "l1_ratio": float, "alpha_rule": "min" | "1se" | "value",
       "preprocessor": {...},            # Preprocessor.to_dict()
       "target": str | null, "n_samples": int | null, "cv": int | null,
+      "standardize": bool | null,       # as fitted (informational)
       "sha256": "<hex digest of the canonical JSON of all the other fields>"
     }
 
@@ -138,6 +139,8 @@ def _check(doc, source):
         if doc.get(key) is not None and (not isinstance(doc[key], types)
                                          or isinstance(doc[key], bool)):
             raise ModelFileError(f"{source}: field {key!r} has the wrong type")
+    if doc.get("standardize") is not None and not isinstance(doc["standardize"], bool):
+        raise ModelFileError(f"{source}: field 'standardize' must be true or false")
     coef, intercept = doc.get("coef"), doc.get("intercept")
     if task == "regression":
         if doc.get("classes") is not None:
@@ -223,6 +226,7 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
         "preprocessor": preprocessor.to_dict(), "target": target, "cv": cv,
         "n_samples": None if n_samples is None else int(n_samples),
         "classes": None, "classes_kind": None,
+        "standardize": bool(getattr(estimator, "standardize", False)),
     }
     if KINDS[kind] == "regression":
         doc["coef"] = coef.ravel().tolist()

@@ -94,6 +94,8 @@ def _read_csv(path, name):
         raise DataError(f"cannot read {name}: {exc}") from None
     if not head.strip():
         raise DataError(f"{name} is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{name} is UTF-16 text; save it as UTF-8 CSV")
     if _looks_binary(head):
         raise DataError(f"{name} is a binary file, not a CSV text file")
     try:

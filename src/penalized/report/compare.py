@@ -351,7 +351,8 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
             j = alphas.size - 1
             fit = (_coef_dense(res, j), res.intercepts[j])
             why = ("p >= n" if task == "regression"
-                   else "separable classes or p >= n")
+                   else "no finite maximum-likelihood fit: separable classes, collinear "
+                        "columns or p >= n")
             ols_note = (f"the unpenalized fit does not exist here ({why}); shown: the lasso "
                         f"at the smallest alpha of its path ({alphas[j]:.3g})")
             ols_alpha = float(alphas[j])

@@ -370,9 +370,17 @@ class BaseCV(BaseEstimator):
             grids = np.tile(alphas, (len(l1_ratios), 1))
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
-        outs = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1], datafit,
-                               grids[li], l1_ratios[li], kw, relax) for li, fi in jobs)
+        tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1], datafit,
+                                    grids[li], l1_ratios[li], kw, relax) for li, fi in jobs]
+        # with one l1_ratio the full-data path does not wait for the CV result: it runs
+        # beside the folds (first: it is the largest job)
+        full_first = len(l1_ratios) == 1
+        if full_first:
+            tasks.insert(0, delayed(path)(X, y_fit, datafit, l1_ratio=l1_ratios[0],
+                                          alphas=grids[0], sample_weight=sw_fit, **kw))
+        # threads: the kernels release the GIL, and nothing is copied to workers
+        outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+        full_path = outs.pop(0) if full_first else None
         # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
         scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))
         mse = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
@@ -389,8 +397,9 @@ class BaseCV(BaseEstimator):
         self.scoring_, self.score_name_ = scoring, score_name(family, scoring)
         self.n_folds_ = len(folds)
         li, ai, gi = self._select(l1_ratios, grids, gam, scores, relax)
-        self.path_ = path(X, y_fit, datafit, l1_ratio=self.l1_ratio_, alphas=grids[li],
-                          sample_weight=sw_fit, **kw)
+        self.path_ = full_path if full_first else path(
+            X, y_fit, datafit, l1_ratio=self.l1_ratio_, alphas=grids[li],
+            sample_weight=sw_fit, **kw)
         self.n_nonzero_ = np.asarray(self.path_.df)
         if relax:
             self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw)

@@ -54,7 +54,8 @@ CV_PARAMS = """
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs of each fit.
     n_jobs : int, default=None
-        Number of folds fitted in parallel by joblib (processes); ``None`` means 1. The
+        Number of folds fitted in parallel by joblib threads (the numba kernels release
+        the GIL; the full-data path runs beside the folds); ``None`` means 1. The
         results do not depend on it.
     verbose : int, default=0
         Verbosity of the fits.

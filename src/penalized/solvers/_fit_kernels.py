@@ -73,7 +73,7 @@ def _kkt_max(w, v, a, b, lo, up):
     return kkt, vmax, amax
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def gram_fit(G, q, yy, w, a, b, lo, up, tol_gap, max_epochs, K, eps, out):
     """Whole solve on the full Gram matrix ``G`` (p x p, C order), ``q = Xc' s yc / S``,
     ``yy = yc' s yc / S``: CD (``cd_gram``) until the duality gap is at most ``tol_gap``."""
@@ -257,7 +257,7 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
     return False
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
               max_epochs, K, eps, p0, newton_every, newton_max, out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept

@@ -175,7 +175,7 @@ def _weighted_sum(r, s, weighted):
     return acc
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
              max_epochs, tol_in, K):
     """Working-set CD with residual updates on dense F-ordered X (see module doc)."""
@@ -251,7 +251,7 @@ def cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
     return epoch
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_arr,
               ws, L, a, b, lo, up, max_epochs, tol_in, K):
     """Working-set CD on CSC X; the true residual is ``r + off_arr[0]`` (see module doc)."""
@@ -338,7 +338,7 @@ def cd_sparse(data, indices, indptr, yc, mu, s, weighted, center, S, w, r, off_a
     return epoch
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def cd_gram(G, q, w, a, b, lo, up, max_epochs, tol_in, K):
     """CD on 1/2 w'Gw - q'w + penalty over all k coordinates of ``w`` (a working set).
 

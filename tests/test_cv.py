@@ -424,3 +424,37 @@ def test_bad_classifier_and_predict_arguments():
         est.predict(X_BAD, gamma=0.5)
     with pytest.raises(ValueError, match="alpha"):
         est.predict(X_BAD, alpha=-1.0)
+
+
+@pytest.mark.parametrize("fit_intercept,standardize,weighted,l1_ratio,bounds", [
+    (True, False, False, 1.0, False), (True, True, True, 0.5, False),
+    (False, False, True, 0.8, True), (True, False, True, 1.0, True)])
+def test_downdated_gram_fold_paths_equal_fold_paths(fit_intercept, standardize, weighted,
+                                                    l1_ratio, bounds):
+    """Tall dense folds are solved on the all-rows Gram matrix minus the test rows'
+    part: each fold's path equals penalized.path on the copied training rows."""
+    from penalized.datafits import Quadratic
+    from penalized.model_selection._cv import make_folds, path_kwargs
+    from penalized.model_selection._gram_cv import FoldGrams, gram_cv_ok, gram_fold_path
+
+    rng = np.random.default_rng(11)
+    n, p = 300, 12
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p) + rng.uniform(-5, 5, p)
+    X = np.asfortranarray(X)
+    y = X[:, :3] @ [1.0, -2.0, 0.5] + rng.standard_normal(n) + 3.0
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    est = ElasticNetCV(l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                                 standardize=standardize, tol=1e-12,
+                                 lower_bounds=-0.4 if bounds else None,
+                                 upper_bounds=1.5 if bounds else None)
+    kw = path_kwargs(est)
+    folds = make_folds(4, X, y)
+    assert gram_cv_ok(X, Quadratic(), kw, folds, relax=False)
+    grid = np.geomspace(2.0, 2e-3, 15)
+    fg = FoldGrams(X, y, sw, fit_intercept)
+    for train, test in folds:
+        W, b = gram_fold_path(fg, train, test, grid, l1_ratio, kw)
+        ref = path(X[train], y[train], l1_ratio=l1_ratio, alphas=grid,
+                   sample_weight=None if sw is None else sw[train], **kw)
+        np.testing.assert_allclose(W, ref.coefs.toarray(), atol=1e-7)
+        np.testing.assert_allclose(b, ref.intercepts, atol=1e-6)

@@ -31,6 +31,7 @@ from ..datafits.quadratic import Quadratic
 from ..estimators._base import validate_fit_data
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
+from ._gram_cv import FoldGrams, gram_cv_ok, gram_fold_path
 
 __all__ = ["SCORINGS", "fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
 
@@ -183,6 +184,11 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax):
     if not relax:
         return eta, None
     return eta, linear_predictor(Xte, relaxed_path(Xtr, ytr, swtr, datafit, res, kw))
+
+
+def _gram_fold_job(fg, X, train, test, grid, l1_ratio, kw):
+    W, b = gram_fold_path(fg, train, test, grid, l1_ratio, kw)
+    return np.asarray(X[test] @ W, dtype=np.float64) + b, None
 
 
 # ---------------------------------------------------------------------------- scoring
@@ -370,8 +376,14 @@ class BaseCV(BaseEstimator):
             grids = np.tile(alphas, (len(l1_ratios), 1))
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
-        tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1], datafit,
-                                    grids[li], l1_ratios[li], kw, relax) for li, fi in jobs]
+        if gram_cv_ok(X, datafit, kw, folds, relax):  # tall dense least squares
+            fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
+            tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
+                                             l1_ratios[li], kw) for li, fi in jobs]
+        else:
+            tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1],
+                                        datafit, grids[li], l1_ratios[li], kw, relax)
+                     for li, fi in jobs]
         # with one l1_ratio the full-data path does not wait for the CV result: it runs
         # beside the folds (first: it is the largest job)
         full_first = len(l1_ratios) == 1

@@ -1,0 +1,115 @@
+"""Cross-validated least-squares paths of tall dense designs on downdated Gram matrices.
+
+For n_samples >> n_features every fold's path is solved on its p x p Gram matrix (see
+:mod:`penalized.solvers.gram_cd`). Instead of one ``X_train' X_train`` per fold (and a
+copy of the training rows), the Gram matrix of all rows is computed once, centered at the
+overall weighted mean, and each fold subtracts its test rows' part (``n_test p^2``
+flops) and recenters at the training mean by a rank-one correction, which is exact
+algebra and numerically benign because the training and overall means are close.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ..datafits.quadratic import Quadratic
+from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+
+__all__ = ["FoldGrams", "gram_cv_ok"]
+
+_MAX_P = 1000
+_ANDERSON_K = 5
+
+
+def gram_cv_ok(X, datafit, kw, folds, relax):
+    """Whether the folds' paths can be solved on downdated Gram matrices."""
+    if relax or not isinstance(datafit, Quadratic) or not isinstance(X, np.ndarray):
+        return False
+    p = X.shape[1]
+    n_train = min(tr.size for tr, _ in folds)
+    if p > _MAX_P or n_train < 2 * p:
+        return False
+    pf = kw["penalty_factor"]
+    return pf is None or bool(np.all(np.asarray(pf, dtype=np.float64) > 0))
+
+
+class FoldGrams:
+    """The centered Gram matrix of all rows, and each fold's downdate of it."""
+
+    def __init__(self, X, y, sample_weight, fit_intercept):
+        self.s = (np.ones(X.shape[0]) if sample_weight is None
+                  else np.asarray(sample_weight, dtype=np.float64))
+        self.S = float(self.s.sum())
+        self.center = bool(fit_intercept)
+        self.dtype = X.dtype
+        self.y = y
+        self.m0 = self.s @ X / self.S if self.center else np.zeros(X.shape[1])
+        self.Xc = np.asfortranarray(X, dtype=np.float64) - self.m0
+        sq = np.sqrt(self.s)
+        Xw = self.Xc * sq[:, None]
+        self.A = Xw.T @ Xw
+
+    def fold(self, train, test):
+        """(G, q, yy, mu, ybar) of the training rows: the centered Gram matrix divided by
+        the training weight, ``Xc' s yc / S``, ``yc' s yc / S``, the column means and the
+        mean of y (zeros without intercept)."""
+        s, y = self.s, self.y
+        Xt, st = self.Xc[test], s[test]
+        S_tr = float(s[train].sum())
+        A_tr = self.A - (Xt * st[:, None]).T @ Xt
+        ybar = float(s[train] @ y[train]) / S_tr if self.center else 0.0
+        if self.center:
+            d = -(st @ Xt) / S_tr  # training mean of Xc (the weighted sum over all is 0)
+            G = A_tr / S_tr - np.outer(d, d)
+        else:
+            d = np.zeros(self.Xc.shape[1])
+            G = A_tr / S_tr
+        u = s * (y - ybar)
+        u[test] = 0.0
+        q = self.Xc.T @ u / S_tr
+        yy = float(u[train] @ (y[train] - ybar)) / S_tr
+        return G, q, yy, self.m0 + d, ybar
+
+
+def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
+    """Coefficients (p x m) and intercepts (m,) of the fold's path on ``grid``."""
+    from ..solvers._fit_kernels import gram_fit
+
+    G, q, yy, mu, ybar = fg.fold(train, test)
+    p = G.shape[0]
+    L = np.diag(G).copy()
+    eps = float(np.finfo(fg.dtype).eps)
+    # constant columns (on the training rows): no information, as Design.sqnorms
+    dead = L <= (64 * eps * (np.abs(mu) + np.sqrt(np.maximum(L, 0.0)))) ** 2
+    L[dead] = 0.0
+    G[dead, :] = 0.0
+    G[:, dead] = 0.0
+    q[dead] = 0.0
+    G = np.ascontiguousarray(G)
+    unit = ElasticNetPenalty(1.0, 1.0, kw["penalty_factor"], kw["lower_bounds"],
+                             kw["upper_bounds"], kw["positive"]).arrays(p)
+    a_unit, b_unit = unit.a.copy(), unit.a.copy()
+    if kw["standardize"]:
+        sd = np.sqrt(L)
+        a_unit, b_unit = a_unit * sd, b_unit * L
+    tol_gap = kw["tol"] * yy
+    w = np.zeros(p)
+    W = np.empty((p, len(grid)))
+    b = np.empty(len(grid))
+    out = np.zeros(3)
+    worst = None
+    for i, alpha in enumerate(grid):
+        gram_fit(G, q, yy, w, alpha * l1_ratio * a_unit, alpha * (1.0 - l1_ratio) * b_unit,
+                 unit.lo, unit.up, tol_gap, kw["max_iter"], _ANDERSON_K, eps, out)
+        if not out[2] and (worst is None or out[0] > worst):
+            worst = float(out[0])
+        W[:, i] = w
+        b[i] = ybar - float(mu @ w) if fg.center else 0.0
+    if worst is not None:
+        warnings.warn(
+            f"Coordinate descent did not converge in max_iter={kw['max_iter']} epochs on a "
+            f"cross-validation fold: duality gap {worst:.3e} > tol {tol_gap:.3e} "
+            f"(tol={kw['tol']} times the weighted variance of y). Increase max_iter, loosen "
+            "tol, or standardize the features.", ConvergenceWarning, stacklevel=3)
+    return W, b

@@ -196,7 +196,7 @@ def _newton_target(M, rhs, wS):
 def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up):
     """Step towards the exact minimizer on the support and signs of w (see
     :func:`penalized.solvers.cd._support_newton`); kept only if the objective decreases.
-    Returns True when w and r were updated."""
+    Returns 0 (no step), 1 (full step) or 2 (step cut at a sign change or bound)."""
     n = X.shape[0]
     k = supp.shape[0]
     Xs = np.empty((n, k))
@@ -221,7 +221,7 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
         rhs[jj] -= a[j] * np.sign(w[j])
     ok, target = _newton_target(M, rhs, wS)
     if not ok:
-        return False
+        return 0
     # cut the step at the first sign change of a penalized coordinate or bound
     t_max = 1.0
     for jj in range(k):
@@ -234,7 +234,7 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
         if d < 0.0 and lo[j] > -np.inf:
             t_max = min(t_max, (lo[j] - wS[jj]) / d)
     if not t_max > 0.0:
-        return False
+        return 0
     f_old = _objective(r, s, weighted, S, w, supp, a, b)
     w_new = w.copy()
     r_new = r.copy()
@@ -253,13 +253,13 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
     if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old:
         w[:] = w_new
         r[:] = r_new
-        return True
-    return False
+        return 1 if t_max >= 1.0 else 2
+    return 0
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
-              max_epochs, K, eps, p0, newton_every, newton_max, out):
+              max_epochs, K, eps, p0, newton_every, newton_max, newton_ratio, out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
     up to date), with support Newton steps; see the module docstring."""
     n, p = X.shape
@@ -331,6 +331,12 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
             if not (0 < nnz <= newton_max and (nnz < n or nnz <= 200)):
                 continue
             # only when the factorization costs about as much as the epochs it may save
-            if n * nnz * nnz + nnz * nnz * nnz <= 8 * n * ws.shape[0] * since_newton:
-                _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
+            if n * nnz * nnz + nnz * nnz * nnz <= newton_ratio * n * ws.shape[0] * since_newton:
+                for _ in range(4):  # a cut step changed the support: step again on it
+                    if _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b,
+                                       lo, up) != 2:
+                        break
+                    supp = np.flatnonzero(w)
+                    if supp.shape[0] == 0:
+                        break
                 since_newton = 0

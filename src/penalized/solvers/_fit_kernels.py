@@ -259,7 +259,8 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
 
 @njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
-              max_epochs, K, eps, p0, newton_every, newton_max, newton_ratio, out):
+              max_epochs, K, eps, p0, newton_every, newton_max, newton_ratio, ws_grow,
+              out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
     up to date), with support Newton steps; see the module docstring."""
     n, p = X.shape
@@ -306,7 +307,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
             out[2] = 1.0  # the remaining gap is rounding error
             return epochs
         # working set: the support and the largest KKT violations, max(p0, 2 nnz) in all
-        m = max(p0, 2 * nnz)
+        m = max(p0, nnz + int(ws_grow * nnz))
         order = np.argsort(-score)
         cnt = 0
         for jj in range(min(m, p)):

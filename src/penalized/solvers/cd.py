@@ -24,6 +24,7 @@ _P0 = 10
 _NEWTON_EVERY = 10  # CD epochs between two support Newton steps
 # a Newton step (n k^2 + k^3 flops) may cost up to this many times the CD epochs since the last
 _NEWTON_RATIO = 2.0
+_WS_GROW = 1.0  # working set: the support and up to this fraction of it more (violators)
 _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per outer round)
 _NEWTON_SINGULAR_MAX = 200  # ... or eigendecomposition, when k > n
 
@@ -212,7 +213,7 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
                        _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
-                       _NEWTON_MAX, _NEWTON_RATIO, out)
+                       _NEWTON_MAX, _NEWTON_RATIO, _WS_GROW, out)
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if not converged and warn:
         _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=5)

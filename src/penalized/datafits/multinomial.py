@@ -9,7 +9,7 @@ Gradient ``softmax(eta_i) - y_i``; the conjugate at ``u = c (softmax(eta_i) - y_
 """
 
 import numpy as np
-from scipy.special import log_softmax, softmax, xlogy
+from scipy.special import xlogy
 
 __all__ = ["Multinomial"]
 
@@ -44,14 +44,19 @@ class Multinomial:
 
     @staticmethod
     def loss(Y, eta):
-        return -np.sum(Y * log_softmax(eta, axis=1), axis=1)
+        # logsumexp(eta_i) - y_i . eta_i, shifted by the row maximum (plain numpy: this is
+        # evaluated in every line-search step)
+        m = eta.max(axis=1)
+        lse = m + np.log(np.exp(eta - m[:, None]).sum(axis=1))
+        return lse - np.einsum("ik,ik->i", Y, eta)
 
     def value(self, Y, eta, s):
         return float(s @ self.loss(Y, eta)) / float(s.sum())
 
     @staticmethod
     def proba(eta):
-        return softmax(eta, axis=1)
+        e = np.exp(eta - eta.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
 
     @staticmethod
     def conjugate(Y, U):

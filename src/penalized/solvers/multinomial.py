@@ -33,11 +33,14 @@ def optimize_intercepts(loss, Y, eta, s, max_iter=50):
     K = Y.shape[1]
     d = np.zeros(K)
     S = s.sum()
+    g_prev = np.inf
     for _ in range(max_iter):
         P = loss.proba(eta + d)
         g = s @ (P - Y) / S
-        if np.max(np.abs(g)) <= 1e-13:
-            break
+        g_max = float(np.max(np.abs(g)))
+        if g_max <= 1e-13 or (g_max <= 1e-9 and g_max > 0.5 * g_prev):
+            break  # converged, or Newton stalls at the rounding level of the loss
+        g_prev = g_max
         H = (P * s[:, None]).T @ P
         H = (np.diag(s @ P) - H) / S
         step = np.linalg.lstsq(H + np.full((K, K), 1.0 / K), g, rcond=None)[0]
@@ -46,6 +49,8 @@ def optimize_intercepts(loss, Y, eta, s, max_iter=50):
         t = 1.0
         while t > 1e-10 and float(s @ loss.loss(Y, eta + d - t * step)) > f0:
             t *= 0.5
+        if t <= 1e-10:
+            break  # no decrease is measurable any more: optimal to rounding
         d = d - t * step
     return d - d.mean()
 

@@ -318,14 +318,30 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
         while True:  # CD on the working set, with Newton steps on the support when slow
             budget = max_epochs - epochs
-            newton_ok = 0 < nnz <= newton_max and (nnz < n or nnz <= 200)
-            if newton_ok:
+            if 0 < nnz <= newton_max and (nnz < n or nnz <= 200):
                 budget = min(budget, newton_every)
-            used = cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
-                            budget, tol_in, K)
-            epochs += used
-            since_newton += used
-            if used < budget or epochs >= max_epochs:
+            act = ws[w[ws] != 0.0]
+            if 0 < act.shape[0] < ws.shape[0]:
+                # glmnet's active-set cycling: epochs on the nonzeros only, then one check
+                # of the whole working set (two epochs at most: one means it holds)
+                used = cd_dense(X, yc, mu, s, weighted, center, S, w, r, act, L, a, b, lo,
+                                up, budget, tol_in, K)
+                epochs += used
+                since_newton += used
+                if epochs >= max_epochs:
+                    break
+                used = cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
+                                min(2, max_epochs - epochs), tol_in, K)
+                epochs += used
+                since_newton += used
+                done = used == 1
+            else:
+                used = cd_dense(X, yc, mu, s, weighted, center, S, w, r, ws, L, a, b, lo, up,
+                                budget, tol_in, K)
+                epochs += used
+                since_newton += used
+                done = used < budget
+            if done or epochs >= max_epochs:
                 break  # the working set's KKT tolerance is met (or no epochs left)
             supp = np.flatnonzero(w)
             nnz = supp.shape[0]

@@ -7,16 +7,18 @@ relaxed fits and interpolation along the path are computed here.
 """
 
 import numbers
+from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.special import expit, log_softmax, xlogy
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import check_cv
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from .._path import PathResult, path
 from .._validation import (
@@ -390,8 +392,11 @@ class BaseCV(BaseEstimator):
         if full_first:
             tasks.insert(0, delayed(path)(X, y_fit, datafit, l1_ratio=l1_ratios[0],
                                           alphas=grids[0], sample_weight=sw_fit, **kw))
-        # threads: the kernels release the GIL, and nothing is copied to workers
-        outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+        # threads: the kernels release the GIL, and nothing is copied to workers; BLAS on
+        # one thread meanwhile (the folds are the parallelism; idle BLAS workers spin)
+        parallel = effective_n_jobs(self.n_jobs) > 1
+        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
+            outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
         full_path = outs.pop(0) if full_first else None
         # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
         scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))

@@ -20,6 +20,24 @@ from numba import njit
 from ._kernels import _FM, _kkt1d, cd_dense, cd_gram
 
 
+@njit(cache=True, inline="always", fastmath=_FM)
+def _dot(x, y):
+    acc = 0.0
+    for i in range(x.shape[0]):
+        acc += x[i] * y[i]
+    return acc
+
+
+@njit(cache=True, fastmath=_FM)
+def _symv(G, w, out):
+    """out = G w for a C-ordered G (rows contiguous)."""
+    for i in range(G.shape[0]):
+        acc = 0.0
+        for j in range(G.shape[1]):
+            acc += G[i, j] * w[j]
+        out[i] = acc
+
+
 @njit(cache=True, fastmath=_FM)
 def _gap_core(w, v, rr, ycr, a, b, lo, up):
     """(gap, primal, dual) with theta = c r, c the largest scaling putting c v in the
@@ -77,11 +95,15 @@ def _kkt_max(w, v, a, b, lo, up):
 def gram_fit(G, q, yy, w, a, b, lo, up, tol_gap, max_epochs, K, eps, out):
     """Whole solve on the full Gram matrix ``G`` (p x p, C order), ``q = Xc' s yc / S``,
     ``yy = yc' s yc / S``: CD (``cd_gram``) until the duality gap is at most ``tol_gap``."""
+    p = w.shape[0]
+    v = np.empty(p)
     epochs = 0
     while True:
-        v = q - G @ w
-        qw = q @ w
-        rr = max(yy - qw - w @ v, 0.0)
+        _symv(G, w, v)
+        for j in range(p):
+            v[j] = q[j] - v[j]
+        qw = _dot(q, w)
+        rr = max(yy - qw - _dot(w, v), 0.0)
         gap, primal, dual = _gap_core(w, v, rr, yy - qw, a, b, lo, up)
         out[0] = gap
         out[1] = primal
@@ -170,14 +192,16 @@ def _newton_target(M, rhs, wS):
         return False, target
     ev, V = np.linalg.eigh(M)
     top = max(ev[k - 1], 1e-300)
-    c = V.T @ rhs
+    c = np.empty(k)
+    for t in range(k):
+        c[t] = _dot(V[:, t].copy(), rhs)
     d = np.zeros(k)
     for t in range(k):
         if ev[t] <= 1e-10 * top:
             for i in range(k):
                 d[i] += V[i, t] * c[t]
-    dr = d @ rhs
-    if dr > 1e-12 * (rhs @ rhs):
+    dr = _dot(d, rhs)
+    if dr > 1e-12 * _dot(rhs, rhs):
         scale = 1e6 * (np.max(np.abs(wS)) + 1.0) / np.max(np.abs(d))
         for i in range(k):
             target[i] = wS[i] + scale * d[i]
@@ -199,20 +223,23 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
     Returns 0 (no step), 1 (full step) or 2 (step cut at a sign change or bound)."""
     n = X.shape[0]
     k = supp.shape[0]
-    Xs = np.empty((n, k))
+    # rows of Xs are the centered support columns (contiguous); no BLAS inside kernels:
+    # OpenBLAS worker threads would spin on these small products
+    Xs = np.empty((k, n))
+    Xw = np.empty((k, n))
     for jj in range(k):
         j = supp[jj]
         m = mu[j] if center else 0.0
         for i in range(n):
-            Xs[i, jj] = X[i, j] - m
-    if weighted:
-        sq = np.sqrt(s)
-        Xw = Xs * sq.reshape(-1, 1)
-        M = Xw.T @ Xw / S
-        rhs = Xs.T @ (s * yc) / S
-    else:
-        M = Xs.T @ Xs / S
-        rhs = Xs.T @ yc / S
+            Xs[jj, i] = X[i, j] - m
+            Xw[jj, i] = Xs[jj, i] * s[i] if weighted else Xs[jj, i]
+    M = np.empty((k, k))
+    rhs = np.empty(k)
+    for jj in range(k):
+        for ii in range(jj + 1):
+            M[ii, jj] = _dot(Xw[ii], Xs[jj]) / S
+            M[jj, ii] = M[ii, jj]
+        rhs[jj] = _dot(Xw[jj], yc) / S
     wS = np.empty(k)
     for jj in range(k):
         j = supp[jj]
@@ -249,7 +276,7 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
         if delta != 0.0:
             w_new[j] = new
             for i in range(n):
-                r_new[i] -= delta * Xs[i, jj]
+                r_new[i] -= delta * Xs[jj, i]
     if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old:
         w[:] = w_new
         r[:] = r_new

@@ -76,7 +76,14 @@ def _anderson_weights(W, K):
     for i in range(K):
         for j in range(k):
             U[i, j] = W[i + 1, j] - W[i, j]
-    M = U @ U.T
+    M = np.empty((K, K))  # U U' by loops: no BLAS (worker threads) inside kernels
+    for i in range(K):
+        for j in range(i + 1):
+            acc = 0.0
+            for t in range(k):
+                acc += U[i, t] * U[j, t]
+            M[i, j] = acc
+            M[j, i] = acc
     nrm = 0.0
     for i in range(K):
         nrm += M[i, i]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from conftest import SPARSE_FORMATS, make_problem, make_weights, to_container
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.optimize import lsq_linear, minimize
@@ -1082,6 +1082,9 @@ def _random_case(seed, n, p, sparse, offset=0.0):
     sparse=st.booleans(),
     offset=st.sampled_from([0.0, 0.0, 30.0, 1e3]),
 )
+# found by hypothesis: support Newton steps on a sparse Gram with a large-mean column
+@example(seed=0, n=8, p=4, frac=0.375, l1_ratio=1.0, fit_intercept=True, weighted=False,
+         bounded=False, pf_kind="with_zero", sparse=True, offset=1e3)
 def test_property_kkt_holds(seed, n, p, frac, l1_ratio, fit_intercept, weighted, bounded,
                             pf_kind, sparse, offset):
     Xk, X, y = _random_case(seed, n, p, sparse, offset)

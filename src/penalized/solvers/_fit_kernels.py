@@ -277,7 +277,7 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
             w_new[j] = new
             for i in range(n):
                 r_new[i] -= delta * Xs[jj, i]
-    if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old:
+    if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old - 1e-15 * abs(f_old):
         w[:] = w_new
         r[:] = r_new
         return 1 if t_max >= 1.0 else 2

@@ -250,10 +250,13 @@ def _support_newton(design, cache, w, r, yc, pen):
     matrix (cached across calls), and is kept only if the objective went down.
     """
     s, S = design.s, design.S
+    supp = np.flatnonzero(w)
+    if design.sparse and design.center and np.any(
+            design.mu[supp] ** 2 > 1e4 * design.sqnorms()[supp]):
+        return w, r  # X'X / S - mu mu' would cancel (as in _prefer_gram): no reliable Gram
     if cache.gram is None:
         cache.gram = GramCache(design)
         cache.q = design.rmatvec(s * yc) / S
-    supp = np.flatnonzero(w)
     wS = w[supp]
     sig = np.sign(wS)
     a, b = pen.a[supp], pen.b[supp]
@@ -297,7 +300,7 @@ def _support_newton(design, cache, w, r, yc, pen):
     r_new = yc - design.matvec(w_new, supp)
     f_old = float(s @ (r * r)) / (2 * S) + pen.value(w)
     f_new = float(s @ (r_new * r_new)) / (2 * S) + pen.value(w_new)
-    if f_new < f_old:
+    if f_new < f_old - 4 * np.finfo(float).eps * abs(f_old):  # a decrease, not rounding
         return w_new, r_new
     return w, r
 

@@ -32,6 +32,7 @@ _EPS = np.finfo(float).eps
 _WS_MIN = 50  # below this many features, prox-Newton runs on all of them
 _MAX_INNER = 2000  # epochs per prox-Newton model; the outer loop decides what follows
 _P0_GLM = 20
+_GRAM_MAX = 2000  # largest working set for Gram inner solves (k^2 floats)
 
 
 def linear_predictor(design, w, b, offset):
@@ -191,10 +192,56 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
                        history=history)
 
 
-def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None):
+def _gram_plan(design):
+    """What the Gram inner solves need (the CSR copy of sparse X, or True for dense X), or
+    None when weighted residual CD epochs are cheaper.
+
+    One weighted Gram product costs ``sum_i nnz_i^2 / 2`` multiply-adds (``n k^2 / 2`` in
+    BLAS for dense X), a residual CD epoch about ``2 nnz``; a Newton step runs several
+    epochs, so the Gram pays off on tall designs with short rows.
+    """
+    n, k = design.n, design.p
+    if k == 0 or n < 4 * k or k > _GRAM_MAX:
+        return None
+    if design.sparse:
+        csr = design.X.tocsr()
+        per_row = np.diff(csr.indptr).astype(np.float64)
+        return csr if float(per_row @ per_row) <= 32.0 * max(csr.nnz, 1) else None
+    return True if k <= 64 else None
+
+
+def _gram_model(plan, wdesign, z):
+    """The prox-Newton model as ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
+    v, V = wdesign.s, wdesign.S
+    zc = z - float(v @ z) / V if wdesign.center else z
+    if plan is True:
+        # dense: center explicitly (no cancellation between X'VX and V mu mu')
+        Xc = wdesign.columns(np.arange(wdesign.p))
+        vX = Xc * v[:, None]
+        G = (Xc.T @ vX) / V
+        q = (vX.T @ zc) / V
+    else:
+        from ._glm_kernels import csr_weighted_gram
+
+        G = csr_weighted_gram(plan.indptr, plan.indices, plan.data, v, wdesign.p) / V
+        q = np.asarray(wdesign.rmatvec_raw(v * zc), dtype=np.float64) / V
+        if wdesign.center:
+            G -= np.outer(wdesign.mu, wdesign.mu)
+    if wdesign.center:
+        # columns constant up to rounding under centering carry no information
+        scale = np.abs(wdesign.mu) + np.sqrt(np.maximum(np.diag(G), 0.0))
+        flat = np.flatnonzero(np.diag(G) <= (64 * np.finfo(wdesign.dtype).eps * scale) ** 2)
+        if flat.size:
+            G[flat, :] = 0.0
+            G[:, flat] = 0.0
+    return G, q
+
+
+def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None):
     """Solve the prox-Newton model: closed form without L1 part or bounds; else CD epochs
-    straight on the kernel until the KKT violation is below ``kkt_tol`` (when given), or
-    the working-set CD solver to relative gap ``tol``."""
+    straight on the kernel (on the Gram matrix when ``gram`` is a plan) until the KKT
+    violation is below ``kkt_tol`` (when given), or the working-set CD solver to relative
+    gap ``tol``."""
     center = wdesign.center
     zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
     if not pen.bounded and np.all(pen.a == 0):
@@ -207,6 +254,13 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None):
                        newton=False)
         return sub.coef, (sub.intercept if center else 0.0), sub.n_iter
     k = _kernels()
+    if gram is not None:
+        G, q = _gram_model(gram, wdesign, z)
+        w = w.copy()
+        used = k.cd_gram(G, q, w, pen.a, pen.b, pen.lo, pen.up, max_iter, kkt_tol,
+                         _ANDERSON_K)
+        b_new = zbar - float(wdesign.mu @ w) if center else 0.0
+        return w, b_new, used
     yc = z - zbar
     w = w.copy()
     r = yc - wdesign.matvec(w)
@@ -250,6 +304,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     tight = 1.0
     bound = getattr(loss, "hess_bound", None)
     majorize = False  # use the Hessian bound (an MM step that always descends)
+    gram = _gram_plan(design)
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
@@ -288,7 +343,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                           # fast path: CD epochs straight on the kernel;
                                           # the certified solver once steps get hard
                                           kkt_tol=None if majorize or tight < 1 else
-                                          max(0.3 * kkt_max, kkt_floor) * f)
+                                          max(0.3 * kkt_max, kkt_floor) * f, gram=gram)
         epochs += used
         eta_new = linear_predictor(design, w_new, b_new, offset)
         # Armijo backtracking along the prox-Newton direction

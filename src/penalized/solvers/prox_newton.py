@@ -82,7 +82,8 @@ def inner_tol(wdesign, z, gap, f, tol_gap):
 
 
 def glm_gap(design, y, loss, w, eta, pen, unpen, offset):
-    """(gap, primal, kkt_unpenalized) at (w, eta) for the GLM objective.
+    """(gap, primal, kkt_unpenalized, gradient in w, l'(eta)) at (w, eta) for the GLM
+    objective.
 
     ``eta`` includes the offset o; the conjugate of ``t -> l(t + o)`` is
     ``l*(u) - u o``, hence the offset term in the dual.
@@ -99,7 +100,7 @@ def glm_gap(design, y, loss, w, eta, pen, unpen, offset):
     v = pen.clamp_dual(c * v)
     u = c * g
     dual = -float(s @ (loss.conjugate(y, u) - u * offset)) / S - pen.conjugate(v)
-    return primal - dual, primal, kkt_u, grad
+    return primal - dual, primal, kkt_u, grad, g
 
 
 def _null_scale(design, y, loss, offset):
@@ -149,7 +150,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u, grad = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad, _ = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
@@ -310,7 +311,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             d = _optimize_intercept(loss, y, eta, s)
             b += d
             eta = eta + d
-        gap, primal, kkt_u, grad = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, eta, pen, unpen, offset)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
@@ -321,8 +322,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             break
         if epochs >= max_iter:
             break
-        # quadratic model -> weighted least squares on the working response
-        g = loss.grad(y, eta)
+        # quadratic model -> weighted least squares on the working response (g = l'(eta))
         if majorize:
             h = np.full(design.n, float(bound))
         else:
@@ -358,7 +358,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 break
             continue
         with np.errstate(over="ignore", invalid="ignore"):
-            f0 = float(s @ loss.loss(y, eta)) / S + pen_w
+            f0 = primal  # the objective at (w, eta), from the gap above
             t = 1.0
             for _ in range(40):
                 w_t = w + t * (w_new - w)

@@ -1,9 +1,9 @@
 """Kernels for the prox-Newton GLM solver (numba, cached on disk; imported lazily).
 
-* ``csr_weighted_gram`` -- ``X' diag(v) X`` of a CSR working-set design, in
-  ``sum_i nnz_i^2 / 2`` multiply-adds: on tall sparse designs one such product per
-  Newton step replaces the weighted residual CD epochs (each a pass over all nonzeros)
-  by CD epochs on a k x k matrix.
+* ``csr_weighted_gram_cols`` -- ``X_A' diag(v) X_A`` for a set A of columns of a CSR
+  design, in one pass over the nonzeros plus ``sum_i nnz_i(A)^2 / 2`` multiply-adds: on
+  tall sparse designs one such product per Newton step replaces the weighted residual CD
+  epochs (each a pass over all nonzeros) by CD epochs on a |A| x |A| matrix.
 """
 
 import numpy as np
@@ -11,22 +11,29 @@ from numba import njit
 
 
 @njit(cache=True)
-def csr_weighted_gram(indptr, indices, data, v, k):
-    """Dense ``X' diag(v) X`` (float64, k x k) for CSR ``X`` with k columns."""
+def csr_weighted_gram_cols(indptr, indices, data, v, pos, k):
+    """Dense ``X_A' diag(v) X_A`` for the columns ``A`` of CSR ``X`` with ``pos[j] >= 0``
+    (their order in the result); the other columns are skipped."""
     G = np.zeros((k, k))
     n = indptr.shape[0] - 1
+    cols = np.empty(max(k, 1), dtype=np.int64)  # one row's entries in A
+    vals = np.empty(max(k, 1))
     for i in range(n):
         vi = v[i]
         if vi == 0.0:
             continue
-        start = indptr[i]
-        end = indptr[i + 1]
-        for aa in range(start, end):
-            ja = indices[aa]
-            xa = vi * data[aa]
-            for bb in range(aa, end):
-                G[ja, indices[bb]] += xa * data[bb]
-    # each pair (a, b) was added once, to [ja, jb]: fold both triangles together
+        m = 0
+        for aa in range(indptr[i], indptr[i + 1]):
+            c = pos[indices[aa]]
+            if c >= 0:
+                cols[m] = c
+                vals[m] = data[aa]
+                m += 1
+        for aa in range(m):
+            ja = cols[aa]
+            xa = vi * vals[aa]
+            for bb in range(aa, m):
+                G[ja, cols[bb]] += xa * vals[bb]
     for j in range(k):
         for m in range(j + 1, k):
             t = G[j, m] + G[m, j]

@@ -135,8 +135,12 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     """
     y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
     scale = _null_scale(design, y, loss, offset)
-    if design.p <= _WS_MIN:
-        return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn)
+    gram = _gram_plan(design)
+    if design.p <= _WS_MIN or gram is not None:
+        # few features, or a tall design whose Newton steps run on the Gram matrix of a
+        # per-step working set: prox-Newton on the full problem
+        return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
+                       gram)
     s = design.s
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
@@ -211,26 +215,29 @@ def _gram_plan(design):
     return True if k <= 64 else None
 
 
-def _gram_model(plan, wdesign, z):
-    """The prox-Newton model as ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
+def _gram_model(plan, wdesign, z, ws):
+    """The prox-Newton model on the features ``ws`` (the others at zero) as
+    ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
     v, V = wdesign.s, wdesign.S
     zc = z - float(v @ z) / V if wdesign.center else z
     if plan is True:
         # dense: center explicitly (no cancellation between X'VX and V mu mu')
-        Xc = wdesign.columns(np.arange(wdesign.p))
+        Xc = wdesign.columns(ws)
         vX = Xc * v[:, None]
         G = (Xc.T @ vX) / V
         q = (vX.T @ zc) / V
     else:
-        from ._glm_kernels import csr_weighted_gram
+        from ._glm_kernels import csr_weighted_gram_cols
 
-        G = csr_weighted_gram(plan.indptr, plan.indices, plan.data, v, wdesign.p) / V
-        q = np.asarray(wdesign.rmatvec_raw(v * zc), dtype=np.float64) / V
+        pos = np.full(wdesign.p, -1, dtype=np.int64)
+        pos[ws] = np.arange(ws.size)
+        G = csr_weighted_gram_cols(plan.indptr, plan.indices, plan.data, v, pos, ws.size) / V
+        q = np.asarray(wdesign.rmatvec_raw(v * zc), dtype=np.float64)[ws] / V
         if wdesign.center:
-            G -= np.outer(wdesign.mu, wdesign.mu)
+            G -= np.outer(wdesign.mu[ws], wdesign.mu[ws])
     if wdesign.center:
         # columns constant up to rounding under centering carry no information
-        scale = np.abs(wdesign.mu) + np.sqrt(np.maximum(np.diag(G), 0.0))
+        scale = np.abs(wdesign.mu[ws]) + np.sqrt(np.maximum(np.diag(G), 0.0))
         flat = np.flatnonzero(np.diag(G) <= (64 * np.finfo(wdesign.dtype).eps * scale) ** 2)
         if flat.size:
             G[flat, :] = 0.0
@@ -238,11 +245,24 @@ def _gram_model(plan, wdesign, z):
     return G, q
 
 
-def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None):
+def _step_ws(pen, w, grad, unpen):
+    """Features of one Gram-solved Newton step: the support, the unpenalized ones and the
+    largest optimality violations (twice the support's size, at least ``_P0_GLM``)."""
+    score = pen.kkt(w, grad)
+    score[w != 0] = np.inf
+    score[unpen] = np.inf
+    cand = np.flatnonzero(score > 0)
+    size = max(_P0_GLM, 2 * int(np.count_nonzero(w)))
+    if cand.size > size:
+        cand = np.sort(cand[np.argpartition(score[cand], -size)[-size:]])
+    return cand
+
+
+def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=None):
     """Solve the prox-Newton model: closed form without L1 part or bounds; else CD epochs
-    straight on the kernel (on the Gram matrix when ``gram`` is a plan) until the KKT
-    violation is below ``kkt_tol`` (when given), or the working-set CD solver to relative
-    gap ``tol``."""
+    straight on the kernel (on the Gram matrix of the features ``ws``, the others staying
+    at zero, when ``gram`` is a plan) until the KKT violation is below ``kkt_tol`` (when
+    given), or the working-set CD solver to relative gap ``tol``."""
     center = wdesign.center
     zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
     if not pen.bounded and np.all(pen.a == 0):
@@ -256,10 +276,13 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None):
         return sub.coef, (sub.intercept if center else 0.0), sub.n_iter
     k = _kernels()
     if gram is not None:
-        G, q = _gram_model(gram, wdesign, z)
+        ws = np.arange(wdesign.p) if ws is None else ws
+        G, q = _gram_model(gram, wdesign, z, ws)
+        w_ws = w[ws]
+        used = k.cd_gram(G, q, w_ws, pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws], max_iter,
+                         kkt_tol, _ANDERSON_K)
         w = w.copy()
-        used = k.cd_gram(G, q, w, pen.a, pen.b, pen.lo, pen.up, max_iter, kkt_tol,
-                         _ANDERSON_K)
+        w[ws] = w_ws
         b_new = zbar - float(wdesign.mu @ w) if center else 0.0
         return w, b_new, used
     yc = z - zbar
@@ -291,8 +314,10 @@ def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
     )
 
 
-def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn):
-    """Prox-Newton on all the design's features (see the module docstring)."""
+def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
+            gram=False):
+    """Prox-Newton on all the design's features (see the module docstring); ``gram`` is
+    the plan of :func:`_gram_plan` (computed here when False)."""
     s, S = design.s, design.S
     eta = linear_predictor(design, w, b, offset)
     tol_gap = tol * max(scale, np.finfo(float).tiny)
@@ -305,7 +330,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     tight = 1.0
     bound = getattr(loss, "hess_bound", None)
     majorize = False  # use the Hessian bound (an MM step that always descends)
-    gram = _gram_plan(design)
+    if gram is False:
+        gram = _gram_plan(design)
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
@@ -343,7 +369,9 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                           # fast path: CD epochs straight on the kernel;
                                           # the certified solver once steps get hard
                                           kkt_tol=None if majorize or tight < 1 else
-                                          max(0.3 * kkt_max, kkt_floor) * f, gram=gram)
+                                          max(0.3 * kkt_max, kkt_floor) * f, gram=gram,
+                                          ws=None if gram is None else
+                                          _step_ws(pen, w, grad, unpen))
         epochs += used
         eta_new = linear_predictor(design, w_new, b_new, offset)
         # Armijo backtracking along the prox-Newton direction

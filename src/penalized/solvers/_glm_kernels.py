@@ -40,3 +40,28 @@ def csr_weighted_gram_cols(indptr, indices, data, v, pos, k):
             G[j, m] = t
             G[m, j] = t
     return G
+
+
+@njit(cache=True)
+def csc_rmatvec(indptr, indices, data, u):
+    """``X' u`` (float64) for CSC ``X``."""
+    p = indptr.shape[0] - 1
+    out = np.empty(p)
+    for j in range(p):
+        acc = 0.0
+        for ii in range(indptr[j], indptr[j + 1]):
+            acc += data[ii] * u[indices[ii]]
+        out[j] = acc
+    return out
+
+
+@njit(cache=True)
+def csc_matvec_cols(indptr, indices, data, w, cols, n):
+    """``X[:, cols] w[cols]`` (float64) for CSC ``X`` with n rows."""
+    out = np.zeros(n)
+    for jj in range(cols.shape[0]):
+        j = cols[jj]
+        wj = w[j]
+        for ii in range(indptr[j], indptr[j + 1]):
+            out[indices[ii]] += data[ii] * wj
+    return out

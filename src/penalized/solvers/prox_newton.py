@@ -40,10 +40,30 @@ _GRAM_MAX = 2000  # largest working set for Gram inner solves (k^2 floats)
 
 def linear_predictor(design, w, b, offset):
     """X w + b + offset for the design's raw (uncentered) X."""
+    if design.sparse:
+        # straight to the kernel: scipy's product costs more than the work on small X
+        from ._glm_kernels import csc_matvec_cols
+
+        X = design.X
+        return csc_matvec_cols(X.indptr, X.indices, X.data, w, np.flatnonzero(w),
+                               design.n) + (b + offset)
     eta = design.matvec(w)
     if design.center:
         eta += float(design.mu @ w)
     return eta + b + offset
+
+
+def _rmatvec(design, u):
+    """Xc' u (float64), as ``design.rmatvec``."""
+    if not design.sparse:
+        return design.rmatvec(u)
+    from ._glm_kernels import csc_rmatvec
+
+    X = design.X
+    out = csc_rmatvec(X.indptr, X.indices, X.data, u)
+    if design.center:
+        out -= design.mu * float(np.sum(u))
+    return out
 
 
 def _optimize_intercept(loss, y, eta, s):
@@ -95,7 +115,7 @@ def glm_gap(design, y, loss, w, eta, pen, unpen, offset):
     with np.errstate(over="ignore", invalid="ignore"):
         primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
     g = loss.grad(y, eta)
-    v = -design.rmatvec(s * g) / S
+    v = -_rmatvec(design, s * g) / S
     grad = -v.copy()
     kkt_u = float(np.max(np.abs(v[unpen]))) if unpen.size else 0.0
     v[unpen] = 0.0

@@ -36,6 +36,12 @@ _MAX_INNER = 2000  # epochs per prox-Newton model; the outer loop decides what f
 _P0_GLM = 100
 _P0_STEP = 20  # smallest per-step working set of the Gram-solved Newton steps
 _GRAM_MAX = 2000  # largest working set for Gram inner solves (k^2 floats)
+# inner stopping: the model's KKT violation below this fraction of the outer one. Epochs on
+# the Gram matrix cost little next to building it, so those models are solved tighter:
+# more exact Newton steps, fewer of them (a9a 0.01 at tol 1e-3: 36 -> 29 ms, and a point
+# 100 times closer to the optimum)
+_KKT_RES = 0.3
+_KKT_GRAM = 0.01
 
 
 def linear_predictor(design, w, b, offset):
@@ -355,6 +361,10 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     majorize = False  # use the Hessian bound (an MM step that always descends)
     if gram is False:
         gram = _gram_plan(design)
+    # Huber's curvature is piecewise and floored: its models are rough away from the kinks
+    # and solving them tightly stalled near the optimum; smooth losses take exact steps
+    smooth = not hasattr(loss, "hess_floor")
+    kkt_frac = _KKT_GRAM if gram is not None and smooth else _KKT_RES
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)
@@ -392,7 +402,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                           # fast path: CD epochs straight on the kernel;
                                           # the certified solver once steps get hard
                                           kkt_tol=None if majorize or tight < 1 else
-                                          max(0.3 * kkt_max, kkt_floor) * f, gram=gram,
+                                          max(kkt_frac * kkt_max, kkt_floor) * f, gram=gram,
                                           ws=None if gram is None else
                                           _step_ws(pen, w, grad, unpen))
         epochs += used

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..datafits.glm import Logistic
 from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
 from .cd import _ANDERSON_K, SolveResult, _kernels, cd_solve
@@ -41,6 +42,8 @@ _GRAM_MAX = 2000  # largest working set for Gram inner solves (k^2 floats)
 # more exact Newton steps, fewer of them (a9a 0.01 at tol 1e-3: 36 -> 29 ms, and a point
 # 100 times closer to the optimum)
 _KKT_RES = 0.3
+# plain-L1 logistic without intercept on sparse X: Newton steps in one numba call
+_FAST_LOGISTIC = True
 _KKT_GRAM = 0.01
 
 
@@ -367,6 +370,24 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     # and solving them tightly stalled near the optimum; smooth losses take exact steps
     smooth = not hasattr(loss, "hess_floor")
     kkt_frac = _KKT_GRAM if gram is not None and smooth else _KKT_RES
+    if (_FAST_LOGISTIC and gram is None and design.sparse and not design.center
+            and isinstance(loss, Logistic) and pen.plain_l1 and not verbose and design.p):
+        # the same steps in one numba call; a step it cannot take comes back to this loop
+        from ._glm_kernels import logistic_l1_newton_sparse
+
+        X = design.X
+        w = np.array(w, dtype=np.float64)
+        status, epochs, gap, primal = logistic_l1_newton_sparse(
+            X.data, X.indices, X.indptr, y, s, S, offset, w, pen.a, tol_gap, max_iter,
+            _MAX_INNER, _ANDERSON_K)
+        history.append((epochs, gap))
+        if status < 2:
+            if status == 1 and warn:
+                _warn(loss, max_iter, gap, tol_gap, tol, epochs)
+            return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
+                               tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
+                               primal=float(primal), history=history)
+        eta = linear_predictor(design, w, b, offset)
     while True:
         if design.center:
             d = _optimize_intercept(loss, y, eta, s)

@@ -1,8 +1,8 @@
 """Kernels for the prox-Newton GLM solver (numba, cached on disk; imported lazily).
 
-* ``csr_weighted_gram_cols`` -- ``X_A' diag(v) X_A`` for a set A of columns of a CSR
-  design, in one pass over the nonzeros plus ``sum_i nnz_i(A)^2 / 2`` multiply-adds: on
-  tall sparse designs one such product per Newton step replaces the weighted residual CD
+* ``csc_weighted_gram_ws`` -- ``X_A' diag(v) X_A`` (and ``X_A' u``) for a set A of columns
+  of a CSC design, in ``nnz(A) + n`` plus ``sum_i nnz_i(A)^2 / 2`` multiply-adds: on tall
+  sparse designs one such product per Newton step replaces the weighted residual CD
   epochs (each a pass over all nonzeros) by CD epochs on a |A| x |A| matrix.
 * ``csc_rmatvec``, ``csc_matvec_cols`` -- ``X'u`` and ``X w`` over w's support for CSC X
   (scipy's call overhead exceeds the work on small designs).
@@ -15,38 +15,6 @@ import numpy as np
 from numba import njit
 
 from ._kernels import cd_sparse
-
-
-@njit(cache=True)
-def csr_weighted_gram_cols(indptr, indices, data, v, pos, k):
-    """Dense ``X_A' diag(v) X_A`` for the columns ``A`` of CSR ``X`` with ``pos[j] >= 0``
-    (their order in the result); the other columns are skipped."""
-    G = np.zeros((k, k))
-    n = indptr.shape[0] - 1
-    cols = np.empty(max(k, 1), dtype=np.int64)  # one row's entries in A
-    vals = np.empty(max(k, 1))
-    for i in range(n):
-        vi = v[i]
-        if vi == 0.0:
-            continue
-        m = 0
-        for aa in range(indptr[i], indptr[i + 1]):
-            c = pos[indices[aa]]
-            if c >= 0:
-                cols[m] = c
-                vals[m] = data[aa]
-                m += 1
-        for aa in range(m):
-            ja = cols[aa]
-            xa = vi * vals[aa]
-            for bb in range(aa, m):
-                G[ja, cols[bb]] += xa * vals[bb]
-    for j in range(k):
-        for m in range(j + 1, k):
-            t = G[j, m] + G[m, j]
-            G[j, m] = t
-            G[m, j] = t
-    return G
 
 
 @njit(cache=True)
@@ -239,3 +207,47 @@ def logistic_l1_newton_sparse(data, indices, indptr, y, s, S, offset, w, a, tol_
             w[j] = w[j] + t * (w_new[j] - w[j])
         for i in range(n):
             eta[i] = eta[i] + t * (eta_new[i] - eta[i])
+
+
+@njit(cache=True)
+def csc_weighted_gram_ws(indptr, indices, data, v, u, ws, n):
+    """``(X_A' diag(v) X_A, X_A' u)`` for the columns ``A = ws`` of CSC ``X`` (n rows):
+    the columns are regrouped by row once (``nnz(A) + n``), then ``sum_i nnz_i(A)^2 / 2``
+    multiply-adds."""
+    k = ws.shape[0]
+    rowptr = np.zeros(n + 1, dtype=np.int64)
+    q = np.empty(k)
+    for jj in range(k):
+        j = ws[jj]
+        acc = 0.0
+        for ii in range(indptr[j], indptr[j + 1]):
+            rowptr[indices[ii] + 1] += 1
+            acc += data[ii] * u[indices[ii]]
+        q[jj] = acc
+    for i in range(n):
+        rowptr[i + 1] += rowptr[i]
+    fill = rowptr[:n].copy()
+    cols = np.empty(rowptr[n], dtype=np.int64)
+    vals = np.empty(rowptr[n])
+    for jj in range(k):
+        j = ws[jj]
+        for ii in range(indptr[j], indptr[j + 1]):
+            i = indices[ii]
+            cols[fill[i]] = jj
+            vals[fill[i]] = data[ii]
+            fill[i] += 1
+    G = np.zeros((k, k))
+    for i in range(n):
+        vi = v[i]
+        if vi == 0.0:
+            continue
+        end = rowptr[i + 1]
+        for aa in range(rowptr[i], end):
+            ja = cols[aa]
+            xa = vi * vals[aa]
+            for bb in range(aa, end):
+                G[ja, cols[bb]] += xa * vals[bb]
+    for j in range(k):  # entries were added to the upper triangle (cols ascend per row)
+        for m in range(j + 1, k):
+            G[m, j] = G[j, m]
+    return G, q

@@ -232,8 +232,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
 
 
 def _gram_plan(design):
-    """What the Gram inner solves need (the CSR copy of sparse X, or True for dense X), or
-    None when weighted residual CD epochs are cheaper.
+    """"sparse" or "dense" when Newton steps should solve their model on the weighted
+    Gram matrix, None when weighted residual CD epochs are cheaper.
 
     One weighted Gram product costs ``sum_i nnz_i^2 / 2`` multiply-adds (``n k^2 / 2`` in
     BLAS for dense X), a residual CD epoch about ``2 nnz``; a Newton step runs several
@@ -243,10 +243,10 @@ def _gram_plan(design):
     if k == 0 or n < 4 * k or k > _GRAM_MAX:
         return None
     if design.sparse:
-        csr = design.X.tocsr()
-        per_row = np.diff(csr.indptr).astype(np.float64)
-        return csr if float(per_row @ per_row) <= 32.0 * max(csr.nnz, 1) else None
-    return True if k <= 64 else None
+        nnz = design.X.indices.size
+        per_row = np.bincount(design.X.indices, minlength=n).astype(np.float64)
+        return "sparse" if float(per_row @ per_row) <= 32.0 * max(nnz, 1) else None
+    return "dense" if k <= 64 else None
 
 
 def _gram_model(plan, wdesign, z, ws):
@@ -254,19 +254,20 @@ def _gram_model(plan, wdesign, z, ws):
     ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
     v, V = wdesign.s, wdesign.S
     zc = z - float(v @ z) / V if wdesign.center else z
-    if plan is True:
+    if plan == "dense":
         # dense: center explicitly (no cancellation between X'VX and V mu mu')
         Xc = wdesign.columns(ws)
         vX = Xc * v[:, None]
         G = (Xc.T @ vX) / V
         q = (vX.T @ zc) / V
     else:
-        from ._glm_kernels import csr_weighted_gram_cols
+        from ._glm_kernels import csc_weighted_gram_ws
 
-        pos = np.full(wdesign.p, -1, dtype=np.int64)
-        pos[ws] = np.arange(ws.size)
-        G = csr_weighted_gram_cols(plan.indptr, plan.indices, plan.data, v, pos, ws.size) / V
-        q = np.asarray(wdesign.rmatvec_raw(v * zc), dtype=np.float64)[ws] / V
+        X = wdesign.X
+        G, q = csc_weighted_gram_ws(X.indptr, X.indices, X.data, v, v * zc,
+                                    ws.astype(np.int64), wdesign.n)
+        G /= V
+        q /= V
         if wdesign.center:
             G -= np.outer(wdesign.mu[ws], wdesign.mu[ws])
     if wdesign.center:

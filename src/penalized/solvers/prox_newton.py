@@ -12,6 +12,18 @@ Certificate: the duality gap ``P(w, b) - D(u)`` with ``u = c l'(eta)`` (``c`` sc
 ``u`` into the conjugate's domain, as for the Lasso); the stopping rule is
 ``gap <= tol * (null loss - saturated loss)``, the loss of the intercept-only model above
 the best achievable one (the analogue of the variance of y for least squares).
+
+Which inner solve runs:
+
+* wide designs: an outer working-set loop (the support plus the largest KKT violations,
+  at least ``_P0_GLM`` features) around prox-Newton on the working set, whose models are
+  solved by weighted residual CD epochs; plain-L1 logistic without intercept on sparse X
+  runs those steps in one numba call (``_glm_kernels.logistic_l1_newton_sparse``);
+* tall designs (``n >= 4 k`` and short rows, see :func:`_gram_plan`): prox-Newton on the
+  full problem, each step's model solved on the weighted Gram matrix of a per-step working
+  set (CD epochs on a k x k matrix instead of passes over the nonzeros).
+
+Every path stops on the same full-problem certificate.
 """
 
 import warnings

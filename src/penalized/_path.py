@@ -80,7 +80,7 @@ def _null_gradient(design, y, datafit):
 def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_factor=None,
          lower_bounds=None, upper_bounds=None, positive=False, sample_weight=None,
          fit_intercept=True, standardize=False, tol=1e-4, max_iter=1000, verbose=0,
-         _grid_only=False, _deviance=True):
+         _grid_only=False, _deviance=True, _gram=None):
     """Fit a warm-started regularization path over decreasing alphas.
 
     Each fit minimizes the objective of :func:`penalized.solve` with an
@@ -160,7 +160,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     # the plain-L1 flag is that of the l1_ratio's mix, computed once
     pen_unit = PenaltyArrays(a=arr.a, b=arr.b if l1_ratio < 1 else np.zeros_like(arr.b),
                              lo=arr.lo, up=arr.up)
-    cache = CDCache(design, full_gram=True) if isinstance(datafit, Quadratic) else None
+    cache = (CDCache(design, full_gram=True, gram_matrix=_gram)
+             if isinstance(datafit, Quadratic) else None)
     for alpha in grid:
         pen = pen_unit.scaled(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         res = solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter, coef_init=w0,

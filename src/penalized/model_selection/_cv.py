@@ -378,6 +378,7 @@ class BaseCV(BaseEstimator):
             grids = np.tile(alphas, (len(l1_ratios), 1))
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
+        fg = None
         if gram_cv_ok(X, datafit, kw, folds, relax):  # tall dense least squares
             fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
             tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
@@ -391,7 +392,8 @@ class BaseCV(BaseEstimator):
         full_first = len(l1_ratios) == 1
         if full_first:
             tasks.insert(0, delayed(path)(X, y_fit, datafit, l1_ratio=l1_ratios[0],
-                                          alphas=grids[0], sample_weight=sw_fit, **kw))
+                                          alphas=grids[0], sample_weight=sw_fit,
+                                          _gram=None if fg is None else fg.A / fg.S, **kw))
         # threads: the kernels release the GIL, and nothing is copied to workers; BLAS on
         # one thread meanwhile (the folds are the parallelism; idle BLAS workers spin)
         parallel = effective_n_jobs(self.n_jobs) > 1

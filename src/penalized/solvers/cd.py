@@ -64,12 +64,13 @@ class CDCache:
     """State reusable across solves on one design and one target (e.g. along a path):
     the dual projector, the Gram matrix of the columns seen so far and ``Xc' s yc / S``."""
 
-    def __init__(self, design, full_gram=False):
+    def __init__(self, design, full_gram=False, gram_matrix=None):
         self.projector = DualProjector(design)
         self.gram = None
         self.q = None
         self.key = None
         self.full_gram = full_gram  # allow the full p x p Gram (tall designs, paths)
+        self.gram_matrix = gram_matrix  # the full centered Gram / S, when known already
         self.full = None
 
 
@@ -96,11 +97,11 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
     tol_gap = tol * float(s @ (yc * yc)) / S
     if cache is None or cache.key is not y:
         cache = CDCache(design) if cache is None else cache
-        cache.__init__(design, cache.full_gram)
+        cache.__init__(design, cache.full_gram, cache.gram_matrix)
         cache.key = y
     if cache.full_gram and full_gram_ok(design, pen):
         if cache.full is None:
-            cache.full = FullGram(design, yc)
+            cache.full = FullGram(design, yc, cache.gram_matrix)
         return gram_solve(design, y, pen, cache.full, tol=tol, max_iter=max_iter,
                           coef_init=coef_init, verbose=verbose, warn=warn)
     L = design.sqnorms()

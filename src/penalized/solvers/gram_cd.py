@@ -32,10 +32,11 @@ def full_gram_ok(design, pen):
 class FullGram:
     """``G``, ``q`` and ``yy`` of one design and target; constant columns zeroed."""
 
-    def __init__(self, design, yc):
+    def __init__(self, design, yc, G=None):
         s, S = design.s, design.S
         cols = np.arange(design.p)
-        G = design.cross(cols, cols)
+        # G may be given (the centered Gram matrix / S, e.g. computed once for a CV)
+        G = design.cross(cols, cols) if G is None else np.array(G, dtype=np.float64)
         L = design.sqnorms()
         dead = L == 0
         G[dead, :] = 0.0

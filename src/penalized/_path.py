@@ -173,8 +173,15 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         gaps.append(res.dual_gap)
         iters.append(res.n_iter)
         conv.append(res.converged)
-    dev = (_dev_explained(design, y, datafit, coefs, intercepts) if _deviance
-           else np.full(len(coefs), np.nan))
+    if not _deviance:
+        dev = np.full(len(coefs), np.nan)
+    elif cache is not None and cache.full is not None:  # from the Gram matrix: O(p^2)
+        fg = cache.full
+        W = np.column_stack(coefs)
+        rss = fg.yy - 2.0 * (fg.q @ W) + np.einsum("ji,jk,ki->i", W, fg.G, W)
+        dev = 1.0 - rss / fg.yy if fg.yy > 0 else np.zeros(len(coefs))
+    else:
+        dev = _dev_explained(design, y, datafit, coefs, intercepts)
     if multi:
         coef_out = coefs
         df = np.array([int(np.any(c != 0, axis=1).sum()) for c in coefs])

@@ -458,3 +458,14 @@ def test_downdated_gram_fold_paths_equal_fold_paths(fit_intercept, standardize, 
                    sample_weight=None if sw is None else sw[train], **kw)
         np.testing.assert_allclose(W, ref.coefs.toarray(), atol=1e-7)
         np.testing.assert_allclose(b, ref.intercepts, atol=1e-6)
+
+
+@pytest.mark.parametrize("p", [5, 205])
+def test_training_fold_with_zero_weight_is_a_clear_error(p):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, p))
+    y = X[:, 0] + rng.standard_normal(100)
+    sw = np.zeros(100)
+    sw[:20] = 1.0  # KFold(5): the first fold's training rows all have weight 0
+    with pytest.raises(ValueError, match="sample_weight"):
+        LassoCV(cv=KFold(5)).fit(X, y, sample_weight=sw)

@@ -57,6 +57,9 @@ class FoldGrams:
         s, y = self.s, self.y
         Xt, st = self.Xc[test], s[test]
         S_tr = float(s[train].sum())
+        if not S_tr > 0:
+            raise ValueError("'sample_weight' must not be all zero on a training fold: at "
+                             "least one weight of every training fold must be positive.")
         A_tr = self.A - (Xt * st[:, None]).T @ Xt
         ybar = float(s[train] @ y[train]) / S_tr if self.center else 0.0
         if self.center:

@@ -5,7 +5,6 @@ by hand with pandas (not with the command's Preprocessor), on the folds the comm
 documents (``KFold`` / ``StratifiedKFold`` with ``shuffle=True, random_state=seed``).
 """
 
-import importlib.util
 import io
 import json
 import os
@@ -278,14 +277,6 @@ def test_user_errors_exit_2_with_one_line(work, capsys, name):
     assert message in lines[0]
     assert "Traceback" not in err and out == ""
     assert sorted(os.listdir(work)) == before
-
-
-@pytest.mark.skipif(importlib.util.find_spec("penalized.report.compare") is not None,
-                    reason="penalized compare is built")
-def test_compare_not_available(work, capsys):
-    code, out, err = _run(["compare"], capsys)
-    assert code == 2
-    assert err == "penalized: error: penalized compare is not available in this build\n"
 
 
 def test_compare_passes_its_options(work, capsys, monkeypatch):

@@ -8,13 +8,11 @@ flops) and recenters at the training mean by a rank-one correction, which is exa
 algebra and numerically benign because the training and overall means are close.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.quadratic import Quadratic
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..solvers.cd import _warn_cd
 
 __all__ = ["FoldGrams", "gram_cv_ok"]
 
@@ -110,9 +108,5 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
         W[:, i] = w
         b[i] = ybar - float(mu @ w) if fg.center else 0.0
     if worst is not None:
-        warnings.warn(
-            f"Coordinate descent did not converge in max_iter={kw['max_iter']} epochs on a "
-            f"cross-validation fold: duality gap {worst:.3e} > tol {tol_gap:.3e} "
-            f"(tol={kw['tol']} times the weighted variance of y). Increase max_iter, loosen "
-            "tol, or standardize the features.", ConvergenceWarning, stacklevel=3)
+        _warn_cd(kw["max_iter"], worst, tol_gap, kw["tol"], stacklevel=4)
     return W, b

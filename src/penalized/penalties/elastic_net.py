@@ -43,8 +43,7 @@ class PenaltyArrays:
         object.__setattr__(out, "b", self.b * cb)
         object.__setattr__(out, "lo", self.lo)
         object.__setattr__(out, "up", self.up)
-        plain = self.plain_l1 if ca > 0 and (cb == 0 or not np.any(self.b)) else False
-        object.__setattr__(out, "plain_l1", plain)
+        object.__setattr__(out, "plain_l1", self.plain_l1 and ca > 0)  # plain: b is 0
         return out
 
     @property

@@ -78,6 +78,16 @@ def _gap_core(w, v, rr, ycr, a, b, lo, up):
     return primal - dual, primal, dual
 
 
+@njit(cache=True, inline="always", fastmath=_FM)
+def _certified(out, gap, primal, dual, tol_gap, eps):
+    """Record (gap, primal, converged) in ``out``; converged when the gap is at most
+    ``tol_gap`` or at the rounding level of the objective."""
+    out[0] = gap
+    out[1] = primal
+    out[2] = 1.0 if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)) else 0.0
+    return out[2] == 1.0
+
+
 @njit(cache=True, fastmath=_FM)
 def _kkt_max(w, v, a, b, lo, up):
     """(largest KKT violation, max |v|, max a) at w for the gradient -v."""
@@ -105,11 +115,7 @@ def gram_fit(G, q, yy, w, a, b, lo, up, tol_gap, max_epochs, K, eps, out):
         qw = _dot(q, w)
         rr = max(yy - qw - _dot(w, v), 0.0)
         gap, primal, dual = _gap_core(w, v, rr, yy - qw, a, b, lo, up)
-        out[0] = gap
-        out[1] = primal
-        out[2] = 0.0
-        if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
-            out[2] = 1.0
+        if _certified(out, gap, primal, dual, tol_gap, eps):
             return epochs
         if epochs >= max_epochs:
             return epochs
@@ -153,10 +159,10 @@ def _objective(r, s, weighted, S, w, supp, a, b):
 
 
 @njit(cache=True, fastmath=_FM)
-def _newton_target(M, rhs, wS):
+def _newton_target(M, rhs, wS, singular_max):
     """Minimizer of 1/2 x'Mx - rhs'x (M PSD, k x k): Cholesky; if M is singular
-    (more nonzeros than the rank) and k <= 200, a far point along a null direction with
-    rhs'd > 0 (the objective decreases linearly until a sign changes), or the
+    (more nonzeros than the rank) and k <= singular_max, a far point along a null
+    direction with rhs'd > 0 (the objective decreases linearly until a sign changes), or the
     pseudo-inverse solution when rhs is in the range of M."""
     k = M.shape[0]
     C = np.zeros((k, k))
@@ -188,7 +194,7 @@ def _newton_target(M, rhs, wS):
                 acc -= C[t, i] * target[t]
             target[i] = acc / C[i, i]
         return True, target
-    if k > 200:
+    if k > singular_max:
         return False, target
     ev, V = np.linalg.eigh(M)
     top = max(ev[k - 1], 1e-300)
@@ -217,7 +223,42 @@ def _newton_target(M, rhs, wS):
 
 
 @njit(cache=True, fastmath=_FM)
-def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up):
+def newton_step(M, rhs, wS, aS, loS, upS, singular_max):
+    """The support Newton step from ``wS`` (see :func:`penalized.solvers.cd._support_newton`).
+
+    ``M = G_SS + diag(b_S)`` and ``rhs = q_S - a_S sign(wS)``; the step towards the
+    minimizer of the quadratic is cut at the first sign change of a penalized coordinate
+    (set to zero there) or bound. Returns (status, new wS): status 0 = no step, 1 = the
+    full step, 2 = a cut step.
+    """
+    k = wS.shape[0]
+    ok, target = _newton_target(M, rhs, wS, singular_max)
+    new = wS.copy()
+    if not ok or not np.all(np.isfinite(target)):
+        return 0, new
+    t_max = 1.0
+    for jj in range(k):
+        d = target[jj] - wS[jj]
+        if aS[jj] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
+            t_max = min(t_max, wS[jj] / (wS[jj] - target[jj]))
+        if d > 0.0 and upS[jj] < np.inf:
+            t_max = min(t_max, (upS[jj] - wS[jj]) / d)
+        if d < 0.0 and loS[jj] > -np.inf:
+            t_max = min(t_max, (loS[jj] - wS[jj]) / d)
+    if not t_max > 0.0:
+        return 0, new
+    for jj in range(k):
+        v = wS[jj] + t_max * (target[jj] - wS[jj])
+        if aS[jj] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
+            if wS[jj] / (wS[jj] - target[jj]) <= t_max * (1.0 + 1e-12):
+                v = 0.0  # the coordinates whose sign would flip first
+        new[jj] = min(max(v, loS[jj]), upS[jj])
+    return (1 if t_max >= 1.0 else 2), new
+
+
+@njit(cache=True, fastmath=_FM)
+def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up,
+                    singular_max):
     """Step towards the exact minimizer on the support and signs of w (see
     :func:`penalized.solvers.cd._support_newton`); kept only if the objective decreases.
     Returns 0 (no step), 1 (full step) or 2 (step cut at a sign change or bound)."""
@@ -246,48 +287,29 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up)
         wS[jj] = w[j]
         M[jj, jj] += b[j]
         rhs[jj] -= a[j] * np.sign(w[j])
-    ok, target = _newton_target(M, rhs, wS)
-    if not ok:
-        return 0
-    # cut the step at the first sign change of a penalized coordinate or bound
-    t_max = 1.0
-    for jj in range(k):
-        j = supp[jj]
-        d = target[jj] - wS[jj]
-        if a[j] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
-            t_max = min(t_max, wS[jj] / (wS[jj] - target[jj]))
-        if d > 0.0 and up[j] < np.inf:
-            t_max = min(t_max, (up[j] - wS[jj]) / d)
-        if d < 0.0 and lo[j] > -np.inf:
-            t_max = min(t_max, (lo[j] - wS[jj]) / d)
-    if not t_max > 0.0:
+    status, new = newton_step(M, rhs, wS, a[supp], lo[supp], up[supp], singular_max)
+    if status == 0:
         return 0
     f_old = _objective(r, s, weighted, S, w, supp, a, b)
     w_new = w.copy()
     r_new = r.copy()
     for jj in range(k):
-        j = supp[jj]
-        new = wS[jj] + t_max * (target[jj] - wS[jj])
-        if a[j] > 0.0 and np.sign(target[jj]) != np.sign(wS[jj]):
-            if wS[jj] / (wS[jj] - target[jj]) <= t_max * (1.0 + 1e-12):
-                new = 0.0
-        new = min(max(new, lo[j]), up[j])
-        delta = new - wS[jj]
+        delta = new[jj] - wS[jj]
         if delta != 0.0:
-            w_new[j] = new
+            w_new[supp[jj]] = new[jj]
             for i in range(n):
                 r_new[i] -= delta * Xs[jj, i]
     if _objective(r_new, s, weighted, S, w_new, supp, a, b) < f_old - 1e-15 * abs(f_old):
         w[:] = w_new
         r[:] = r_new
-        return 1 if t_max >= 1.0 else 2
+        return status
     return 0
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
-              max_epochs, K, eps, p0, newton_every, newton_max, newton_ratio, ws_grow,
-              out):
+              max_epochs, K, eps, p0, newton_every, newton_max, singular_max, newton_ratio,
+              ws_grow, out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
     up to date), with support Newton steps; see the module docstring."""
     n, p = X.shape
@@ -305,11 +327,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
             rr += si * r[i] * r[i]
             ycr += si * yc[i] * r[i]
         gap, primal, dual = _gap_core(w, v, rr / S, ycr / S, a, b, lo, up)
-        out[0] = gap
-        out[1] = primal
-        out[2] = 0.0
-        if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
-            out[2] = 1.0
+        if _certified(out, gap, primal, dual, tol_gap, eps):
             return epochs
         if epochs >= max_epochs:
             return epochs
@@ -345,7 +363,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
         while True:  # CD on the working set, with Newton steps on the support when slow
             budget = max_epochs - epochs
-            if 0 < nnz <= newton_max and (nnz < n or nnz <= 200):
+            if 0 < nnz <= newton_max and (nnz < n or nnz <= singular_max):
                 budget = min(budget, newton_every)
             act = ws[w[ws] != 0.0]
             if 0 < act.shape[0] < ws.shape[0]:
@@ -372,13 +390,13 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
                 break  # the working set's KKT tolerance is met (or no epochs left)
             supp = np.flatnonzero(w)
             nnz = supp.shape[0]
-            if not (0 < nnz <= newton_max and (nnz < n or nnz <= 200)):
+            if not (0 < nnz <= newton_max and (nnz < n or nnz <= singular_max)):
                 continue
             # only when the factorization costs about as much as the epochs it may save
             if n * nnz * nnz + nnz * nnz * nnz <= newton_ratio * n * ws.shape[0] * since_newton:
                 for _ in range(4):  # a cut step changed the support: step again on it
                     if _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b,
-                                       lo, up) != 2:
+                                       lo, up, singular_max) != 2:
                         break
                     supp = np.flatnonzero(w)
                     if supp.shape[0] == 0:

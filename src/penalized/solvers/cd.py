@@ -10,7 +10,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 from sklearn.exceptions import ConvergenceWarning
 
 from ..datafits.quadratic import DualProjector, duality_gap
@@ -214,7 +213,7 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
                        _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
-                       _NEWTON_MAX, _NEWTON_RATIO, _WS_GROW, out)
+                       _NEWTON_MAX, _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, _WS_GROW, out)
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if not converged and warn:
         _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=5)
@@ -247,8 +246,10 @@ def _support_newton(design, cache, w, r, yc, pen):
     the quadratic ``1/2 w'G w - q'w + a'|w| + b/2 w^2``; its minimizer solves
     ``(G_SS + diag b_S) w_S = q_S - a_S sign(w_S)``. The step towards it is cut where a
     penalized coordinate would change sign (it is set to zero there) or leave its
-    bounds, so that the objective decreases. Costs one Cholesky of the support's Gram
-    matrix (cached across calls), and is kept only if the objective went down.
+    bounds, so that the objective decreases (the step itself is
+    :func:`~penalized.solvers._fit_kernels.newton_step`, shared with the dense kernel).
+    Costs one Cholesky of the support's Gram matrix (cached across calls), and is kept
+    only if the objective went down.
     """
     s, S = design.s, design.S
     supp = np.flatnonzero(w)
@@ -258,44 +259,16 @@ def _support_newton(design, cache, w, r, yc, pen):
     if cache.gram is None:
         cache.gram = GramCache(design)
         cache.q = design.rmatvec(s * yc) / S
+    from ._fit_kernels import newton_step
+
     wS = w[supp]
-    sig = np.sign(wS)
-    a, b = pen.a[supp], pen.b[supp]
     M = cache.gram.get(supp)
-    M[np.diag_indices_from(M)] += b
-    rhs = cache.q[supp] - a * sig
-    try:
-        target = cho_solve(cho_factor(M, check_finite=False), rhs, check_finite=False)
-        d = target - wS
-    except np.linalg.LinAlgError:
-        # singular (more nonzeros than the rank): along a null direction of M with
-        # rhs'd > 0 the objective decreases linearly until a coordinate reaches zero
-        ev, V = np.linalg.eigh(M)
-        null = ev <= 1e-10 * max(float(ev[-1]), np.finfo(float).tiny)
-        c = V.T @ rhs
-        d = V[:, null] @ c[null]
-        if float(d @ rhs) > 1e-12 * float(rhs @ rhs):
-            d *= 1e6 * (np.abs(wS).max() + 1.0) / np.abs(d).max()  # "infinitely" far
-            target = wS + d
-        else:  # rhs in the range of M: a minimizer is the pseudo-inverse solution
-            target = V[:, ~null] @ (c[~null] / ev[~null])
-            d = target - wS
-    if not np.all(np.isfinite(target)):
+    M[np.diag_indices_from(M)] += pen.b[supp]
+    rhs = cache.q[supp] - pen.a[supp] * np.sign(wS)
+    status, new = newton_step(M, rhs, wS, pen.a[supp], pen.lo[supp], pen.up[supp],
+                              _NEWTON_SINGULAR_MAX)
+    if status == 0:
         return w, r
-    t = 1.0
-    flip = (a > 0) & (np.sign(target) != sig)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_flip = np.where(flip, wS / (wS - target), np.inf)
-    t = min(t, float(np.min(t_flip)))
-    lo, up = pen.lo[supp], pen.up[supp]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_up = np.where(d > 0, (up - wS) / d, np.inf)
-        t_lo = np.where(d < 0, (lo - wS) / d, np.inf)
-    t = min(t, float(np.min(t_up)), float(np.min(t_lo)))
-    if not t > 0:
-        return w, r
-    new = np.clip(wS + t * d, lo, up)
-    new[t_flip <= t * (1.0 + 1e-12)] = 0.0  # the coordinates whose sign would flip first
     w_new = w.copy()
     w_new[supp] = new
     r_new = yc - design.matvec(w_new, supp)

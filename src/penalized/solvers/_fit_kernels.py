@@ -17,6 +17,7 @@ in ``out[3]``); they return the number of epochs.
 import numpy as np
 from numba import njit
 
+from ._active_set import active_set_solve
 from ._kernels import _FM, _kkt1d, cd_dense, cd_gram
 
 
@@ -309,17 +310,22 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up,
 @njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
               max_epochs, K, eps, p0, newton_every, newton_max, singular_max, newton_ratio,
-              ws_grow, out):
+              ws_grow, active, Lf, fidx, fk, max_add, v, v_valid, out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
-    up to date), with support Newton steps; see the module docstring."""
+    up to date), with support Newton steps; see the module docstring. With ``active``,
+    each working set is first solved by the active-set method of
+    :mod:`penalized.solvers._active_set` (factor ``Lf, fidx, fk``), and by CD from the
+    first working set it cannot solve. ``v`` receives the last gradient ``Xc' s r / S``
+    (it is the gradient at the initial w already when ``v_valid``)."""
     n, p = X.shape
-    v = np.empty(p)
     score = np.empty(p)
     epochs = 0
     since_newton = 0
     while True:
-        _gradient(X, r, s, weighted, center, mu, S, v)
-        out[3] += 1.0
+        if not v_valid:
+            _gradient(X, r, s, weighted, center, mu, S, v)
+            out[3] += 1.0
+        v_valid = False
         rr = 0.0
         ycr = 0.0
         for i in range(n):
@@ -353,14 +359,19 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
             return epochs
         # working set: the support and the largest KKT violations, max(p0, 2 nnz) in all
         m = max(p0, nnz + int(ws_grow * nnz))
-        order = np.argsort(-score)
-        cnt = 0
-        for jj in range(min(m, p)):
-            if score[order[jj]] > 0.0:
-                cnt += 1
-        ws = np.sort(order[:cnt])
+        cand = np.flatnonzero(score > 0.0)
+        if cand.shape[0] > m:
+            cand = cand[np.argsort(-score[cand])[:m]]
+        ws = np.sort(cand)
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
+        if active:
+            used = active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo,
+                                    up, tol_in, Lf, fidx, fk, max_epochs - epochs, max_add)
+            if used >= 0:
+                epochs += max(used, 1)
+                continue
+            active = False  # coordinate descent from here on
         while True:  # CD on the working set, with Newton steps on the support when slow
             budget = max_epochs - epochs
             if 0 < nnz <= newton_max and (nnz < n or nnz <= singular_max):

@@ -26,6 +26,8 @@ _NEWTON_RATIO = 2.0
 _WS_GROW = 1.0  # working set: the support and up to this fraction of it more (violators)
 _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per outer round)
 _NEWTON_SINGULAR_MAX = 200  # ... or eigendecomposition, when k > n
+_ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
+_ACTIVE_ADD = 1  # violators joining its support per round, at most
 
 
 @dataclass
@@ -71,6 +73,8 @@ class CDCache:
         self.full_gram = full_gram  # allow the full p x p Gram (tall designs, paths)
         self.gram_matrix = gram_matrix  # the full centered Gram / S, when known already
         self.full = None
+        self.factor = None  # the active-set solver's Cholesky factor (Lf, fidx, fk)
+        self.last_w = self.last_v = None  # the last dense fit's solution and gradient
 
 
 def _kernels():
@@ -113,7 +117,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
             and pen.unpenalized.size == 0):
         # wide dense design, every feature penalized: the whole solve in one kernel
         return _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton,
-                          warn)
+                          warn, cache)
     projector = cache.projector
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out
@@ -205,15 +209,29 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                        history=history)
 
 
-def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, warn):
+def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, warn, cache):
+    from ._active_set import active_set_ok
     from ._fit_kernels import dense_fit
+
+    active = newton and active_set_ok(pen.lo, pen.up)
+    cap = min(design.n, _ACTIVE_MAX)
+    if cache.factor is None or cache.factor[0].shape[0] != cap + 1:
+        # Cholesky factor of the support's Gram matrix, kept across the fits of a path
+        cache.factor = (np.zeros((cap + 1, cap + 1)), np.zeros(cap + 1, dtype=np.int64),
+                        np.zeros(1, dtype=np.int64))
+    Lf, fidx, fk = cache.factor
+    # along a path the previous fit ended at this w: its last gradient is the first one here
+    v_valid = cache.last_w is not None and np.array_equal(cache.last_w, w)
+    v = cache.last_v if v_valid else np.empty(design.p)
 
     out = np.zeros(4)  # gap, primal, converged, outer rounds
     eps = float(np.finfo(design.dtype).eps)
     epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
                        _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
-                       _NEWTON_MAX, _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, _WS_GROW, out)
+                       _NEWTON_MAX, _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, _WS_GROW, active, Lf,
+                       fidx, fk, _ACTIVE_ADD, v, v_valid, out)
+    cache.last_w, cache.last_v = w.copy(), v
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if not converged and warn:
         _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=5)

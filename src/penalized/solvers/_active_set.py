@@ -193,7 +193,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
     cap = Lf.shape[0] - 1  # row cap is workspace (the candidate's L^{-1} g_Sj)
     # the rank of the centered design is at most n - 1
     k_rank = n - 1 if center else n
-    k_max = min(cap, k_rank)
+    k_max = cap if np.min(b) > 0.0 else min(cap, k_rank)  # an L2 term keeps M definite
     nw = ws.shape[0]
     xj = np.empty(n)
     k = fk[0]

@@ -372,6 +372,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
                 epochs += max(used, 1)
                 continue
             active = False  # coordinate descent from here on
+            out[4] += 1.0
         while True:  # CD on the working set, with Newton steps on the support when slow
             budget = max_epochs - epochs
             if 0 < nnz <= newton_max and (nnz < n or nnz <= singular_max):

@@ -214,7 +214,8 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     from ._fit_kernels import dense_fit
 
     active = newton and active_set_ok(pen.lo, pen.up)
-    cap = min(design.n, _ACTIVE_MAX)
+    # supports up to the rank (n), or any size with an L2 term
+    cap = min(design.p if np.min(pen.b) > 0 else design.n, _ACTIVE_MAX)
     if cache.factor is None or cache.factor[0].shape[0] != cap + 1:
         # Cholesky factor of the support's Gram matrix, kept across the fits of a path
         cache.factor = (np.zeros((cap + 1, cap + 1)), np.zeros(cap + 1, dtype=np.int64),
@@ -224,7 +225,7 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     v_valid = cache.last_w is not None and np.array_equal(cache.last_w, w)
     v = cache.last_v if v_valid else np.empty(design.p)
 
-    out = np.zeros(4)  # gap, primal, converged, outer rounds
+    out = np.zeros(5)  # gap, primal, converged, outer rounds, active set given up
     eps = float(np.finfo(design.dtype).eps)
     epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,

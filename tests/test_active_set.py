@@ -1,0 +1,171 @@
+"""The active-set solver for wide dense designs: its Cholesky factor, its solves near
+interpolation (supports at the rank of the design) and its fallbacks."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import ElasticNet as SkElasticNet
+from sklearn.linear_model import Lasso as SkLasso
+
+from penalized import ElasticNet, Lasso, path
+from penalized.solvers._active_set import _chol_add, _chol_remove, active_set_solve
+
+
+def _wide(n=30, p=300, seed=0, rho=0.6, shift=True):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, p))
+    X = Z.copy()
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * Z[:, j]
+    if shift:
+        X += rng.uniform(-3, 3, p)  # means: the Gram entries must be centered exactly
+    w = np.zeros(p)
+    w[rng.choice(p, p // 10, replace=False)] = rng.standard_normal(p // 10) * 2
+    y = X @ w + 0.5 * rng.standard_normal(n) + 1.0
+    return np.asfortranarray(X), y
+
+
+def _centered_gram(X, s, cols, b):
+    S = s.sum()
+    mu = s @ X / S
+    Xc = X[:, cols] - mu[cols]
+    return (Xc * s[:, None]).T @ Xc / S + np.diag(b[cols])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_factor_follows_adds_and_removes(weighted):
+    """After any sequence of rank-one updates and Givens downdates the factor is the
+    Cholesky factor of the centered (weighted) Gram matrix of its columns."""
+    X, _ = _wide(n=40, p=60)
+    rng = np.random.default_rng(3)
+    s = rng.uniform(0.1, 2.0, 40) if weighted else np.ones(40)
+    S = float(s.sum())
+    mu = s @ X / S
+    b = rng.uniform(0.0, 0.1, 60)
+    cap = 25
+    Lf = np.zeros((cap + 1, cap + 1))
+    fidx = np.zeros(cap + 1, dtype=np.int64)
+    xj = np.empty(40)
+    k = 0
+    for _ in range(120):
+        if k > 0 and (k == cap or rng.random() < 0.4):
+            pos = int(rng.integers(k))
+            _chol_remove(Lf, fidx, k, pos)
+            k -= 1
+        else:
+            j = int(rng.choice(np.setdiff1d(np.arange(60), fidx[:k])))
+            assert _chol_add(X, mu, s, weighted, True, S, b, Lf, fidx, k, j, xj, True) == 1
+            k += 1
+        G = _centered_gram(X, s, fidx[:k], b)
+        L = Lf[:k, :k]
+        np.testing.assert_allclose(np.tril(L), L, atol=0)
+        np.testing.assert_allclose(L @ L.T, G, rtol=1e-10, atol=1e-10)
+
+
+def test_add_refuses_a_column_in_the_span():
+    X, _ = _wide(n=20, p=40)
+    X[:, 5] = 2.0 * X[:, 1] - X[:, 3] + 7.0  # in the span of columns 1, 3 (and the mean)
+    s = np.ones(20)
+    mu = X.mean(axis=0)
+    Lf = np.zeros((4, 4))
+    fidx = np.zeros(4, dtype=np.int64)
+    xj = np.empty(20)
+    b = np.zeros(40)
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 0, 1, xj, True) == 1
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 1, 3, xj, True) == 1
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 2, 5, xj, True) == 0
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 2, 7, xj, False) == 0
+
+
+def _kkt(X, y, w, b0, alpha, l1_ratio=1.0, s=None, positive=False):
+    s = np.ones(len(y)) if s is None else s
+    S = s.sum()
+    mu = s @ X / S
+    r = y - X @ w - b0
+    v = (X - mu).T @ (s * r) / S - alpha * (1 - l1_ratio) * w
+    a = alpha * l1_ratio
+    nz = w != 0
+    at_zero = np.maximum(v if positive else np.abs(v), a) - a
+    viol = np.where(nz, np.abs(v - a * np.sign(w)), at_zero)
+    return viol.max()
+
+
+def test_solve_on_a_working_set_meets_kkt():
+    """Called directly (all features as the working set): it solves to the tolerance."""
+    X, y = _wide(n=40, p=120)
+    n, p = X.shape
+    s = np.ones(n)
+    mu = X.mean(axis=0)
+    yc = y - y.mean()
+    alpha = 0.02 * np.max(np.abs((X - mu).T @ yc)) / n
+    a = np.full(p, alpha)
+    b = np.zeros(p)
+    lo = np.full(p, -np.inf)
+    up = np.full(p, np.inf)
+    w = np.zeros(p)
+    r = yc.copy()
+    Lf = np.zeros((n + 1, n + 1))
+    fidx = np.zeros(n + 1, dtype=np.int64)
+    fk = np.zeros(1, dtype=np.int64)
+    rounds = active_set_solve(X, yc, mu, s, False, True, float(n), w, r, np.arange(p), a, b,
+                              lo, up, 1e-10 * alpha, Lf, fidx, fk, 10000, 1)
+    assert rounds > 0
+    assert fk[0] == np.count_nonzero(w) > 10
+    np.testing.assert_allclose(r, yc - (X - mu) @ w, atol=1e-9)
+    assert _kkt(X, y, w, y.mean() - mu @ w, alpha) <= 1e-9 * alpha
+    ref = SkLasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    np.testing.assert_allclose(w, ref.coef_, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_path_through_interpolation(seed):
+    """n = 25 against p = 400: the support reaches the rank (n - 1) and swaps columns
+    there; every fit converges and meets KKT, and the last one equals scikit-learn's."""
+    X, y = _wide(n=25, p=400, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = path(X, y, alphas=100, eps=1e-4, tol=1e-10)
+    assert res.converged.all()
+    assert res.df.max() >= 20
+    for i in range(0, 100, 9):
+        w = res.coef_at(i)
+        assert _kkt(X, y, w, res.intercepts[i], res.alphas[i]) <= 1e-5 * res.alphas[i]
+    ref = SkLasso(alpha=res.alphas[-1], tol=1e-14, max_iter=10**6).fit(X, y)
+    f = lambda w, b: 0.5 * np.mean((y - X @ w - b) ** 2) + res.alphas[-1] * np.abs(w).sum()  # noqa: E731
+    assert f(res.coef_at(99), res.intercepts[-1]) <= f(ref.coef_, ref.intercept_) + 1e-8
+
+
+def test_duplicate_and_constant_columns():
+    """Exact duplicates (a column in the span of the support) and constant columns."""
+    X, y = _wide(n=30, p=100)
+    X = np.asfortranarray(np.hstack([X, X[:, :10], np.full((30, 3), 2.5)]))
+    for alpha in [0.5, 0.05, 0.005]:
+        m = Lasso(alpha=alpha, tol=1e-10, max_iter=100000).fit(X, y)
+        assert _kkt(X, y, m.coef_, m.intercept_, alpha) <= 1e-5 * alpha + 1e-9
+        assert np.all(m.coef_[-3:] == 0)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_fits_match_scikit_learn(positive, l1_ratio, weighted):
+    X, y = _wide(n=30, p=200, seed=4)
+    rng = np.random.default_rng(0)
+    s = rng.uniform(0.0, 2.0, 30) if weighted else None
+    if weighted:
+        s[:3] = 0.0
+    res_alphas = path(X, y, alphas=30, eps=1e-3, l1_ratio=l1_ratio, positive=positive,
+                      sample_weight=s, tol=1e-12)
+    for i in [5, 15, 29]:
+        alpha = res_alphas.alphas[i]
+        ours = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-12,
+                          max_iter=100000).fit(X, y, sample_weight=s)
+        ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-14,
+                   max_iter=10**6).fit(X, y, sample_weight=s)
+        np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+        np.testing.assert_allclose(res_alphas.coef_at(i), ours.coef_, atol=1e-5)
+        assert _kkt(X, y, ours.coef_, ours.intercept_, alpha, l1_ratio, s,
+                    positive) <= 1e-5 * alpha
+        if positive:
+            assert np.all(ours.coef_ >= 0)

@@ -9,7 +9,7 @@ from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso as SkLasso
 
 from penalized import ElasticNet, Lasso, path
-from penalized.solvers._active_set import _chol_add, _chol_remove, active_set_solve
+from penalized.solvers._active_set import _chol_add, _chol_remove, _solve, active_set_solve
 
 
 def _wide(n=30, p=300, seed=0, rho=0.6, shift=True):
@@ -46,21 +46,30 @@ def test_factor_follows_adds_and_removes(weighted):
     cap = 25
     Lf = np.zeros((cap + 1, cap + 1))
     fidx = np.zeros(cap + 1, dtype=np.int64)
+    fb = np.zeros(cap + 1)
     xj = np.empty(40)
     k = 0
     for _ in range(120):
         if k > 0 and (k == cap or rng.random() < 0.4):
             pos = int(rng.integers(k))
-            _chol_remove(Lf, fidx, k, pos)
+            _chol_remove(Lf, fidx, fb, k, pos)
             k -= 1
         else:
             j = int(rng.choice(np.setdiff1d(np.arange(60), fidx[:k])))
-            assert _chol_add(X, mu, s, weighted, True, S, b, Lf, fidx, k, j, xj, True) == 1
+            assert _chol_add(X, mu, s, weighted, True, S, b, Lf, fidx, fb, k, j, xj, True) == 1
             k += 1
         G = _centered_gram(X, s, fidx[:k], b)
         L = Lf[:k, :k]
         np.testing.assert_allclose(np.tril(L), L, atol=0)
         np.testing.assert_allclose(L @ L.T, G, rtol=1e-10, atol=1e-10)
+        np.testing.assert_array_equal(fb[:k], b[fidx[:k]])
+    # solves with other L2 weights than the factor's: corrected by preconditioned CG
+    b2 = b * rng.uniform(0.5, 2.0, 60)
+    g = rng.standard_normal(k)
+    out = np.empty(k)
+    _solve(X, mu, s, weighted, True, S, b2, Lf, fidx, fb, k, g, out, np.empty((4, 40)))
+    np.testing.assert_allclose(_centered_gram(X, s, fidx[:k], b2) @ out, g, rtol=1e-9,
+                               atol=1e-11)
 
 
 def test_add_refuses_a_column_in_the_span():
@@ -70,12 +79,13 @@ def test_add_refuses_a_column_in_the_span():
     mu = X.mean(axis=0)
     Lf = np.zeros((4, 4))
     fidx = np.zeros(4, dtype=np.int64)
+    fb = np.zeros(4)
     xj = np.empty(20)
     b = np.zeros(40)
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 0, 1, xj, True) == 1
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 1, 3, xj, True) == 1
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 2, 5, xj, True) == 0
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, 2, 7, xj, False) == 0
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 0, 1, xj, True) == 1
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 1, 3, xj, True) == 1
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 2, 5, xj, True) == 0
+    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 2, 7, xj, False) == 0
 
 
 def _kkt(X, y, w, b0, alpha, l1_ratio=1.0, s=None, positive=False):
@@ -107,9 +117,11 @@ def test_solve_on_a_working_set_meets_kkt():
     r = yc.copy()
     Lf = np.zeros((n + 1, n + 1))
     fidx = np.zeros(n + 1, dtype=np.int64)
+    fb = np.zeros(n + 1)
     fk = np.zeros(1, dtype=np.int64)
+    v0 = (X - mu).T @ r / n
     rounds = active_set_solve(X, yc, mu, s, False, True, float(n), w, r, np.arange(p), a, b,
-                              lo, up, 1e-10 * alpha, Lf, fidx, fk, 10000, 1)
+                              lo, up, v0, 1e-10 * alpha, Lf, fidx, fb, fk, 10000, 1)
     assert rounds > 0
     assert fk[0] == np.count_nonzero(w) > 10
     np.testing.assert_allclose(r, yc - (X - mu) @ w, atol=1e-9)
@@ -157,15 +169,39 @@ def test_wide_fits_match_scikit_learn(positive, l1_ratio, weighted):
         s[:3] = 0.0
     res_alphas = path(X, y, alphas=30, eps=1e-3, l1_ratio=l1_ratio, positive=positive,
                       sample_weight=s, tol=1e-12)
+    sw = np.ones(30) if s is None else s
+
+    def f(w, b0, alpha):
+        r = y - X @ w - b0
+        return (sw @ r**2 / (2 * sw.sum()) + alpha * l1_ratio * np.abs(w).sum()
+                + alpha * (1 - l1_ratio) / 2 * w @ w)
+
     for i in [5, 15, 29]:
         alpha = res_alphas.alphas[i]
         ours = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-12,
                           max_iter=100000).fit(X, y, sample_weight=s)
         ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-14,
                    max_iter=10**6).fit(X, y, sample_weight=s)
-        np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
-        np.testing.assert_allclose(res_alphas.coef_at(i), ours.coef_, atol=1e-5)
+        # certified gaps: the objectives agree to them; coefficients as far as the L2
+        # term's strong convexity (and for the lasso its unique solution) pins them
+        fo = f(ours.coef_, ours.intercept_, alpha)
+        assert abs(fo - f(ref.coef_, ref.intercept_, alpha)) <= 1e-9
+        assert abs(f(res_alphas.coef_at(i), res_alphas.intercepts[i], alpha) - fo) <= 1e-9
+        atol = 1e-5 if l1_ratio == 1.0 else 10 * np.sqrt(2e-11 / (alpha * (1 - l1_ratio)))
+        np.testing.assert_allclose(ours.coef_, ref.coef_, atol=atol)
+        np.testing.assert_allclose(res_alphas.coef_at(i), ours.coef_, atol=atol)
         assert _kkt(X, y, ours.coef_, ours.intercept_, alpha, l1_ratio, s,
                     positive) <= 1e-5 * alpha
         if positive:
             assert np.all(ours.coef_ >= 0)
+
+
+def test_elastic_net_path_at_tight_tol_is_fast_and_exact():
+    """Along an elastic-net path the factor's L2 weights lag alpha: the solves must still
+    be exact (no slow linear convergence towards a tight tolerance)."""
+    X, y = _wide(n=60, p=120, seed=5, shift=False)
+    res = path(X, y, l1_ratio=0.5, alphas=15, eps=1e-2, tol=1e-14, max_iter=100_000)
+    assert res.converged.all()
+    assert res.n_iters.max() < 100
+    for i in [3, 9, 14]:
+        assert _kkt(X, y, res.coef_at(i), res.intercepts[i], res.alphas[i], 0.5) <= 1e-9

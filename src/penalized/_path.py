@@ -13,7 +13,7 @@ from .penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from .penalties.elastic_net import PenaltyArrays
 from .solvers._design import Design
 from .solvers.api import _check_target, _check_Xy, solve_design, standardized
-from .solvers.cd import CDCache
+from .solvers.cd import CDCache, dense_path, dense_path_ok
 
 __all__ = ["PathResult", "path"]
 
@@ -162,6 +162,17 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
                              lo=arr.lo, up=arr.up)
     cache = (CDCache(design, full_gram=True, gram_matrix=_gram)
              if isinstance(datafit, Quadratic) else None)
+    if isinstance(datafit, Quadratic) and dense_path_ok(design, pen_unit, grid, verbose):
+        # the whole path in one kernel call (wide dense designs)
+        W, b0s, gaps, iters, conv, rss = dense_path(
+            design, y, pen_unit, grid, l1_ratio, 1.0 - l1_ratio, tol=tol, max_iter=max_iter)
+        null = float(design.s @ (y - (float(design.s @ y) / design.S if design.center
+                                      else 0.0)) ** 2)
+        dev = (1.0 - rss / null if null > 0 else np.zeros(grid.size)) if _deviance else \
+            np.full(grid.size, np.nan)
+        return PathResult(alphas=grid, coefs=sp.csc_matrix(W), intercepts=b0s,
+                          dual_gaps=gaps, n_iters=iters, df=np.count_nonzero(W, axis=0),
+                          dev_explained=dev, converged=conv)
     for alpha in grid:
         pen = pen_unit.scaled(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         res = solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter, coef_init=w0,

@@ -121,6 +121,10 @@ def _coef_stack(res):
 
 def linear_predictor(X, res):
     """``X @ coef + intercept`` at every path point: (n, n_alphas) or (n, n_alphas, K)."""
+    if sp.issparse(res.coefs) and not sp.issparse(X):
+        # sparse coefficients times dense X: nnz(W) * n, not p * n * n_alphas
+        eta = (res.coefs.T.tocsr() @ np.asarray(X, dtype=np.float64).T).T
+        return np.asarray(eta) + res.intercepts
     W = _coef_stack(res)
     eta = np.asarray(safe_sparse_dot(X, W.reshape(W.shape[0], -1)), dtype=np.float64)
     return eta.reshape((X.shape[0],) + W.shape[1:]) + res.intercepts

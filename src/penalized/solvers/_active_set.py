@@ -32,12 +32,13 @@ _PIVOT = 1e-9  # a column joins only if its residual norm^2 off the support is t
 
 
 @njit(cache=True, fastmath=_FM)
-def _chol_remove(Lf, fidx, k, pos):
+def _chol_remove(Lf, fidx, fb, k, pos):
     """Drop position ``pos`` from the factor of size ``k`` (Givens rotations)."""
     for i in range(pos, k - 1):
         for t in range(i + 2):
             Lf[i, t] = Lf[i + 1, t]
         fidx[i] = fidx[i + 1]
+        fb[i] = fb[i + 1]
     for c in range(pos, k - 1):
         x = Lf[c, c]
         y = Lf[c, c + 1]
@@ -57,7 +58,7 @@ def _chol_remove(Lf, fidx, k, pos):
 
 
 @njit(cache=True, fastmath=_FM)
-def _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, k, j, xj, room):
+def _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj, room):
     """Append column ``j`` to the factor of size ``k``: returns 1, or 0 when it is
     (numerically) in the span of the support or there is no ``room``; row ``k`` of
     ``Lf`` holds ``L^{-1} g_Sj`` then. ``xj`` is workspace of size n."""
@@ -89,6 +90,7 @@ def _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, k, j, xj, room):
         return 0
     Lf[k, k] = np.sqrt(d2)
     fidx[k] = j
+    fb[k] = b[j]  # the L2 weight in this row (a path changes it with alpha)
     return 1
 
 
@@ -114,7 +116,8 @@ def _chol_solve(Lf, k, g, out):
 
 
 @njit(cache=True, fastmath=_FM)
-def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, k, sg, j, sgj, xj, z):
+def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj,
+               z):
     """Bring column ``j`` (in the span of the support, ``Lf[k, :k] = L^{-1} g_Sj``) into
     the support along the null direction of ``[X_S, x_j]``: the fit does not change and
     the penalty decreases linearly until a support coordinate reaches zero; that one
@@ -152,7 +155,7 @@ def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, k, sg, j, sg
             r[ii] -= delta * (X[ii, i] - m)
         w[i] = new
         if new == 0.0:
-            _chol_remove(Lf, fidx, k, t)
+            _chol_remove(Lf, fidx, fb, k, t)
             for u in range(t, k - 1):
                 sg[u] = sg[u + 1]
             k -= 1
@@ -160,10 +163,92 @@ def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, k, sg, j, sg
     m = mu[j] if center else 0.0
     for ii in range(n):
         r[ii] -= w[j] * (X[ii, j] - m)
-    if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, k, j, xj, True) == 0:
+    if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj, True) == 0:
         return -1
     sg[k] = sgj
     return k + 1
+
+
+@njit(cache=True, fastmath=_FM)
+def _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, out, work):
+    """out = M^{-1} g for ``M = Xc_S' diag(s) Xc_S / S + diag(b_S)``: the factor's solve,
+    exact when it was built with these L2 weights ``b``, else preconditioned CG with it
+    (``work``: 4 x max(k, n) workspace)."""
+    _chol_solve(Lf, k, g, out)
+    same = True
+    for t in range(k):
+        if b[fidx[t]] != fb[t]:
+            same = False
+            break
+    if same:
+        return
+    res = work[0]
+    z = work[1]
+    pd = work[2]
+    xs = work[3]
+    gg = 0.0
+    for t in range(k):
+        gg += g[t] * g[t]
+    rz = 1.0
+    for it in range(2 * k + 10):
+        if it == 0:  # residual g - M out
+            _mmul(X, mu, s, weighted, center, S, b, fidx, k, out, res, xs)
+            for t in range(k):
+                res[t] = g[t] - res[t]
+        rr = 0.0
+        for t in range(k):
+            rr += res[t] * res[t]
+        if rr <= 1e-28 * gg:
+            return
+        _chol_solve(Lf, k, res, z)
+        rz_new = 0.0
+        for t in range(k):
+            rz_new += res[t] * z[t]
+        if it == 0:
+            for t in range(k):
+                pd[t] = z[t]
+        else:
+            beta = rz_new / rz
+            for t in range(k):
+                pd[t] = z[t] + beta * pd[t]
+        rz = rz_new
+        _mmul(X, mu, s, weighted, center, S, b, fidx, k, pd, z, xs)  # z = M pd
+        pmp = 0.0
+        for t in range(k):
+            pmp += pd[t] * z[t]
+        if not pmp > 0.0:
+            return
+        step = rz / pmp
+        for t in range(k):
+            out[t] += step * pd[t]
+            res[t] -= step * z[t]
+
+
+@njit(cache=True, fastmath=_FM)
+def _mmul(X, mu, s, weighted, center, S, b, fidx, k, x, out, xs):
+    """out = (Xc_S' diag(s) Xc_S / S + diag(b_S)) x (``xs``: workspace of size n)."""
+    n = X.shape[0]
+    tot = 0.0
+    for i in range(n):
+        xs[i] = 0.0
+    for t in range(k):
+        j = fidx[t]
+        m = mu[j] if center else 0.0
+        xt = x[t]
+        for i in range(n):
+            xs[i] += (X[i, j] - m) * xt
+    for i in range(n):
+        if weighted:
+            xs[i] *= s[i]
+        tot += xs[i]
+    for t in range(k):
+        j = fidx[t]
+        acc = 0.0
+        for i in range(n):
+            acc += X[i, j] * xs[i]
+        if center:
+            acc -= mu[j] * tot
+        out[t] = acc / S + b[j] * x[t]
 
 
 @njit(cache=True, fastmath=_FM)
@@ -184,11 +269,15 @@ def _cuts(wj, dj, aj, loj, upj):
 
 
 @njit(cache=True, fastmath=_FM)
-def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, tol_in,
-                     Lf, fidx, fk, max_rounds, max_add):
+def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, v0, tol_in,
+                     Lf, fidx, fb, fk, max_rounds, max_add):
     """Solve on the working set ``ws`` to KKT violation ``tol_in`` (see the module
-    docstring); ``r = yc - Xc w`` is kept up to date. Returns the rounds used (one
-    working-set gradient each), or -1 when the caller must fall back to CD."""
+    docstring); ``r = yc - Xc w`` is kept up to date, ``v0`` is the gradient
+    ``Xc' s r / S`` at the initial w (all features). Returns the rounds used, or -1
+    when the caller must fall back to CD.
+
+    After a step ``t d`` with ``M d = g`` the support's gradient is ``(1 - t) g``: only
+    the zero coordinates of the working set need fresh products with the residual."""
     n, p = X.shape
     cap = Lf.shape[0] - 1  # row cap is workspace (the candidate's L^{-1} g_Sj)
     # the rank of the centered design is at most n - 1
@@ -197,17 +286,24 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
     nw = ws.shape[0]
     xj = np.empty(n)
     k = fk[0]
-    # the factor follows the support of w
+    # the factor follows the support of w, and the L2 weights: solves correct a factor
+    # built with other weights (a path changes them with alpha) by preconditioned CG,
+    # which needs few iterations while they are within a factor 2; beyond, it is rebuilt
+    for pos in range(k):
+        bj = b[fidx[pos]]
+        if bj < 0.5 * fb[pos] or bj > 2.0 * fb[pos]:
+            k = 0
+            break
     for pos in range(k - 1, -1, -1):
         if w[fidx[pos]] == 0.0:
-            _chol_remove(Lf, fidx, k, pos)
+            _chol_remove(Lf, fidx, fb, k, pos)
             k -= 1
     infac = np.zeros(p, dtype=np.bool_)
     for t in range(k):
         infac[fidx[t]] = True
     for j in range(p):
         if w[j] != 0.0 and not infac[j]:
-            if k >= k_max or not _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, k, j,
+            if k >= k_max or not _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j,
                                            xj, True):
                 fk[0] = k
                 return -1
@@ -225,37 +321,57 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
         sg[t] = 1.0 if w[fidx[t]] > 0.0 else -1.0
     v = np.empty(nw)
     viol = np.empty(nw)
+    pcg = np.empty((4, max(cap, n)))
     g = np.empty(cap)
     d = np.empty(cap)
     sr = np.empty(n)
     rounds = 0
     n_add = max_add
+    for jj in range(nw):
+        v[jj] = v0[ws[jj]]
+    fresh = 0  # 0: v is exact; 1: the zeros' entries are stale; 2: recompute all
+    last_checked = np.inf
     while True:
         # gradient on the working set
-        tot = 0.0
-        for i in range(n):
-            sr[i] = s[i] * r[i] if weighted else r[i]
-            tot += sr[i]
+        if fresh > 0:
+            tot = 0.0
+            for i in range(n):
+                sr[i] = s[i] * r[i] if weighted else r[i]
+                tot += sr[i]
+            for jj in range(nw):
+                j = ws[jj]
+                if fresh == 1 and w[j] != 0.0:
+                    continue
+                acc = 0.0
+                for i in range(n):
+                    acc += X[i, j] * sr[i]
+                if center:
+                    acc -= mu[j] * tot
+                v[jj] = acc / S
+        checked = fresh != 1  # v exact (from v0, or all recomputed)
+        fresh = 1
         kmax = 0.0
         zmax = 0.0
         smax = 0.0
         for jj in range(nw):
             j = ws[jj]
-            acc = 0.0
-            for i in range(n):
-                acc += X[i, j] * sr[i]
-            if center:
-                acc -= mu[j] * tot
-            v[jj] = acc / S
             viol[jj] = _kkt1d(w[j], b[j] * w[j] - v[jj], a[j], lo[j], up[j])
             kmax = max(kmax, viol[jj])
             if w[j] == 0.0:
                 zmax = max(zmax, viol[jj])
             else:
                 smax = max(smax, viol[jj])
-        if kmax <= tol_in:
-            fk[0] = k
+        if checked and zmax <= tol_in and kmax > 0.5 * last_checked:
+            fk[0] = k  # refinement stalled at the rounding level: the certificate decides
             return rounds
+        if checked:
+            last_checked = kmax
+        if kmax <= tol_in:
+            if checked:
+                fk[0] = k
+                return rounds
+            fresh = 2  # confirm with the support's gradient afresh (no drift)
+            continue
         if rounds >= max_rounds:
             fk[0] = k
             return -1
@@ -275,7 +391,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                 if w[j] != 0.0:
                     continue
                 sgj = 1.0 if v[jj] > 0.0 else -1.0
-                if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, k, j, xj,
+                if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj,
                              k < k_max) == 1:
                     sg[k] = sgj
                     k += 1
@@ -284,7 +400,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                 failed += 1  # in the span of the support (near the rank: stop soon)
                 if added == 0 and failed == 1 and (k == k_rank or k < k_max):
                     k_new = _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx,
-                                       k, sg, j, sgj, xj, d)
+                                       fb, k, sg, j, sgj, xj, d)
                     if k_new == -1:
                         fk[0] = 0  # w moved, the factor lost track: rebuilt by the next call
                         return -1
@@ -294,18 +410,19 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                         break
             if swapped:
                 n_add = max_add
+                fresh = 2
                 continue
         # Newton step on the orthant of the signs sg
         while True:
             for t in range(k):
                 j = fidx[t]
                 g[t] = v[wpos[j]] - b[j] * w[j] - a[j] * sg[t]
-            _chol_solve(Lf, k, g, d)
+            _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, d, pcg)
             dropped = False
             for t in range(k - 1, k_old - 1, -1):  # new coordinates moving the wrong way
                 j = fidx[t]
                 if w[j] == 0.0 and d[t] * sg[t] <= 0.0:
-                    _chol_remove(Lf, fidx, k, t)
+                    _chol_remove(Lf, fidx, fb, k, t)
                     for u in range(t, k - 1):
                         sg[u] = sg[u + 1]
                     k -= 1
@@ -342,8 +459,10 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                 for i in range(n):
                     r[i] -= delta * (X[i, j] - m)
                 w[j] = new
+            # (1 - step) g, back in terms of v = Xc' s r / S
+            v[wpos[j]] = (1.0 - step) * g[t] + b[j] * new + a[j] * sg[t]
             if new == 0.0:
-                _chol_remove(Lf, fidx, k, t)
+                _chol_remove(Lf, fidx, fb, k, t)
                 for u in range(t, k - 1):
                     sg[u] = sg[u + 1]
                 k -= 1

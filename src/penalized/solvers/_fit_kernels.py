@@ -149,6 +149,18 @@ def _gradient(X, r, s, weighted, center, mu, S, v):
 
 
 @njit(cache=True, fastmath=_FM)
+def _residual(X, yc, mu, center, w, r):
+    """r = yc - Xc w, from the nonzeros of w."""
+    n, p = X.shape
+    r[:] = yc
+    for j in range(p):
+        if w[j] != 0.0:
+            m = mu[j] if center else 0.0
+            for i in range(n):
+                r[i] -= w[j] * (X[i, j] - m)
+
+
+@njit(cache=True, fastmath=_FM)
 def _objective(r, s, weighted, S, w, supp, a, b):
     acc = 0.0
     for i in range(r.shape[0]):
@@ -310,11 +322,11 @@ def _support_newton(X, yc, s, weighted, center, mu, S, w, r, supp, a, b, lo, up,
 @njit(cache=True, nogil=True, fastmath=_FM)
 def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
               max_epochs, K, eps, p0, newton_every, newton_max, singular_max, newton_ratio,
-              ws_grow, active, Lf, fidx, fk, max_add, v, v_valid, out):
+              ws_grow, active, Lf, fidx, fb, fk, max_add, active_tol, v, v_valid, out):
     """Whole working-set CD solve on dense F-ordered X (residual ``r = yc - Xc w`` kept
     up to date), with support Newton steps; see the module docstring. With ``active``,
     each working set is first solved by the active-set method of
-    :mod:`penalized.solvers._active_set` (factor ``Lf, fidx, fk``), and by CD from the
+    :mod:`penalized.solvers._active_set` (factor ``Lf, fidx, fb, fk``), and by CD from the
     first working set it cannot solve. ``v`` receives the last gradient ``Xc' s r / S``
     (it is the gradient at the initial w already when ``v_valid``)."""
     n, p = X.shape
@@ -323,6 +335,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
     since_newton = 0
     while True:
         if not v_valid:
+            _residual(X, yc, mu, center, w, r)  # afresh: no drift in the certificate
             _gradient(X, r, s, weighted, center, mu, S, v)
             out[3] += 1.0
         v_valid = False
@@ -353,6 +366,7 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
             if w[j] != 0.0:
                 score[j] = np.inf
                 nnz += 1
+
         floor = 64.0 * eps * max(vmax, amax)
         if kkt <= floor:
             out[2] = 1.0  # the remaining gap is rounding error
@@ -366,8 +380,10 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
         if active:
+            # exact solves: a tight target costs little more and saves outer rounds
             used = active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo,
-                                    up, tol_in, Lf, fidx, fk, max_epochs - epochs, max_add)
+                                    up, v, max(active_tol * tol_in, floor), Lf, fidx, fb, fk,
+                                    max_epochs - epochs, max_add)
             if used >= 0:
                 epochs += max(used, 1)
                 continue
@@ -414,3 +430,39 @@ def dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
                     if supp.shape[0] == 0:
                         break
                 since_newton = 0
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def dense_path(X, yc, mu, s, weighted, center, S, w, r, L, a_unit, b_unit, lo, up, alphas,
+               ca, cb, tol_gap, max_epochs, K, eps, p0, newton_every, newton_max,
+               singular_max, newton_ratio, ws_grow, active, Lf, fidx, fb, fk, max_add, active_tol,
+               W, stats):
+    """A whole warm-started path of :func:`dense_fit` solves, one per alpha (penalty
+    ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``), in one call: column i of ``W``
+    gets the solution at ``alphas[i]``, row i of ``stats`` (gap, primal, converged,
+    epochs, weighted residual sum of squares)."""
+    n, p = X.shape
+    v = np.empty(p)
+    a = np.empty(p)
+    b = np.empty(p)
+    out = np.zeros(5)
+    v_valid = False
+    for i in range(alphas.shape[0]):
+        for j in range(p):
+            a[j] = alphas[i] * ca * a_unit[j]
+            b[j] = alphas[i] * cb * b_unit[j]
+        out[:] = 0.0
+        epochs = dense_fit(X, yc, mu, s, weighted, center, S, w, r, L, a, b, lo, up, tol_gap,
+                           max_epochs, K, eps, p0, newton_every, newton_max, singular_max,
+                           newton_ratio, ws_grow, active, Lf, fidx, fb, fk, max_add, active_tol,
+                           v, v_valid, out)
+        v_valid = True  # v is the gradient at the final w: the next fit's first one
+        W[:, i] = w
+        rss = 0.0
+        for t in range(n):
+            rss += (s[t] if weighted else 1.0) * r[t] * r[t]
+        stats[i, 0] = out[0]
+        stats[i, 1] = out[1]
+        stats[i, 2] = out[2]
+        stats[i, 3] = max(epochs, 1)
+        stats[i, 4] = rss

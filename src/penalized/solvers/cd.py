@@ -16,7 +16,7 @@ from ..datafits.quadratic import DualProjector, duality_gap
 from ._design import GramCache
 from .gram_cd import FullGram, full_gram_ok, gram_solve
 
-__all__ = ["CDCache", "SolveResult", "cd_solve"]
+__all__ = ["CDCache", "SolveResult", "cd_solve", "dense_path", "dense_path_ok"]
 
 _ANDERSON_K = 5
 _P0 = 10
@@ -28,6 +28,7 @@ _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per out
 _NEWTON_SINGULAR_MAX = 200  # ... or eigendecomposition, when k > n
 _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
 _ACTIVE_ADD = 1  # violators joining its support per round, at most
+_ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
 
 
 @dataclass
@@ -73,7 +74,7 @@ class CDCache:
         self.full_gram = full_gram  # allow the full p x p Gram (tall designs, paths)
         self.gram_matrix = gram_matrix  # the full centered Gram / S, when known already
         self.full = None
-        self.factor = None  # the active-set solver's Cholesky factor (Lf, fidx, fk)
+        self.factor = None  # the active-set solver's Cholesky factor (Lf, fidx, fb, fk)
         self.last_w = self.last_v = None  # the last dense fit's solution and gradient
 
 
@@ -214,13 +215,11 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     from ._fit_kernels import dense_fit
 
     active = newton and active_set_ok(pen.lo, pen.up)
-    # supports up to the rank (n), or any size with an L2 term
-    cap = min(design.p if np.min(pen.b) > 0 else design.n, _ACTIVE_MAX)
-    if cache.factor is None or cache.factor[0].shape[0] != cap + 1:
+    cap = _factor_cap(design, pen.b)
+    if cache.factor is None or cache.factor[0].shape[0] != cap:
         # Cholesky factor of the support's Gram matrix, kept across the fits of a path
-        cache.factor = (np.zeros((cap + 1, cap + 1)), np.zeros(cap + 1, dtype=np.int64),
-                        np.zeros(1, dtype=np.int64))
-    Lf, fidx, fk = cache.factor
+        cache.factor = _new_factor(cap)
+    Lf, fidx, fb, fk = cache.factor
     # along a path the previous fit ended at this w: its last gradient is the first one here
     v_valid = cache.last_w is not None and np.array_equal(cache.last_w, w)
     v = cache.last_v if v_valid else np.empty(design.p)
@@ -231,7 +230,7 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
                        _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
                        _NEWTON_MAX, _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, _WS_GROW, active, Lf,
-                       fidx, fk, _ACTIVE_ADD, v, v_valid, out)
+                       fidx, fb, fk, _ACTIVE_ADD, _ACTIVE_TOL, v, v_valid, out)
     cache.last_w, cache.last_v = w.copy(), v
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if not converged and warn:
@@ -240,6 +239,59 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     return SolveResult(coef=w, intercept=intercept, dual_gap=gap, tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=primal,
                        history=[(epochs, gap)])
+
+
+def _factor_cap(design, b):
+    """Rows of the active-set solver's factor: supports up to the rank (n), or any size
+    with an L2 term on every feature, at most _ACTIVE_MAX; plus one spare row."""
+    return min(design.p if np.min(b) > 0 else design.n, _ACTIVE_MAX) + 1
+
+
+def _new_factor(cap):
+    return (np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(cap),
+            np.zeros(1, dtype=np.int64))
+
+
+def dense_path_ok(design, pen, alphas, verbose):
+    """Whether a quadratic path runs in one kernel call (:func:`dense_path`): dense and
+    wide, every feature penalized at every alpha, not verbose."""
+    return (not design.sparse and design.p > design.n and not verbose and alphas.size > 0
+            and float(np.min(alphas)) > 0 and pen.unpenalized.size == 0)
+
+
+def dense_path(design, y, pen_unit, alphas, ca, cb, *, tol, max_iter, newton=True):
+    """The path over decreasing ``alphas`` (penalty ``pen_unit`` scaled by
+    ``(alpha ca, alpha cb)``) warm-started from 0, one kernel call; see
+    :func:`dense_path_ok`. Returns (W (p x m), intercepts, gaps, epochs, converged, rss);
+    warns once per fit that stops short, as :func:`cd_solve` does."""
+    from ._active_set import active_set_ok
+    from ._fit_kernels import dense_path as kernel
+
+    s, S = design.s, design.S
+    y = np.asarray(y, dtype=np.float64)
+    ybar = float(s @ y) / S if design.center else 0.0
+    yc = y - ybar
+    tol_gap = tol * float(s @ (yc * yc)) / S
+    L = design.sqnorms()
+    b_last = pen_unit.b * (alphas[-1] * cb)
+    w = np.clip(np.zeros(design.p), pen_unit.lo, pen_unit.up)
+    w[(L == 0) & (b_last == 0)] = 0.0
+    r = yc - design.matvec(w)
+    factor = _new_factor(_factor_cap(design, b_last))
+    W = np.empty((design.p, alphas.size))
+    stats = np.zeros((alphas.size, 5))
+    eps = float(np.finfo(design.dtype).eps)
+    active = newton and active_set_ok(pen_unit.lo, pen_unit.up)
+    kernel(design.X, yc, design.mu, s, design.weighted, design.center, S, w, r, L,
+           pen_unit.a, pen_unit.b, pen_unit.lo, pen_unit.up, np.ascontiguousarray(alphas),
+           float(ca), float(cb), tol_gap, max_iter, _ANDERSON_K, eps, _P0,
+           _NEWTON_EVERY if newton else max_iter + 1, _NEWTON_MAX, _NEWTON_SINGULAR_MAX,
+           _NEWTON_RATIO, _WS_GROW, active, *factor, _ACTIVE_ADD, _ACTIVE_TOL, W, stats)
+    converged = stats[:, 2] == 1.0
+    for i in np.flatnonzero(~converged):
+        _warn_cd(max_iter, stats[i, 0], tol_gap, tol, stacklevel=4)
+    intercepts = ybar - design.mu @ W if design.center else np.zeros(alphas.size)
+    return W, intercepts, stats[:, 0], stats[:, 3].astype(np.int64), converged, stats[:, 4]
 
 
 def _warn_cd(max_iter, gap, tol_gap, tol, stacklevel):

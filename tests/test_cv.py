@@ -469,3 +469,35 @@ def test_training_fold_with_zero_weight_is_a_clear_error(p):
     sw[:20] = 1.0  # KFold(5): the first fold's training rows all have weight 0
     with pytest.raises(ValueError, match="sample_weight"):
         LassoCV(cv=KFold(5)).fit(X, y, sample_weight=sw)
+
+
+def test_fold_tasks_run_in_a_persistent_thread_pool():
+    """Results come back in task order, errors propagate, n_jobs resolves as joblib's
+    (negative counts, parallel_config), and BLAS threads are restored afterwards."""
+    import threading
+
+    from joblib import delayed, parallel_config
+    from threadpoolctl import threadpool_info
+
+    from penalized.model_selection._threads import run_tasks
+
+    def job(i):
+        return i, threading.current_thread().name
+
+    before = [lib["num_threads"] for lib in threadpool_info()]
+    for n_jobs in [1, 2, -1]:
+        out = run_tasks([delayed(job)(i) for i in range(7)], n_jobs)
+        assert [i for i, _ in out] == list(range(7))
+    assert any(name.startswith("penalized-") for _, name in out)
+    with parallel_config(n_jobs=2):
+        out = run_tasks([delayed(job)(i) for i in range(3)], None)
+    assert all(name.startswith("penalized-2") for _, name in out)
+
+    def boom(i):
+        if i == 2:
+            raise ValueError("fold 2 failed")
+        return i
+
+    with pytest.raises(ValueError, match="fold 2"):
+        run_tasks([delayed(boom)(i) for i in range(4)], 2)
+    assert [lib["num_threads"] for lib in threadpool_info()] == before

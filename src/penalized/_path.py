@@ -13,7 +13,8 @@ from .penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from .penalties.elastic_net import PenaltyArrays
 from .solvers._design import Design
 from .solvers.api import _check_target, _check_Xy, solve_design, standardized
-from .solvers.cd import CDCache, dense_path, dense_path_ok
+from .solvers.cd import CDCache, _warn_cd, dense_path, dense_path_ok
+from .solvers.gram_cd import FullGram, full_gram_ok, gram_path
 
 __all__ = ["PathResult", "path"]
 
@@ -162,17 +163,17 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
                              lo=arr.lo, up=arr.up)
     cache = (CDCache(design, full_gram=True, gram_matrix=_gram)
              if isinstance(datafit, Quadratic) else None)
-    if isinstance(datafit, Quadratic) and dense_path_ok(design, pen_unit, grid, verbose):
-        # the whole path in one kernel call (wide dense designs)
-        W, b0s, gaps, iters, conv, rss = dense_path(
-            design, y, pen_unit, grid, l1_ratio, 1.0 - l1_ratio, tol=tol, max_iter=max_iter)
-        null = float(design.s @ (y - (float(design.s @ y) / design.S if design.center
-                                      else 0.0)) ** 2)
-        dev = (1.0 - rss / null if null > 0 else np.zeros(grid.size)) if _deviance else \
-            np.full(grid.size, np.nan)
-        return PathResult(alphas=grid, coefs=sp.csc_matrix(W), intercepts=b0s,
-                          dual_gaps=gaps, n_iters=iters, df=np.count_nonzero(W, axis=0),
-                          dev_explained=dev, converged=conv)
+    if isinstance(datafit, Quadratic) and not verbose and grid.size and grid.min() > 0:
+        # the whole path in one kernel call: tall dense designs on the Gram matrix, wide
+        # dense ones by the active-set solver
+        fast = _kernel_path(design, y, pen_unit, grid, l1_ratio, tol, max_iter, cache)
+        if fast is not None:
+            W, b0s, gaps, iters, conv, rss, null = fast
+            dev = (1.0 - rss / null if null > 0 else np.zeros(grid.size)) if _deviance \
+                else np.full(grid.size, np.nan)
+            return PathResult(alphas=grid, coefs=sp.csc_matrix(W), intercepts=b0s,
+                              dual_gaps=gaps, n_iters=iters, df=np.count_nonzero(W, axis=0),
+                              dev_explained=dev, converged=conv)
     for alpha in grid:
         pen = pen_unit.scaled(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         res = solve_design(design, y, datafit, pen, tol=tol, max_iter=max_iter, coef_init=w0,
@@ -189,7 +190,7 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     elif cache is not None and cache.full is not None:  # from the Gram matrix: O(p^2)
         fg = cache.full
         W = np.column_stack(coefs)
-        rss = fg.yy - 2.0 * (fg.q @ W) + np.einsum("ji,jk,ki->i", W, fg.G, W)
+        rss = fg.yy - 2.0 * (fg.q @ W) + np.sum(W * (fg.G @ W), axis=0)
         dev = 1.0 - rss / fg.yy if fg.yy > 0 else np.zeros(len(coefs))
     else:
         dev = _dev_explained(design, y, datafit, coefs, intercepts)
@@ -202,6 +203,29 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     return PathResult(alphas=grid, coefs=coef_out, intercepts=np.array(intercepts),
                       dual_gaps=np.array(gaps), n_iters=np.array(iters), df=df,
                       dev_explained=dev, converged=np.array(conv))
+
+
+def _kernel_path(design, y, pen_unit, grid, l1_ratio, tol, max_iter, cache):
+    """A least-squares path in one numba call, when the design allows one: (W, intercepts,
+    gaps, epochs, converged, weighted residual sums of squares, null sum), else None."""
+    s, S = design.s, design.S
+    ybar = float(s @ y) / S if design.center else 0.0
+    null = float(s @ (y - ybar) ** 2)
+    if full_gram_ok(design, pen_unit):
+        cache.full = FullGram(design, y - ybar, cache.gram_matrix)
+        eps = float(np.finfo(design.dtype).eps)
+        fg = cache.full
+        W, gaps, iters, conv = gram_path(fg, pen_unit, grid, l1_ratio, 1.0 - l1_ratio,
+                                         tol_gap=tol * fg.yy, max_iter=max_iter, eps=eps)
+        rss = fg.yy - 2.0 * (fg.q @ W) + np.sum(W * (fg.G @ W), axis=0)
+        for i in np.flatnonzero(~conv):
+            _warn_cd(max_iter, gaps[i], tol * fg.yy, tol, stacklevel=4)
+        b0s = ybar - design.mu @ W if design.center else np.zeros(grid.size)
+        return W, b0s, gaps, iters, conv, rss * S, null
+    if dense_path_ok(design, pen_unit, grid, False):
+        return (*dense_path(design, y, pen_unit, grid, l1_ratio, 1.0 - l1_ratio, tol=tol,
+                            max_iter=max_iter), null)
+    return None
 
 
 def _alpha_max(design, y, datafit, arr, l1_ratio):

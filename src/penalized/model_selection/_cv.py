@@ -7,18 +7,16 @@ relaxed fits and interpolation along the path are computed here.
 """
 
 import numbers
-from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import delayed
 from scipy.special import expit, log_softmax, xlogy
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import check_cv
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from .._path import PathResult, path
 from .._validation import (
@@ -34,6 +32,7 @@ from ..estimators._base import validate_fit_data
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
 from ._gram_cv import FoldGrams, gram_cv_ok, gram_fold_path
+from ._threads import run_tasks
 
 __all__ = ["SCORINGS", "fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
 
@@ -398,11 +397,8 @@ class BaseCV(BaseEstimator):
             tasks.insert(0, delayed(path)(X, y_fit, datafit, l1_ratio=l1_ratios[0],
                                           alphas=grids[0], sample_weight=sw_fit,
                                           _gram=None if fg is None else fg.A / fg.S, **kw))
-        # threads: the kernels release the GIL, and nothing is copied to workers; BLAS on
-        # one thread meanwhile (the folds are the parallelism; idle BLAS workers spin)
-        parallel = effective_n_jobs(self.n_jobs) > 1
-        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
-            outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(tasks)
+        # threads: the kernels release the GIL, and nothing is copied to workers
+        outs = run_tasks(tasks, self.n_jobs)
         full_path = outs.pop(0) if full_first else None
         # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
         scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))

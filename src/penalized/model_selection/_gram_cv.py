@@ -8,11 +8,15 @@ flops) and recenters at the training mean by a rank-one correction, which is exa
 algebra and numerically benign because the training and overall means are close.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from ..datafits.quadratic import Quadratic
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..penalties.elastic_net import PenaltyArrays
 from ..solvers.cd import _warn_cd
+from ..solvers.gram_cd import gram_path
 
 __all__ = ["FoldGrams", "gram_cv_ok"]
 
@@ -39,14 +43,17 @@ class FoldGrams:
         self.s = (np.ones(X.shape[0]) if sample_weight is None
                   else np.asarray(sample_weight, dtype=np.float64))
         self.S = float(self.s.sum())
+        self.unweighted = sample_weight is None
         self.center = bool(fit_intercept)
         self.dtype = X.dtype
         self.y = y
         self.m0 = self.s @ X / self.S if self.center else np.zeros(X.shape[1])
         self.Xc = np.asfortranarray(X, dtype=np.float64) - self.m0
-        sq = np.sqrt(self.s)
-        Xw = self.Xc * sq[:, None]
-        self.A = Xw.T @ Xw
+        if sample_weight is None:
+            self.A = self.Xc.T @ self.Xc
+        else:
+            Xw = self.Xc * np.sqrt(self.s)[:, None]
+            self.A = Xw.T @ Xw
 
     def fold(self, train, test):
         """(G, q, yy, mu, ybar) of the training rows: the centered Gram matrix divided by
@@ -58,7 +65,7 @@ class FoldGrams:
         if not S_tr > 0:
             raise ValueError("'sample_weight' must not be all zero on a training fold: at "
                              "least one weight of every training fold must be positive.")
-        A_tr = self.A - (Xt * st[:, None]).T @ Xt
+        A_tr = self.A - (Xt.T @ Xt if self.unweighted else (Xt * st[:, None]).T @ Xt)
         ybar = float(s[train] @ y[train]) / S_tr if self.center else 0.0
         if self.center:
             d = -(st @ Xt) / S_tr  # training mean of Xc (the weighted sum over all is 0)
@@ -75,8 +82,6 @@ class FoldGrams:
 
 def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
     """Coefficients (p x m) and intercepts (m,) of the fold's path on ``grid``."""
-    from ..solvers._fit_kernels import gram_fit
-
     G, q, yy, mu, ybar = fg.fold(train, test)
     p = G.shape[0]
     L = np.diag(G).copy()
@@ -95,18 +100,12 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
         sd = np.sqrt(L)
         a_unit, b_unit = a_unit * sd, b_unit * L
     tol_gap = kw["tol"] * yy
-    w = np.zeros(p)
-    W = np.empty((p, len(grid)))
-    b = np.empty(len(grid))
-    out = np.zeros(3)
-    worst = None
-    for i, alpha in enumerate(grid):
-        gram_fit(G, q, yy, w, alpha * l1_ratio * a_unit, alpha * (1.0 - l1_ratio) * b_unit,
-                 unit.lo, unit.up, tol_gap, kw["max_iter"], _ANDERSON_K, eps, out)
-        if not out[2] and (worst is None or out[0] > worst):
-            worst = float(out[0])
-        W[:, i] = w
-        b[i] = ybar - float(mu @ w) if fg.center else 0.0
-    if worst is not None:
-        _warn_cd(kw["max_iter"], worst, tol_gap, kw["tol"], stacklevel=4)
+    fold = SimpleNamespace(G=G, q=q, yy=yy)
+    arrays = PenaltyArrays(a=a_unit, b=b_unit, lo=unit.lo, up=unit.up)
+    W, gaps, _, conv = gram_path(fold, arrays, np.asarray(grid, dtype=np.float64),
+                                 l1_ratio, 1.0 - l1_ratio, tol_gap=tol_gap,
+                                 max_iter=kw["max_iter"], eps=eps)
+    if not conv.all():
+        _warn_cd(kw["max_iter"], float(gaps[~conv].max()), tol_gap, kw["tol"], stacklevel=4)
+    b = ybar - mu @ W if fg.center else np.zeros(len(grid))
     return W, b

@@ -466,3 +466,25 @@ def dense_path(X, yc, mu, s, weighted, center, S, w, r, L, a_unit, b_unit, lo, u
         stats[i, 2] = out[2]
         stats[i, 3] = max(epochs, 1)
         stats[i, 4] = rss
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def gram_path(G, q, yy, w, a_unit, b_unit, lo, up, alphas, ca, cb, tol_gap, max_epochs, K,
+              eps, W, stats):
+    """A whole warm-started path of :func:`gram_fit` solves in one call (penalty
+    ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``): column i of ``W`` gets the solution
+    at ``alphas[i]``, row i of ``stats`` (gap, primal, converged, epochs)."""
+    p = w.shape[0]
+    a = np.empty(p)
+    b = np.empty(p)
+    out = np.zeros(3)
+    for i in range(alphas.shape[0]):
+        for j in range(p):
+            a[j] = alphas[i] * ca * a_unit[j]
+            b[j] = alphas[i] * cb * b_unit[j]
+        epochs = gram_fit(G, q, yy, w, a, b, lo, up, tol_gap, max_epochs, K, eps, out)
+        W[:, i] = w
+        stats[i, 0] = out[0]
+        stats[i, 1] = out[1]
+        stats[i, 2] = out[2]
+        stats[i, 3] = max(epochs, 1)

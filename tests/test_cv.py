@@ -501,3 +501,28 @@ def test_fold_tasks_run_in_a_persistent_thread_pool():
     with pytest.raises(ValueError, match="fold 2"):
         run_tasks([delayed(boom)(i) for i in range(4)], 2)
     assert [lib["num_threads"] for lib in threadpool_info()] == before
+
+
+def _thread_name(i):
+    import threading
+
+    return i, threading.current_thread().name
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_thread_pool_works_in_a_forked_child():
+    """A child forked after the pool started (multiprocessing's default on Linux) gets a
+    fresh pool instead of waiting forever on the parent's threads."""
+    import multiprocessing
+
+    from joblib import delayed
+
+    from penalized.model_selection._threads import run_tasks
+
+    assert run_tasks([delayed(_thread_name)(i) for i in range(4)], 2)[0][0] == 0
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        res = pool.apply_async(run_tasks, ([delayed(_thread_name)(i) for i in range(4)], 2))
+        out = res.get(timeout=60)
+    assert [i for i, _ in out] == [0, 1, 2, 3]
+    assert all(name.startswith("penalized-2") for _, name in out)  # the child's own pool

@@ -8,16 +8,29 @@ is resolved as joblib does (``None`` is 1 unless a ``joblib.parallel_config`` sa
 otherwise, negative values count back from the number of CPUs).
 """
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from joblib import effective_n_jobs
+from joblib import effective_n_jobs, parallel_config
 
 __all__ = ["run_tasks"]
 
 _POOLS = {}
 _LOCK = threading.Lock()
 _CONTROLLER = []
+
+
+def _after_fork_in_child():
+    # a forked child has none of the pools' threads: new pools (and a new lock), or the
+    # first task submitted there would wait forever
+    global _LOCK
+    _POOLS.clear()
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _pool(k):
@@ -40,7 +53,8 @@ def _one_blas_thread():
 
 def run_tasks(tasks, n_jobs):
     """Results of joblib-style ``delayed`` tasks ``(func, args, kwargs)``, in order."""
-    k = min(effective_n_jobs(n_jobs), len(tasks))
+    with parallel_config(backend="threading"):  # threads (loky's limits do not apply)
+        k = min(effective_n_jobs(n_jobs), len(tasks))
     if k <= 1:
         return [func(*args, **kwargs) for func, args, kwargs in tasks]
     pool = _pool(k)

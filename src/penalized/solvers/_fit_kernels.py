@@ -6,12 +6,21 @@ than the epochs. These kernels run the outer loop themselves, for the common cas
 every feature is penalized (no dual projection needed):
 
 * ``gram_fit``  -- CD on the full Gram matrix (tall designs),
-* ``dense_fit`` -- working-set CD on dense X with residual updates, plus a Newton step on
-  the support and signs when CD is slow (ill-conditioned supports near interpolation).
+* ``dense_fit`` -- working-set solves on dense X with residual updates: the active-set
+  solver of :mod:`penalized.solvers._active_set`, and as its fallback CD with a Newton step
+  on the support and signs when CD is slow (ill-conditioned supports near interpolation).
+
+``dense_path`` and ``gram_path`` run a whole path of such solves in one call.
+
+Numba's on-disk cache keys each kernel on its own file only: the kernels here are cached
+with the code of ``_kernels.py`` and ``_active_set.py`` compiled in, so after editing those
+in a checkout delete the stale entries (``find src -name '*.nb[ic]' -delete``); an install
+rewrites every file, which invalidates every entry.
 
 Both stop when the duality gap is at most ``tol_gap`` (or only rounding error is left)
 and write (gap, primal, converged) to ``out`` (``dense_fit`` also counts its outer rounds
-in ``out[3]``); they return the number of epochs.
+in ``out[3]`` and the working sets the active-set solver gave up in ``out[4]``); they
+return the number of epochs.
 """
 
 import numpy as np

@@ -107,8 +107,17 @@ def alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     return np.geomspace(amax, amax * eps, n_alphas) if n_alphas > 1 else np.array([amax])
 
 
-def _rows(X, idx):
-    return X[idx] if sp.issparse(X) else np.asfortranarray(X[idx])
+def _rows(X, idx, block=256):
+    """The rows ``idx`` of X; dense ones F-ordered, gathered by blocks of columns (one
+    copy, where ``asfortranarray(X[idx])`` makes two)."""
+    if sp.issparse(X):
+        return X[idx]
+    idx = np.asarray(idx)
+    idx = np.flatnonzero(idx) if idx.dtype == bool else idx
+    out = np.empty((idx.size, X.shape[1]), dtype=X.dtype, order="F")
+    for j in range(0, X.shape[1], block):
+        out[:, j:j + block] = X[idx, j:j + block]
+    return out
 
 
 def _coef_stack(res):

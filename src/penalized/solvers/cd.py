@@ -214,7 +214,10 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     from ._active_set import active_set_ok
     from ._fit_kernels import dense_fit
 
-    active = newton and active_set_ok(pen.lo, pen.up)
+    # the active set adds one violator per solve: right for warm starts and for p >> n
+    # (supports near the rank), slower than CD for a cold start with p close to n
+    warm = bool(np.any(w != 0))
+    active = newton and (warm or design.p >= 2 * design.n) and active_set_ok(pen.lo, pen.up)
     cap = _factor_cap(design, pen.b)
     if cache.factor is None or cache.factor[0].shape[0] != cap:
         # Cholesky factor of the support's Gram matrix, kept across the fits of a path

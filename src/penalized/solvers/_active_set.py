@@ -379,17 +379,21 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
         k_old = k
         if zmax > tol_in:
             # the worst zero violators join (at most max_add, those within half the worst)
-            order = np.argsort(-viol)
             added = 0
             failed = 0
             swapped = False
-            for oo in range(nw):
-                jj = order[oo]
-                if viol[jj] < 0.5 * zmax or added >= n_add or failed >= 2:
+            while added < n_add and failed < 2:
+                # the worst zero violator not tried yet (a scan: usually one is needed)
+                jj = -1
+                top = 0.5 * zmax
+                for ii in range(nw):
+                    if viol[ii] >= top and w[ws[ii]] == 0.0:
+                        jj = ii
+                        top = viol[ii]
+                if jj < 0:
                     break
+                viol[jj] = -1.0
                 j = ws[jj]
-                if w[j] != 0.0:
-                    continue
                 sgj = 1.0 if v[jj] > 0.0 else -1.0
                 if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj,
                              k < k_max) == 1:

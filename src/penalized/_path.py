@@ -215,14 +215,15 @@ def _kernel_path(design, y, pen_unit, grid, l1_ratio, tol, max_iter, cache):
         cache.full = FullGram(design, y - ybar, cache.gram_matrix)
         eps = float(np.finfo(design.dtype).eps)
         fg = cache.full
-        W, gaps, iters, conv = gram_path(fg, pen_unit, grid, l1_ratio, 1.0 - l1_ratio,
-                                         tol_gap=tol * fg.yy, max_iter=max_iter, eps=eps)
+        W, gaps, iters, conv = gram_path(fg.G, fg.q, fg.yy, pen_unit, grid, l1_ratio,
+                                         1.0 - l1_ratio, tol_gap=tol * fg.yy,
+                                         max_iter=max_iter, eps=eps)
         rss = fg.yy - 2.0 * (fg.q @ W) + np.sum(W * (fg.G @ W), axis=0)
         for i in np.flatnonzero(~conv):
             _warn_cd(max_iter, gaps[i], tol * fg.yy, tol, stacklevel=4)
         b0s = ybar - design.mu @ W if design.center else np.zeros(grid.size)
         return W, b0s, gaps, iters, conv, rss * S, null
-    if dense_path_ok(design, pen_unit, grid, False):
+    if dense_path_ok(design, pen_unit):
         return (*dense_path(design, y, pen_unit, grid, l1_ratio, 1.0 - l1_ratio, tol=tol,
                             max_iter=max_iter), null)
     return None

@@ -8,8 +8,6 @@ flops) and recenters at the training mean by a rank-one correction, which is exa
 algebra and numerically benign because the training and overall means are close.
 """
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from ..datafits.quadratic import Quadratic
@@ -100,9 +98,8 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
         sd = np.sqrt(L)
         a_unit, b_unit = a_unit * sd, b_unit * L
     tol_gap = kw["tol"] * yy
-    fold = SimpleNamespace(G=G, q=q, yy=yy)
     arrays = PenaltyArrays(a=a_unit, b=b_unit, lo=unit.lo, up=unit.up)
-    W, gaps, _, conv = gram_path(fold, arrays, np.asarray(grid, dtype=np.float64),
+    W, gaps, _, conv = gram_path(G, q, yy, arrays, np.asarray(grid, dtype=np.float64),
                                  l1_ratio, 1.0 - l1_ratio, tol_gap=tol_gap,
                                  max_iter=kw["max_iter"], eps=eps)
     if not conv.all():

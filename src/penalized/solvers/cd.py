@@ -74,8 +74,6 @@ class CDCache:
         self.full_gram = full_gram  # allow the full p x p Gram (tall designs, paths)
         self.gram_matrix = gram_matrix  # the full centered Gram / S, when known already
         self.full = None
-        self.factor = None  # the active-set solver's Cholesky factor (Lf, fidx, fb, fk)
-        self.last_w = self.last_v = None  # the last dense fit's solution and gradient
 
 
 def _kernels():
@@ -118,7 +116,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
             and pen.unpenalized.size == 0):
         # wide dense design, every feature penalized: the whole solve in one kernel
         return _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton,
-                          warn, cache)
+                          warn)
     projector = cache.projector
     eps = np.finfo(design.dtype).eps
     alive = np.ones(p, dtype=bool)  # not screened out
@@ -210,7 +208,7 @@ def cd_solve(design, y, pen, *, tol=1e-4, max_iter=1000, coef_init=None, verbose
                        history=history)
 
 
-def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, warn, cache):
+def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, warn):
     from ._active_set import active_set_ok
     from ._fit_kernels import dense_fit
 
@@ -218,23 +216,15 @@ def _dense_fit(design, yc, ybar, w, r, L, pen, tol, tol_gap, max_iter, newton, w
     # (supports near the rank), slower than CD for a cold start with p close to n
     warm = bool(np.any(w != 0))
     active = newton and (warm or design.p >= 2 * design.n) and active_set_ok(pen.lo, pen.up)
-    cap = _factor_cap(design, pen.b)
-    if cache.factor is None or cache.factor[0].shape[0] != cap:
-        # Cholesky factor of the support's Gram matrix, kept across the fits of a path
-        cache.factor = _new_factor(cap)
-    Lf, fidx, fb, fk = cache.factor
-    # along a path the previous fit ended at this w: its last gradient is the first one here
-    v_valid = cache.last_w is not None and np.array_equal(cache.last_w, w)
-    v = cache.last_v if v_valid else np.empty(design.p)
-
+    Lf, fidx, fb, fk = _new_factor(_factor_cap(design, pen.b))
+    v = np.empty(design.p)
     out = np.zeros(5)  # gap, primal, converged, outer rounds, active set given up
     eps = float(np.finfo(design.dtype).eps)
     epochs = dense_fit(design.X, yc, design.mu, design.s, design.weighted, design.center,
                        design.S, w, r, L, pen.a, pen.b, pen.lo, pen.up, tol_gap, max_iter,
                        _ANDERSON_K, eps, _P0, _NEWTON_EVERY if newton else max_iter + 1,
                        _NEWTON_MAX, _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, _WS_GROW, active, Lf,
-                       fidx, fb, fk, _ACTIVE_ADD, _ACTIVE_TOL, v, v_valid, out)
-    cache.last_w, cache.last_v = w.copy(), v
+                       fidx, fb, fk, _ACTIVE_ADD, _ACTIVE_TOL, v, False, out)
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if not converged and warn:
         _warn_cd(max_iter, gap, tol_gap, tol, stacklevel=5)
@@ -255,11 +245,10 @@ def _new_factor(cap):
             np.zeros(1, dtype=np.int64))
 
 
-def dense_path_ok(design, pen, alphas, verbose):
-    """Whether a quadratic path runs in one kernel call (:func:`dense_path`): dense and
-    wide, every feature penalized at every alpha, not verbose."""
-    return (not design.sparse and design.p > design.n and not verbose and alphas.size > 0
-            and float(np.min(alphas)) > 0 and pen.unpenalized.size == 0)
+def dense_path_ok(design, pen):
+    """Whether a quadratic path (alphas > 0) runs in one kernel call
+    (:func:`dense_path`): dense and wide, every feature penalized."""
+    return not design.sparse and design.p > design.n and pen.unpenalized.size == 0
 
 
 def dense_path(design, y, pen_unit, alphas, ca, cb, *, tol, max_iter, newton=True):

@@ -87,18 +87,18 @@ def gram_solve(design, y, pen, fg, *, tol, max_iter, coef_init=None, verbose=0, 
                        history=history)
 
 
-def gram_path(fg, pen_unit, alphas, ca, cb, *, tol_gap, max_iter, eps):
+def gram_path(G, q, yy, pen_unit, alphas, ca, cb, *, tol_gap, max_iter, eps):
     """The path over decreasing ``alphas`` (penalty ``pen_unit`` scaled by
-    ``(alpha ca, alpha cb)``) on the Gram matrix of ``fg`` (``G``, ``q``, ``yy``),
-    warm-started from 0, in one kernel call. Returns (W (p x m), gaps, epochs,
+    ``(alpha ca, alpha cb)``) on the Gram matrix ``G`` (with ``q`` and ``yy`` as in
+    :class:`FullGram`), warm-started from 0, in one kernel call. Returns (W (p x m), gaps, epochs,
     converged); the caller warns for the fits that stopped short."""
     from ._fit_kernels import gram_path as kernel
 
-    p = fg.G.shape[0]
+    p = G.shape[0]
     w = np.clip(np.zeros(p), pen_unit.lo, pen_unit.up)
     W = np.empty((p, alphas.size), order="F")
     stats = np.zeros((alphas.size, 4))
-    kernel(fg.G, fg.q, fg.yy, w, pen_unit.a, pen_unit.b, pen_unit.lo, pen_unit.up,
+    kernel(G, q, yy, w, pen_unit.a, pen_unit.b, pen_unit.lo, pen_unit.up,
            np.ascontiguousarray(alphas, dtype=np.float64), float(ca), float(cb), tol_gap,
            max_iter, _ANDERSON_K, eps, W, stats)
     return W, stats[:, 0], stats[:, 3].astype(np.int64), stats[:, 2] == 1.0

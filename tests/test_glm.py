@@ -1082,3 +1082,28 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
             sk.fit(X.toarray(), y, sample_weight=sw)
         _, P_sk = logistic_l1_gap_no_intercept(X, y, sk.coef_.ravel(), alpha, sw, offset)
         assert_objective_close(P, P_sk, rtol=1e-6, ref_accurate=False)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_intercepts_optimal_to_rounding_and_gap_never_negative(n_classes):
+    """The certificate needs sum_i s_i l'(eta_i) = 0 (the intercept is free): intercepts
+    are optimized to the rounding level of that sum, whatever the BLAS, so weighting a row
+    by k equals repeating it k times to machine precision (scikit-learn's check compares
+    predict_proba at 1e-9); a gap is never negative."""
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, n_classes, size=15)
+    sw = rng.randint(0, 5, size=15)
+    rep = LogisticRegression(tol=1e-14, max_iter=100_000).fit(X.repeat(sw, axis=0),
+                                                             y.repeat(sw))
+    perm = np.random.RandomState(0).permutation(15)  # as scikit-learn's check shuffles
+    Xw, yw, sww = X[perm], y[perm], sw[perm]
+    wtd = LogisticRegression(tol=1e-14, max_iter=100_000).fit(Xw, yw, sample_weight=sww)
+    assert_allclose(wtd.predict_proba(X), rep.predict_proba(X), rtol=0, atol=1e-12)
+    for est, s in ((rep, np.ones(sw.sum())), (wtd, sww.astype(float))):
+        assert est.dual_gap_ >= 0.0
+        Xe = X.repeat(sw, axis=0) if est is rep else Xw
+        ye = y.repeat(sw) if est is rep else yw
+        P = est.predict_proba(Xe)
+        g = s @ (P - np.eye(n_classes)[ye]) / s.sum()
+        assert np.max(np.abs(g)) <= 1e-14

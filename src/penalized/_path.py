@@ -50,6 +50,10 @@ class PathResult:
     dev_explained: np.ndarray
     converged: np.ndarray
 
+    def __post_init__(self):
+        # a certificate is never negative: below zero is rounding error of P - D
+        self.dual_gaps = np.maximum(np.asarray(self.dual_gaps, dtype=np.float64), 0.0)
+
     def coef_at(self, i):
         """Coefficients at the i-th alpha as a dense array."""
         if isinstance(self.coefs, list):

@@ -61,6 +61,10 @@ class SolveResult:
     primal: float
     history: list = field(default_factory=list)
 
+    def __post_init__(self):
+        # a certificate is never negative: below zero is rounding error of P - D
+        self.dual_gap = max(float(self.dual_gap), 0.0)
+
 
 class CDCache:
     """State reusable across solves on one design and one target (e.g. along a path):

@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..penalties.elastic_net import PenaltyArrays
 from ._design import Design
 from .cd import SolveResult
-from .prox_newton import _ARMIJO, _H_FLOOR, _weighted_ls, inner_tol
+from .prox_newton import _ARMIJO, _H_FLOOR, _weighted_ls, inner_tol, intercept_slack
 
 __all__ = ["multinomial_solve", "predictor", "optimize_intercepts"]
 
@@ -33,25 +33,36 @@ def optimize_intercepts(loss, Y, eta, s, max_iter=50):
     K = Y.shape[1]
     d = np.zeros(K)
     S = s.sum()
-    g_prev = np.inf
+
+    def grad(dd):
+        return s @ (loss.proba(eta + dd) - Y) / S
+
+    g = grad(d)
+    g_max = float(np.max(np.abs(g)))
+    stalls = 0
     for _ in range(max_iter):
+        if g_max <= 1e-15 or stalls >= 2:
+            break  # converged, or the gradient is at its rounding level
         P = loss.proba(eta + d)
-        g = s @ (P - Y) / S
-        g_max = float(np.max(np.abs(g)))
-        if g_max <= 1e-13 or (g_max <= 1e-9 and g_max > 0.5 * g_prev):
-            break  # converged, or Newton stalls at the rounding level of the loss
-        g_prev = g_max
         H = (P * s[:, None]).T @ P
         H = (np.diag(s @ P) - H) / S
         step = np.linalg.lstsq(H + np.full((K, K), 1.0 / K), g, rcond=None)[0]
         step -= step.mean()
+        # near the optimum a Newton step lowers the loss by ~g^2 / H, below its rounding
+        # level: accept a step that shrinks the gradient, else backtrack on the loss
         f0 = float(s @ loss.loss(Y, eta + d))
         t = 1.0
-        while t > 1e-10 and float(s @ loss.loss(Y, eta + d - t * step)) > f0:
+        while t > 1e-10:
+            g_t = grad(d - t * step)
+            g_t_max = float(np.max(np.abs(g_t)))
+            if g_t_max < g_max or float(s @ loss.loss(Y, eta + d - t * step)) < f0:
+                break
             t *= 0.5
         if t <= 1e-10:
-            break  # no decrease is measurable any more: optimal to rounding
+            break  # no step lowers the loss or the gradient: optimal to rounding
+        stalls = 0 if g_t_max < g_max else stalls + 1
         d = d - t * step
+        g, g_max = g_t, g_t_max
     return d - d.mean()
 
 
@@ -80,7 +91,7 @@ def _penalty_value(pen, W):
     return sum(pen.value(W[:, k]) for k in range(W.shape[1]))
 
 
-def multinomial_gap(design, Y, loss, W, eta, pen, unpen):
+def multinomial_gap(design, Y, loss, W, b, eta, pen, unpen):
     s, S = design.s, design.S
     primal = float(s @ loss.loss(Y, eta)) / S + _penalty_value(pen, W)
     G = loss.proba(eta) - Y
@@ -90,7 +101,8 @@ def multinomial_gap(design, Y, loss, W, eta, pen, unpen):
     c = min(pen.dual_scaling(V[:, k]) for k in range(V.shape[1]))
     conj = sum(pen.conjugate(pen.clamp_dual(c * V[:, k])) for k in range(V.shape[1]))
     dual = -float(s @ loss.conjugate(Y, c * G)) / S - conj
-    return primal - dual, primal, kkt_u
+    gap = primal - dual + intercept_slack(design, c * G, W, b)
+    return max(gap, 0.0), primal, kkt_u
 
 
 def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_init=None,
@@ -119,7 +131,7 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
         if design.center:
             d = optimize_intercepts(loss, Y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u = multinomial_gap(design, Y, loss, W, eta, pen, unpen)
+        gap, primal, kkt_u = multinomial_gap(design, Y, loss, W, b, eta, pen, unpen)
         history.append((epochs, gap))
         primals.append(primal)
         if verbose:

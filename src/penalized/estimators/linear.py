@@ -189,7 +189,7 @@ class Lasso(_LinearBase):
     >>> X, y = load_diabetes(return_X_y=True)
     >>> model = Lasso(alpha=0.1).fit(X, y)
     >>> int((model.coef_ != 0).sum())
-    8
+    7
     """
 
     _l1_ratio_fixed = 1.0

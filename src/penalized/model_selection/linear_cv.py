@@ -42,11 +42,6 @@ CV_PARAMS = """
     gammas : array-like, default=(0.0, 0.25, 0.5, 0.75, 1.0)
         The grid of ``gamma`` values in [0, 1] for ``relax=True`` (1 = lasso, 0 = the
         unpenalized refit).
-    standardize : bool, default=False
-        glmnet's ``standardize`` (whose default is TRUE; False here matches
-        scikit-learn): penalize the coefficients of the standardized columns and report
-        them on the original scale, i.e. the penalty of feature ``j`` is multiplied by
-        its weighted standard deviation ``sd_j`` (``sd_j**2`` for the L2 part).
 """ + PARAMS_PENALTY + """
     tol : float, default=1e-4
         Tolerance of every fit on the path (duality gap, scaled as in the single-alpha

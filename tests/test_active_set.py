@@ -9,7 +9,10 @@ from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso as SkLasso
 
 from penalized import ElasticNet, Lasso, path
-from penalized.solvers._active_set import _chol_add, _chol_remove, _solve, active_set_solve
+from penalized.penalties.separable import KernelPenalty
+from penalized.solvers.design import Design
+from penalized.solvers.kernels.active_set import _chol_add, _chol_remove, _solve, active_set_solve
+from penalized.solvers.kernels.working_set import Factor
 
 
 def _wide(n=30, p=300, seed=0, rho=0.6, shift=True):
@@ -41,13 +44,14 @@ def test_factor_follows_adds_and_removes(weighted):
     rng = np.random.default_rng(3)
     s = rng.uniform(0.1, 2.0, 40) if weighted else np.ones(40)
     S = float(s.sum())
-    mu = s @ X / S
+    s @ X / S
     b = rng.uniform(0.0, 0.1, 60)
     cap = 25
     Lf = np.zeros((cap + 1, cap + 1))
     fidx = np.zeros(cap + 1, dtype=np.int64)
     fb = np.zeros(cap + 1)
     xj = np.empty(40)
+    D = Design(X, s if weighted else None, True).kernel()
     k = 0
     for _ in range(120):
         if k > 0 and (k == cap or rng.random() < 0.4):
@@ -56,7 +60,7 @@ def test_factor_follows_adds_and_removes(weighted):
             k -= 1
         else:
             j = int(rng.choice(np.setdiff1d(np.arange(60), fidx[:k])))
-            assert _chol_add(X, mu, s, weighted, True, S, b, Lf, fidx, fb, k, j, xj, True) == 1
+            assert _chol_add(D, b, Lf, fidx, fb, k, j, xj, True) == 1
             k += 1
         G = _centered_gram(X, s, fidx[:k], b)
         L = Lf[:k, :k]
@@ -67,7 +71,7 @@ def test_factor_follows_adds_and_removes(weighted):
     b2 = b * rng.uniform(0.5, 2.0, 60)
     g = rng.standard_normal(k)
     out = np.empty(k)
-    _solve(X, mu, s, weighted, True, S, b2, Lf, fidx, fb, k, g, out, np.empty((4, 40)))
+    _solve(D, b2, Lf, fidx, fb, k, g, out, np.empty((4, 40)))
     np.testing.assert_allclose(_centered_gram(X, s, fidx[:k], b2) @ out, g, rtol=1e-9,
                                atol=1e-11)
 
@@ -75,17 +79,18 @@ def test_factor_follows_adds_and_removes(weighted):
 def test_add_refuses_a_column_in_the_span():
     X, _ = _wide(n=20, p=40)
     X[:, 5] = 2.0 * X[:, 1] - X[:, 3] + 7.0  # in the span of columns 1, 3 (and the mean)
-    s = np.ones(20)
-    mu = X.mean(axis=0)
+    np.ones(20)
+    X.mean(axis=0)
     Lf = np.zeros((4, 4))
     fidx = np.zeros(4, dtype=np.int64)
     fb = np.zeros(4)
     xj = np.empty(20)
     b = np.zeros(40)
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 0, 1, xj, True) == 1
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 1, 3, xj, True) == 1
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 2, 5, xj, True) == 0
-    assert _chol_add(X, mu, s, False, True, 20.0, b, Lf, fidx, fb, 2, 7, xj, False) == 0
+    D = Design(X, None, True).kernel()
+    assert _chol_add(D, b, Lf, fidx, fb, 0, 1, xj, True) == 1
+    assert _chol_add(D, b, Lf, fidx, fb, 1, 3, xj, True) == 1
+    assert _chol_add(D, b, Lf, fidx, fb, 2, 5, xj, True) == 0
+    assert _chol_add(D, b, Lf, fidx, fb, 2, 7, xj, False) == 0
 
 
 def _kkt(X, y, w, b0, alpha, l1_ratio=1.0, s=None, positive=False):
@@ -105,7 +110,7 @@ def test_solve_on_a_working_set_meets_kkt():
     """Called directly (all features as the working set): it solves to the tolerance."""
     X, y = _wide(n=40, p=120)
     n, p = X.shape
-    s = np.ones(n)
+    np.ones(n)
     mu = X.mean(axis=0)
     yc = y - y.mean()
     alpha = 0.02 * np.max(np.abs((X - mu).T @ yc)) / n
@@ -120,8 +125,9 @@ def test_solve_on_a_working_set_meets_kkt():
     fb = np.zeros(n + 1)
     fk = np.zeros(1, dtype=np.int64)
     v0 = (X - mu).T @ r / n
-    rounds = active_set_solve(X, yc, mu, s, False, True, float(n), w, r, np.arange(p), a, b,
-                              lo, up, v0, 1e-10 * alpha, Lf, fidx, fb, fk, 10000, 1)
+    rounds = active_set_solve(Design(X, None, True).kernel(), yc, w, r, np.arange(p),
+                              KernelPenalty(a, b, lo, up), v0, 1e-10 * alpha,
+                              Factor(Lf, fidx, fb, fk), 10000, 1)
     assert rounds > 0
     assert fk[0] == np.count_nonzero(w) > 10
     np.testing.assert_allclose(r, yc - (X - mu) @ w, atol=1e-9)

@@ -435,7 +435,8 @@ def test_downdated_gram_fold_paths_equal_fold_paths(fit_intercept, standardize, 
     part: each fold's path equals penalized.path on the copied training rows."""
     from penalized.datafits import Quadratic
     from penalized.model_selection._cv import make_folds, path_kwargs
-    from penalized.model_selection._gram_cv import FoldGrams, gram_cv_ok, gram_fold_path
+    from penalized.model_selection._gram_cv import FoldGrams, gram_fold_path
+    from penalized.solvers.engine import cv_on_gram_downdates
 
     rng = np.random.default_rng(11)
     n, p = 300, 12
@@ -449,7 +450,7 @@ def test_downdated_gram_fold_paths_equal_fold_paths(fit_intercept, standardize, 
                                  upper_bounds=1.5 if bounds else None)
     kw = path_kwargs(est)
     folds = make_folds(4, X, y)
-    assert gram_cv_ok(X, Quadratic(), kw, folds, relax=False)
+    assert cv_on_gram_downdates(X, Quadratic(), folds, relax=False)
     grid = np.geomspace(2.0, 2e-3, 15)
     fg = FoldGrams(X, y, sw, fit_intercept)
     for train, test in folds:

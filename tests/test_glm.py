@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import make_problem, to_container
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, logsumexp, xlogy
 from sklearn import linear_model as sklm
@@ -27,6 +26,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
+from conftest import make_problem, to_container
 from penalized import (
     ElasticNet,
     HuberRegressor,
@@ -985,8 +985,8 @@ def test_gram_inner_solves_match_residual_path_and_sklearn(container, weighted, 
     sw = np.random.default_rng(0).uniform(0.2, 3.0, n) if weighted else None
     alpha = 0.004
     used = []
-    plan = prox_newton._gram_plan
-    monkeypatch.setattr(prox_newton, "_gram_plan",
+    plan = prox_newton.newton_model_engine
+    monkeypatch.setattr(prox_newton, "newton_model_engine",
                         lambda d: used.append(plan(d)) or used[-1])
     est = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1_ratio,
                              fit_intercept=fit_intercept, **TIGHT)
@@ -995,7 +995,7 @@ def test_gram_inner_solves_match_residual_path_and_sklearn(container, weighted, 
     assert_certificate(est, null_logistic_loss(y))
     P = logistic_obj(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sw)
 
-    monkeypatch.setattr(prox_newton, "_gram_plan", lambda d: None)
+    monkeypatch.setattr(prox_newton, "newton_model_engine", lambda d: None)
     ref = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1_ratio,
                              fit_intercept=fit_intercept, **TIGHT).fit(Xc, y, sample_weight=sw)
     P_res = logistic_obj(X, y, ref.coef_, ref.intercept_, alpha, l1_ratio, sw)
@@ -1057,9 +1057,9 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
     kw = dict(fit_intercept=False, tol=1e-8, max_iter=100_000,
               offset=offset if with_offset else None, sample_weight=sw)
     calls = []
-    kernel_mod = __import__("penalized.solvers._glm_kernels", fromlist=["x"])
-    real = kernel_mod.logistic_l1_newton_sparse
-    monkeypatch.setattr(kernel_mod, "logistic_l1_newton_sparse",
+    kernel_mod = __import__("penalized.solvers.kernels.logistic", fromlist=["x"])
+    real = kernel_mod.logistic_l1_newton
+    monkeypatch.setattr(kernel_mod, "logistic_l1_newton",
                         lambda *a: calls.append(1) or real(*a))
     res = solve(X, y, Logistic(), L1(alpha), **kw)
     assert calls
@@ -1068,7 +1068,7 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
     assert res.dual_gap <= res.tol_gap
     assert_allclose(res.dual_gap, gap, rtol=1e-6, atol=1e-12)
 
-    monkeypatch.setattr(prox_newton, "_FAST_LOGISTIC", False)
+    monkeypatch.setattr(prox_newton, "newton_kernel_ok", lambda *a: False)
     calls.clear()
     ref = solve(X, y, Logistic(), L1(alpha), **kw)
     assert not calls

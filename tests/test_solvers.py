@@ -11,8 +11,8 @@ from sklearn.linear_model import Lasso as SkLasso
 from penalized import alpha_max, solve
 from penalized.datafits import Quadratic
 from penalized.penalties import L1, L2, ElasticNet
-from penalized.solvers._design import Design
-from penalized.solvers.cd import cd_solve
+from penalized.solvers.design import Design
+from penalized.solvers.least_squares import solve_least_squares
 
 
 def _problem(n=60, p=40, seed=0, rho=0.5, sparse=False):
@@ -80,28 +80,36 @@ def test_gap_certificate_recomputed_by_hand(sparse, weighted, intercept):
 
 @pytest.mark.parametrize("kernel", ["dense", "gram", "sparse", "sparse-gram"])
 def test_kernels_agree(kernel):
+    """The residual (working-set) and Gram engines, on dense and CSC designs, agree with
+    bounds, penalty factors (one unpenalized feature) and weights."""
     X, y = _problem(n=120, p=30)
     s = np.random.default_rng(3).uniform(0.5, 2.0, len(y))
     pen = ElasticNet(0.05, 0.7, penalty_factor=np.linspace(0, 2, 30),
                      lower_bounds=-0.5, upper_bounds=np.full(30, 2.0)).arrays(30)
     Xk = sp.csc_matrix(X) if kernel.startswith("sparse") else X
     d = Design(Xk, s, True)
-    res = cd_solve(d, y, pen, tol=1e-13, gram=kernel.endswith("gram"), max_iter=20000)
-    ref = cd_solve(Design(X, s, True), y, pen, tol=1e-13, gram=False, max_iter=20000)
+    engine = "gram" if kernel.endswith("gram") else "working_set"
+    # (the intercept is compared at 1e-8 relative: more than a gap of 1e-13 guarantees)
+    res = solve_least_squares(d, y, pen, engine, tol=1e-15, max_iter=20000)
+    ref = solve_least_squares(Design(X, s, True), y, pen, "working_set", tol=1e-15,
+                              max_iter=20000)
     assert res.converged
     np.testing.assert_allclose(res.coef, ref.coef, rtol=1e-6, atol=1e-8)
     assert res.intercept == pytest.approx(ref.intercept, rel=1e-8)
     assert np.all(res.coef >= -0.5) and np.all(res.coef <= 2.0)
 
 
-def test_screening_keeps_active_features_on_correlated_design():
+def test_working_set_keeps_active_features_on_correlated_design():
+    """The working set with its active-set and Newton steps, and plain CD epochs on it,
+    find the same support and coefficients on a strongly correlated wide design."""
     X, y = _problem(n=50, p=300, rho=0.95, seed=4)
     for frac in (0.5, 0.1, 0.02):
         alpha = frac * alpha_max(X, y)
         pen = L1(alpha).arrays(300)
-        with_s = cd_solve(Design(X, None, True), y, pen, tol=1e-12, max_iter=100000)
-        without = cd_solve(Design(X, None, True), y, pen, tol=1e-12, screening=False,
-                           max_iter=100000)
+        with_s = solve_least_squares(Design(X, None, True), y, pen, "working_set", tol=1e-12,
+                                     max_iter=100000)
+        without = solve_least_squares(Design(X, None, True), y, pen, "working_set",
+                                      tol=1e-12, newton=False, max_iter=100000)
         assert with_s.converged and without.converged
         np.testing.assert_array_equal(with_s.coef != 0, without.coef != 0)
         np.testing.assert_allclose(with_s.coef, without.coef, atol=1e-6)
@@ -216,8 +224,7 @@ def _lasso_objective(X, y, w, b, alpha):
 
 def test_support_newton_step_lands_on_the_solution_and_never_increases_the_objective():
     from penalized.penalties import L1
-    from penalized.solvers._design import Design
-    from penalized.solvers.cd import CDCache, _support_newton
+    from penalized.solvers.kernels.newton import support_newton
 
     rng = np.random.default_rng(5)
     n, p = 40, 120
@@ -228,10 +235,15 @@ def test_support_newton_step_lands_on_the_solution_and_never_increases_the_objec
     d = Design(X, None, True)
     yc = y - y.mean()
     pen = L1(alpha).arrays(p)
-    cache = CDCache(d)
+
+    def step(w):
+        w, r = w.copy(), yc - d.matvec(w)
+        support_newton(d.kernel(), yc, w, r, np.flatnonzero(w), pen.kernel, 200)
+        return w, r
+
     # same support and signs, wrong values: one step gives the solution
     w = np.where(ref.coef != 0, ref.coef * rng.uniform(0.5, 1.5, p), 0.0)
-    w_new, r_new = _support_newton(d, cache, w.copy(), yc - d.matvec(w), yc, pen)
+    w_new, r_new = step(w)
     np.testing.assert_allclose(w_new, ref.coef, atol=1e-10)
     np.testing.assert_allclose(r_new, yc - d.matvec(w_new), atol=1e-10)
     # arbitrary supports and signs: the objective never goes up
@@ -241,7 +253,7 @@ def test_support_newton_step_lands_on_the_solution_and_never_increases_the_objec
         supp = g.choice(p, g.integers(1, 60), replace=False)
         w[supp] = g.standard_normal(supp.size)
         r = yc - d.matvec(w)
-        w2, r2 = _support_newton(d, CDCache(d), w.copy(), r.copy(), yc, pen)
+        w2, r2 = step(w)
         f = 0.5 * float(r @ r) / n + pen.value(w)
         f2 = 0.5 * float(r2 @ r2) / n + pen.value(w2)
         assert f2 <= f + 1e-12

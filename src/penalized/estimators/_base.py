@@ -8,6 +8,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_bool, check_finite_sparse, check_int, check_scalar
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
+from ..solvers.api import solve_design
+from ..solvers.design import Design
 
 PARAMS_PENALTY = """
     fit_intercept : bool, default=True
@@ -68,6 +70,20 @@ def check_fit_params(est):
 def build_penalty(est, alpha, l1_ratio):
     return ElasticNetPenalty(alpha, l1_ratio, est.penalty_factor, est.lower_bounds,
                              est.upper_bounds, est.positive)
+
+
+def fit_problem(X, y, datafit, penalty, prm, *, sample_weight=None, coef_init=None,
+                offset=None):
+    """Solve the estimator's problem on validated data (X from :func:`validate_fit_data`,
+    weights checked): the datafit's target check, the design, the penalty arrays
+    (standardized when asked), then the engine chosen for them."""
+    y = datafit.check_target(y)
+    design = Design(X, sample_weight, prm.fit_intercept)
+    pen = penalty.arrays(X.shape[1])
+    if prm.standardize:
+        pen = pen.standardized(design.sqnorms())
+    return solve_design(design, y, datafit, pen, tol=prm.tol, max_iter=prm.max_iter,
+                        coef_init=coef_init, offset=offset, verbose=prm.verbose)
 
 
 def validate_fit_data(est, X, y, *, y_numeric=True):

@@ -4,14 +4,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from .._validation import check_sample_weight, check_scalar
-from ..datafits.glm import Huber, Poisson
-from ..solvers.api import solve
+from ..datafits import Huber, Poisson
 from ._base import (
     PARAMS_PENALTY,
     PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
     decision,
+    fit_problem,
     validate_fit_data,
     warm_coef,
 )
@@ -60,11 +60,9 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y)
         y = self._check_y(np.asarray(y, dtype=np.float64))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        res = solve(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio),
-                    sample_weight=sample_weight, fit_intercept=prm.fit_intercept,
-                    standardize=prm.standardize, tol=prm.tol,
-                    max_iter=prm.max_iter, coef_init=warm_coef(self, prm, (X.shape[1],)),
-                    verbose=prm.verbose, _validated=True)
+        res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
+                          sample_weight=sample_weight,
+                          coef_init=warm_coef(self, prm, (X.shape[1],)))
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
         self.dual_gap_ = float(res.dual_gap)

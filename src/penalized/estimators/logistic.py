@@ -8,15 +8,14 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import check_bool, check_sample_weight, check_scalar
-from ..datafits.glm import Logistic
-from ..datafits.multinomial import Multinomial
-from ..solvers.api import solve
+from ..datafits import Logistic, Multinomial
 from ._base import (
     PARAMS_PENALTY,
     PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
     decision,
+    fit_problem,
     validate_fit_data,
     warm_coef,
 )
@@ -172,22 +171,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         p = X.shape[1]
         if K == 2:
             init = warm_coef(self, prm, (1, p))
-            res = solve(X, yk.astype(np.float64), Logistic(), penalty,
-                        sample_weight=sample_weight, fit_intercept=prm.fit_intercept,
-                        standardize=prm.standardize,
-                        tol=prm.tol, max_iter=prm.max_iter,
-                        coef_init=None if init is None else init[0], verbose=prm.verbose,
-                        _validated=True)
+            res = fit_problem(X, yk.astype(np.float64), Logistic(), penalty, prm,
+                              sample_weight=sample_weight,
+                              coef_init=None if init is None else init[0])
             coef = res.coef[None, :]
             intercept = np.array([res.intercept])
         else:
             init = warm_coef(self, prm, (K, p))
-            res = solve(X, np.eye(K)[yk], Multinomial(check_bool(self.grouped, "grouped")),
-                        penalty, sample_weight=sample_weight,
-                        fit_intercept=prm.fit_intercept, standardize=prm.standardize,
-                        tol=prm.tol, max_iter=prm.max_iter,
-                        coef_init=None if init is None else init.T, verbose=prm.verbose,
-                        _validated=True)
+            res = fit_problem(X, np.eye(K)[yk], Multinomial(check_bool(self.grouped, "grouped")),
+                              penalty, prm, sample_weight=sample_weight,
+                              coef_init=None if init is None else init.T)
             coef = res.coef.T
             intercept = np.asarray(res.intercept, dtype=np.float64)
         self.coef_ = np.ascontiguousarray(coef).astype(X.dtype, copy=False)

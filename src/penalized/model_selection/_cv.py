@@ -11,14 +11,12 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from joblib import delayed
-from scipy.special import expit, log_softmax, xlogy
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import check_cv
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._path import PathResult, path
 from .._validation import (
     check_bool,
     check_bounds,
@@ -27,29 +25,22 @@ from .._validation import (
     check_sample_weight,
     check_scalar,
 )
-from ..datafits.quadratic import Quadratic
 from ..estimators._base import validate_fit_data
+from ..paths import PathResult, alpha_grid, fit_path, unit_penalty
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
-from ._gram_cv import FoldGrams, gram_cv_ok, gram_fold_path
+from ..solvers.design import Design
+from ..solvers.engine import cv_on_gram_downdates
+from ..solvers.least_squares import FullGram
+from ._gram_cv import FoldGrams, gram_fold_path
 from ._threads import run_tasks
 
-__all__ = ["SCORINGS", "fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
+__all__ = ["fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
 
 _RELAX_RIDGE = 1e-6  # ridge of the relaxed GLM refits, relative to alpha_max
 _GRID_MIN_L1 = 1e-3  # glmnet: alpha_max of a grid is computed with max(l1_ratio, 1e-3)
 _RELAX_ATTRS = ("gammas_", "relax_cv_scores_", "relax_cv_mean_", "relax_cv_se_",
                 "gamma_min_", "gamma_1se_", "relaxed_path_")
-
-SCORINGS = {
-    "gaussian": ("mse", "mae", "deviance"),
-    "poisson": ("deviance", "mse", "mae"),
-    "binomial": ("deviance", "mse", "mae", "accuracy", "auc"),
-    "multinomial": ("deviance", "mse", "mae", "accuracy"),
-}
-_NAMES = {"mse": "Mean squared error", "mae": "Mean absolute error",
-          "accuracy": "Misclassification error (1 - accuracy)", "auc": "1 - AUC"}
-
 
 # ----------------------------------------------------------------------------- folds
 def make_folds(cv, X, y, groups=None, foldid=None, classifier=False):
@@ -93,7 +84,21 @@ def path_kwargs(est):
                 verbose=check_int(est.verbose, "verbose", low=0))
 
 
-def alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
+def fold_design(X, sw, kw):
+    """The Design of (training) rows and the unit penalty of a CV run on it (standardized
+    on those rows when asked)."""
+    if sw is not None and not np.sum(sw) > 0:
+        raise ValueError("'sample_weight' must not be all zero on a training fold: at "
+                         "least one weight of every training fold must be positive.")
+    design = Design(X, sw, kw["fit_intercept"])
+    pen_unit = unit_penalty(X.shape[1], kw["penalty_factor"], kw["lower_bounds"],
+                            kw["upper_bounds"], kw["positive"])
+    if kw["standardize"]:
+        pen_unit = pen_unit.standardized(design.sqnorms())
+    return design, pen_unit
+
+
+def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)`` on (X, y).
 
     For ``l1_ratio < 1e-3`` (ridge), ``alpha_max`` is computed with ``l1_ratio=1e-3`` as
@@ -102,9 +107,21 @@ def alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     """
     if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
         l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
-    amax = float(path(X, y, datafit, l1_ratio=l1_ratio, alphas=1, sample_weight=sw,
-                      _grid_only=True, **kw)[0])
-    return np.geomspace(amax, amax * eps, n_alphas) if n_alphas > 1 else np.array([amax])
+    design, pen_unit = fold_design(X, sw, kw)
+    return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps)
+
+
+def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True):
+    """The path on (X, y) over ``grid`` with the CV run's options (``gram``: the centered
+    Gram matrix / S of X when known)."""
+    design, pen_unit = fold_design(X, sw, kw)
+    fg = None
+    if gram is not None:
+        ybar = float(design.s @ y) / design.S if design.center else 0.0
+        fg = FullGram(design, y - ybar, gram)
+    return fit_path(design, y, datafit, pen_unit, grid, l1_ratio, tol=kw["tol"],
+                    max_iter=kw["max_iter"], verbose=kw["verbose"], gram=fg,
+                    deviance=deviance)
 
 
 def _rows(X, idx, block=256):
@@ -144,7 +161,7 @@ def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
     lo, up = check_bounds(kw["lower_bounds"], kw["upper_bounds"], X.shape[1], kw["positive"])
     lo, up = lo[supp], up[supp]
     bounded = np.any(np.isfinite(lo)) or np.any(np.isfinite(up))
-    if isinstance(datafit, Quadratic) and not bounded:
+    if datafit.quadratic and not bounded:
         Xs = Xs.toarray() if sp.issparse(Xs) else np.asarray(Xs, dtype=np.float64)
         s = np.ones(X.shape[0]) if sw is None else sw
         xm = np.average(Xs, axis=0, weights=s) if kw["fit_intercept"] else 0.0
@@ -153,7 +170,7 @@ def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
         w = np.linalg.lstsq((Xs - xm) * q[:, None], (y - ym) * q, rcond=None)[0]
         return w, float(ym - np.dot(xm, w))
     pen = ElasticNetPenalty(ridge, 0.0, None, lo, up)
-    glm = not isinstance(datafit, Quadratic)
+    glm = not datafit.quadratic
     res = solve(Xs, y, datafit, pen, sample_weight=sw, fit_intercept=kw["fit_intercept"],
                 tol=kw["tol"], max_iter=kw["max_iter"], coef_init=w0[supp],
                 intercept_init=b0 if glm else None)
@@ -191,8 +208,7 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax):
     """Fit the path on one training fold; return the test-fold linear predictors."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
-    res = path(Xtr, ytr, datafit, l1_ratio=l1_ratio, alphas=grid, sample_weight=swtr,
-               _deviance=False, **kw)
+    res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False)
     Xte = _rows(X, test)
     eta = linear_predictor(Xte, res)
     if not relax:
@@ -206,18 +222,12 @@ def _gram_fold_job(fg, X, train, test, grid, l1_ratio, kw):
 
 
 # ---------------------------------------------------------------------------- scoring
-def score_name(family, scoring):
-    if scoring == "deviance":
-        return ("Mean squared error" if family == "gaussian"
-                else f"{family.capitalize()} deviance")
-    return _NAMES[scoring]
-
-
-def fold_errors(family, scoring, y, eta, sw=None):
+def fold_errors(datafit, scoring, y, eta, sw=None):
     """Weighted mean test error per alpha (lower is better); eta (n, m) or (n, m, K).
 
-    ``y`` is the target (0/1 for binomial, one-hot for multinomial). AUC and accuracy
-    are returned as ``1 - value``.
+    ``y`` is the target (0/1 for binomial, one-hot for multinomial); the per-sample
+    errors are the datafit's (:meth:`~penalized.datafits.Datafit.test_error`). AUC and
+    accuracy are returned as ``1 - value``.
     """
     s = np.ones(eta.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
     if s.sum() <= 0:
@@ -227,34 +237,7 @@ def fold_errors(family, scoring, y, eta, sw=None):
             raise ValueError("scoring='auc' needs both classes in every test fold.")
         return np.array([1.0 - roc_auc_score(y, eta[:, j], sample_weight=sw)
                          for j in range(eta.shape[1])])
-    if family == "multinomial":
-        if scoring == "accuracy":
-            loss = np.argmax(eta, axis=2) != np.argmax(y, axis=1)[:, None]
-        elif scoring == "deviance":
-            loss = -2.0 * np.einsum("nk,nmk->nm", y, log_softmax(eta, axis=2))
-        else:
-            diff = y[:, None, :] - np.exp(log_softmax(eta, axis=2))
-            loss = (diff**2 if scoring == "mse" else np.abs(diff)).sum(axis=2)
-        return s @ loss / s.sum()
-    yc = y[:, None]
-    if family == "binomial":
-        if scoring == "accuracy":
-            loss = (eta > 0) != (yc > 0.5)
-        elif scoring == "deviance":
-            loss = 2.0 * (np.logaddexp(0.0, eta) - yc * eta)
-        else:  # summed over both classes, as glmnet (twice the binary Brier score)
-            diff = yc - expit(eta)
-            loss = 2.0 * (diff**2 if scoring == "mse" else np.abs(diff))
-        return s @ loss / s.sum()
-    if family == "poisson":
-        mu = np.exp(eta)
-        if scoring == "deviance":
-            loss = 2.0 * (xlogy(yc, yc) - yc * eta - yc + mu)
-            return s @ loss / s.sum()
-        eta = mu
-    diff = yc - eta
-    loss = np.abs(diff) if scoring == "mae" else diff**2
-    return s @ loss / s.sum()
+    return s @ datafit.test_error(y, eta, scoring) / s.sum()
 
 
 def summarize(scores):
@@ -328,11 +311,13 @@ def _check_grid(value, name, *, low=0.0, high=None):
 class BaseCV(BaseEstimator):
     """Shared fit of the CV estimators; subclasses set the datafit and the target."""
 
+    _mse_path = False  # store scikit-learn's mse_path_ (least-squares CV estimators)
+
     def _l1_ratios(self):
         return _check_grid(self.l1_ratio, "l1_ratio", high=1.0)
 
     def _target(self, y, sample_weight):
-        """Return (y_fit, y_score, datafit, family, training weights)."""
+        """Return (y_fit, y_score, datafit, training weights)."""
         raise NotImplementedError
 
     def _check_params(self):
@@ -375,8 +360,8 @@ class BaseCV(BaseEstimator):
         kw = path_kwargs(self)
         X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
         sw = check_sample_weight(sample_weight, X.shape[0])
-        y_fit, y_score, datafit, family, sw_fit = self._target(y, sw)
-        scoring = _check_choice(self.scoring, "scoring", set(SCORINGS[family]))
+        y_fit, y_score, datafit, sw_fit = self._target(y, sw)
+        scoring = _check_choice(self.scoring, "scoring", set(datafit.scorings))
         folds = make_folds(self.cv, X, y, groups, foldid, is_classifier(self))
         if is_classifier(self):
             labels = y_score if y_score.ndim == 1 else np.argmax(y_score, axis=1)
@@ -384,14 +369,14 @@ class BaseCV(BaseEstimator):
                 raise ValueError("Every training fold must contain every class; use a "
                                  "stratified splitter ('cv' an int) or other 'foldid'.")
         if isinstance(alphas, int):
-            grids = np.array([alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw)
+            grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw)
                               for r in l1_ratios])
         else:
             grids = np.tile(alphas, (len(l1_ratios), 1))
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
         fg = None
-        if gram_cv_ok(X, datafit, kw, folds, relax):  # tall dense least squares
+        if cv_on_gram_downdates(X, datafit, folds, relax):  # tall dense least squares
             fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
             tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
                                              l1_ratios[li], kw) for li, fi in jobs]
@@ -403,9 +388,9 @@ class BaseCV(BaseEstimator):
         # beside the folds (first: it is the largest job)
         full_first = len(l1_ratios) == 1
         if full_first:
-            tasks.insert(0, delayed(path)(X, y_fit, datafit, l1_ratio=l1_ratios[0],
-                                          alphas=grids[0], sample_weight=sw_fit,
-                                          _gram=None if fg is None else fg.A / fg.S, **kw))
+            tasks.insert(0, delayed(rows_path)(X, y_fit, sw_fit, datafit, grids[0],
+                                               l1_ratios[0], kw,
+                                               gram=None if fg is None else fg.A / fg.S))
         # threads: the kernels release the GIL, and nothing is copied to workers
         outs = run_tasks(tasks, self.n_jobs)
         full_path = outs.pop(0) if full_first else None
@@ -417,17 +402,16 @@ class BaseCV(BaseEstimator):
             yt, st = y_score[te], None if sw is None else sw[te]
             for gi, g in enumerate(gam):
                 e = eta if g == 1 else eta_rel if g == 0 else g * eta + (1 - g) * eta_rel
-                scores[li, gi, :, fi] = fold_errors(family, scoring, yt, e, st)
-            if family == "gaussian":
-                mse[li, :, fi] = fold_errors(family, "mse", yt, eta, st)
-        if family == "gaussian":
+                scores[li, gi, :, fi] = fold_errors(datafit, scoring, yt, e, st)
+            if self._mse_path:
+                mse[li, :, fi] = fold_errors(datafit, "mse", yt, eta, st)
+        if self._mse_path:
             self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
-        self.scoring_, self.score_name_ = scoring, score_name(family, scoring)
+        self.scoring_, self.score_name_ = scoring, datafit.score_name(scoring)
         self.n_folds_ = len(folds)
         li, ai, gi = self._select(l1_ratios, grids, gam, scores, relax)
-        self.path_ = full_path if full_first else path(
-            X, y_fit, datafit, l1_ratio=self.l1_ratio_, alphas=grids[li],
-            sample_weight=sw_fit, **kw)
+        self.path_ = full_path if full_first else rows_path(
+            X, y_fit, sw_fit, datafit, grids[li], self.l1_ratio_, kw)
         self.n_nonzero_ = np.asarray(self.path_.df)
         if relax:
             self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw)

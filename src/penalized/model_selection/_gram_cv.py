@@ -1,37 +1,21 @@
 """Cross-validated least-squares paths of tall dense designs on downdated Gram matrices.
 
-For n_samples >> n_features every fold's path is solved on its p x p Gram matrix (see
-:mod:`penalized.solvers.gram_cd`). Instead of one ``X_train' X_train`` per fold (and a
-copy of the training rows), the Gram matrix of all rows is computed once, centered at the
-overall weighted mean, and each fold subtracts its test rows' part (``n_test p^2``
-flops) and recenters at the training mean by a rank-one correction, which is exact
-algebra and numerically benign because the training and overall means are close.
+For n_samples >> n_features every fold's path is solved on its p x p Gram matrix by the
+Gram engine (:mod:`penalized.solvers.least_squares`; the engine chooser decides: see
+:func:`~penalized.solvers.engine.cv_on_gram_downdates`). Instead of one
+``X_train' X_train`` per fold (and a copy of the training rows), the Gram matrix of all
+rows is computed once, centered at the overall weighted mean, and each fold subtracts its
+test rows' part (``n_test p^2`` flops) and recenters at the training mean by a rank-one
+correction, which is exact algebra and numerically benign because the training and
+overall means are close.
 """
 
 import numpy as np
 
-from ..datafits.quadratic import Quadratic
-from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
-from ..penalties.elastic_net import PenaltyArrays
-from ..solvers.cd import _warn_cd
-from ..solvers.gram_cd import gram_path
+from ..paths import unit_penalty
+from ..solvers.least_squares import FullGram, gram_path, warn_cd
 
-__all__ = ["FoldGrams", "gram_cv_ok"]
-
-_MAX_P = 1000
-_ANDERSON_K = 5
-
-
-def gram_cv_ok(X, datafit, kw, folds, relax):
-    """Whether the folds' paths can be solved on downdated Gram matrices."""
-    if relax or not isinstance(datafit, Quadratic) or not isinstance(X, np.ndarray):
-        return False
-    p = X.shape[1]
-    n_train = min(tr.size for tr, _ in folds)
-    if p > _MAX_P or n_train < 2 * p:
-        return False
-    pf = kw["penalty_factor"]
-    return pf is None or bool(np.all(np.asarray(pf, dtype=np.float64) > 0))
+__all__ = ["FoldGrams", "gram_fold_path"]
 
 
 class FoldGrams:
@@ -81,7 +65,6 @@ class FoldGrams:
 def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
     """Coefficients (p x m) and intercepts (m,) of the fold's path on ``grid``."""
     G, q, yy, mu, ybar = fg.fold(train, test)
-    p = G.shape[0]
     L = np.diag(G).copy()
     eps = float(np.finfo(fg.dtype).eps)
     # constant columns (on the training rows): no information, as Design.sqnorms
@@ -90,19 +73,15 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
     G[dead, :] = 0.0
     G[:, dead] = 0.0
     q[dead] = 0.0
-    G = np.ascontiguousarray(G)
-    unit = ElasticNetPenalty(1.0, 1.0, kw["penalty_factor"], kw["lower_bounds"],
-                             kw["upper_bounds"], kw["positive"]).arrays(p)
-    a_unit, b_unit = unit.a.copy(), unit.a.copy()
+    pen_unit = unit_penalty(G.shape[0], kw["penalty_factor"], kw["lower_bounds"],
+                            kw["upper_bounds"], kw["positive"])
     if kw["standardize"]:
-        sd = np.sqrt(L)
-        a_unit, b_unit = a_unit * sd, b_unit * L
+        pen_unit = pen_unit.standardized(L)
     tol_gap = kw["tol"] * yy
-    arrays = PenaltyArrays(a=a_unit, b=b_unit, lo=unit.lo, up=unit.up)
-    W, gaps, _, conv = gram_path(G, q, yy, arrays, np.asarray(grid, dtype=np.float64),
-                                 l1_ratio, 1.0 - l1_ratio, tol_gap=tol_gap,
-                                 max_iter=kw["max_iter"], eps=eps)
+    W, gaps, _, conv = gram_path(FullGram.from_arrays(G, q, yy), pen_unit, grid, l1_ratio,
+                                 1.0 - l1_ratio, tol_gap=tol_gap, max_iter=kw["max_iter"],
+                                 eps=eps)
     if not conv.all():
-        _warn_cd(kw["max_iter"], float(gaps[~conv].max()), tol_gap, kw["tol"], stacklevel=4)
+        warn_cd(kw["max_iter"], float(gaps[~conv].max()), tol_gap, kw["tol"], stacklevel=4)
     b = ybar - mu @ W if fg.center else np.zeros(len(grid))
     return W, b

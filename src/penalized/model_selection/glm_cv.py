@@ -8,8 +8,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import check_bool, check_sample_weight
-from ..datafits.glm import Logistic, Poisson
-from ..datafits.multinomial import Multinomial
+from ..datafits import Logistic, Multinomial, Poisson
 from ._cv import BaseCV, _check_choice, _check_grid
 from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, _RegressorCV
 
@@ -136,10 +135,9 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
             sw = check_sample_weight(sw, yk.size)
         if K == 2:
             y01 = yk.astype(np.float64)
-            return y01, y01, Logistic(), "binomial", sw
+            return y01, y01, Logistic(), sw
         onehot = np.eye(K)[yk]
-        return onehot, onehot, Multinomial(check_bool(self.grouped, "grouped")), \
-            "multinomial", sw
+        return onehot, onehot, Multinomial(check_bool(self.grouped, "grouped")), sw
 
     def _set_coef(self, coef, intercept, dtype):
         coef = np.asarray(coef)
@@ -266,7 +264,7 @@ class PoissonRegressorCV(_RegressorCV):
         if not np.any(y > 0):
             raise ValueError("All values of y are zero: PoissonRegressorCV needs a positive "
                              "count.")
-        return y, y, Poisson(), "poisson", sample_weight
+        return y, y, Poisson(), sample_weight
 
     @staticmethod
     def _link(eta):

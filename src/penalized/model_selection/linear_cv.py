@@ -156,10 +156,11 @@ class _RegressorCV(RegressorMixin, BaseCV):
 
 
 class _QuadraticCV(_RegressorCV):
+    _mse_path = True
 
     def _target(self, y, sample_weight):
         y = np.asarray(y, dtype=np.float64)
-        return y, y, Quadratic(), "gaussian", sample_weight
+        return y, y, Quadratic(), sample_weight
 
 
 _LINEAR_NOTES = """

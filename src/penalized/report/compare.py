@@ -168,7 +168,7 @@ def _jaccard(supports):
 
 def _fold_supports(X, yfit, datafit, folds, l1_ratio, alphas, idx):
     """Supports at path indices ``idx`` of a path refitted on each training fold."""
-    from .._path import path
+    from ..paths import path
 
     last = max(idx)
     out = {i: [] for i in idx}

@@ -1,6 +1,6 @@
-"""Solvers: working-set coordinate descent and direct solves."""
+"""Solvers: the engines (:mod:`.engine` chooses one), their certificates and kernels."""
 
 from .api import alpha_max, solve
-from .cd import SolveResult
+from .result import SolveResult
 
 __all__ = ["SolveResult", "alpha_max", "solve"]

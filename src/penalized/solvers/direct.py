@@ -10,7 +10,7 @@ system on sparse input; the caller then falls back to coordinate descent.
 import numpy as np
 import scipy.linalg as sla
 
-_MAX_DENSE_P = 4000
+_MAX_DENSE_P = 4000  # largest dense p x p (or n x n) system
 
 
 def ridge_direct(design, yc, b):
@@ -65,3 +65,51 @@ def _solve_normal(H, rhs, b, B=None, yb=None, S=None):
     Hb = H.copy()
     Hb[np.diag_indices_from(Hb)] += b
     return np.linalg.lstsq(Hb, rhs, rcond=None)[0]
+
+
+def ridge_path(design, yc, b_unit, scales):
+    """Ridge solutions for the L2 weights ``scale * b_unit`` at every scale (decreasing),
+    columns of a (p x m) array, or None when a direct solve does not fit.
+
+    With every ``b_unit > 0`` one eigendecomposition serves the whole path: with
+    ``D = diag(b_unit)``, ``w = D^-1/2 (D^-1/2 H D^-1/2 + scale I)^-1 D^-1/2 rhs`` for the
+    normal equations ``H w = rhs`` (p <= n), or the dual n x n system
+    ``K = B D^-1 B' / S`` (p > n). Otherwise one direct solve per scale.
+    """
+    n, p = design.n, design.p
+    scales = np.asarray(scales, dtype=np.float64)
+    if not np.all(b_unit > 0) or (design.sparse and p > _MAX_DENSE_P) or min(n, p) > _MAX_DENSE_P:
+        out = np.empty((p, scales.size))
+        for i, sc in enumerate(scales):
+            w = ridge_direct(design, yc, sc * b_unit)
+            if w is None:
+                return None
+            out[:, i] = w
+        return out
+    S = design.S
+    d = 1.0 / np.sqrt(b_unit)
+    if design.sparse or p <= n:
+        if design.sparse:
+            X = design.X
+            Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
+            H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
+            if design.center:
+                H -= np.outer(design.mu, design.mu)
+            rhs = design.rmatvec(design.s * yc) / S
+        else:
+            B = design.columns(np.arange(p)) * np.sqrt(design.s)[:, None]
+            H = (B.T @ B) / S
+            rhs = (B.T @ (np.sqrt(design.s) * yc)) / S
+        ev, V = np.linalg.eigh(H * d[:, None] * d[None, :])
+        ev = np.maximum(ev, 0.0)
+        c = V.T @ (d * rhs)
+        return d[:, None] * (V @ (c[:, None] / (ev[:, None] + scales[None, :])))
+    # p > n, dense: w = D^-1 B' (B D^-1 B' + S scale I)^-1 yb
+    sq = np.sqrt(design.s)
+    B = design.columns(np.arange(p)) * sq[:, None]
+    BD = B * (d * d)
+    ev, V = np.linalg.eigh(BD @ B.T)
+    ev = np.maximum(ev, 0.0)
+    c = V.T @ (sq * yc)
+    Z = V @ (c[:, None] / (ev[:, None] + S * scales[None, :]))
+    return BD.T @ Z

@@ -18,24 +18,23 @@ Which inner solve runs:
 * wide designs: an outer working-set loop (the support plus the largest KKT violations,
   at least ``_P0_GLM`` features) around prox-Newton on the working set, whose models are
   solved by weighted residual CD epochs; plain-L1 logistic without intercept on sparse X
-  runs those steps in one numba call (``_glm_kernels.logistic_l1_newton_sparse``);
-* tall designs (``n >= 4 k`` and short rows, see :func:`_gram_plan`): prox-Newton on the
+  runs those steps in one numba call (:mod:`penalized.solvers.kernels.logistic`);
+* tall designs (``n >= 4 k`` and short rows, see
+  :func:`~penalized.solvers.engine.newton_model_engine`): prox-Newton on the
   full problem, each step's model solved on the weighted Gram matrix of a per-step working
   set (CD epochs on a k x k matrix instead of passes over the nonzeros).
 
 Every path stops on the same full-problem certificate.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from ..datafits.glm import Logistic
-from ..penalties.elastic_net import PenaltyArrays
-from ._design import Design
-from .cd import _ANDERSON_K, SolveResult, _kernels, cd_solve
+from .certificate import glm_gap
 from .direct import ridge_direct
+from .engine import newton_kernel_ok, newton_model_engine
+from .kernels.cd import ANDERSON_K
+from .least_squares import solve_least_squares
+from .result import SolveResult, warn_not_converged
 
 __all__ = ["glm_solve"]
 
@@ -48,72 +47,30 @@ _MAX_INNER = 2000  # epochs per prox-Newton model; the outer loop decides what f
 # more than CD work, so start large (dexter 0.01: 8 rounds at 20, 5 at 100)
 _P0_GLM = 100
 _P0_STEP = 20  # smallest per-step working set of the Gram-solved Newton steps
-_GRAM_MAX = 2000  # largest working set for Gram inner solves (k^2 floats)
 # inner stopping: the model's KKT violation below this fraction of the outer one. Epochs on
 # the Gram matrix cost little next to building it, so those models are solved tighter:
 # more exact Newton steps, fewer of them (a9a 0.01 at tol 1e-3: 36 -> 29 ms, and a point
 # 100 times closer to the optimum)
 _KKT_RES = 0.3
-# plain-L1 logistic without intercept on sparse X: Newton steps in one numba call
-_FAST_LOGISTIC = True
 _KKT_GRAM = 0.01
 
 
 def linear_predictor(design, w, b, offset):
     """X w + b + offset for the design's raw (uncentered) X."""
-    if design.sparse:
-        # straight to the kernel: scipy's product costs more than the work on small X
-        from ._glm_kernels import csc_matvec_cols
-
-        X = design.X
-        return csc_matvec_cols(X.indptr, X.indices, X.data, w, np.flatnonzero(w),
-                               design.n) + (b + offset)
-    eta = design.matvec(w)
-    if design.center:
-        eta += float(design.mu @ w)
-    return eta + b + offset
+    return design.predictor(w, b, offset)
 
 
 def _rmatvec(design, u):
     """Xc' u (float64), as ``design.rmatvec``."""
     if not design.sparse:
         return design.rmatvec(u)
-    from ._glm_kernels import csc_rmatvec
+    from .kernels.sparse import csc_rmatvec
 
     X = design.X
     out = csc_rmatvec(X.indptr, X.indices, X.data, u)
     if design.center:
         out -= design.mu * float(np.sum(u))
     return out
-
-
-def _optimize_intercept(loss, y, eta, s):
-    """Return delta with sum_i s_i l'(eta_i + delta) = 0 (safeguarded Newton)."""
-    lo, hi = -np.inf, np.inf
-    d = 0.0
-    scale = float(s @ np.abs(loss.grad(y, eta))) + 1e-300
-    for _ in range(200):
-        g = loss.grad(y, eta + d)
-        f = float(s @ g)
-        if abs(f) <= 1e-13 * scale:
-            break
-        if f > 0:
-            hi = d
-        else:
-            lo = d
-        fp = float(s @ loss.hess(y, eta + d))
-        step = d - f / fp if fp > 0 else np.nan
-        if not (lo < step < hi):
-            if np.isfinite(lo) and np.isfinite(hi):
-                step = 0.5 * (lo + hi)
-            elif np.isfinite(lo):
-                step = lo + max(1.0, 2.0 * abs(lo))
-            else:
-                step = hi - max(1.0, 2.0 * abs(hi))
-        if step == d:
-            break
-        d = step
-    return d
 
 
 def inner_tol(wdesign, z, gap, f, tol_gap):
@@ -125,55 +82,6 @@ def inner_tol(wdesign, z, gap, f, tol_gap):
     return min(1e-2, target / max(var, 1e-300))
 
 
-def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset):
-    """(gap, primal, kkt_unpenalized, gradient in w, l'(eta)) at (w, b, eta) for the GLM
-    objective (the gap clamped at 0: a negative value is rounding error).
-
-    ``eta`` includes the offset o; the conjugate of ``t -> l(t + o)`` is
-    ``l*(u) - u o``, hence the offset term in the dual.
-    """
-    s, S = design.s, design.S
-    with np.errstate(over="ignore", invalid="ignore"):
-        primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
-    g = loss.grad(y, eta)
-    v = -_rmatvec(design, s * g) / S
-    grad = -v.copy()
-    kkt_u = float(np.max(np.abs(v[unpen]))) if unpen.size else 0.0
-    v[unpen] = 0.0
-    c = pen.dual_scaling(v)
-    v = pen.clamp_dual(c * v)
-    u = c * g
-    dual = -float(s @ (loss.conjugate(y, u) - u * offset)) / S - pen.conjugate(v)
-    return (max(primal - dual + intercept_slack(design, u, w, b), 0.0), primal, kkt_u, grad,
-            g)
-
-
-def intercept_slack(design, u, w, b):
-    """What an intercept optimized only to rounding level adds to the gap.
-
-    The dual point must satisfy ``sum_i s_i u_i = 0`` (the intercept is free); with a
-    residual ``delta = sum_i s_i u_i / S`` weak duality gives ``P* >= D(u) + b_c delta``
-    (``b_c = b + mu'w``, the intercept of the centered design), so ``|b_c delta|`` is
-    added to the gap: it is never certified below what the intercept leaves.
-    """
-    if not design.center:
-        return 0.0
-    s = design.s
-    delta = (s @ u) / design.S
-    b_c = b + design.mu @ w
-    return float(np.sum(np.abs(b_c * delta)))
-
-
-def _null_scale(design, y, loss, offset):
-    """Loss of the intercept-only (or zero) model above the saturated loss."""
-    s = design.s
-    eta0 = offset + (loss.intercept_only(y, s) if design.center else 0.0)
-    if design.center:
-        eta0 = eta0 + _optimize_intercept(loss, y, eta0, s)
-    with np.errstate(over="ignore"):
-        return float(s @ (loss.loss(y, eta0) - loss.saturated(y))) / design.S
-
-
 def _start(design, y, loss, pen, offset, coef_init, intercept_init):
     y = np.asarray(y, dtype=np.float64)
     offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
@@ -182,7 +90,7 @@ def _start(design, y, loss, pen, offset, coef_init, intercept_init):
     b = 0.0
     if design.center:
         b = (float(intercept_init) if intercept_init is not None
-             else loss.intercept_only(y, design.s) - float(np.average(offset, weights=design.s)))
+             else loss.intercept_start(y, design.s) - float(np.average(offset, weights=design.s)))
     return y, offset, w, b
 
 
@@ -195,8 +103,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     and the stopping rule are always on the full problem.
     """
     y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
-    scale = _null_scale(design, y, loss, offset)
-    gram = _gram_plan(design)
+    scale = loss.tol_scale(y, design.s, offset, design.center)
+    gram = newton_model_engine(design)
     if design.p <= _WS_MIN or gram is not None:
         # few features, or a tall design whose Newton steps run on the Gram matrix of a
         # per-step working set: prox-Newton on the full problem
@@ -213,9 +121,10 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     while True:
         eta = linear_predictor(design, w, b, offset)
         if design.center:
-            d = _optimize_intercept(loss, y, eta, s)
+            d = loss.optimize_intercept(y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u, grad, _ = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad, _ = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset,
+                                              lambda u: _rmatvec(design, u))
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
@@ -244,7 +153,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         ws = cand[np.argpartition(score[cand], -size)[-size:]] if cand.size > size else cand
         ws = np.sort(ws)
         sub = design.subset(ws)
-        pen_ws = PenaltyArrays(pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws])
+        pen_ws = pen.subset(ws)
         # each round solves its working set to a tenth of the current gap: wide problems pay
         # more for a round (Python overhead, a full gap) than for a tighter subproblem
         tol_in = min(max(0.1 * gap / max(scale, 1e-300), 0.3 * tol), 0.1) * 0.01**stalled
@@ -257,25 +166,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         _warn(loss, max_iter, gap, tol_gap, tol, epochs)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history)
-
-
-def _gram_plan(design):
-    """"sparse" or "dense" when Newton steps should solve their model on the weighted
-    Gram matrix, None when weighted residual CD epochs are cheaper.
-
-    One weighted Gram product costs ``sum_i nnz_i^2 / 2`` multiply-adds (``n k^2 / 2`` in
-    BLAS for dense X), a residual CD epoch about ``2 nnz``; a Newton step runs several
-    epochs, so the Gram pays off on tall designs with short rows.
-    """
-    n, k = design.n, design.p
-    if k == 0 or n < 4 * k or k > _GRAM_MAX:
-        return None
-    if design.sparse:
-        nnz = design.X.indices.size
-        per_row = np.bincount(design.X.indices, minlength=n).astype(np.float64)
-        return "sparse" if float(per_row @ per_row) <= 32.0 * max(nnz, 1) else None
-    return "dense" if k <= 64 else None
+                       history=history, engine="prox_newton")
 
 
 def _gram_model(plan, wdesign, z, ws):
@@ -283,14 +174,14 @@ def _gram_model(plan, wdesign, z, ws):
     ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
     v, V = wdesign.s, wdesign.S
     zc = z - float(v @ z) / V if wdesign.center else z
-    if plan == "dense":
+    if plan == "gram_dense":
         # dense: center explicitly (no cancellation between X'VX and V mu mu')
         Xc = wdesign.columns(ws)
         vX = Xc * v[:, None]
         G = (Xc.T @ vX) / V
         q = (vX.T @ zc) / V
     else:
-        from ._glm_kernels import csc_weighted_gram_ws
+        from .kernels.sparse import csc_weighted_gram_ws
 
         X = wdesign.X
         G, q = csc_weighted_gram_ws(X.indptr, X.indices, X.data, v, v * zc,
@@ -325,26 +216,26 @@ def _step_ws(pen, w, grad, unpen):
 def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=None):
     """Solve the prox-Newton model: closed form without L1 part or bounds; else CD epochs
     straight on the kernel (on the Gram matrix of the features ``ws``, the others staying
-    at zero, when ``gram`` is a plan) until the KKT violation is below ``kkt_tol`` (when
-    given), or the working-set CD solver to relative gap ``tol``."""
+    at zero, when ``gram`` is a Gram plan) until the KKT violation is below ``kkt_tol``
+    (when given), or the working-set engine to relative gap ``tol``."""
+    from .kernels.cd import cd_epochs, cd_gram
+
     center = wdesign.center
     zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
-    if not pen.bounded and np.all(pen.a == 0):
+    if pen.smooth:
         w_new = ridge_direct(wdesign, z - zbar, pen.b)
         if w_new is not None:
             b_new = zbar - float(wdesign.mu @ w_new) if center else 0.0
             return w_new, b_new, 1
     if kkt_tol is None:
-        sub = cd_solve(wdesign, z, pen, tol=tol, max_iter=max_iter, coef_init=w, warn=False,
-                       newton=False)
+        sub = solve_least_squares(wdesign, z, pen, "working_set", tol=tol, max_iter=max_iter,
+                                  coef_init=w, warn=False, newton=False)
         return sub.coef, (sub.intercept if center else 0.0), sub.n_iter
-    k = _kernels()
-    if gram is not None:
+    if gram in ("gram_dense", "gram_sparse"):
         ws = np.arange(wdesign.p) if ws is None else ws
         G, q = _gram_model(gram, wdesign, z, ws)
         w_ws = w[ws]
-        used = k.cd_gram(G, q, w_ws, pen.a[ws], pen.b[ws], pen.lo[ws], pen.up[ws], max_iter,
-                         kkt_tol, _ANDERSON_K)
+        used = cd_gram(G, q, w_ws, pen.subset(ws).kernel, max_iter, kkt_tol, ANDERSON_K)
         w = w.copy()
         w[ws] = w_ws
         b_new = zbar - float(wdesign.mu @ w) if center else 0.0
@@ -352,36 +243,23 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     yc = z - zbar
     w = w.copy()
     r = yc - wdesign.matvec(w)
-    L = wdesign.sqnorms()
-    ws = np.arange(wdesign.p, dtype=np.int64)
-    args = (yc, wdesign.mu, wdesign.s, True, center, wdesign.S, w, r)
-    tail = (L, pen.a, pen.b, pen.lo, pen.up, max_iter, kkt_tol, _ANDERSON_K)
-    X = wdesign.X
-    if wdesign.sparse:
-        used = k.cd_sparse(X.data, X.indices, X.indptr, *args, np.zeros(1), ws, *tail)
-    else:
-        used = k.cd_dense(X, *args, ws, *tail)
+    used = cd_epochs(wdesign.kernel(), yc, w, r, np.arange(wdesign.p, dtype=np.int64),
+                     pen.kernel, max_iter, kkt_tol, ANDERSON_K)
     b_new = zbar - float(wdesign.mu @ w) if center else 0.0
     return w, b_new, used
 
 
 def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
-    why = (f"did not converge in max_iter={max_iter} epochs" if epochs >= max_iter else
-           f"stopped after {epochs} epochs: no further decrease of the objective is "
-           "measurable in floating point")
-    warnings.warn(
-        f"Prox-Newton ({loss.name}) {why}: duality gap {gap:.3e} > tol {tol_gap:.3e} "
-        f"(tol={tol} times the null model's excess loss). Loosen tol, increase max_iter "
-        "or increase alpha.",
-        ConvergenceWarning,
-        stacklevel=4,
-    )
+    warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
+                       "the null model's excess loss", max_iter=max_iter,
+                       stalled=epochs < max_iter, stacklevel=5)
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
             gram=False):
     """Prox-Newton on all the design's features (see the module docstring); ``gram`` is
-    the plan of :func:`_gram_plan` (computed here when False)."""
+    the plan of :func:`~penalized.solvers.engine.newton_model_engine` (computed here when
+    False)."""
     s, S = design.s, design.S
     eta = linear_predictor(design, w, b, offset)
     tol_gap = tol * max(scale, np.finfo(float).tiny)
@@ -392,24 +270,22 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     primal = np.inf
     history = []
     tight = 1.0
-    bound = getattr(loss, "hess_bound", None)
+    bound = loss.hess_bound
     majorize = False  # use the Hessian bound (an MM step that always descends)
     if gram is False:
-        gram = _gram_plan(design)
+        gram = newton_model_engine(design)
     # Huber's curvature is piecewise and floored: its models are rough away from the kinks
     # and solving them tightly stalled near the optimum; smooth losses take exact steps
-    smooth = not hasattr(loss, "hess_floor")
+    smooth = loss.smooth
     kkt_frac = _KKT_GRAM if gram is not None and smooth else _KKT_RES
-    if (_FAST_LOGISTIC and gram is None and design.sparse and not design.center
-            and isinstance(loss, Logistic) and pen.plain_l1 and not verbose and design.p):
+    if newton_kernel_ok(design, loss, pen, gram, verbose):
         # the same steps in one numba call; a step it cannot take comes back to this loop
-        from ._glm_kernels import logistic_l1_newton_sparse
+        from .kernels.logistic import logistic_l1_newton
 
-        X = design.X
         w = np.array(w, dtype=np.float64)
-        status, epochs, gap, primal = logistic_l1_newton_sparse(
-            X.data, X.indices, X.indptr, y, s, S, offset, w, pen.a, tol_gap, max_iter,
-            _MAX_INNER, _ANDERSON_K)
+        status, epochs, gap, primal = logistic_l1_newton(
+            design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter, _MAX_INNER,
+            ANDERSON_K)
         history.append((epochs, gap))
         if status < 2:
             if status == 1 and warn:
@@ -420,10 +296,11 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         eta = linear_predictor(design, w, b, offset)
     while True:
         if design.center:
-            d = _optimize_intercept(loss, y, eta, s)
+            d = loss.optimize_intercept(y, eta, s)
             b += d
             eta = eta + d
-        gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset)
+        gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset,
+                                              lambda u: _rmatvec(design, u))
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
@@ -439,12 +316,12 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             h = np.full(design.n, float(bound))
         else:
             h = loss.hess(y, eta)
-            floor = getattr(loss, "hess_floor", _H_FLOOR)
+            floor = loss.hess_floor
             h = np.maximum(h, floor * max(float(np.max(h)), 1.0))
         z = eta - offset - g / h
-        wdesign = Design(design.X, s * h, design.center)
+        wdesign = design.reweighted(s * h)
         f = S / wdesign.S
-        pen_h = PenaltyArrays(pen.a * f, pen.b * f, pen.lo, pen.up)
+        pen_h = pen.scaled(f, f)
         kkt_max = float(np.max(pen.kkt(w, grad), initial=0.0))
         # below the rounding level of the gradient the kernel could never stop
         kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
@@ -459,11 +336,11 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                           ws=None if gram is None else
                                           _step_ws(pen, w, grad, unpen))
         epochs += used
-        eta_new = linear_predictor(design, w_new, b_new, offset)
+        # the step in eta from the coefficients' changes (a difference of two predictors
+        # would carry their rounding, which swamps the decrease of a step near the optimum)
+        d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
-        d_eta = eta_new - eta
-        pen_w = pen.value(w)
-        decrease = float(s @ (g * d_eta)) / S + pen.value(w_new) - pen_w
+        decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
         if not decrease < 0:
             # the model's solution did not move: solve it more accurately, unless it is
             # already solved to rounding level
@@ -477,6 +354,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             for _ in range(40):
                 w_t = w + t * (w_new - w)
                 eta_t = eta + t * d_eta
+                if -decrease <= 16 * _EPS * abs(f0):
+                    break  # a change below the objective's rounding level: take the step
                 f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
                 # majorization steps descend by construction: any decrease will do
                 if f_t <= f0 + (0.0 if majorize else _ARMIJO * t * decrease) and \
@@ -499,4 +378,4 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         _warn(loss, max_iter, gap, tol_gap, tol, epochs)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history)
+                       history=history, engine="prox_newton")

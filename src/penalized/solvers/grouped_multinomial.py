@@ -12,14 +12,12 @@ the dual point ``c (softmax(eta) - Y)``, where ``c`` brings every row of
 without an L2 part); the intercepts are optimized exactly before each certificate.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from .cd import SolveResult
-from .multinomial import optimize_intercepts, predictor
+from .certificate import group_penalty, grouped_gap
+from .multinomial import predictor
 from .prox_newton import linear_predictor
+from .result import SolveResult, warn_not_converged
 
 __all__ = ["grouped_multinomial_solve"]
 
@@ -57,28 +55,6 @@ def _group_prox(Z, a, b, step):
     return Z * shrink / (1.0 + step * b[:, None])
 
 
-def _penalty(W, a, b):
-    return float(a @ np.linalg.norm(W, axis=1) + 0.5 * b @ np.sum(W * W, axis=1))
-
-
-def grouped_gap(design, Y, loss, W, eta, a, b):
-    s, S = design.s, design.S
-    primal = float(s @ loss.loss(Y, eta)) / S + _penalty(W, a, b)
-    G = loss.proba(eta) - Y
-    V = -np.column_stack([design.rmatvec(s * G[:, k]) for k in range(Y.shape[1])]) / S
-    vn = np.linalg.norm(V, axis=1)
-    free = (a == 0) & (b == 0)
-    vn[free] = 0.0
-    pure = (b == 0) & (a > 0)
-    ratio = np.max(vn[pure] / a[pure], initial=0.0)
-    c = 1.0 / ratio if ratio > 1.0 else 1.0
-    vn = c * vn
-    q = b > 0
-    conj = float(np.sum(np.maximum(vn[q] - a[q], 0.0) ** 2 / (2.0 * b[q])))
-    dual = -float(s @ loss.conjugate(Y, c * G)) / S - conj
-    return primal - dual, primal, float(np.max(np.linalg.norm(V[free], axis=1), initial=0.0))
-
-
 def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
                               coef_init=None, intercept_init=None, verbose=0, warn=True):
     """Minimize the multinomial loss plus the grouped elastic-net penalty (see module)."""
@@ -90,9 +66,8 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
     c0 = np.zeros(K)
     if design.center:
         c0 = (np.array(intercept_init, dtype=np.float64) if intercept_init is not None
-              else loss.intercept_only(Y, s))
-    eta0 = np.tile(loss.intercept_only(Y, s), (design.n, 1)) if design.center else None
-    scale = float(s @ loss.loss(Y, eta0 if eta0 is not None else np.zeros((design.n, K)))) / S
+              else loss.intercept_start(Y, s))
+    scale = loss.tol_scale(Y, s, 0.0, design.center)
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     L = _lipschitz(design)
     step = 1.0 / L
@@ -108,9 +83,9 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
         if it % _CHECK_EVERY == 0 or it >= max_iter:
             eta = predictor(design, W, bias)
             if design.center:
-                d = optimize_intercepts(loss, Y, eta, s)
+                d = loss.optimize_intercept(Y, eta, s)
                 bias, eta = bias + d, eta + d
-            gap, primal, kkt_free = grouped_gap(design, Y, loss, W, eta, a, b)
+            gap, primal, kkt_free = grouped_gap(design, Y, loss, W, bias, eta, a, b)
             history.append((it, gap))
             if verbose:
                 print(f"[penalized:grouped] iter={it:5d} primal={primal:.10e} gap={gap:.3e} "
@@ -123,11 +98,11 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
             Z, zb, t = W.copy(), bias.copy(), 1.0  # restart from the certified point
             f_prev = primal
         eta = predictor(design, Z, zb)
-        G = loss.proba(eta) - Y
+        G = loss.grad(Y, eta)
         grad = np.column_stack([design.rmatvec(s * G[:, k]) for k in range(K)]) / S
         W_new = _group_prox(Z - step * grad, a, b, step)
         b_new = zb - step * (s @ G) / S if design.center else zb
-        f_new = loss.value(Y, predictor(design, W_new, b_new), s) + _penalty(W_new, a, b)
+        f_new = loss.value(Y, predictor(design, W_new, b_new), s) + group_penalty(W_new, a, b)
         if f_new > f_prev:  # monotone restart
             Z, zb, t = W.copy(), bias.copy(), 1.0
             it += 1
@@ -138,12 +113,9 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
         W, bias, t, f_prev = W_new, b_new, t_new, f_new
         it += 1
     if not converged and warn:
-        warnings.warn(
-            f"FISTA (grouped multinomial) did not converge in max_iter={max_iter} iterations: "
-            f"duality gap {gap:.3e} > tol {tol_gap:.3e}. Increase max_iter or loosen tol.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        warn_not_converged("FISTA (grouped multinomial)", gap, tol_gap, tol,
+                           "the null model's loss", max_iter=max_iter, unit="iterations",
+                           stacklevel=4)
     return SolveResult(coef=W, intercept=bias - bias.mean(), dual_gap=float(gap),
                        tol_gap=tol_gap, n_iter=max(it, 1), converged=converged,
-                       primal=float(primal), history=history)
+                       primal=float(primal), history=history, engine="grouped_multinomial")

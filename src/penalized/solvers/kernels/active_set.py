@@ -26,7 +26,8 @@ no progress) returns -1 and the caller falls back to coordinate descent.
 import numpy as np
 from numba import njit
 
-from ._kernels import _FM, _kkt1d
+from ...penalties.separable import FASTMATH as _FM
+from ...penalties.separable import kkt1d
 
 _PIVOT = 1e-9  # a column joins only if its residual norm^2 off the support is this large
 
@@ -58,10 +59,11 @@ def _chol_remove(Lf, fidx, fb, k, pos):
 
 
 @njit(cache=True, fastmath=_FM)
-def _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj, room):
+def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
     """Append column ``j`` to the factor of size ``k``: returns 1, or 0 when it is
     (numerically) in the span of the support or there is no ``room``; row ``k`` of
     ``Lf`` holds ``L^{-1} g_Sj`` then. ``xj`` is workspace of size n."""
+    X, mu, s, weighted, center, S = D.X, D.mu, D.s, D.weighted, D.center, D.S
     n = X.shape[0]
     m = mu[j] if center else 0.0
     tot = 0.0
@@ -116,13 +118,13 @@ def _chol_solve(Lf, k, g, out):
 
 
 @njit(cache=True, fastmath=_FM)
-def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj,
-               z):
+def _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, z):
     """Bring column ``j`` (in the span of the support, ``Lf[k, :k] = L^{-1} g_Sj``) into
     the support along the null direction of ``[X_S, x_j]``: the fit does not change and
     the penalty decreases linearly until a support coordinate reaches zero; that one
     leaves. Returns the new support size; -2 when this does not apply (nothing changed),
     -1 when the factor could not take ``j`` (the caller must give up)."""
+    X, mu, center = D.X, D.mu, D.center
     n = X.shape[0]
     if b[j] != 0.0:
         return -2
@@ -163,14 +165,14 @@ def _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx, fb, k, sg, j
     m = mu[j] if center else 0.0
     for ii in range(n):
         r[ii] -= w[j] * (X[ii, j] - m)
-    if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj, True) == 0:
+    if _chol_add(D, b, Lf, fidx, fb, k, j, xj, True) == 0:
         return -1
     sg[k] = sgj
     return k + 1
 
 
 @njit(cache=True, fastmath=_FM)
-def _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, out, work):
+def _solve(D, b, Lf, fidx, fb, k, g, out, work):
     """out = M^{-1} g for ``M = Xc_S' diag(s) Xc_S / S + diag(b_S)``: the factor's solve,
     exact when it was built with these L2 weights ``b``, else preconditioned CG with it
     (``work``: 4 x max(k, n) workspace)."""
@@ -192,7 +194,7 @@ def _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, out, work):
     rz = 1.0
     for it in range(2 * k + 10):
         if it == 0:  # residual g - M out
-            _mmul(X, mu, s, weighted, center, S, b, fidx, k, out, res, xs)
+            _mmul(D, b, fidx, k, out, res, xs)
             for t in range(k):
                 res[t] = g[t] - res[t]
         rr = 0.0
@@ -212,7 +214,7 @@ def _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, out, work):
             for t in range(k):
                 pd[t] = z[t] + beta * pd[t]
         rz = rz_new
-        _mmul(X, mu, s, weighted, center, S, b, fidx, k, pd, z, xs)  # z = M pd
+        _mmul(D, b, fidx, k, pd, z, xs)  # z = M pd
         pmp = 0.0
         for t in range(k):
             pmp += pd[t] * z[t]
@@ -225,8 +227,9 @@ def _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, out, work):
 
 
 @njit(cache=True, fastmath=_FM)
-def _mmul(X, mu, s, weighted, center, S, b, fidx, k, x, out, xs):
+def _mmul(D, b, fidx, k, x, out, xs):
     """out = (Xc_S' diag(s) Xc_S / S + diag(b_S)) x (``xs``: workspace of size n)."""
+    X, mu, s, weighted, center, S = D.X, D.mu, D.s, D.weighted, D.center, D.S
     n = X.shape[0]
     tot = 0.0
     for i in range(n):
@@ -269,8 +272,7 @@ def _cuts(wj, dj, aj, loj, upj):
 
 
 @njit(cache=True, fastmath=_FM)
-def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, v0, tol_in,
-                     Lf, fidx, fb, fk, max_rounds, max_add):
+def active_set_solve(D, yc, w, r, ws, pen, v0, tol_in, factor, max_rounds, max_add):
     """Solve on the working set ``ws`` to KKT violation ``tol_in`` (see the module
     docstring); ``r = yc - Xc w`` is kept up to date, ``v0`` is the gradient
     ``Xc' s r / S`` at the initial w (all features). Returns the rounds used, or -1
@@ -278,6 +280,9 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
 
     After a step ``t d`` with ``M d = g`` the support's gradient is ``(1 - t) g``: only
     the zero coordinates of the working set need fresh products with the residual."""
+    X, mu, s, weighted, center, S = D.X, D.mu, D.s, D.weighted, D.center, D.S
+    a, b, lo, up = pen.a, pen.b, pen.lo, pen.up
+    Lf, fidx, fb, fk = factor
     n, p = X.shape
     cap = Lf.shape[0] - 1  # row cap is workspace (the candidate's L^{-1} g_Sj)
     # the rank of the centered design is at most n - 1
@@ -303,8 +308,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
         infac[fidx[t]] = True
     for j in range(p):
         if w[j] != 0.0 and not infac[j]:
-            if k >= k_max or not _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j,
-                                           xj, True):
+            if k >= k_max or not _chol_add(D, b, Lf, fidx, fb, k, j, xj, True):
                 fk[0] = k
                 return -1
             infac[j] = True
@@ -355,7 +359,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
         smax = 0.0
         for jj in range(nw):
             j = ws[jj]
-            viol[jj] = _kkt1d(w[j], b[j] * w[j] - v[jj], a[j], lo[j], up[j])
+            viol[jj] = kkt1d(w[j], b[j] * w[j] - v[jj], a[j], lo[j], up[j])
             kmax = max(kmax, viol[jj])
             if w[j] == 0.0:
                 zmax = max(zmax, viol[jj])
@@ -395,7 +399,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                 viol[jj] = -1.0
                 j = ws[jj]
                 sgj = 1.0 if v[jj] > 0.0 else -1.0
-                if _chol_add(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, j, xj,
+                if _chol_add(D, b, Lf, fidx, fb, k, j, xj,
                              k < k_max) == 1:
                     sg[k] = sgj
                     k += 1
@@ -403,8 +407,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
                     continue
                 failed += 1  # in the span of the support (near the rank: stop soon)
                 if added == 0 and failed == 1 and (k == k_rank or k < k_max):
-                    k_new = _null_swap(X, mu, s, weighted, center, S, w, r, a, b, Lf, fidx,
-                                       fb, k, sg, j, sgj, xj, d)
+                    k_new = _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, d)
                     if k_new == -1:
                         fk[0] = 0  # w moved, the factor lost track: rebuilt by the next call
                         return -1
@@ -421,7 +424,7 @@ def active_set_solve(X, yc, mu, s, weighted, center, S, w, r, ws, a, b, lo, up, 
             for t in range(k):
                 j = fidx[t]
                 g[t] = v[wpos[j]] - b[j] * w[j] - a[j] * sg[t]
-            _solve(X, mu, s, weighted, center, S, b, Lf, fidx, fb, k, g, d, pcg)
+            _solve(D, b, Lf, fidx, fb, k, g, d, pcg)
             dropped = False
             for t in range(k - 1, k_old - 1, -1):  # new coordinates moving the wrong way
                 j = fidx[t]

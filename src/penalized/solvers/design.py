@@ -5,10 +5,20 @@ means ``mu`` (zeros without an intercept), the weights and their sum. Every prod
 is with the centered matrix ``Xc = X - 1 mu'`` without forming it.
 """
 
+from collections import namedtuple
+
 import numpy as np
 import scipy.sparse as sp
 
+__all__ = ["Design", "KernelDesign"]
+
 _BLOCK = 1 << 20  # elements per temporary block when a dense pass needs one
+
+# The design as one numba argument. Dense designs have ``X`` (F-ordered) and empty CSC
+# arrays; sparse ones have ``data, indices, indptr`` and an empty ``X`` of the same dtype,
+# so a dense and a sparse design (int32 indices) share one compiled specialization.
+KernelDesign = namedtuple(
+    "KernelDesign", "X data indices indptr n p sparse mu s weighted center S L")
 
 
 def _segment_sums(values, indptr):
@@ -44,6 +54,30 @@ class Design:
         else:
             self.mu = np.zeros(self.p)
         self._sqnorms = None
+        self._kernel = None
+
+    def kernel(self):
+        """The :data:`KernelDesign` of this design (sqnorms included)."""
+        if self._kernel is None:
+            X = self.X
+            if self.sparse:
+                data, indices, indptr = X.data, X.indices, X.indptr
+                Xd = np.empty((2, 2), dtype=self.dtype, order="F")
+                if indices.dtype != indptr.dtype:
+                    indices = indices.astype(np.int64)
+                    indptr = indptr.astype(np.int64)
+            else:
+                Xd = X
+                data = np.empty(0, dtype=self.dtype)
+                indices = indptr = np.empty(0, dtype=np.int32)
+            self._kernel = KernelDesign(Xd, data, indices, indptr, self.n, self.p, self.sparse,
+                                        self.mu, self.s, self.weighted, self.center, self.S,
+                                        self.sqnorms())
+        return self._kernel
+
+    def reweighted(self, sample_weight):
+        """The same X with other sample weights (a prox-Newton step's weighted design)."""
+        return Design(self.X, sample_weight, self.center)
 
     def subset(self, cols):
         """A Design on the listed columns (same weights and intercept handling)."""
@@ -86,6 +120,25 @@ class Design:
         if self.center:
             out -= float(self.mu[cols] @ wc)
         return out
+
+    def predictor(self, w, b=0.0, offset=0.0):
+        """``X w + b + offset`` for the raw (uncentered) X, float64: (n,) for a vector w,
+        (n, K) for a p x K matrix (``offset`` of shape (n,) is added to every column)."""
+        w = np.asarray(w, dtype=np.float64)
+        if w.ndim == 2:
+            out = np.asarray(self.X @ w.astype(self.dtype, copy=False), dtype=np.float64)
+            return out + b + np.reshape(offset, (-1, 1) if np.ndim(offset) else ())
+        if self.sparse:
+            # straight to the kernel: scipy's product costs more than the work on small X
+            from .kernels.sparse import csc_matvec_cols
+
+            X = self.X
+            return csc_matvec_cols(X.indptr, X.indices, X.data, w, np.flatnonzero(w),
+                                   self.n) + (b + offset)
+        eta = self.matvec(w)
+        if self.center:
+            eta += float(self.mu @ w)
+        return eta + b + offset
 
     def sqnorms(self):
         """||xc_j||_s^2 / S for every column (cached)."""
@@ -149,32 +202,3 @@ class Design:
         if self.weighted:
             B = B * self.s[:, None]
         return (A.T @ B) / self.S
-
-
-class GramCache:
-    """Gram matrix of the columns seen so far; growing a working set computes only the
-    products with the new columns."""
-
-    def __init__(self, design):
-        self.design = design
-        self.cols = np.empty(0, dtype=np.int64)
-        self.G = np.empty((0, 0))
-        self.pos = np.full(design.p, -1, dtype=np.int64)
-
-    def get(self, ws):
-        new = ws[self.pos[ws] < 0]
-        if new.size:
-            d = self.design
-            k0 = self.cols.size
-            G = np.empty((k0 + new.size, k0 + new.size))
-            G[:k0, :k0] = self.G
-            if k0:
-                C = d.cross(self.cols, new)
-                G[:k0, k0:] = C
-                G[k0:, :k0] = C.T
-            G[k0:, k0:] = d.cross(new, new)
-            self.G = G
-            self.pos[new] = np.arange(k0, k0 + new.size)
-            self.cols = np.concatenate([self.cols, new])
-        idx = self.pos[ws]
-        return self.G[np.ix_(idx, idx)]

@@ -1,0 +1,175 @@
+"""The datafit interface every loss implements.
+
+A datafit is a loss of the linear predictor ``eta_i = x_i.w + b + offset_i``, averaged over
+the samples with weights ``s`` (``S = sum(s)``)::
+
+    F(w, b) = 1/S sum_i s_i l(y_i, eta_i)
+
+Each loss gives, per sample and in ``eta``:
+
+* ``loss(y, eta)``, ``grad(y, eta)`` (``l'``), ``hess(y, eta)`` (``l''``), and
+  ``derivatives(y, eta)`` for both derivatives at once (a loss may fuse them);
+* ``conjugate(y, u)``: the convex conjugate ``l*(u) = sup_t u t - l(y, t)``, which with the
+  dual point ``u = c l'(eta)`` (``0 < c <= 1``) gives the duality-gap certificate;
+* ``saturated(y)``: the loss of the saturated model (the best achievable per sample);
+* ``link(mean)`` and ``inverse_link(eta)``: between the mean of y and the linear predictor;
+* ``check_target(y)``: the targets the loss is defined for, else a ``ValueError`` naming them.
+
+From these the base class derives what the solvers, paths, CV estimators and the CLI ask
+for, so none of them branches on the class of a loss:
+
+* ``value``: the weighted mean loss;
+* ``optimize_intercept``: the shift of ``eta`` that makes the intercept optimal;
+* ``null_eta``: the linear predictor of the intercept-only model (or the offset alone);
+* ``tol_scale``: what ``tol`` is relative to, the null model's loss above the saturated loss;
+* ``deviance``: per-sample deviance ``2 (l - l_sat)``, the CV test error of its family;
+* ``test_error``: the per-sample test error of a CV ``scoring`` (one of ``scorings``).
+
+Attributes describe the loss to the engine chooser (:mod:`penalized.solvers.engine`):
+``quadratic`` (its own quadratic model: solved directly by the least-squares engines),
+``multi_output`` (y and eta are n x K), ``hess_bound`` (a bound on ``l''`` for majorization
+steps, or None), ``hess_floor`` (the relative floor of ``l''`` in a Newton model),
+``smooth`` (``l''`` is continuous), ``newton_kernel`` (its prox-Newton steps have a numba
+kernel), ``grouped`` (multi-output: one group per feature across the outputs) and
+``family`` (glmnet's name, for the CV scorings).
+"""
+
+import numpy as np
+
+__all__ = ["Datafit"]
+
+
+class Datafit:
+    """Base class of the losses; see the module docstring for the interface."""
+
+    name = ""
+    family = ""
+    quadratic = False
+    multi_output = False
+    hess_bound = None
+    hess_floor = 1e-10
+    smooth = True
+    newton_kernel = False  # prox-Newton steps in one numba call (plain L1, sparse X)
+    grouped = False
+    scorings = ("deviance", "mse", "mae")  # CV test errors, the first the default
+    deviance_name = "Deviance"
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    # ---------------------------------------------------------------- per-sample pieces
+    def loss(self, y, eta):
+        raise NotImplementedError
+
+    def grad(self, y, eta):
+        raise NotImplementedError
+
+    def hess(self, y, eta):
+        raise NotImplementedError
+
+    def derivatives(self, y, eta):
+        """``(l'(eta), l''(eta))``."""
+        return self.grad(y, eta), self.hess(y, eta)
+
+    def conjugate(self, y, u):
+        raise NotImplementedError
+
+    def saturated(self, y):
+        return np.zeros_like(y, dtype=np.float64)
+
+    @staticmethod
+    def link(mean):
+        return mean
+
+    @staticmethod
+    def inverse_link(eta):
+        return eta
+
+    def check_target(self, y):
+        """Return y (float64) if the loss is defined for it, else raise ``ValueError``."""
+        return np.asarray(y, dtype=np.float64)
+
+    # ------------------------------------------------------------------------- derived
+    def value(self, y, eta, s):
+        """Weighted mean loss ``1/S sum_i s_i l(y_i, eta_i)``."""
+        return float(s @ self.loss(y, eta)) / float(s.sum())
+
+    def deviance(self, y, eta):
+        """Per-sample deviance ``2 (l(y, eta) - l_sat(y))``."""
+        return 2.0 * (self.loss(y, eta) - self.saturated(y))
+
+    def test_error(self, y, eta, scoring):
+        """Per-sample test error (lower is better) of the linear predictors ``eta`` of
+        shape (n, m) (or (n, m, K) for multi-output) for the targets ``y``: the deviance,
+        or the squared / absolute error of the mean ``inverse_link(eta)`` (summed over
+        the outputs)."""
+        yb = y[:, None, :] if self.multi_output else y[:, None]
+        if scoring == "deviance":
+            return self.deviance(yb, eta)
+        if scoring in ("mse", "mae"):
+            d = yb - self.inverse_link(eta)
+            err = d * d if scoring == "mse" else np.abs(d)
+            return err.sum(axis=-1) if self.multi_output else err
+        raise ValueError(f"scoring={scoring!r} is not one of {self.scorings} for "
+                         f"{type(self).__name__}.")
+
+    def score_name(self, scoring):
+        """What a CV ``scoring`` measures, in words."""
+        return {"deviance": self.deviance_name, "mse": "Mean squared error",
+                "mae": "Mean absolute error", "accuracy": "Misclassification error "
+                "(1 - accuracy)", "auc": "1 - AUC"}[scoring]
+
+    def intercept_start(self, y, s):
+        """A starting intercept: the link of the weighted mean of y."""
+        return float(self.link(np.average(y, weights=s)))
+
+    def optimize_intercept(self, y, eta, s):
+        """The shift ``d`` with ``sum_i s_i l'(eta_i + d) = 0`` (safeguarded Newton),
+        solved to the rounding level of that sum."""
+        lo, hi = -np.inf, np.inf
+        d = 0.0
+        scale = float(s @ np.abs(self.grad(y, eta))) + 1e-300
+        for _ in range(200):
+            g, h = self.derivatives(y, eta + d)
+            f = float(s @ g)
+            if abs(f) <= 1e-13 * scale:
+                break
+            if f > 0:
+                hi = d
+            else:
+                lo = d
+            fp = float(s @ h)
+            step = d - f / fp if fp > 0 else np.nan
+            if not (lo < step < hi):
+                if np.isfinite(lo) and np.isfinite(hi):
+                    step = 0.5 * (lo + hi)
+                elif np.isfinite(lo):
+                    step = lo + max(1.0, 2.0 * abs(lo))
+                else:
+                    step = hi - max(1.0, 2.0 * abs(hi))
+            if step == d:
+                break
+            d = step
+        return d
+
+    def null_eta(self, y, s, offset, fit_intercept):
+        """Linear predictor of the intercept-only model (the offset alone without
+        intercept); ``offset`` may be 0."""
+        n = y.shape[0]
+        eta = np.zeros(n) + offset
+        if fit_intercept:
+            eta = eta + self.intercept_start(y, s)
+            eta = eta + self.optimize_intercept(y, eta, s)
+        return eta
+
+    def null_intercept(self, y, s, offset):
+        """The intercept of the intercept-only model."""
+        eta = self.null_eta(y, s, offset, True)
+        return float(np.average(eta - offset, weights=s))
+
+    def tol_scale(self, y, s, offset, fit_intercept):
+        """What ``tol`` is relative to: the weighted mean loss of the null model above
+        the saturated loss."""
+        eta = self.null_eta(y, s, offset, fit_intercept)
+        with np.errstate(over="ignore"):
+            return float(s @ (self.loss(y, eta) - self.saturated(y))) / float(s.sum())

@@ -1,0 +1,129 @@
+"""The one place that decides which engine solves a problem.
+
+Every fit, path and cross-validation asks :func:`choose_engine`; no other module branches
+on the class of a datafit or a penalty, or on the shape of the data, to pick a solver.
+"""
+
+import numpy as np
+
+__all__ = ["choose_engine", "cv_on_gram_downdates", "newton_kernel_ok",
+           "newton_model_engine"]
+
+_GRAM_MAX_P = 1000  # full p x p Gram matrix along a path (8 MB at p = 1000)
+_GRAM_FIT_MAX_P = 256  # ... for a single fit (n p^2 / 2 flops against a few CD epochs)
+_DIRECT_MAX = 4000  # largest dense system of the closed form (p x p, or n x n when p > n)
+
+
+def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
+    """The engine for ``datafit(y, X w + b) + penalty(w)`` on ``design``.
+
+    ==========================  ===================================  =====================
+    datafit                     penalty, data                        engine
+    ==========================  ===================================  =====================
+    multi-output, grouped       any                                  ``grouped_multinomial``
+                                                                     (FISTA with restarts)
+    multi-output                any                                  ``multinomial``
+                                                                     (class-wise prox-Newton)
+    per-sample GLM              any                                  ``prox_newton``
+    quadratic                   no L1 part, no bounds; dense with    ``direct`` (closed form;
+                                min(n, p) <= 4000 or sparse with     one eigendecomposition
+                                p <= 4000                            along a path)
+    quadratic                   n >= 2 p, p <= 256 (a fit) or p <=   ``gram`` (CD on the full
+                                1000 (a path); sparse X: no column   p x p Gram matrix, and
+                                with a mean large against its        support Newton steps)
+                                spread
+    quadratic                   otherwise (dense or sparse)          ``working_set``
+                                                                     (residual CD, active
+                                                                     set and Newton steps)
+    ==========================  ===================================  =====================
+
+    Inside ``prox_newton`` each Newton step's weighted least-squares model is solved by
+    the same least-squares engines (tall designs on the Gram matrix of a per-step
+    working set; see :mod:`penalized.solvers.prox_newton`).
+
+    Parameters
+    ----------
+    design : penalized.solvers.design.Design
+    datafit : penalized.datafits.Datafit
+    pen : penalized.penalties.PenaltyArrays
+    path : bool, default=False
+        Whether the engine will solve a warm-started path (the Gram matrix is then shared
+        by every alpha).
+    closed_form : bool, default=True
+        Allow ``direct`` (False: an iterative engine, e.g. to check one against the
+        other).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penalized.datafits import Quadratic
+    >>> from penalized.penalties import L1
+    >>> from penalized.solvers.design import Design
+    >>> from penalized.solvers.engine import choose_engine
+    >>> X = np.asfortranarray(np.random.default_rng(0).standard_normal((100, 5)))
+    >>> choose_engine(Design(X, None, True), Quadratic(), L1(0.1).arrays(5))
+    'gram'
+    """
+    if datafit.multi_output:
+        return "grouped_multinomial" if datafit.grouped else "multinomial"
+    if not datafit.quadratic:
+        return "prox_newton"
+    n, p = design.n, design.p
+    small = p <= _DIRECT_MAX if design.sparse else min(n, p) <= _DIRECT_MAX
+    if closed_form and pen.smooth and small:
+        return "direct"
+    if n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and _gram_safe(design):
+        return "gram"
+    return "working_set"
+
+
+def _gram_safe(design):
+    """Whether ``X'X / S - mu mu'`` is accurate: always for dense X (centered
+    explicitly); for sparse X, unless a column's mean is large against its spread
+    (the centered Gram entries would cancel: the residual engine centers exactly)."""
+    if not design.sparse or not design.center:
+        return True
+    return bool(np.all(design.mu ** 2 <= 1e4 * design.sqnorms()))
+
+
+def newton_model_engine(design):
+    """How prox-Newton steps on ``design`` solve their weighted least-squares models
+    (without L1 part and bounds: in closed form, whatever this says): ``"gram_dense"`` or
+    ``"gram_sparse"`` (CD on the weighted Gram matrix of a per-step working set: tall
+    designs with short rows), or None (weighted residual CD epochs).
+
+    One weighted Gram product costs ``sum_i nnz_i^2 / 2`` multiply-adds (``n k^2 / 2`` in
+    BLAS for dense X), a residual CD epoch about ``2 nnz``; a Newton step runs several
+    epochs, so the Gram pays off on tall designs with short rows.
+    """
+    n, k = design.n, design.p
+    if k == 0 or n < 4 * k or k > 2000:
+        return None
+    if design.sparse:
+        nnz = design.X.indices.size
+        per_row = np.bincount(design.X.indices, minlength=n).astype(np.float64)
+        return "gram_sparse" if float(per_row @ per_row) <= 32.0 * max(nnz, 1) else None
+    return "gram_dense" if k <= 64 else None
+
+
+def newton_kernel_ok(design, datafit, pen, model_engine, verbose):
+    """Whether prox-Newton runs its steps in one numba call
+    (:mod:`penalized.solvers.kernels.logistic`): a datafit with such a kernel, plain L1,
+    a sparse design without intercept whose models are solved by residual epochs."""
+    return bool(datafit.newton_kernel and model_engine is None and design.sparse
+                and not design.center and pen.plain_l1 and not verbose and design.p)
+
+
+def cv_on_gram_downdates(X, datafit, folds, relax):
+    """Whether a cross-validation solves its folds' least-squares paths by the Gram engine
+    on downdates of one all-rows Gram matrix (:mod:`penalized.model_selection._gram_cv`):
+    dense X with every training fold at least twice as tall as wide, p <= 1000, and no
+    relaxed refits (they need the training rows)."""
+    if relax or not datafit.quadratic or not isinstance(X, np.ndarray):
+        return False
+    n_train = min(tr.size for tr, _ in folds)
+    return X.shape[1] <= _GRAM_MAX_P and n_train >= 2 * X.shape[1]

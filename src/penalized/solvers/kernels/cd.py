@@ -1,0 +1,350 @@
+"""Coordinate-descent epochs (numba, cached on disk).
+
+Two inner solves on a working set ``ws`` (the other coordinates stay fixed):
+
+* ``cd_epochs`` -- residual updates on a :data:`~penalized.solvers.design.KernelDesign`,
+  dense (F-ordered) or CSC (implicit centering, the constant shift of the residual
+  deferred to the end of each epoch),
+* ``cd_gram``   -- updates on the working set's Gram matrix (n_samples >> ws size).
+
+Both minimize, over the coordinates of the working set,
+
+    1/(2 S) sum_i s_i r_i^2 + sum_j ( a_j |w_j| + b_j / 2 w_j^2 ),   lo_j <= w_j <= up_j,
+
+with r = yc - Xc w the residual of the (implicitly) centered problem. They run epochs of
+cyclic coordinate descent, extrapolate the iterates every ``K`` epochs (Anderson
+acceleration, accepted only when it lowers the objective) and stop when the largest KKT
+violation met during an epoch is at most ``tol_in`` or after ``max_epochs`` epochs. They
+return the number of epochs run and update ``w`` and the residual in place. The
+per-coordinate prox and KKT distance are the penalty's (:mod:`penalized.penalties.separable`).
+"""
+
+import numpy as np
+from numba import njit
+
+from ...penalties.separable import FASTMATH as _FM
+from ...penalties.separable import kkt1d, prox1d
+
+# Anderson extrapolation: the number of stored iterate differences (every solver)
+ANDERSON_K = 5
+
+
+@njit(cache=True, fastmath=_FM)
+def _anderson_weights(W, K):
+    """Extrapolation weights c (sum 1) from K+1 stored iterates W[0..K] (rows).
+
+    Returns an empty array when the small system is singular.
+    """
+    k = W.shape[1]
+    U = np.empty((K, k))
+    for i in range(K):
+        for j in range(k):
+            U[i, j] = W[i + 1, j] - W[i, j]
+    M = np.empty((K, K))  # U U' by loops: no BLAS (worker threads) inside kernels
+    for i in range(K):
+        for j in range(i + 1):
+            acc = 0.0
+            for t in range(k):
+                acc += U[i, t] * U[j, t]
+            M[i, j] = acc
+            M[j, i] = acc
+    nrm = 0.0
+    for i in range(K):
+        nrm += M[i, i]
+    if nrm <= 0.0:
+        return np.empty(0)
+    # Tikhonov-regularized solve of M z = 1 by Gaussian elimination.
+    A = M + (1e-10 * nrm) * np.eye(K)
+    z = np.ones(K)
+    for col in range(K):
+        piv = col
+        for i in range(col + 1, K):
+            if abs(A[i, col]) > abs(A[piv, col]):
+                piv = i
+        if abs(A[piv, col]) <= 1e-300:
+            return np.empty(0)
+        if piv != col:
+            for j in range(K):
+                t = A[col, j]
+                A[col, j] = A[piv, j]
+                A[piv, j] = t
+            t = z[col]
+            z[col] = z[piv]
+            z[piv] = t
+        for i in range(col + 1, K):
+            f = A[i, col] / A[col, col]
+            for j in range(col, K):
+                A[i, j] -= f * A[col, j]
+            z[i] -= f * z[col]
+    for i in range(K - 1, -1, -1):
+        acc = z[i]
+        for j in range(i + 1, K):
+            acc -= A[i, j] * z[j]
+        z[i] = acc / A[i, i]
+    tot = z.sum()
+    if tot == 0.0 or not np.isfinite(tot):
+        return np.empty(0)
+    return z / tot
+
+
+@njit(cache=True, fastmath=_FM)
+def _extrapolate(W, K, ws, pen, w_acc):
+    """Fill w_acc (position jj <-> feature ws[jj]) with the Anderson point, clipped to
+    the bounds; False when the extrapolation is undefined."""
+    c = _anderson_weights(W, K)
+    if c.shape[0] != K:
+        return False
+    for jj in range(w_acc.shape[0]):
+        acc = 0.0
+        for i in range(K):
+            acc += c[i] * W[i + 1, jj]
+        j = ws[jj]
+        w_acc[jj] = min(max(acc, pen.lo[j]), pen.up[j])
+    return True
+
+
+@njit(cache=True, fastmath=_FM)
+def penalty_ws(w_ws, ws, pen):
+    """Penalty of the working-set coordinates ``w_ws`` (position jj <-> feature ws[jj])."""
+    out = 0.0
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        v = w_ws[jj]
+        out += pen.a[j] * abs(v) + 0.5 * pen.b[j] * v * v
+    return out
+
+
+@njit(cache=True, fastmath=_FM)
+def weighted_sq(r, off, D):
+    """``sum_i s_i (r_i + off)^2``."""
+    acc = 0.0
+    if D.weighted:
+        for i in range(r.shape[0]):
+            acc += D.s[i] * (r[i] + off) ** 2
+    else:
+        for i in range(r.shape[0]):
+            acc += (r[i] + off) ** 2
+    return acc
+
+
+@njit(cache=True, fastmath=_FM)
+def weighted_sum(r, D):
+    """``sum_i s_i r_i``."""
+    acc = 0.0
+    if D.weighted:
+        for i in range(r.shape[0]):
+            acc += D.s[i] * r[i]
+    else:
+        for i in range(r.shape[0]):
+            acc += r[i]
+    return acc
+
+
+@njit(cache=True, fastmath=_FM)
+def col_dot(D, j, u, weighted):
+    """``x_j' diag(s) u`` (``weighted``) or ``x_j' u`` for the raw column j."""
+    acc = 0.0
+    if D.sparse:
+        if weighted:
+            for ii in range(D.indptr[j], D.indptr[j + 1]):
+                i = D.indices[ii]
+                acc += D.data[ii] * D.s[i] * u[i]
+        else:
+            for ii in range(D.indptr[j], D.indptr[j + 1]):
+                acc += D.data[ii] * u[D.indices[ii]]
+    else:
+        X = D.X
+        if weighted:
+            for i in range(D.n):
+                acc += X[i, j] * D.s[i] * u[i]
+        else:
+            for i in range(D.n):
+                acc += X[i, j] * u[i]
+    return acc
+
+
+@njit(cache=True, fastmath=_FM)
+def col_axpy(D, j, delta, r):
+    """``r -= delta * x_j`` for the raw column j (the centering is the caller's)."""
+    if D.sparse:
+        for ii in range(D.indptr[j], D.indptr[j + 1]):
+            r[D.indices[ii]] -= delta * D.data[ii]
+    else:
+        X = D.X
+        for i in range(D.n):
+            r[i] -= delta * X[i, j]
+
+
+@njit(cache=True, fastmath=_FM)
+def residual(D, yc, w, r):
+    """``r = yc - Xc w`` afresh, from the nonzeros of w."""
+    shift = 0.0
+    for i in range(D.n):
+        r[i] = yc[i]
+    for j in range(D.p):
+        if w[j] != 0.0:
+            col_axpy(D, j, w[j], r)
+            if D.center:
+                shift += w[j] * D.mu[j]
+    if shift != 0.0:
+        for i in range(D.n):
+            r[i] += shift
+
+
+@njit(cache=True, fastmath=_FM)
+def gradient(D, r, v):
+    """``v = Xc' diag(s) r / S`` over all features."""
+    SR = weighted_sum(r, D) if D.center else 0.0
+    for j in range(D.p):
+        acc = col_dot(D, j, r, D.weighted)
+        if D.center:
+            acc -= D.mu[j] * SR
+        v[j] = acc / D.S
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
+    """Working-set CD with residual updates (see the module docstring); ``r`` is the
+    exact residual on entry and on return, and ``ws`` must hold every nonzero of ``w``."""
+    n = D.n
+    k = ws.shape[0]
+    mu, S, center = D.mu, D.S, D.center
+    W = np.empty((K + 1, k))
+    r_acc = np.empty(n)
+    w_acc = np.empty(k)
+    off = 0.0  # sparse: the deferred constant shift of the residual (centering)
+    n_stored = 0
+    epoch = 0
+    while epoch < max_epochs:
+        epoch += 1
+        viol = 0.0
+        # sum_i s_i r_i is 0 in exact arithmetic with an intercept; subtracting mu_j times
+        # its computed value keeps rounding drift out of the gradient of large-mean
+        # columns (sparse: the deferred shift cancels out of it exactly, so it never
+        # enters: no cancellation for columns with a large mean)
+        SR = weighted_sum(r, D) if center else 0.0
+        for jj in range(k):
+            j = ws[jj]
+            Lj = D.L[j]
+            bj = pen.b[j]
+            if Lj <= 0.0 and bj <= 0.0:
+                continue
+            acc = col_dot(D, j, r, D.weighted)
+            if center:
+                acc -= mu[j] * SR
+            g = acc / S
+            old = w[j]
+            d = kkt1d(old, bj * old - g, pen.a[j], pen.lo[j], pen.up[j])
+            if d > viol:
+                viol = d
+            new = prox1d(Lj * old + g, Lj, pen.a[j], bj, pen.lo[j], pen.up[j])
+            if new != old:
+                w[j] = new
+                delta = new - old
+                if D.sparse:
+                    col_axpy(D, j, delta, r)
+                    if center:
+                        off += delta * mu[j]
+                        SR -= delta * S * mu[j]
+                else:
+                    X = D.X
+                    m = mu[j] if center else 0.0
+                    for i in range(n):
+                        r[i] -= delta * (X[i, j] - m)
+        if off != 0.0:
+            # fold the deferred shift into r once per epoch: a large offset would cancel
+            # catastrophically against columns with a large mean
+            for i in range(n):
+                r[i] += off
+            off = 0.0
+        if viol <= tol_in:
+            break
+        # Anderson extrapolation on the working set.
+        for jj in range(k):
+            W[n_stored, jj] = w[ws[jj]]
+        n_stored += 1
+        if n_stored == K + 1:
+            n_stored = 0
+            if _extrapolate(W, K, ws, pen, w_acc):
+                # ws holds every nonzero of w (a precondition of the callers): the
+                # extrapolated point's residual is yc minus its working-set part
+                for i in range(n):
+                    r_acc[i] = yc[i]
+                shift = 0.0
+                for jj in range(k):
+                    v = w_acc[jj]
+                    if v != 0.0:
+                        j = ws[jj]
+                        if D.sparse:
+                            col_axpy(D, j, v, r_acc)
+                            if center:
+                                shift += v * mu[j]
+                        else:
+                            X = D.X
+                            m = mu[j] if center else 0.0
+                            for i in range(n):
+                                r_acc[i] -= v * (X[i, j] - m)
+                if shift != 0.0:
+                    for i in range(n):
+                        r_acc[i] += shift
+                cur = np.empty(k)
+                for jj in range(k):
+                    cur[jj] = w[ws[jj]]
+                f_acc = weighted_sq(r_acc, 0.0, D) / (2 * S) + penalty_ws(w_acc, ws, pen)
+                f_cur = weighted_sq(r, 0.0, D) / (2 * S) + penalty_ws(cur, ws, pen)
+                if f_acc < f_cur:
+                    for jj in range(k):
+                        w[ws[jj]] = w_acc[jj]
+                    for i in range(n):
+                        r[i] = r_acc[i]
+    return epoch
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def cd_gram(G, q, w, pen, max_epochs, tol_in, K):
+    """CD on 1/2 w'Gw - q'w + penalty over all k coordinates of ``w`` (a working set).
+
+    ``G`` is the working set's (weighted, centered, 1/S-scaled) Gram matrix and ``q``
+    the matching X'y; ``pen`` is already restricted to the working set.
+    """
+    k = w.shape[0]
+    g = q - G @ w  # negative gradient of the smooth loss
+    W = np.empty((K + 1, k))
+    w_acc = np.empty(k)
+    ws_all = np.arange(k)
+    n_stored = 0
+    epoch = 0
+    while epoch < max_epochs:
+        epoch += 1
+        viol = 0.0
+        for j in range(k):
+            Lj = G[j, j]
+            bj = pen.b[j]
+            if Lj <= 0.0 and bj <= 0.0:
+                continue
+            old = w[j]
+            gj = g[j]
+            d = kkt1d(old, bj * old - gj, pen.a[j], pen.lo[j], pen.up[j])
+            if d > viol:
+                viol = d
+            new = prox1d(Lj * old + gj, Lj, pen.a[j], bj, pen.lo[j], pen.up[j])
+            if new != old:
+                w[j] = new
+                delta = new - old
+                for i in range(k):
+                    g[i] -= delta * G[j, i]  # G symmetric: row j is contiguous
+        if viol <= tol_in:
+            break
+        for j in range(k):
+            W[n_stored, j] = w[j]
+        n_stored += 1
+        if n_stored == K + 1:
+            n_stored = 0
+            if _extrapolate(W, K, ws_all, pen, w_acc):
+                g_acc = q - G @ w_acc
+                f_acc = -0.5 * (w_acc @ (q + g_acc)) + penalty_ws(w_acc, ws_all, pen)
+                f_cur = -0.5 * (w @ (q + g)) + penalty_ws(w, ws_all, pen)
+                if f_acc < f_cur:
+                    w[:] = w_acc
+                    g[:] = g_acc
+    return epoch

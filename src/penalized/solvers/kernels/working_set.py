@@ -1,0 +1,229 @@
+"""The working-set solver of penalized least squares, whole in numba (cached on disk).
+
+``ws_fit`` is the outer loop of the residual engine (:mod:`penalized.solvers.least_squares`)
+for dense (F-ordered) and CSC designs alike; ``ws_path`` runs a warm-started path of such
+fits in one call. One outer round:
+
+1. the residual afresh and the full gradient ``v = Xc' s r / S`` (no drift in the
+   certificate), the duality gap (:func:`~penalized.solvers.kernels.certificate.quad_gap`);
+   stop when it is at most ``tol_gap`` or only rounding error is left;
+2. the working set: the support, the unpenalized features and the largest KKT violations,
+   ``max(p0, (1 + ws_grow) nnz)`` features in all;
+3. its inner solve to a KKT target aimed at the gap's target (the gap is about the
+   violation squared over the curvature): on dense designs with 0/infinite bounds and no
+   unpenalized feature, first the active-set method of
+   :mod:`~penalized.solvers.kernels.active_set` (exact solves with a Cholesky factor kept
+   across calls and along a path); else, and from the first working set it cannot solve,
+   coordinate descent (:func:`~penalized.solvers.kernels.cd.cd_epochs`) with glmnet's
+   cycling on the nonzeros and a support Newton step
+   (:func:`~penalized.solvers.kernels.newton.support_newton`) when the epochs are slow.
+
+Along a path most fits need a few rounds of a few epochs each, so Python bookkeeping per
+round would cost more than the epochs: the loop lives here.
+
+Numba's on-disk cache keys each kernel on its own file only: after editing a module this
+one calls, in a checkout, delete the stale entries (``find src -name '*.nb[ic]' -delete``);
+an install rewrites every file, which invalidates every entry.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ...penalties.separable import FASTMATH as _FM
+from ...penalties.separable import kkt1d
+from .active_set import active_set_solve
+from .cd import cd_epochs, gradient, residual, weighted_sq
+from .certificate import quad_gap
+from .newton import support_newton
+
+__all__ = ["Factor", "WSConfig", "ws_fit", "ws_path"]
+
+# Settings of one solve (scalars): see penalized.solvers.least_squares for their values.
+WSConfig = namedtuple("WSConfig", "tol_gap max_epochs K eps p0 ws_grow newton_every newton_max "
+                                  "singular_max newton_ratio active active_tol max_add verbose")
+# The active-set solver's Cholesky factor (rows ``Lf``, feature per row ``fidx``, the L2
+# weight it was built with ``fb``, its size ``fk[0]``): kept across calls along a path.
+Factor = namedtuple("Factor", "Lf fidx fb fk")
+
+
+@njit(cache=True, fastmath=_FM)
+def certify(out, gap, primal, dual, tol_gap, eps):
+    """Record (gap, primal, converged) in ``out``; converged when the gap is at most
+    ``tol_gap`` or at the rounding level of the objective."""
+    out[0] = gap
+    out[1] = primal
+    out[2] = 1.0 if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)) else 0.0
+    return out[2] == 1.0
+
+
+@njit(cache=True, fastmath=_FM)
+def kkt_scores(w, v, pen, L, score):
+    """Per-feature KKT violation at ``w`` for the gradient ``-v`` into ``score`` (-1 for
+    constant columns; inf for the support and for zero coordinates without an L1 part
+    that violate their condition: always in the working set). Returns (largest
+    violation, its rounding floor scale, nnz, number of infs, largest violation of a zero
+    coordinate without an L1 part: such a zero is never certified, see ``ws_fit``)."""
+    kkt = 0.0
+    vmax = 0.0
+    amax = 0.0
+    nnz = 0
+    n_inf = 0
+    bad = 0.0
+    for j in range(w.shape[0]):
+        a, b = pen.a[j], pen.b[j]
+        if L[j] <= 0.0 and b <= 0.0:
+            score[j] = -1.0  # constant column: stays at 0
+            continue
+        d = kkt1d(w[j], b * w[j] - v[j], a, pen.lo[j], pen.up[j])
+        kkt = max(kkt, d)
+        vmax = max(vmax, abs(v[j]))
+        amax = max(amax, a)
+        score[j] = d
+        if w[j] != 0.0:
+            score[j] = np.inf
+            nnz += 1
+            n_inf += 1
+        elif a == 0.0 and d > 0.0:
+            score[j] = np.inf
+            n_inf += 1
+            bad = max(bad, d)
+    return kkt, max(vmax, amax), nnz, n_inf, bad
+
+
+@njit(cache=True, fastmath=_FM)
+def pick_working_set(score, m):
+    """The (sorted) features of the ``m`` largest positive scores."""
+    cand = np.flatnonzero(score > 0.0)
+    if cand.shape[0] > m:
+        cand = cand[np.argsort(-score[cand])[:m]]
+    return np.sort(cand)
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
+    """Whole working-set solve (see the module docstring). ``r`` is the residual of
+    ``w``; ``v`` receives the last gradient (it is the gradient at the initial ``w``
+    already when ``v_valid``). ``out`` gets (gap, primal, converged, outer rounds,
+    working sets the active-set method gave up); row t of ``hist`` (epochs, gap) of round
+    t (the last row holds the last round beyond its capacity). Returns the epochs run."""
+    n, p = D.n, D.p
+    score = np.empty(p)
+    epochs = 0
+    since_newton = 0
+    active = cfg.active and not D.sparse and proj.cols.shape[0] == 0
+    newton = cfg.newton_every > 0
+    S = D.S
+    while True:
+        if not v_valid:
+            residual(D, yc, w, r)  # afresh: no drift in the certificate
+            gradient(D, r, v)
+        v_valid = False
+        out[3] += 1.0
+        rr = weighted_sq(r, 0.0, D) / S
+        ycr = 0.0
+        for i in range(n):
+            ycr += (D.s[i] if D.weighted else 1.0) * yc[i] * r[i]
+        gap, primal, dual = quad_gap(w, v, rr, ycr / S, pen, proj)
+        t = min(int(out[3]) - 1, hist.shape[0] - 1)
+        hist[t, 0] = epochs
+        hist[t, 1] = gap
+        if cfg.verbose > 0:
+            print("[penalized] epochs=", epochs, "primal=", primal, "gap=", gap, "tol=",
+                  cfg.tol_gap)
+        kkt, scale, nnz, n_inf, bad = kkt_scores(w, v, pen, D.L, score)
+        floor = 64.0 * cfg.eps * scale
+        # a coordinate without an L1 part is never left at an exact zero that is not
+        # its solution, however small the gap (e.g. a ridge path's first alphas)
+        if certify(out, gap, primal, dual, cfg.tol_gap, cfg.eps) and bad <= floor:
+            return epochs
+        out[2] = 0.0
+        if epochs >= cfg.max_epochs:
+            return epochs
+        if kkt <= floor:
+            out[2] = 1.0  # the remaining gap is rounding error
+            return epochs
+        # (every nonzero stays in: the epochs' extrapolation relies on it)
+        ws = pick_working_set(score, max(cfg.p0, nnz + int(cfg.ws_grow * nnz), n_inf))
+        # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
+        tol_in = max(kkt * min(0.3, np.sqrt(cfg.tol_gap / gap)), floor)
+        if active:
+            # exact solves: a tight target costs little more and saves outer rounds
+            used = active_set_solve(D, yc, w, r, ws, pen, v, max(cfg.active_tol * tol_in, floor),
+                                    factor, cfg.max_epochs - epochs, cfg.max_add)
+            if used >= 0:
+                epochs += max(used, 1)
+                continue
+            active = False  # coordinate descent from here on
+            out[4] += 1.0
+        while True:  # CD on the working set, with Newton steps on the support when slow
+            budget = cfg.max_epochs - epochs
+            capped = newton and 0 < nnz <= cfg.newton_max and (nnz < n or
+                                                               nnz <= cfg.singular_max)
+            if capped:
+                budget = min(budget, cfg.newton_every)
+            act = ws[w[ws] != 0.0]
+            if 0 < act.shape[0] < ws.shape[0]:
+                # glmnet's active-set cycling: epochs on the nonzeros only, then one check
+                # of the whole working set (two epochs at most: one means it holds)
+                used = cd_epochs(D, yc, w, r, act, pen, budget, tol_in, cfg.K)
+                epochs += used
+                since_newton += used
+                if epochs >= cfg.max_epochs:
+                    break
+                used = cd_epochs(D, yc, w, r, ws, pen, min(2, cfg.max_epochs - epochs),
+                                 tol_in, cfg.K)
+                epochs += used
+                since_newton += used
+                done = used == 1
+            else:
+                used = cd_epochs(D, yc, w, r, ws, pen, budget, tol_in, cfg.K)
+                epochs += used
+                since_newton += used
+                done = used < budget
+            if done or epochs >= cfg.max_epochs:
+                break  # the working set's KKT tolerance is met (or no epochs left)
+            supp = np.flatnonzero(w)
+            nnz = supp.shape[0]
+            if not (newton and 0 < nnz <= cfg.newton_max and (nnz < n or
+                                                             nnz <= cfg.singular_max)):
+                continue
+            # only when the factorization costs about as much as the epochs it may save
+            if n * nnz * nnz + nnz * nnz * nnz <= cfg.newton_ratio * n * ws.shape[0] * \
+                    since_newton:
+                for _ in range(4):  # a cut step changed the support: step again on it
+                    if support_newton(D, yc, w, r, supp, pen, cfg.singular_max) != 2:
+                        break
+                    supp = np.flatnonzero(w)
+                    if supp.shape[0] == 0:
+                        break
+                since_newton = 0
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def ws_path(D, yc, w, r, pen_unit, pen, proj, alphas, ca, cb, cfg, factor, W, stats):
+    """A whole warm-started path of :func:`ws_fit` solves, one per alpha (penalty
+    ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``, written into ``pen``'s arrays), in
+    one call: column i of ``W`` gets the solution at ``alphas[i]``, row i of ``stats``
+    (gap, primal, converged, epochs, weighted residual sum of squares)."""
+    p = D.p
+    v = np.empty(p)
+    a = pen.a
+    b = pen.b
+    out = np.zeros(5)
+    hist = np.zeros((1, 2))
+    v_valid = False
+    for i in range(alphas.shape[0]):
+        for j in range(p):
+            a[j] = alphas[i] * ca * pen_unit.a[j]
+            b[j] = alphas[i] * cb * pen_unit.b[j]
+        out[:] = 0.0
+        epochs = ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist)
+        v_valid = True  # v is the gradient at the final w: the next fit's first one
+        W[:, i] = w
+        stats[i, 0] = out[0]
+        stats[i, 1] = out[1]
+        stats[i, 2] = out[2]
+        stats[i, 3] = max(epochs, 1)
+        stats[i, 4] = weighted_sq(r, 0.0, D)

@@ -1,0 +1,66 @@
+"""What every engine returns, and the one warning of a fit cut short."""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["SolveResult", "warn_not_converged"]
+
+
+@dataclass
+class SolveResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,) or (n_features, n_classes)
+    intercept : float or ndarray of shape (n_classes,)
+    dual_gap : float
+        Duality gap at ``coef`` (in the units of the objective); never negative.
+    tol_gap : float
+        The absolute gap the solver aimed for (``tol`` times the datafit's scale).
+    n_iter : int
+        Coordinate-descent epochs run (over working sets and prox-Newton steps), or
+        proximal-gradient iterations.
+    converged : bool
+    primal : float
+        Objective value at ``coef``.
+    history : list
+        (epochs, gap) after each outer iteration.
+    engine : str
+        The engine that solved it (see :func:`penalized.solvers.engine.choose_engine`).
+    """
+
+    coef: np.ndarray
+    intercept: float
+    dual_gap: float
+    tol_gap: float
+    n_iter: int
+    converged: bool
+    primal: float
+    history: list = field(default_factory=list)
+    engine: str = ""
+
+    def __post_init__(self):
+        # a certificate is never negative: below zero is rounding error of P - D
+        self.dual_gap = max(float(self.dual_gap), 0.0)
+
+
+def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, unit="epochs",
+                       stalled=False, stacklevel=4):
+    """The ``ConvergenceWarning`` of a fit that stops short of its certificate, naming
+    the gap and the tolerance."""
+    if stalled:
+        why = ("stopped: no further decrease of the objective is measurable in floating "
+               "point")
+    else:
+        why = f"did not converge in max_iter={max_iter} {unit}"
+    warnings.warn(
+        f"{what} {why}: duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times "
+        f"{scale_name}). Increase max_iter, loosen tol, standardize the features or "
+        "increase alpha.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )

@@ -464,6 +464,7 @@ def _prepare(args):
     """Load, split and preprocess according to the command-line ``args``."""
     from sklearn.model_selection import train_test_split
 
+    from ._preprocess import check_no_missing
     from .data import DataError, Preprocessor, infer_task, load_example, read_table, split_target
 
     if args.data is None:
@@ -476,6 +477,9 @@ def _prepare(args):
     if target is None:
         raise DataError("--target is required with a data file.")
     Xdf, yser = split_target(df, target)
+    if getattr(args, "impute", None) is None:
+        # counted over the whole table, not only the training rows the preprocessing sees
+        check_no_missing(Xdf)
     min_count = max(2, math.ceil(args.cv / max(1e-9, 1.0 - args.test_size)))
     task = infer_task(yser, args.task, min_class_count=min_count)
     if task == "classification":

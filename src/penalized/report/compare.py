@@ -18,9 +18,10 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
+
+from .reading import num, paired_comparisons, per_sample_losses, reading
 
 __all__ = ["EN_L1_RATIOS", "MODEL_NAMES", "compare_models", "run"]
 
@@ -31,16 +32,6 @@ _LOGIT_PENALTY = {"ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
 
 
 # ------------------------------------------------------------------------- metrics
-def _losses(task, y, eta, classes_idx=None):
-    """Per-sample loss used to compare models: squared error or log-loss."""
-    if task == "regression":
-        return (y - eta) ** 2
-    if eta.ndim == 1:
-        return np.logaddexp(0.0, eta) - y * eta
-    lp = log_softmax(eta, axis=1)
-    return -lp[np.arange(y.size), y.astype(int)]
-
-
 def _metrics(task, y, eta):
     """Metrics of the linear predictor ``eta`` on targets ``y`` (dict of floats)."""
     if task == "regression":
@@ -51,7 +42,7 @@ def _metrics(task, y, eta):
                 "mae": float(np.mean(np.abs(resid)))}
     from sklearn.metrics import roc_auc_score
 
-    loss = float(np.mean(_losses(task, y, eta)))
+    loss = float(np.mean(per_sample_losses(task, y, eta)))
     if eta.ndim == 1:
         acc = float(np.mean((eta > 0) == (y > 0.5)))
         auc = float(roc_auc_score(y, eta)) if np.unique(y).size == 2 else float("nan")
@@ -249,7 +240,9 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
     dict
         JSON-serializable results: ``models`` (one entry per table row, with train and
         test metrics, ``gap``, ``n_nonzero``, ``selected``, ``stability``,
-        ``selection_frequency``, ``fit_time``, ``within_1se``), ``paths`` (per penalty:
+        ``selection_frequency``, ``fit_time``, ``vs_best``, ``within_1se`` and, for Lasso
+        and ElasticNet, ``vs_ridge``: see
+        :func:`penalized.report.reading.paired_comparisons`), ``paths`` (per penalty:
         alphas, coefficients, CV curve, train and test error along the path), ``best``
         and ``reading`` (plain-language sentences).
     """
@@ -354,7 +347,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
                    else "no finite maximum-likelihood fit: separable classes, collinear "
                         "columns or p >= n")
             ols_note = (f"the unpenalized fit does not exist here ({why}); shown: the lasso "
-                        f"at the smallest alpha of its path ({alphas[j]:.3g})")
+                        f"at the smallest alpha of its path ({num(alphas[j])})")
             ols_alpha = float(alphas[j])
         nxt = {"ridge": "Lasso", "lasso": "ElasticNet"}.get(kind)
         step(f"{nxt}: {cv}-fold cross-validation" if nxt else "drawing the figures")
@@ -364,7 +357,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     row["selection_frequency"] = {}
     models.insert(0, row)
 
-    _within_one_se(models, data)
+    best = paired_comparisons(models, task, primary_metric(task)[0], X_test, y_test)
     results = {
         "task": task, "n_train": int(X.shape[0]), "n_test": int(X_test.shape[0]),
         "n_features": int(X.shape[1]), "feature_names": names, "cv": int(cv),
@@ -373,90 +366,10 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
         "models": models, "paths": paths,
         "feature_scale": scale.tolist(),
     }
-    results["best"] = min(models, key=lambda m: m["test"][results["primary_metric"]])["name"]
+    results["best"] = best
     results["reading"] = reading(results)
     results["total_time"] = time.perf_counter() - t_start
     return _clean(results)
-
-
-def _paired(a, b):
-    """Mean and standard error of the paired difference of per-sample losses ``a - b``."""
-    d = a - b
-    se = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
-    return float(np.mean(d)), se
-
-
-def _within_one_se(models, data):
-    """Compare test losses: to the best model, and Lasso / ElasticNet to Ridge (same rule).
-
-    A model is ``within_1se`` of the best when the mean of its paired loss difference is at
-    most one standard error of that difference (squared errors or log-losses per test
-    sample). ``vs_ridge`` holds the paired difference to Ridge at the same rule.
-    """
-    _, _, Xte, yte, task = data
-    losses = [_losses(task, yte, _eta(Xte, np.asarray(m["coef"]), np.asarray(m["intercept"])))
-              for m in models]
-    best = int(np.argmin([float(np.mean(v)) for v in losses]))
-    by_name = {m["name"]: v for m, v in zip(models, losses, strict=True)}
-    for m, v in zip(models, losses, strict=True):
-        diff, se = _paired(v, losses[best])
-        m["test_loss"] = float(np.mean(v))
-        m["test_loss_diff_se"] = se
-        m["within_1se"] = bool(diff <= se)
-        ridge = f"Ridge ({m['rule']})"
-        if m["kind"] in ("lasso", "elasticnet") and ridge in by_name:
-            diff, se = _paired(v, by_name[ridge])
-            m["vs_ridge"] = {"diff": diff, "se": se}
-
-
-def _fmt(v):
-    return f"{v:.4g}"
-
-
-def reading(results):
-    """Plain-language sentences describing the comparison (list of str)."""
-    models = {m["name"]: m for m in results["models"]}
-    key = results["primary_metric"]
-    label = {"rmse": "test RMSE", "log_loss": "test log-loss"}[key]
-    p = results["n_features"]
-    best = models[results["best"]]
-    out = [f"The best {label} is {_fmt(best['test'][key])}, by {best['name']}."]
-    close = [n for n, m in models.items() if m["within_1se"] and n != best["name"]]
-    if close:
-        out.append(f"Within one standard error of it (paired over the "
-                   f"{results['n_test']} test samples): {', '.join(close)}; on this test set "
-                   f"these models cannot be told apart from the best.")
-    else:
-        out.append("No other model is within one standard error of it on the test set.")
-    for rule in ("min", "1se"):
-        lasso = models[f"Lasso ({rule})"]
-        ridge = models[f"Ridge ({rule})"]
-        diff, se = lasso["vs_ridge"]["diff"], lasso["vs_ridge"]["se"]
-        if abs(diff) <= se:
-            verdict = "is within one standard error of Ridge's"
-        elif diff < 0:
-            verdict = "beats Ridge's by more than one standard error"
-        else:
-            verdict = "is worse than Ridge's by more than one standard error"
-        out.append(f"Lasso ({rule}) kept {lasso['n_nonzero']} of {p} features (selection "
-                   f"stability across folds {_fmt(lasso['stability'])}) and its {label} "
-                   f"{_fmt(lasso['test'][key])} {verdict} ({_fmt(ridge['test'][key])}).")
-    en = models["ElasticNet (min)"]
-    out.append(f"ElasticNet chose l1_ratio = {_fmt(en['l1_ratio'])} and kept "
-               f"{en['n_nonzero']} of {p} features at alpha_min.")
-    ols = models["Unpenalized"]
-    gap = ols["gap"]
-    if gap <= 0:
-        word = "does not overfit"
-    elif gap > 0.05 * abs(ols["train"][key]):
-        word = "overfits"
-    else:
-        word = "barely overfits"
-    out.append(f"The unpenalized model {word}: {label} {_fmt(ols['test'][key])} vs train "
-               f"{_fmt(ols['train'][key])} (gap {_fmt(gap)}).")
-    if ols.get("note"):
-        out.append(f"Note: {ols['note']}.")
-    return out
 
 
 # ------------------------------------------------------------------------- command

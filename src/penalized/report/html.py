@@ -11,8 +11,9 @@ import html
 import math
 
 from .. import __version__
+from .reading import num, signed
 
-__all__ = ["comparison_rows", "render"]
+__all__ = ["comparison_cell", "comparison_rows", "render"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -68,6 +69,19 @@ def _selected(m, p):
     return ", ".join(parts) + (f", … {more} more" if more > 0 else "") if parts else "none"
 
 
+def comparison_cell(c):
+    """Text of a paired comparison cell: ``+0.6102 (0.2711)``; ``best``; ``–`` for None.
+
+    The difference and its standard error come from the row's ``vs_best`` or
+    ``vs_ridge`` entry, formatted as the reading formats them.
+    """
+    if c is None:
+        return "–"
+    if c["verdict"] == "best":
+        return "best"
+    return f"{signed(c['diff'])} ({num(c['se'])})"
+
+
 def comparison_rows(results):
     """The ``<tr>`` elements of the comparison table, one per model (list of str)."""
     keys = _metric_keys(results)
@@ -78,12 +92,14 @@ def comparison_rows(results):
         cls = "best" if m["name"] == results["best"] else "close" if m["within_1se"] else ""
         cells = [f'<td class="name">{_e(m["name"])}</td>',
                  f"<td>{_num(m['alpha'])}</td>",
-                 f"<td>{_num(m['l1_ratio'], 3)}</td>"]
+                 f"<td>{_num(m['l1_ratio'])}</td>"]
         cells += [f"<td>{_num(m['test'][k])}</td>" for k in keys]
         cells += [f"<td>{_num(m['train'][primary])}</td>", f"<td>{_num(m['gap'])}</td>",
+                  f"<td>{_e(comparison_cell(m['vs_best']))}</td>",
                   f"<td>{'yes' if m['within_1se'] else 'no'}</td>",
+                  f"<td>{_e(comparison_cell(m.get('vs_ridge')))}</td>",
                   f"<td>{m['n_nonzero']} / {p}</td>",
-                  f"<td>{_num(m['stability'], 3)}</td>",
+                  f"<td>{_num(m['stability'])}</td>",
                   f"<td>{m['fit_time']:.2f}</td>",
                   f'<td class="feat">{_selected(m, p)}</td>']
         rows.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
@@ -94,7 +110,9 @@ def _table(results):
     keys = _metric_keys(results)
     plabel = _METRIC_LABELS[results["primary_metric"]]
     head = (["model", "alpha", "l1_ratio"] + [f"test {_METRIC_LABELS[k]}" for k in keys]
-            + [f"train {plabel}", f"gap (test − train {plabel})", "within 1 SE of best",
+            + [f"train {plabel}", f"gap (test − train {plabel})",
+               f"test {plabel} − best's (SE)", "within 1 SE of best",
+               f"test {plabel} − Ridge's, same rule (SE)",
                "nonzero", "stability", "fit time (s)", "selected features (fold frequency)"])
     thead = "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
     body = "<tbody>" + "".join(comparison_rows(results)) + "</tbody>"
@@ -103,12 +121,18 @@ def _table(results):
 
 def _notes(results):
     models = results["models"]
+    plabel = _METRIC_LABELS[results["primary_metric"]]
+    delta = (" (delta method for the RMSE, a square root of mean squared errors)"
+             if results["primary_metric"] == "rmse" else "")
     out = ['<p class="note">alpha_min: minimum mean CV error; 1se: the largest alpha whose '
            "CV error is within one standard error of the minimum (a simpler model). "
            "Stability: mean Jaccard index of the selected feature sets refitted on each CV "
            "training fold at the same alpha (1 = the same features every time; Ridge keeps "
            "all features). Fold frequency: share of folds that selected the feature. "
-           "Fit time: the cross-validated fit (shared by min and 1se).</p>"]
+           "Fit time: the cross-validated fit (shared by min and 1se). Differences: test "
+           f"{plabel} minus the best model's, and (Lasso, ElasticNet) minus Ridge's at the same "
+           "rule, with the standard error of the difference paired over the test samples"
+           f"{delta}; within 1 SE: the difference is at most its standard error.</p>"]
     for m in models:
         if m.get("note"):
             out.append(f'<p class="note">{_e(m["name"])}: {_e(m["note"])}.</p>')

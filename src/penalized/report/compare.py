@@ -28,6 +28,10 @@ __all__ = ["EN_L1_RATIOS", "MODEL_NAMES", "compare_models", "run"]
 EN_L1_RATIOS = (0.1, 0.5, 0.7, 0.9, 0.95, 0.99)
 MODEL_NAMES = {"ridge": "Ridge", "lasso": "Lasso", "elasticnet": "ElasticNet"}
 _L1 = {"ridge": 0.0, "lasso": 1.0}
+#: The warm-up's grids: the kernels do not depend on their lengths (several l1_ratios, as
+#: in the real run, keep the same code path), and a short grid keeps the warm-up of a
+#: multinomial fit, slow per alpha, at a fraction of a second once compiled.
+WARMUP_GRID = {"alphas": 6, "l1_ratios": (0.5, 0.9)}
 _LOGIT_PENALTY = {"ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
 
 
@@ -81,18 +85,25 @@ def _support(coef):
     return coef != 0 if coef.ndim == 1 else np.any(coef != 0, axis=1)
 
 
-def _cv_estimator(kind, task, folds, n_classes):
+def _cv_estimator(kind, task, folds, n_classes, grid=None):
+    """The CV estimator of ``kind``; ``grid`` (warm-up only) shortens the alpha and
+    l1_ratio grids: ``{"alphas": int, "l1_ratios": tuple}``."""
     from ..model_selection import ElasticNetCV, LassoCV, LogisticRegressionCV
 
+    grid = grid or {}
+    ratios = list(grid.get("l1_ratios", EN_L1_RATIOS))
     common = dict(cv=folds, standardize=True)
     if task == "classification":
         pen = _LOGIT_PENALTY[kind]
-        kw = {"l1_ratio": list(EN_L1_RATIOS)} if kind == "elasticnet" else {}
+        kw = {"l1_ratio": ratios} if kind == "elasticnet" else {}
         scoring = "deviance"
-        return LogisticRegressionCV(pen, scoring=scoring, alphas=50, **kw, **common)
+        return LogisticRegressionCV(pen, scoring=scoring, alphas=grid.get("alphas", 50), **kw,
+                                    **common)
+    if "alphas" in grid:
+        common["alphas"] = grid["alphas"]
     if kind == "lasso":
         return LassoCV(**common)
-    l1 = list(EN_L1_RATIOS) if kind == "elasticnet" else 0.0
+    l1 = ratios if kind == "elasticnet" else 0.0
     return ElasticNetCV(l1_ratio=l1, **common)
 
 
@@ -209,7 +220,7 @@ def _model_row(name, kind, rule, alpha, l1_ratio, coef, intercept, data, names, 
 
 
 def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, classes=None,
-                   callback=None, blas_threads=1):
+                   callback=None, blas_threads=1, warmup=True):
     """Fit unpenalized, Ridge, Lasso and ElasticNet models and compare them.
 
     Parameters
@@ -234,6 +245,13 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         many small BLAS calls, for which threaded BLAS only adds synchronization: with one
         thread the diamonds data run is both faster and far less sensitive to other
         processes competing for the cores.
+    warmup : bool, default=True
+        First run the whole comparison on a tiny synthetic problem of the same kind
+        (:func:`penalized.report._warmup.warmup_problem`: same dtype, memory layout, task,
+        number of classes and shape regime), so that the numba kernels are compiled (on
+        the first run after an install) or loaded from numba's cache before any fit is
+        timed. Its duration is ``warmup_time`` in the results, never part of a
+        ``fit_time``.
 
     Returns
     -------
@@ -244,15 +262,21 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         and ElasticNet, ``vs_ridge``: see
         :func:`penalized.report.reading.paired_comparisons`), ``paths`` (per penalty:
         alphas, coefficients, CV curve, train and test error along the path), ``best``
-        and ``reading`` (plain-language sentences).
+        and ``reading`` (plain-language sentences), ``warmup_time`` (seconds spent
+        compiling or loading the kernels before the timed fits; 0 without ``warmup``).
     """
     from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        with threadpool_limits(limits=blas_threads, user_api="blas"):
+    X = np.asarray(X, dtype=np.float64)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        warmup_time = _warm_up(X, y, task, cv, seed, classes) if warmup else 0.0
+        if callback is not None:
+            callback("unpenalized fit")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
             results = _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes,
                                callback)
+    results["warmup_time"] = warmup_time
     n_conv = 0
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
@@ -267,7 +291,25 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
     return results
 
 
-def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback):
+def _warm_up(X, y, task, cv, seed, classes):
+    """Run the comparison on a tiny problem of the same kind; return its duration (s)."""
+    from ._warmup import warmup_problem
+
+    t0 = time.perf_counter()
+    n_classes = 0
+    if task == "classification":
+        n_classes = len(classes) if classes is not None else int(max(np.max(y), 1)) + 1
+    Xw, yw, Xt, yt = warmup_problem(X, task, n_classes, cv, seed)
+    names = [f"x{j}" for j in range(Xw.shape[1])]
+    labels = None if classes is None else [str(c) for c in classes]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _compare(Xw, yw, names, task, Xt, yt, cv, seed, labels, None, grid=WARMUP_GRID)
+    return time.perf_counter() - t0
+
+
+def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback,
+             grid=None):
     t_start = time.perf_counter()
     step = callback or (lambda desc: None)
     X = np.asarray(X, dtype=np.float64)
@@ -300,7 +342,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     step(f"Ridge: {cv}-fold cross-validation")
 
     for kind in ("ridge", "lasso", "elasticnet"):
-        est = _cv_estimator(kind, task, folds, n_classes)
+        est = _cv_estimator(kind, task, folds, n_classes, grid)
         t0 = time.perf_counter()
         est.fit(X, y)
         fit_time = time.perf_counter() - t0
@@ -452,9 +494,9 @@ def run(args):
     quiet = bool(getattr(args, "quiet", False))
     # data errors come out of _prepare, before the bar draws anything on stderr
     Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
-    with console.Progress(quiet=quiet, total=7) as bar:
-        bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): "
-                    "unpenalized fit")
+    with console.Progress(quiet=quiet, total=8) as bar:
+        bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): warming up "
+                    "the kernels (compiled on the first run)")
         results = compare_models(Xtr, ytr, names, task, X_test=Xte, y_test=yte, cv=args.cv,
                                  seed=args.seed, classes=None if labels is None
                                  else list(labels), callback=bar.advance)

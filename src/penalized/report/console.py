@@ -7,7 +7,7 @@ standard output (the table). Without rich, plain text lines are written instead.
 import sys
 import time
 
-from .html import comparison_cell
+from .html import comparison_cell, warmup_label
 from .reading import num
 
 __all__ = ["Progress", "summary"]
@@ -91,10 +91,13 @@ def summary(results, out=None, json_path=None, quiet=False):
     written = [str(x) for x in (out, json_path) if x]
     if quiet:
         return
+    warm = warmup_label(results.get("warmup_time", 0.0))
     if not _rich():
         for m in results["models"]:
             print(f"{m['name']:<18} test {label} {_fmt(m['test'][key])}  train "
-                  f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}")
+                  f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}  fit time "
+                  f"{m['fit_time']:.2f} s")
+        print(warm)
         print("\n".join(results["reading"]))
         if written:
             print("wrote " + ", ".join(written))
@@ -119,6 +122,7 @@ def summary(results, out=None, json_path=None, quiet=False):
     if not console.is_terminal:
         console = Console(width=140)
     console.print(table)
+    console.print(escape(warm))
     for line in results["reading"]:
         console.print("• " + escape(line))
     if written:

@@ -13,7 +13,7 @@ import math
 from .. import __version__
 from .reading import num, signed
 
-__all__ = ["comparison_cell", "comparison_rows", "render"]
+__all__ = ["comparison_cell", "comparison_rows", "render", "warmup_label"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -119,6 +119,19 @@ def _table(results):
     return f'<table id="comparison">{thead}{body}</table>'
 
 
+def warmup_label(seconds):
+    """How the report names the kernel warm-up: ``first-run compilation: 1.23 s (...)``.
+
+    Examples
+    --------
+    >>> from penalized.report.html import warmup_label
+    >>> warmup_label(18.02)
+    'first-run compilation: 18.02 s (kernel warm-up on a tiny problem, not in the fit times)'
+    """
+    return (f"first-run compilation: {seconds:.2f} s (kernel warm-up on a tiny problem, not "
+            "in the fit times)")
+
+
 def _notes(results):
     models = results["models"]
     plabel = _METRIC_LABELS[results["primary_metric"]]
@@ -129,7 +142,8 @@ def _notes(results):
            "Stability: mean Jaccard index of the selected feature sets refitted on each CV "
            "training fold at the same alpha (1 = the same features every time; Ridge keeps "
            "all features). Fold frequency: share of folds that selected the feature. "
-           "Fit time: the cross-validated fit (shared by min and 1se). Differences: test "
+           "Fit time: the cross-validated fit (shared by min and 1se), timed after the "
+           "kernels were compiled (first-run compilation, above). Differences: test "
            f"{plabel} minus the best model's, and (Lasso, ElasticNet) minus Ridge's at the same "
            "rule, with the standard error of the difference paired over the test samples"
            f"{delta}; within 1 SE: the difference is at most its standard error.</p>"]
@@ -168,7 +182,8 @@ def render(results, callback=None):
             f"{results['n_train']} training and {results['n_test']} test rows, "
             f"{results['n_features']} features after encoding; {results['cv']}-fold CV "
             f"on the training rows, seed {results['seed']}. penalized {_e(__version__)}, "
-            f"total time {results.get('total_time', 0.0):.1f} s.")
+            f"total time {results.get('total_time', 0.0):.1f} s; "
+            f'<span id="warmup">{_e(warmup_label(results.get("warmup_time", 0.0)))}</span>.')
     reading = "".join(f"<li>{_e(s)}</li>" for s in results["reading"])
     figures = "".join(
         f'<section id="fig-{_e(fid)}"><h2>{_e(ftitle)}</h2><figure>'

@@ -30,6 +30,7 @@ tr.best td{background:#eaf6ea}tr.close td.name{font-weight:600}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto;display:block}
 figcaption{color:#555;font-size:.85rem}
 .note{color:#555;font-size:.85rem}
+.wide{overflow-x:auto}
 """
 
 _METRIC_LABELS = {"rmse": "RMSE", "r2": "R²", "mae": "MAE", "accuracy": "accuracy",
@@ -116,7 +117,7 @@ def _table(results):
                "nonzero", "stability", "fit time (s)", "selected features (fold frequency)"])
     thead = "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
     body = "<tbody>" + "".join(comparison_rows(results)) + "</tbody>"
-    return f'<table id="comparison">{thead}{body}</table>'
+    return f'<div class="wide"><table id="comparison">{thead}{body}</table></div>'
 
 
 def warmup_label(seconds):

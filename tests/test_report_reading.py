@@ -11,7 +11,9 @@ breast_cancer (binary) and wine (three classes), with several seeds.
 """
 
 import html as htmllib
+import json
 import re
+from argparse import Namespace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ from scipy.special import logsumexp
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.model_selection import train_test_split
 
-from penalized.report.compare import compare_models
+from penalized.report.compare import compare_models, run
 from penalized.report.html import render
 
 pytest.importorskip("matplotlib")
@@ -147,6 +149,42 @@ def check_pair(ref, table_cell, name, reference, d_text, se_text):
 # ---------------------------------------------------------------------------- claims
 def test_every_claim_matches_the_table_and_the_numbers(case):
     res, page, (Xtr, Xte, ytr, yte) = case
+    check_claims(res, page, Xte, yte)
+
+
+def test_the_issue_csv_through_the_command(tmp_path):
+    """The issue's data: diabetes as a CSV with a categorical column and missing values."""
+    X, y = load_diabetes(return_X_y=True, scaled=False, as_frame=True)
+    df = X.copy()
+    rng = np.random.default_rng(0)
+    df.insert(2, "region", rng.choice(["north", "south", "east", "west"], len(df)))
+    df.loc[[5, 300], "bmi"] = np.nan
+    df["target"] = y
+    df.to_csv(tmp_path / "d.csv", index=False)
+    args = Namespace(data=str(tmp_path / "d.csv"), target="target", task="auto",
+                     test_size=0.25, cv=5, seed=0, out=str(tmp_path / "r.html"),
+                     json=str(tmp_path / "r.json"), impute="median", quiet=True)
+    assert run(args) == 0
+    res = json.loads((tmp_path / "r.json").read_text())
+    # the test rows encoded by hand, columns in the file's order: region as one indicator
+    # per sorted level, the missing bmi values as the median of the training rows
+    train, test = train_test_split(np.arange(len(df)), test_size=0.25, random_state=0)
+    feats = df.drop(columns="target")
+    columns, names = [], []
+    for c in feats.columns:
+        if c == "region":
+            for r in sorted(feats[c].unique()):
+                columns.append((feats[c] == r).to_numpy(float))
+                names.append(f"region={r}")
+        else:
+            columns.append(feats[c].fillna(feats[c].iloc[train].median()).to_numpy())
+            names.append(c)
+    design = np.column_stack(columns)
+    assert res["feature_names"] == names
+    check_claims(res, (tmp_path / "r.html").read_text(), design[test], y.to_numpy()[test])
+
+
+def check_claims(res, page, Xte, yte):
     table, sentences = _table(page), _reading(page)
     assert sentences == res["reading"]
     ref = Reference(res, Xte, yte)

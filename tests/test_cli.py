@@ -334,3 +334,54 @@ def test_help_and_version(capsys):
     assert capsys.readouterr().out.startswith("penalized ")
     assert main(["fit", "--help"]) == 0
     assert "--l1-ratio" in capsys.readouterr().out
+
+
+# ------------------------------------------------------- continuous target, class model
+
+CLASSIFIERS = ("logistic-l1", "logistic-l2", "logistic-elasticnet")
+
+
+def _diabetes_csv(path, jitter=False):
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True, scaled=False, as_frame=True)
+    if jitter:  # non-integer values
+        y = y + np.random.default_rng(0).uniform(0, 0.5, len(y))
+    X.assign(target=y).to_csv(path, index=False)
+    return int(y.nunique())
+
+
+@pytest.mark.parametrize("jitter", [False, True], ids=["integer", "non-integer"])
+@pytest.mark.parametrize("argv", [["fit", "--model", m] for m in CLASSIFIERS]
+                         + [["fit", "--model", "logistic-l1", "--alpha", "0.1"],
+                            ["compare", "--task", "classification"]],
+                         ids=lambda a: "-".join(a[::2] + a[1::2][1:]))
+def test_continuous_target_with_a_classifier_is_short_and_says_what_to_do(
+        work, capsys, argv, jitter):
+    n_distinct = _diabetes_csv("diab.csv", jitter)
+    assert n_distinct > 200  # what the old message listed, class by class
+    before = sorted(os.listdir(work))
+    code, out, err = _run([argv[0], "diab.csv", "--target", "target", *argv[1:]], capsys)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 200, err
+    assert f"target column 'target' looks continuous ({n_distinct} distinct values" \
+        in lines[0]
+    if argv[0] == "fit":
+        assert lines[0].endswith("use a regression model: --model lasso, ridge or elasticnet")
+    else:
+        assert lines[0].endswith("use --task regression")
+    assert sorted(os.listdir(work)) == before
+
+
+def test_many_rare_classes_are_listed_briefly(work, capsys):
+    # 32 integer classes, 12 of them with 3 samples: classes (not continuous), too rare
+    labels = np.repeat(np.arange(32), [6] * 20 + [3] * 12)
+    table = _table(n=labels.size).assign(label=labels)
+    table[["x1", "x2", "color", "label"]].to_csv("rare.csv", index=False)
+    code, out, err = _run(["fit", "rare.csv", "--target", "label", "--model", "logistic-l2"],
+                          capsys)
+    assert code == 2
+    (line,) = err.splitlines()
+    assert "classes with fewer than 5 samples: 20 (3), 21 (3)" in line
+    assert "... (12 classes in all)" in line and len(line) < 250

@@ -222,7 +222,7 @@ def vlines(ax):
     return out
 
 
-def check_cv_plot(ax, alphas, mean, se, a_min, a_1se, nnz, score):
+def check_cv_plot(ax, alphas, mean, se, a_min, a_1se, nnz, score, title="Cross-validation"):
     cont = errorbar_container(ax)
     data_line, _, (bars,) = cont.lines
     x = np.log10(alphas)
@@ -236,7 +236,14 @@ def check_cv_plot(ax, alphas, mean, se, a_min, a_1se, nnz, score):
     assert len(v) == 2
     np.testing.assert_allclose([line.get_xdata()[0] for line in v],
                                [np.log10(a_min), np.log10(a_1se)])
-    assert all(line.get_linestyle() == "--" for line in v)
+    # distinct styles, each named in the legend with its alpha
+    assert [line.get_linestyle() for line in v] == ["--", ":"]
+    assert [line.get_label() for line in v] == [f"alpha_min = {a_min:.3g}",
+                                                f"alpha_1se = {a_1se:.3g}"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["mean CV error ± 1 SE", f"alpha_min = {a_min:.3g}",
+                      f"alpha_1se = {a_1se:.3g}"]
+    assert ax.get_title() == title
     assert ax.get_ylabel() == score
     assert ax.get_xlabel() == "log10(alpha)"
     assert ax.xaxis_inverted()
@@ -262,7 +269,7 @@ def test_plot_cv_2d_picks_chosen_l1_ratio():
                             "score_name_": "deviance"})
     ax = plot_cv(cv)
     check_cv_plot(ax, base.alphas_, means[1], ses[1], base.alpha_min_, base.alpha_1se_,
-                  nnz[1], "deviance")
+                  nnz[1], "deviance", "Cross-validation (l1_ratio = 0.5)")
     # one alpha grid per l1_ratio and no l1_ratio sequence: the row holding alpha_min_
     grids = np.stack([base.alphas_ * 3, base.alphas_ * 2, base.alphas_])
     cv2 = SimpleNamespace(**{**vars(cv), "alphas_": grids, "l1_ratio_": 1.0})
@@ -305,7 +312,7 @@ def test_plot_cv_lasso_cv_integration():
     alphas = np.asarray(est.alphas_)
     check_cv_plot(ax, alphas, np.asarray(est.cv_mean_), np.asarray(est.cv_se_),
                   est.alpha_min_, est.alpha_1se_, np.asarray(est.n_nonzero_),
-                  str(est.score_name_))
+                  str(est.score_name_), f"{est.n_folds_}-fold cross-validation")
 
 
 # --------------------------------------------------------------------------- optional dep

@@ -267,3 +267,24 @@ def test_diamonds_under_60_seconds(tmp_path, capsys):
     assert _models(res)["Unpenalized"]["test"]["r2"] > 0.95
     print(f"diamonds compare: {elapsed:.1f} s")
     assert elapsed < 60
+
+
+def test_missing_values_counted_over_the_whole_table(tmp_path, capsys):
+    """compare names the same count as fit: every row of the file, not the training part."""
+    X, y = load_diabetes(return_X_y=True, scaled=False, as_frame=True)
+    df = X.assign(target=y)
+    rows = [3, 50, 120, 200, 333, 400]
+    df.loc[rows, "bmi"] = np.nan
+    df.to_csv(tmp_path / "d.csv", index=False)
+    # the split compare makes (documented: train_test_split, seed 0, test_size 0.25)
+    train, _ = train_test_split(np.arange(len(df)), test_size=0.25, random_state=0)
+    assert 0 < np.isin(rows, train).sum() < len(rows)  # the old count would differ
+    expected = f"missing values in columns 'bmi' ({int(df['bmi'].isna().sum())})"
+    for argv in (["compare", str(tmp_path / "d.csv"), "--target", "target",
+                  "--out", str(tmp_path / "r.html")],
+                 ["fit", str(tmp_path / "d.csv"), "--target", "target", "--model", "lasso",
+                  "-o", str(tmp_path / "m.json")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "(6)" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]

@@ -15,6 +15,7 @@ import warnings
 __all__ = ["build_parser", "main", "make_estimator"]
 
 MODELS = ("lasso", "ridge", "elasticnet", "logistic-l1", "logistic-l2", "logistic-elasticnet")
+REGRESSION_MODELS = "--model lasso, ridge or elasticnet"
 #: l1_ratio grid searched by ``fit --model elasticnet`` / ``logistic-elasticnet``
 L1_RATIO_GRID = (0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0)
 _EXTRA = "pip install 'penalized[report]'"
@@ -308,7 +309,8 @@ def _fit(args):
     X_df, y = split_target(df, args.target)
     if cross_validate and len(y) < args.cv:
         raise DataError(f"{len(y)} rows are too few for --cv {args.cv}")
-    infer_task(y, task, min_class_count=args.cv if cross_validate else 1)
+    infer_task(y, task, min_class_count=args.cv if cross_validate else 1,
+               regression_hint=f"use a regression model: {REGRESSION_MODELS}")
     pre = Preprocessor(impute=args.impute).fit(X_df)
     X = pre.transform(X_df)
     estimator = make_estimator(args.model, args.alpha, args.l1_ratio, cv=args.cv,

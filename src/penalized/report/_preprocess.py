@@ -8,7 +8,7 @@ from pandas.api import types as ptypes
 
 from ._common import DataError, _check_columns, _is_numeric, _list, _show
 
-__all__ = ["Preprocessor"]
+__all__ = ["Preprocessor", "check_no_missing"]
 
 _IMPUTE = ("median", "most_frequent")
 
@@ -45,6 +45,54 @@ def _most_frequent(values):
     """Most frequent value; the smallest one on ties (deterministic)."""
     uniq, counts = np.unique(np.asarray(values), return_counts=True)
     return uniq[np.flatnonzero(counts == counts.max())[0]]
+
+
+def _check_empty_columns(X):
+    columns = [str(c).strip() for c in X.columns]
+    empty = [c for c, col in zip(columns, X.columns, strict=True) if X[col].isna().all()]
+    if empty:
+        raise DataError(f"column{'s' if len(empty) > 1 else ''} {_list(empty)} "
+                        f"{'are' if len(empty) > 1 else 'is'} entirely missing; drop "
+                        f"{'them' if len(empty) > 1 else 'it'}")
+
+
+def check_no_missing(X):
+    """Raise a :class:`DataError` naming the columns of ``X`` with missing values.
+
+    The counts are over every row of ``X``: call it on the whole input table (before any
+    train/test split) so that the message counts what the user's file holds.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+
+    Raises
+    ------
+    DataError
+        If a column is entirely missing (``column 'a' is entirely missing; drop it``), or
+        has missing values: ``missing values in columns 'a' (2), ...``, with the
+        ``--impute`` options that fix it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penalized.report._preprocess import check_no_missing
+    >>> check_no_missing(pd.DataFrame({"a": [1.0, 2.0]}))
+    >>> try:
+    ...     check_no_missing(pd.DataFrame({"a": [1.0, None, None], "b": ["x", None, "y"]}))
+    ... except ValueError as exc:
+    ...     print(str(exc).split(";")[0])
+    missing values in columns 'a' (2), 'b' (1)
+    """
+    _check_empty_columns(X)
+    columns = [str(c).strip() for c in X.columns]
+    missing = {c: int(X[col].isna().sum()) for c, col in zip(columns, X.columns, strict=True)}
+    missing = {c: n for c, n in missing.items() if n}
+    if missing:
+        detail = ", ".join(f"{c!r} ({n})" for c, n in list(missing.items())[:8])
+        more = f", ... ({len(missing)} columns)" if len(missing) > 8 else ""
+        raise DataError(f"missing values in columns {detail}{more}; use --impute median "
+                        "or --impute most_frequent, or drop those rows")
 
 
 def _check_frame(X):
@@ -125,18 +173,9 @@ class Preprocessor:
         if X.shape[1] == 0:
             raise DataError("the data has no feature columns")
         columns = _check_columns(X.columns, "the data")
-        empty = [c for c, col in zip(columns, X.columns, strict=True) if X[col].isna().all()]
-        if empty:
-            raise DataError(f"column{'s' if len(empty) > 1 else ''} {_list(empty)} "
-                            f"{'are' if len(empty) > 1 else 'is'} entirely missing; drop "
-                            f"{'them' if len(empty) > 1 else 'it'}")
-        missing = {c: int(X[col].isna().sum()) for c, col in zip(columns, X.columns, strict=True)}
-        missing = {c: n for c, n in missing.items() if n}
-        if missing and self.impute is None:
-            detail = ", ".join(f"{c!r} ({n})" for c, n in list(missing.items())[:8])
-            more = f", ... ({len(missing)} columns)" if len(missing) > 8 else ""
-            raise DataError(f"missing values in columns {detail}{more}; use --impute median "
-                            "or --impute most_frequent, or drop those rows")
+        _check_empty_columns(X)
+        if self.impute is None:
+            check_no_missing(X)
         kinds, levels, fill = {}, {}, {}
         for c, col in zip(columns, X.columns, strict=True):
             s = X[col]

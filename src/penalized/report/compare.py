@@ -18,29 +18,24 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
+
+from .reading import num, paired_comparisons, per_sample_losses, reading
 
 __all__ = ["EN_L1_RATIOS", "MODEL_NAMES", "compare_models", "run"]
 
 EN_L1_RATIOS = (0.1, 0.5, 0.7, 0.9, 0.95, 0.99)
 MODEL_NAMES = {"ridge": "Ridge", "lasso": "Lasso", "elasticnet": "ElasticNet"}
 _L1 = {"ridge": 0.0, "lasso": 1.0}
+#: The warm-up's grids: the kernels do not depend on their lengths (several l1_ratios, as
+#: in the real run, keep the same code path), and a short grid keeps the warm-up of a
+#: multinomial fit, slow per alpha, at a fraction of a second once compiled.
+WARMUP_GRID = {"alphas": 6, "l1_ratios": (0.5, 0.9)}
 _LOGIT_PENALTY = {"ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
 
 
 # ------------------------------------------------------------------------- metrics
-def _losses(task, y, eta, classes_idx=None):
-    """Per-sample loss used to compare models: squared error or log-loss."""
-    if task == "regression":
-        return (y - eta) ** 2
-    if eta.ndim == 1:
-        return np.logaddexp(0.0, eta) - y * eta
-    lp = log_softmax(eta, axis=1)
-    return -lp[np.arange(y.size), y.astype(int)]
-
-
 def _metrics(task, y, eta):
     """Metrics of the linear predictor ``eta`` on targets ``y`` (dict of floats)."""
     if task == "regression":
@@ -51,7 +46,7 @@ def _metrics(task, y, eta):
                 "mae": float(np.mean(np.abs(resid)))}
     from sklearn.metrics import roc_auc_score
 
-    loss = float(np.mean(_losses(task, y, eta)))
+    loss = float(np.mean(per_sample_losses(task, y, eta)))
     if eta.ndim == 1:
         acc = float(np.mean((eta > 0) == (y > 0.5)))
         auc = float(roc_auc_score(y, eta)) if np.unique(y).size == 2 else float("nan")
@@ -90,18 +85,25 @@ def _support(coef):
     return coef != 0 if coef.ndim == 1 else np.any(coef != 0, axis=1)
 
 
-def _cv_estimator(kind, task, folds, n_classes):
+def _cv_estimator(kind, task, folds, n_classes, grid=None):
+    """The CV estimator of ``kind``; ``grid`` (warm-up only) shortens the alpha and
+    l1_ratio grids: ``{"alphas": int, "l1_ratios": tuple}``."""
     from ..model_selection import ElasticNetCV, LassoCV, LogisticRegressionCV
 
+    grid = grid or {}
+    ratios = list(grid.get("l1_ratios", EN_L1_RATIOS))
     common = dict(cv=folds, standardize=True)
     if task == "classification":
         pen = _LOGIT_PENALTY[kind]
-        kw = {"l1_ratio": list(EN_L1_RATIOS)} if kind == "elasticnet" else {}
+        kw = {"l1_ratio": ratios} if kind == "elasticnet" else {}
         scoring = "deviance"
-        return LogisticRegressionCV(pen, scoring=scoring, alphas=50, **kw, **common)
+        return LogisticRegressionCV(pen, scoring=scoring, alphas=grid.get("alphas", 50), **kw,
+                                    **common)
+    if "alphas" in grid:
+        common["alphas"] = grid["alphas"]
     if kind == "lasso":
         return LassoCV(**common)
-    l1 = list(EN_L1_RATIOS) if kind == "elasticnet" else 0.0
+    l1 = ratios if kind == "elasticnet" else 0.0
     return ElasticNetCV(l1_ratio=l1, **common)
 
 
@@ -218,7 +220,7 @@ def _model_row(name, kind, rule, alpha, l1_ratio, coef, intercept, data, names, 
 
 
 def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, classes=None,
-                   callback=None, blas_threads=1):
+                   callback=None, blas_threads=1, warmup=True):
     """Fit unpenalized, Ridge, Lasso and ElasticNet models and compare them.
 
     Parameters
@@ -243,23 +245,38 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         many small BLAS calls, for which threaded BLAS only adds synchronization: with one
         thread the diamonds data run is both faster and far less sensitive to other
         processes competing for the cores.
+    warmup : bool, default=True
+        First run the whole comparison on a tiny synthetic problem of the same kind
+        (:func:`penalized.report._warmup.warmup_problem`: same dtype, memory layout, task,
+        number of classes and shape regime), so that the numba kernels are compiled (on
+        the first run after an install) or loaded from numba's cache before any fit is
+        timed. Its duration is ``warmup_time`` in the results, never part of a
+        ``fit_time``.
 
     Returns
     -------
     dict
         JSON-serializable results: ``models`` (one entry per table row, with train and
         test metrics, ``gap``, ``n_nonzero``, ``selected``, ``stability``,
-        ``selection_frequency``, ``fit_time``, ``within_1se``), ``paths`` (per penalty:
+        ``selection_frequency``, ``fit_time``, ``vs_best``, ``within_1se`` and, for Lasso
+        and ElasticNet, ``vs_ridge``: see
+        :func:`penalized.report.reading.paired_comparisons`), ``paths`` (per penalty:
         alphas, coefficients, CV curve, train and test error along the path), ``best``
-        and ``reading`` (plain-language sentences).
+        and ``reading`` (plain-language sentences), ``warmup_time`` (seconds spent
+        compiling or loading the kernels before the timed fits; 0 without ``warmup``).
     """
     from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        with threadpool_limits(limits=blas_threads, user_api="blas"):
+    X = np.asarray(X, dtype=np.float64)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        warmup_time = _warm_up(X, y, task, cv, seed, classes) if warmup else 0.0
+        if callback is not None:
+            callback("unpenalized fit")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
             results = _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes,
                                callback)
+    results["warmup_time"] = warmup_time
     n_conv = 0
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
@@ -274,7 +291,25 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
     return results
 
 
-def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback):
+def _warm_up(X, y, task, cv, seed, classes):
+    """Run the comparison on a tiny problem of the same kind; return its duration (s)."""
+    from ._warmup import warmup_problem
+
+    t0 = time.perf_counter()
+    n_classes = 0
+    if task == "classification":
+        n_classes = len(classes) if classes is not None else int(max(np.max(y), 1)) + 1
+    Xw, yw, Xt, yt = warmup_problem(X, task, n_classes, cv, seed)
+    names = [f"x{j}" for j in range(Xw.shape[1])]
+    labels = None if classes is None else [str(c) for c in classes]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _compare(Xw, yw, names, task, Xt, yt, cv, seed, labels, None, grid=WARMUP_GRID)
+    return time.perf_counter() - t0
+
+
+def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback,
+             grid=None):
     t_start = time.perf_counter()
     step = callback or (lambda desc: None)
     X = np.asarray(X, dtype=np.float64)
@@ -307,7 +342,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     step(f"Ridge: {cv}-fold cross-validation")
 
     for kind in ("ridge", "lasso", "elasticnet"):
-        est = _cv_estimator(kind, task, folds, n_classes)
+        est = _cv_estimator(kind, task, folds, n_classes, grid)
         t0 = time.perf_counter()
         est.fit(X, y)
         fit_time = time.perf_counter() - t0
@@ -354,7 +389,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
                    else "no finite maximum-likelihood fit: separable classes, collinear "
                         "columns or p >= n")
             ols_note = (f"the unpenalized fit does not exist here ({why}); shown: the lasso "
-                        f"at the smallest alpha of its path ({alphas[j]:.3g})")
+                        f"at the smallest alpha of its path ({num(alphas[j])})")
             ols_alpha = float(alphas[j])
         nxt = {"ridge": "Lasso", "lasso": "ElasticNet"}.get(kind)
         step(f"{nxt}: {cv}-fold cross-validation" if nxt else "drawing the figures")
@@ -364,7 +399,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     row["selection_frequency"] = {}
     models.insert(0, row)
 
-    _within_one_se(models, data)
+    best = paired_comparisons(models, task, primary_metric(task)[0], X_test, y_test)
     results = {
         "task": task, "n_train": int(X.shape[0]), "n_test": int(X_test.shape[0]),
         "n_features": int(X.shape[1]), "feature_names": names, "cv": int(cv),
@@ -373,90 +408,10 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
         "models": models, "paths": paths,
         "feature_scale": scale.tolist(),
     }
-    results["best"] = min(models, key=lambda m: m["test"][results["primary_metric"]])["name"]
+    results["best"] = best
     results["reading"] = reading(results)
     results["total_time"] = time.perf_counter() - t_start
     return _clean(results)
-
-
-def _paired(a, b):
-    """Mean and standard error of the paired difference of per-sample losses ``a - b``."""
-    d = a - b
-    se = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
-    return float(np.mean(d)), se
-
-
-def _within_one_se(models, data):
-    """Compare test losses: to the best model, and Lasso / ElasticNet to Ridge (same rule).
-
-    A model is ``within_1se`` of the best when the mean of its paired loss difference is at
-    most one standard error of that difference (squared errors or log-losses per test
-    sample). ``vs_ridge`` holds the paired difference to Ridge at the same rule.
-    """
-    _, _, Xte, yte, task = data
-    losses = [_losses(task, yte, _eta(Xte, np.asarray(m["coef"]), np.asarray(m["intercept"])))
-              for m in models]
-    best = int(np.argmin([float(np.mean(v)) for v in losses]))
-    by_name = {m["name"]: v for m, v in zip(models, losses, strict=True)}
-    for m, v in zip(models, losses, strict=True):
-        diff, se = _paired(v, losses[best])
-        m["test_loss"] = float(np.mean(v))
-        m["test_loss_diff_se"] = se
-        m["within_1se"] = bool(diff <= se)
-        ridge = f"Ridge ({m['rule']})"
-        if m["kind"] in ("lasso", "elasticnet") and ridge in by_name:
-            diff, se = _paired(v, by_name[ridge])
-            m["vs_ridge"] = {"diff": diff, "se": se}
-
-
-def _fmt(v):
-    return f"{v:.4g}"
-
-
-def reading(results):
-    """Plain-language sentences describing the comparison (list of str)."""
-    models = {m["name"]: m for m in results["models"]}
-    key = results["primary_metric"]
-    label = {"rmse": "test RMSE", "log_loss": "test log-loss"}[key]
-    p = results["n_features"]
-    best = models[results["best"]]
-    out = [f"The best {label} is {_fmt(best['test'][key])}, by {best['name']}."]
-    close = [n for n, m in models.items() if m["within_1se"] and n != best["name"]]
-    if close:
-        out.append(f"Within one standard error of it (paired over the "
-                   f"{results['n_test']} test samples): {', '.join(close)}; on this test set "
-                   f"these models cannot be told apart from the best.")
-    else:
-        out.append("No other model is within one standard error of it on the test set.")
-    for rule in ("min", "1se"):
-        lasso = models[f"Lasso ({rule})"]
-        ridge = models[f"Ridge ({rule})"]
-        diff, se = lasso["vs_ridge"]["diff"], lasso["vs_ridge"]["se"]
-        if abs(diff) <= se:
-            verdict = "is within one standard error of Ridge's"
-        elif diff < 0:
-            verdict = "beats Ridge's by more than one standard error"
-        else:
-            verdict = "is worse than Ridge's by more than one standard error"
-        out.append(f"Lasso ({rule}) kept {lasso['n_nonzero']} of {p} features (selection "
-                   f"stability across folds {_fmt(lasso['stability'])}) and its {label} "
-                   f"{_fmt(lasso['test'][key])} {verdict} ({_fmt(ridge['test'][key])}).")
-    en = models["ElasticNet (min)"]
-    out.append(f"ElasticNet chose l1_ratio = {_fmt(en['l1_ratio'])} and kept "
-               f"{en['n_nonzero']} of {p} features at alpha_min.")
-    ols = models["Unpenalized"]
-    gap = ols["gap"]
-    if gap <= 0:
-        word = "does not overfit"
-    elif gap > 0.05 * abs(ols["train"][key]):
-        word = "overfits"
-    else:
-        word = "barely overfits"
-    out.append(f"The unpenalized model {word}: {label} {_fmt(ols['test'][key])} vs train "
-               f"{_fmt(ols['train'][key])} (gap {_fmt(gap)}).")
-    if ols.get("note"):
-        out.append(f"Note: {ols['note']}.")
-    return out
 
 
 # ------------------------------------------------------------------------- command
@@ -464,6 +419,7 @@ def _prepare(args):
     """Load, split and preprocess according to the command-line ``args``."""
     from sklearn.model_selection import train_test_split
 
+    from ._preprocess import check_no_missing
     from .data import DataError, Preprocessor, infer_task, load_example, read_table, split_target
 
     if args.data is None:
@@ -476,6 +432,9 @@ def _prepare(args):
     if target is None:
         raise DataError("--target is required with a data file.")
     Xdf, yser = split_target(df, target)
+    if getattr(args, "impute", None) is None:
+        # counted over the whole table, not only the training rows the preprocessing sees
+        check_no_missing(Xdf)
     min_count = max(2, math.ceil(args.cv / max(1e-9, 1.0 - args.test_size)))
     task = infer_task(yser, args.task, min_class_count=min_count)
     if task == "classification":
@@ -535,9 +494,9 @@ def run(args):
     quiet = bool(getattr(args, "quiet", False))
     # data errors come out of _prepare, before the bar draws anything on stderr
     Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
-    with console.Progress(quiet=quiet, total=7) as bar:
-        bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): "
-                    "unpenalized fit")
+    with console.Progress(quiet=quiet, total=8) as bar:
+        bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): warming up "
+                    "the kernels (compiled on the first run)")
         results = compare_models(Xtr, ytr, names, task, X_test=Xte, y_test=yte, cv=args.cv,
                                  seed=args.seed, classes=None if labels is None
                                  else list(labels), callback=bar.advance)

@@ -7,6 +7,9 @@ standard output (the table). Without rich, plain text lines are written instead.
 import sys
 import time
 
+from .html import comparison_cell, warmup_label
+from .reading import num
+
 __all__ = ["Progress", "summary"]
 
 
@@ -67,8 +70,7 @@ class Progress:
         return False
 
 
-def _fmt(v):
-    return "–" if v is None else f"{v:.4g}"
+_fmt = num
 
 
 def summary(results, out=None, json_path=None, quiet=False):
@@ -89,10 +91,13 @@ def summary(results, out=None, json_path=None, quiet=False):
     written = [str(x) for x in (out, json_path) if x]
     if quiet:
         return
+    warm = warmup_label(results.get("warmup_time", 0.0))
     if not _rich():
         for m in results["models"]:
             print(f"{m['name']:<18} test {label} {_fmt(m['test'][key])}  train "
-                  f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}")
+                  f"{_fmt(m['train'][key])}  nonzero {m['n_nonzero']}/{p}  fit time "
+                  f"{m['fit_time']:.2f} s")
+        print(warm)
         print("\n".join(results["reading"]))
         if written:
             print("wrote " + ", ".join(written))
@@ -102,19 +107,22 @@ def summary(results, out=None, json_path=None, quiet=False):
     from rich.table import Table
 
     table = Table(title=f"penalized compare ({results['task']}, best: {results['best']})")
-    for col in ("model", "alpha", f"test {label}", f"train {label}", "gap", "within 1 SE",
-                "nonzero", "stability", "time (s)"):
-        table.add_column(col, justify="left" if col == "model" else "right")
+    for col in ("model", "alpha", f"test {label}", f"train {label}", "gap", "vs best (SE)",
+                "within 1 SE", "vs Ridge (SE)", "nonzero", "stability", "time (s)"):
+        table.add_column(col, justify="left" if col == "model" else "right",
+                         no_wrap=col in ("model", "vs best (SE)", "vs Ridge (SE)"))
     for m in results["models"]:
         style = "bold green" if m["name"] == results["best"] else None
         table.add_row(escape(m["name"]), _fmt(m["alpha"]), _fmt(m["test"][key]),
-                      _fmt(m["train"][key]), _fmt(m["gap"]),
-                      "yes" if m["within_1se"] else "no", f"{m['n_nonzero']}/{p}",
+                      _fmt(m["train"][key]), _fmt(m["gap"]), comparison_cell(m["vs_best"]),
+                      "yes" if m["within_1se"] else "no",
+                      comparison_cell(m.get("vs_ridge")), f"{m['n_nonzero']}/{p}",
                       _fmt(m["stability"]), f"{m['fit_time']:.2f}", style=style)
     console = Console()
     if not console.is_terminal:
-        console = Console(width=120)
+        console = Console(width=140)
     console.print(table)
+    console.print(escape(warm))
     for line in results["reading"]:
         console.print("• " + escape(line))
     if written:

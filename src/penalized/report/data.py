@@ -27,6 +27,7 @@ __all__ = [
     "Preprocessor",
     "infer_task",
     "load_example",
+    "looks_continuous",
     "read_table",
     "split_target",
 ]
@@ -273,7 +274,52 @@ def split_target(df, target):
         raise DataError(f"no feature columns: {target!r} is the only column")
     return X, y
 
-def infer_task(y, task="auto", *, min_class_count=2):
+#: A numeric target with more distinct values than ``MAX_AUTO_CLASSES`` "looks
+#: continuous" when it is not integer-valued, or when more than half of its values occur
+#: fewer than this many times (e.g. a measurement rounded to integers).
+RARE_VALUE_COUNT = 5
+_REGRESSION_HINT = "use --task regression"
+
+
+def looks_continuous(y):
+    """Whether a numeric target looks like a measurement rather than class labels.
+
+    True when ``y`` is numeric with more than ``MAX_AUTO_CLASSES`` (10) distinct values,
+    and either has non-integer values or more than half of its distinct values occur
+    fewer than ``RARE_VALUE_COUNT`` (5) times.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        The target, without missing values.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from penalized.report.data import looks_continuous
+    >>> looks_continuous(pd.Series(np.linspace(0.0, 1.0, 50)))
+    True
+    >>> looks_continuous(pd.Series(np.arange(300) % 12))  # 12 classes of 25 samples
+    False
+    >>> looks_continuous(pd.Series(["a", "b"] * 10))
+    False
+    """
+    if not _is_numeric(y):
+        return False
+    counts = y.value_counts()
+    if counts.size <= MAX_AUTO_CLASSES:
+        return False
+    values = counts.index.to_numpy(dtype=np.float64)
+    if not np.all(values == np.round(values)):
+        return True
+    return bool(np.count_nonzero(counts.to_numpy() < RARE_VALUE_COUNT) > counts.size / 2)
+
+
+def infer_task(y, task="auto", *, min_class_count=2, regression_hint=_REGRESSION_HINT):
     """Decide between regression and classification, and check the target fits it.
 
     ``task="auto"`` means classification when ``y`` is not numeric (strings,
@@ -289,6 +335,9 @@ def infer_task(y, task="auto", *, min_class_count=2):
     min_class_count : int, default=2
         Classification: every class needs at least this many samples (2 for a
         train/test split; the number of folds for stratified cross-validation).
+    regression_hint : str, default="use --task regression"
+        What the error message for a target that cannot be class labels (non-integer
+        numbers, or :func:`looks_continuous`) tells the user to do instead.
 
     Returns
     -------
@@ -299,7 +348,9 @@ def infer_task(y, task="auto", *, min_class_count=2):
     ------
     DataError
         Non-numeric, infinite or constant target for regression; a single class,
-        non-integer numbers or too rare classes for classification.
+        non-integer numbers, a target that looks continuous (the message says how many
+        distinct values it has and ``regression_hint``) or too rare classes for
+        classification.
 
     Examples
     --------
@@ -332,16 +383,23 @@ def infer_task(y, task="auto", *, min_class_count=2):
             raise DataError(f"target column {name!r} is constant ({values[0]:g}); "
                             "there is nothing to predict")
         return task
+    counts = y.value_counts()
+    if looks_continuous(y):
+        kind = "" if integer else ", not all integers"
+        raise DataError(f"target column {name!r} looks continuous ({counts.size} distinct "
+                        f"values{kind}), not like class labels; {regression_hint}")
     if numeric and not integer:
         raise DataError(f"target column {name!r} has non-integer numbers; it cannot be "
-                        "used as class labels (use --task regression)")
-    counts = y.value_counts()
+                        f"used as class labels ({regression_hint})")
     if counts.size < 2:
         raise DataError(f"target column {name!r} has a single class ({_show(counts.index[0])}); "
                         "classification needs at least 2")
     rare = counts[counts < min_class_count]
     if rare.size:
-        detail = ", ".join(f"{_show(k)} ({v})" for k, v in rare.items())
+        shown = list(rare.items())[:8]
+        detail = ", ".join(f"{_show(k)} ({v})" for k, v in shown)
+        if rare.size > len(shown):
+            detail += f", ... ({rare.size} classes in all)"
         raise DataError(f"target column {name!r}: classes with fewer than {min_class_count} "
                         f"samples: {detail}; drop them or merge them with other classes")
     return task

@@ -11,8 +11,9 @@ import html
 import math
 
 from .. import __version__
+from .reading import num, signed
 
-__all__ = ["comparison_rows", "render"]
+__all__ = ["comparison_cell", "comparison_rows", "render", "warmup_label"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -29,6 +30,7 @@ tr.best td{background:#eaf6ea}tr.close td.name{font-weight:600}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto;display:block}
 figcaption{color:#555;font-size:.85rem}
 .note{color:#555;font-size:.85rem}
+.wide{overflow-x:auto}
 """
 
 _METRIC_LABELS = {"rmse": "RMSE", "r2": "R²", "mae": "MAE", "accuracy": "accuracy",
@@ -68,6 +70,19 @@ def _selected(m, p):
     return ", ".join(parts) + (f", … {more} more" if more > 0 else "") if parts else "none"
 
 
+def comparison_cell(c):
+    """Text of a paired comparison cell: ``+0.6102 (0.2711)``; ``best``; ``–`` for None.
+
+    The difference and its standard error come from the row's ``vs_best`` or
+    ``vs_ridge`` entry, formatted as the reading formats them.
+    """
+    if c is None:
+        return "–"
+    if c["verdict"] == "best":
+        return "best"
+    return f"{signed(c['diff'])} ({num(c['se'])})"
+
+
 def comparison_rows(results):
     """The ``<tr>`` elements of the comparison table, one per model (list of str)."""
     keys = _metric_keys(results)
@@ -78,12 +93,14 @@ def comparison_rows(results):
         cls = "best" if m["name"] == results["best"] else "close" if m["within_1se"] else ""
         cells = [f'<td class="name">{_e(m["name"])}</td>',
                  f"<td>{_num(m['alpha'])}</td>",
-                 f"<td>{_num(m['l1_ratio'], 3)}</td>"]
+                 f"<td>{_num(m['l1_ratio'])}</td>"]
         cells += [f"<td>{_num(m['test'][k])}</td>" for k in keys]
         cells += [f"<td>{_num(m['train'][primary])}</td>", f"<td>{_num(m['gap'])}</td>",
+                  f"<td>{_e(comparison_cell(m['vs_best']))}</td>",
                   f"<td>{'yes' if m['within_1se'] else 'no'}</td>",
+                  f"<td>{_e(comparison_cell(m.get('vs_ridge')))}</td>",
                   f"<td>{m['n_nonzero']} / {p}</td>",
-                  f"<td>{_num(m['stability'], 3)}</td>",
+                  f"<td>{_num(m['stability'])}</td>",
                   f"<td>{m['fit_time']:.2f}</td>",
                   f'<td class="feat">{_selected(m, p)}</td>']
         rows.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
@@ -94,21 +111,43 @@ def _table(results):
     keys = _metric_keys(results)
     plabel = _METRIC_LABELS[results["primary_metric"]]
     head = (["model", "alpha", "l1_ratio"] + [f"test {_METRIC_LABELS[k]}" for k in keys]
-            + [f"train {plabel}", f"gap (test − train {plabel})", "within 1 SE of best",
+            + [f"train {plabel}", f"gap (test − train {plabel})",
+               f"test {plabel} − best's (SE)", "within 1 SE of best",
+               f"test {plabel} − Ridge's, same rule (SE)",
                "nonzero", "stability", "fit time (s)", "selected features (fold frequency)"])
     thead = "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
     body = "<tbody>" + "".join(comparison_rows(results)) + "</tbody>"
-    return f'<table id="comparison">{thead}{body}</table>'
+    return f'<div class="wide"><table id="comparison">{thead}{body}</table></div>'
+
+
+def warmup_label(seconds):
+    """How the report names the kernel warm-up: ``first-run compilation: 1.23 s (...)``.
+
+    Examples
+    --------
+    >>> from penalized.report.html import warmup_label
+    >>> warmup_label(18.02)
+    'first-run compilation: 18.02 s (kernel warm-up on a tiny problem, not in the fit times)'
+    """
+    return (f"first-run compilation: {seconds:.2f} s (kernel warm-up on a tiny problem, not "
+            "in the fit times)")
 
 
 def _notes(results):
     models = results["models"]
+    plabel = _METRIC_LABELS[results["primary_metric"]]
+    delta = (" (delta method for the RMSE, a square root of mean squared errors)"
+             if results["primary_metric"] == "rmse" else "")
     out = ['<p class="note">alpha_min: minimum mean CV error; 1se: the largest alpha whose '
            "CV error is within one standard error of the minimum (a simpler model). "
            "Stability: mean Jaccard index of the selected feature sets refitted on each CV "
            "training fold at the same alpha (1 = the same features every time; Ridge keeps "
            "all features). Fold frequency: share of folds that selected the feature. "
-           "Fit time: the cross-validated fit (shared by min and 1se).</p>"]
+           "Fit time: the cross-validated fit (shared by min and 1se), timed after the "
+           "kernels were compiled (first-run compilation, above). Differences: test "
+           f"{plabel} minus the best model's, and (Lasso, ElasticNet) minus Ridge's at the same "
+           "rule, with the standard error of the difference paired over the test samples"
+           f"{delta}; within 1 SE: the difference is at most its standard error.</p>"]
     for m in models:
         if m.get("note"):
             out.append(f'<p class="note">{_e(m["name"])}: {_e(m["note"])}.</p>')
@@ -144,7 +183,8 @@ def render(results, callback=None):
             f"{results['n_train']} training and {results['n_test']} test rows, "
             f"{results['n_features']} features after encoding; {results['cv']}-fold CV "
             f"on the training rows, seed {results['seed']}. penalized {_e(__version__)}, "
-            f"total time {results.get('total_time', 0.0):.1f} s.")
+            f"total time {results.get('total_time', 0.0):.1f} s; "
+            f'<span id="warmup">{_e(warmup_label(results.get("warmup_time", 0.0)))}</span>.')
     reading = "".join(f"<li>{_e(s)}</li>" for s in results["reading"])
     figures = "".join(
         f'<section id="fig-{_e(fid)}"><h2>{_e(ftitle)}</h2><figure>'

@@ -233,7 +233,7 @@ def test_sgd_prox_is_the_closed_form(dtype):
     assert (got == 0).all(axis=0).any() and (got != 0).any()  # whole units exactly zero
 
 
-def test_learning_rate_schedules_and_setter_reach_the_prox():
+def test_learning_rate_schedules_setter_and_alpha_changes_reach_the_prox():
     lr = keras.optimizers.schedules.ExponentialDecay(0.5, decay_steps=1, decay_rate=0.5)
     layer = dense(3, 4)
     w0 = numpy_of(layer.kernel).astype(np.float64)
@@ -245,6 +245,11 @@ def test_learning_rate_schedules_and_setter_reach_the_prox():
     # steps 0 and 1 use lr(0) = 0.5 and lr(1) = 0.25
     np.testing.assert_allclose(numpy_of(layer.kernel), soft(w0, 0.1 * (0.5 + 0.25)),
                                atol=1e-6)
+    pen = layer.kernel.regularizer
+    pen.alpha = 0.5  # read at every step (and traced with the step on JAX/TensorFlow)
+    w1 = numpy_of(layer.kernel).astype(np.float64)
+    opt.apply(grads, layer.trainable_variables)  # lr(2) = 0.125
+    np.testing.assert_allclose(numpy_of(layer.kernel), soft(w1, 0.5 * 0.125), atol=1e-6)
     opt2 = Proximal(keras.optimizers.SGD(0.1))
     opt2.learning_rate = 0.3  # e.g. by ReduceLROnPlateau: sets the wrapped optimizer's
     assert float(numpy_of(opt2.inner_optimizer.learning_rate)) == pytest.approx(0.3)
@@ -511,6 +516,20 @@ def test_prune_removes_dead_units_and_keeps_predictions(kind, act):
     np.testing.assert_allclose(small.predict(X, verbose=0), model.predict(X, verbose=0),
                                atol=1e-5)
     assert prune(small).count_params() == small.count_params()  # nothing left to do
+
+
+def test_prune_a_layer_whose_units_are_all_dead_keeps_one_silent_unit():
+    keras.utils.set_random_seed(6)
+    model = keras.Sequential([keras.Input((4,)),
+                              keras.layers.Dense(3, activation="sigmoid", name="a"),
+                              keras.layers.Dense(2, name="b")])
+    _set(model.get_layer("a"), np.zeros((4, 3), dtype="float32"),
+         bias=np.array([0.5, -1.0, 2.0], dtype="float32"))
+    small = prune(model)
+    assert small.get_layer("a").units == 1 and small.count_params() == (4 + 1) + (1 + 1) * 2
+    X = np.random.default_rng(0).standard_normal((5, 4)).astype("float32")
+    np.testing.assert_allclose(small.predict(X, verbose=0), model.predict(X, verbose=0),
+                               atol=1e-6)
 
 
 def test_prune_leaves_layers_that_are_not_safe_to_prune():

@@ -15,14 +15,14 @@ __all__ = ["Proximal"]
 
 
 class _Item:
-    """One penalized variable and its proximal terms (a plain object: Keras's attribute
-    tracking must not mistake the model's variables for optimizer variables)."""
+    """One penalized variable and its penalty (a plain object: Keras's attribute tracking
+    must not mistake the model's variables for optimizer variables)."""
 
-    __slots__ = ("a", "b", "groups", "penalty", "variable")
+    __slots__ = ("penalty", "variable")
 
     def __init__(self, variable, penalty):
         self.variable, self.penalty = variable, penalty
-        self.a, self.b, self.groups = penalty.prox_terms(variable.shape)
+        penalty.prox_terms(variable.shape)  # validates e.g. GroupLasso's axis now
 
 
 class _Plan:
@@ -168,7 +168,7 @@ class Proximal(keras.optimizers.Optimizer):
         for v in var_list:
             reg = getattr(v, "regularizer", None)
             if isinstance(reg, Penalty):
-                items.append(_Item(v, reg))  # validates e.g. GroupLasso's axis now
+                items.append(_Item(v, reg))
         self._own([it.penalty for it in items])
         self._plan = _Plan(items)
 
@@ -220,19 +220,20 @@ class Proximal(keras.optimizers.Optimizer):
 
     def _prox(self, item, lr):
         v = item.variable
+        # the terms are read at every step: alpha may change between steps
+        a, b, groups = item.penalty.prox_terms(v.shape)
+        groups = [(lam, axis) for lam, axis in groups if lam > 0]
+        if a <= 0 and b <= 0 and not groups:
+            return
         x = read(v)
         dtype = work_dtype(x.dtype)
         lr = ops.cast(lr, dtype)
-        if item.a <= 0 and not any(lam > 0 for lam, _ in item.groups) and item.b <= 0:
-            return
-        if item.a > 0 or any(lam > 0 for lam, _ in item.groups):
+        if a > 0 or groups:
             eta = ops.cast(self._step_fn(self.inner_optimizer, v, lr, dtype), dtype)
             per_coordinate = len(eta.shape) > 0
-            if item.a > 0:
-                x = formulas.soft_threshold(XP, x, eta * item.a)
-            for lam, axis in item.groups:
-                if lam <= 0:
-                    continue
+            if a > 0:
+                x = formulas.soft_threshold(XP, x, eta * a)
+            for lam, axis in groups:
                 if per_coordinate:  # eta = 0 (lr = 0) would divide by zero: no step
                     moving = eta > 0
                     z = formulas.group_soft_threshold(
@@ -241,8 +242,8 @@ class Proximal(keras.optimizers.Optimizer):
                     x = ops.where(moving, z, x)
                 else:
                     x = formulas.group_soft_threshold(XP, x, lam, axis, eta, tiny=tiny(dtype))
-        if item.b > 0:
-            x = formulas.l2_shrink(x, lr, item.b)
+        if b > 0:
+            x = formulas.l2_shrink(x, lr, b)
         v.assign(ops.cast(x, v.dtype))
 
     # -- delegated to the wrapped optimizer -------------------------------------------

@@ -123,7 +123,8 @@ def prune(model, layers=None):
     has ``a`` with fewer units and ``b`` with fewer inputs. A unit with zero input
     weights still outputs the constant ``between(activation(a.bias[j]))``; it is folded
     into ``b.bias`` (created if needed), so the copy computes the same function (in
-    inference; with dropout active only in distribution).
+    inference; with dropout active only in distribution). A layer whose units are all
+    dead keeps one, with zero weights (Keras layers need at least one unit).
 
     Parameters
     ----------
@@ -191,19 +192,22 @@ def prune(model, layers=None):
         remove = dead_in | dead_out
         if not remove.any():
             continue
-        keep = ~remove
         const = np.where(dead_in & ~dead_out, _constant(a, between, ba), 0.0)
         shift = const[remove] @ kb[remove].astype(np.float64)
+        keep = ~remove
+        silent = np.zeros_like(keep)
+        if not keep.any():  # Keras needs a unit: keep one that contributes nothing
+            keep[0] = silent[0] = True
         wb = arrays[b.name]
         if np.any(shift != 0):
             if len(wb) == 1:
                 wb.append(np.zeros(kb.shape[1], kb.dtype))
                 add_bias.add(b.name)
             wb[1] = (wb[1] + shift).astype(kb.dtype)
-        wb[0] = kb[keep]
-        arrays[a.name][0] = ka[:, keep]
+        wb[0] = np.where(silent[:, None], 0, kb)[keep]
+        arrays[a.name][0] = np.where(silent[None, :], 0, ka)[:, keep]
         if len(arrays[a.name]) == 2:
-            arrays[a.name][1] = arrays[a.name][1][keep]
+            arrays[a.name][1] = np.where(silent, 0, arrays[a.name][1])[keep]
         units[a.name] = int(keep.sum())
 
     def clone(layer):

@@ -37,6 +37,10 @@ from penalized.keras import (  # noqa: E402
 
 ops = keras.ops
 
+# Keras's own numpy conversions under numpy 2 (not penalized's code)
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
@@ -190,7 +194,7 @@ def _zero_grad_step(layer, pen, optimizer):
     layer.kernel_regularizer = pen
     layer.kernel.regularizer = pen
     opt = Proximal(optimizer)
-    grads = [ops.zeros_like(v) for v in layer.trainable_variables]
+    grads = [ops.zeros(v.shape, dtype=v.dtype) for v in layer.trainable_variables]
     opt.apply(grads, layer.trainable_variables)
     return numpy_of(layer.kernel), opt
 
@@ -239,7 +243,7 @@ def test_learning_rate_schedules_setter_and_alpha_changes_reach_the_prox():
     w0 = numpy_of(layer.kernel).astype(np.float64)
     opt = Proximal(keras.optimizers.SGD(lr))
     layer.kernel.regularizer = L1(0.1)
-    grads = [ops.zeros_like(v) for v in layer.trainable_variables]
+    grads = [ops.zeros(v.shape, dtype=v.dtype) for v in layer.trainable_variables]
     for _ in range(2):
         opt.apply(grads, layer.trainable_variables)
     # steps 0 and 1 use lr(0) = 0.5 and lr(1) = 0.25
@@ -433,7 +437,9 @@ def test_proximal_training_gives_exact_zeros_and_a_plain_regularizer_none(name):
         else:
             assert losses[0] > 0 and not pen.handled_by_proximal
     zero_inputs = (kernels[True] == 0).all(axis=1)
-    assert not zero_inputs[:3].any() and zero_inputs[3:].sum() >= (17 if "Adam" in name else 5)
+    assert not zero_inputs[:3].any() and (kernels[True][3:] == 0).mean() > 0.5
+    if name != "SGD+momentum":  # (slower: it zeroes whole rows later)
+        assert zero_inputs[3:].all()
     assert (kernels[False] == 0).sum() == 0
 
 
@@ -687,7 +693,7 @@ def test_unknown_optimizers_warn_and_step_options():
     layer.kernel.regularizer = L1(0.2)
     w0 = numpy_of(layer.kernel)
     opt = Proximal(keras.optimizers.SGD(0.4), step=half_lr)
-    opt.apply([ops.zeros_like(v) for v in layer.trainable_variables],
+    opt.apply([ops.zeros(v.shape, dtype=v.dtype) for v in layer.trainable_variables],
               layer.trainable_variables)
     np.testing.assert_allclose(numpy_of(layer.kernel), soft(w0, 0.2 * 0.2), atol=1e-7)
     assert calls == ["kernel"]

@@ -88,6 +88,19 @@ except ImportError as exc:
     assert 'pip install "penalized[keras]"' in res.stdout
 
 
+def test_the_adapter_calls_no_backend_directly():
+    """penalized.keras uses keras.ops only (so it runs on every backend): no module
+    imports torch, jax or tensorflow."""
+    import pathlib
+    import re
+
+    import penalized.keras as pk
+
+    pattern = re.compile(r"^\s*(import|from)\s+(torch|jax|tensorflow)\b", re.MULTILINE)
+    for path in pathlib.Path(pk.__file__).parent.glob("*.py"):
+        assert not pattern.search(path.read_text()), path.name
+
+
 def test_docstring_examples_run():
     import doctest
     import importlib

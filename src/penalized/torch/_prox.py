@@ -5,13 +5,58 @@ shaped like the parameter (one step per coordinate, as in Adam). With per-coordi
 steps ``eta_i`` the operators solve the proximal problem in the metric ``diag(1/eta)``::
 
     argmin_z  sum_i (z_i - w_i)^2 / (2 eta_i)  +  penalty(z).
+
+The formulas live in :mod:`penalized._nn.formulas` (shared with ``penalized.keras``);
+this module supplies them with torch functions (:data:`XP`) and writes results back in
+place.
 """
 
 import torch
 
-__all__ = ["group_soft_threshold_", "soft_threshold_", "work_dtype"]
+from .._nn import formulas
 
-_NEWTON_STEPS = 8  # converges to rounding error for step ratios up to e^20 (see tests)
+__all__ = ["XP", "group_soft_threshold_", "soft_threshold_", "work_dtype"]
+
+
+def _clamp_min(x, y):
+    return torch.maximum(x, y) if isinstance(y, torch.Tensor) else torch.clamp(x, min=y)
+
+
+def _clamp_max(x, y):
+    return torch.minimum(x, y) if isinstance(y, torch.Tensor) else torch.clamp(x, max=y)
+
+
+class XP:
+    """The numpy-like namespace of :mod:`penalized._nn.formulas`, on torch."""
+
+    abs = staticmethod(torch.abs)
+    sqrt = staticmethod(torch.sqrt)
+    rsqrt = staticmethod(torch.rsqrt)
+    where = staticmethod(torch.where)
+    zeros_like = staticmethod(torch.zeros_like)
+    maximum = staticmethod(_clamp_min)
+    minimum = staticmethod(_clamp_max)
+
+    @staticmethod
+    def clip(x, lo, hi):
+        return torch.clamp(x, lo, hi)
+
+    @staticmethod
+    def sum(x, axis=None, keepdims=False):
+        return x.sum() if axis is None else torch.sum(x, dim=axis, keepdim=keepdims)
+
+    @staticmethod
+    def max(x, axis=None, keepdims=False):
+        return torch.amax(x, dim=axis, keepdim=keepdims)
+
+    @staticmethod
+    def min(x, axis=None, keepdims=False):
+        return torch.amin(x, dim=axis, keepdim=keepdims)
+
+    @staticmethod
+    def norm(x, axis=None, keepdims=False):
+        # vector_norm has a zero (sub)gradient at a zero slice, not NaN
+        return torch.linalg.vector_norm(x, dim=axis, keepdim=keepdims)
 
 
 def work_dtype(dtype):
@@ -27,10 +72,7 @@ def soft_threshold_(w, thr):
     x = w.to(work_dtype(w.dtype))
     if isinstance(thr, torch.Tensor):
         thr = thr.to(x.dtype)
-        x = x - torch.clamp(x, -thr, thr)
-    else:
-        x = x - torch.clamp(x, -thr, thr)
-    w.copy_(x)
+    w.copy_(formulas.soft_threshold(XP, x, thr))
     return w
 
 
@@ -54,45 +96,18 @@ def group_soft_threshold_(w, lam, dim, step=1.0):
     a fixed number of Newton iterations on the nearly linear function
     ``(sum_i (d_i w_i / (d_i r + lam_g))^2)^(-1/2) - 1``, started at a lower bound of the
     root and kept inside a bracket: no data-dependent branching, so it runs unchanged on
-    any device and under ``torch.compile``.
+    any device and under ``torch.compile`` (see
+    :func:`penalized._nn.formulas.group_soft_threshold`).
     """
     x = w.to(work_dtype(w.dtype))
     if x.ndim == 0:
         raise ValueError("group soft-thresholding needs a tensor with at least one dim")
-    red = [i for i in range(x.ndim) if i != dim % x.ndim]
-    lam = _group_view(lam, x, dim % x.ndim)
-    tiny = torch.finfo(x.dtype).tiny
-    if not isinstance(step, torch.Tensor) or step.ndim == 0:
-        norm = torch.linalg.vector_norm(x, dim=red, keepdim=True) if red else x.abs()
-        scale = torch.clamp(1.0 - (step * lam) / torch.clamp(norm, min=tiny), min=0.0)
-        w.copy_(x * scale)
-        return w
-    d = 1.0 / step.to(x.dtype)
-    a = d * x
-
-    def _sum(t):
-        return t.sum(dim=red, keepdim=True) if red else t
-
-    def _amax(t):
-        return t.amax(dim=red, keepdim=True) if red else t
-
-    def _amin(t):
-        return t.amin(dim=red, keepdim=True) if red else t
-
-    na = torch.sqrt(_sum(a * a))
-    alive = na > lam
-    excess = torch.clamp(na - lam, min=0.0)
-    lo = excess / _amax(d)
-    hi = excess / _amin(d)
-    r = lo
-    for _ in range(_NEWTON_STEPS):
-        den = torch.clamp(d * r + lam, min=tiny)
-        u2 = (a / den) ** 2
-        s = torch.clamp(_sum(u2), min=tiny)
-        ds = -2.0 * _sum(u2 * d / den)
-        chi = s.rsqrt()
-        dchi = -0.5 * chi / s * ds
-        r = torch.minimum(torch.maximum(r - (chi - 1.0) / dchi, lo), hi)
-    z = a * r / torch.clamp(d * r + lam, min=tiny)
-    w.copy_(torch.where(alive, z, torch.zeros_like(z)))
+    dim = dim % x.ndim
+    lam = _group_view(lam, x, dim)
+    per_coordinate = isinstance(step, torch.Tensor) and step.ndim > 0
+    if per_coordinate:
+        step = step.to(x.dtype)
+    z = formulas.group_soft_threshold(XP, x, lam, dim, step, per_coordinate=per_coordinate,
+                                      tiny=torch.finfo(x.dtype).tiny)
+    w.copy_(z)
     return w

@@ -10,11 +10,15 @@ For an update ``w <- w - eta * direction`` the proximal step of a penalty uses t
     Adagrad              eta = lr / (1 + (t - 1) * lr_decay) / (sqrt(sum) + eps)
     RMSprop              eta = lr / (sqrt(square_avg [- grad_avg^2 if centered]) + eps)
 
-Each function returns ``eta`` (a number or a tensor shaped like the parameter), or None
-when the optimizer has no state for the parameter yet (it skipped it).
+The formulas are :func:`penalized._nn.formulas.adaptive_step` (shared with
+``penalized.keras``). Each function returns ``eta`` (a number or a tensor shaped like the
+parameter), or None when the optimizer has no state for the parameter yet (it skipped it).
 """
 
 import torch
+
+from .._nn.formulas import adaptive_step
+from ._prox import XP
 
 __all__ = ["KNOWN", "scalar_step", "step_function"]
 
@@ -36,7 +40,7 @@ def _adam(p, group, state):
     v = state["max_exp_avg_sq"] if group.get("amsgrad", False) else state["exp_avg_sq"]
     beta2 = _num(group["betas"][1])
     bc2 = 1.0 - beta2 ** _num(state["step"])
-    return _num(group["lr"]) / ((v / bc2).sqrt() + group["eps"])
+    return adaptive_step(XP, _num(group["lr"]), v, group["eps"], bias_correction=bc2)
 
 
 def _adamax(p, group, state):
@@ -49,7 +53,7 @@ def _adagrad(p, group, state):
     if "sum" not in state:
         return None
     clr = _num(group["lr"]) / (1.0 + (_num(state["step"]) - 1.0) * group["lr_decay"])
-    return clr / (state["sum"].sqrt() + group["eps"])
+    return adaptive_step(XP, clr, state["sum"], group["eps"])
 
 
 def _rmsprop(p, group, state):
@@ -58,7 +62,7 @@ def _rmsprop(p, group, state):
     sq = state["square_avg"]
     if group.get("centered", False):
         sq = sq - state["grad_avg"] ** 2
-    return _num(group["lr"]) / (sq.sqrt() + group["eps"])
+    return adaptive_step(XP, _num(group["lr"]), sq, group["eps"])
 
 
 KNOWN = (

@@ -6,6 +6,7 @@ from collections import OrderedDict
 import torch
 from torch.optim import Optimizer
 
+from .._nn.formulas import l2_shrink
 from ._prox import group_soft_threshold_, soft_threshold_
 from ._steps import scalar_step, step_function
 from .base import Penalty, PenaltySum
@@ -273,7 +274,7 @@ class Proximal(Optimizer):
                 for lam, dim in groups:
                     group_soft_threshold_(p, lam, dim, eta)
             if l2 > 0:
-                p.div_(1.0 + lr * l2)
+                p.copy_(l2_shrink(p, lr, l2))
 
     def release(self):
         """Stop applying the penalties: they may be used as loss terms again."""

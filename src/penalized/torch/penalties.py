@@ -9,13 +9,11 @@ with ``s`` the per-group scale of ``select`` (1 by default)::
     GroupLasso  alpha * s * sum_g c_g * ||w_g||_2     (c_g = 1, or sqrt(group size))
 """
 
-import math
 import numbers
 
-import torch
-
+from .._nn import formulas
 from .._validation import check_bool
-from ..penalties.elastic_net import ElasticNet as _CoreElasticNet
+from ._prox import XP
 from .base import PenaltySum, _acc, _Leaf
 
 __all__ = ["L1", "L2", "ElasticNet", "GroupLasso", "PenaltySum"]
@@ -85,19 +83,15 @@ class ElasticNet(_Leaf):
 
     def _update(self):
         # the split alpha -> (L1 weight a, L2 weight b) of penalized's core penalty
-        arr = _CoreElasticNet(self._alpha, self._l1_ratio).arrays(1)
+        self._a, self._b = formulas.elastic_net_coefs(self._alpha, self._l1_ratio)
         self._l1_ratio = float(self._l1_ratio)
-        self._a, self._b = float(arr.a[0]), float(arr.b[0])
         self._coef[0], self._coef[1] = self._a, self._b
 
     def _term(self, e):
         w = _acc(e.param)
-        out = None
-        if self._l1_ratio > 0:
-            out = self._coef[0].to(w.dtype) * w.abs().sum()
-        if self._l1_ratio < 1:
-            l2 = 0.5 * self._coef[1].to(w.dtype) * (w * w).sum()
-            out = l2 if out is None else out + l2
+        out = formulas.elastic_net_value(
+            XP, w, self._coef[0].to(w.dtype), self._coef[1].to(w.dtype),
+            l1=self._l1_ratio > 0, l2=self._l1_ratio < 1)
         return out * e.scale if e.scale != 1.0 else out
 
     def _prox_terms(self, e):
@@ -246,16 +240,13 @@ class GroupLasso(_Leaf):
 
     def _weight(self, e):
         d = self.group_dim(e)
-        c = math.sqrt(e.param.numel() / e.param.shape[d]) if self.size_weighted else 1.0
+        c = formulas.size_weight(tuple(e.param.shape), d) if self.size_weighted else 1.0
         return d, c * e.scale
 
     def _term(self, e):
         d, c = self._weight(e)
         w = _acc(e.param)
-        red = [i for i in range(w.ndim) if i != d]
-        # vector_norm has a zero (sub)gradient at a zero group, not NaN
-        norms = torch.linalg.vector_norm(w, dim=red) if red else w.abs()
-        return (self._coef[0].to(w.dtype) * c) * norms.sum()
+        return formulas.group_lasso_value(XP, w, d, self._coef[0].to(w.dtype) * c)
 
     def _prox_terms(self, e):
         d, c = self._weight(e)

@@ -2,15 +2,13 @@
 
 import torch
 
+from .._nn.table import SparsityTable
 from ._select import select as _select
 
 __all__ = ["SparsityReport", "sparsity_report"]
 
-_COLUMNS = ("layer", "type", "shape", "params", "zeros", "zero_frac", "zero_rows", "rows",
-            "zero_cols", "cols")
 
-
-class SparsityReport:
+class SparsityReport(SparsityTable):
     """Exact zeros per parameter; ``print(report)`` shows the table.
 
     Attributes
@@ -37,37 +35,6 @@ class SparsityReport:
     >>> report.rows[0]["zero_cols"]
     1
     """
-
-    def __init__(self, rows):
-        self.rows = rows
-        params = sum(r["params"] for r in rows)
-        zeros = sum(r["zeros"] for r in rows)
-        self.total = {"params": params, "zeros": zeros,
-                      "zero_frac": zeros / params if params else 0.0}
-
-    def __str__(self):
-        head = ["layer", "type", "shape", "params", "zeros", "zero %", "zero rows",
-                "zero cols"]
-        body = []
-        for r in self.rows:
-            body.append([r["layer"], r["type"], "x".join(map(str, r["shape"])),
-                         str(r["params"]), str(r["zeros"]), f"{100 * r['zero_frac']:.1f}",
-                         f"{r['zero_rows']}/{r['rows']}", f"{r['zero_cols']}/{r['cols']}"])
-        t = self.total
-        body.append(["total", "", "", str(t["params"]), str(t["zeros"]),
-                     f"{100 * t['zero_frac']:.1f}", "", ""])
-        widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-
-        def fmt(row):
-            cells = [c.ljust(w) if i < 3 else c.rjust(w)
-                     for i, (c, w) in enumerate(zip(row, widths, strict=True))]
-            return "  ".join(cells).rstrip()
-
-        rule = "-" * len(fmt(head))
-        return "\n".join([fmt(head), rule, *map(fmt, body[:-1]), rule, fmt(body[-1])])
-
-    def __repr__(self):
-        return str(self)
 
 
 def _zero_slices(w, dim):

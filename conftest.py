@@ -15,3 +15,6 @@ _OPTIONAL = {
 collect_ignore_glob = sorted({pattern for module, patterns in _OPTIONAL.items()
                               if importlib.util.find_spec(module) is None
                               for pattern in patterns})
+# Keras imports only with a backend installed
+if not any(importlib.util.find_spec(b) for b in ("torch", "jax", "tensorflow")):
+    collect_ignore_glob.append("src/penalized/keras/*")

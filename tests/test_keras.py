@@ -20,10 +20,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
 
-from conftest import make_problem  # noqa: E402
-
 import penalized  # noqa: E402
 import penalized.torch as pt  # noqa: E402
+from conftest import make_problem  # noqa: E402
 from penalized.keras import (  # noqa: E402
     L1,
     L2,

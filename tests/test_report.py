@@ -288,3 +288,12 @@ def test_missing_values_counted_over_the_whole_table(tmp_path, capsys):
         err = capsys.readouterr().err
         assert expected in err and "(6)" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
+
+
+def test_ridge_paths_have_no_exact_zeros(diabetes, classif):
+    """The report's ridge paths (least squares and logistic) never show an exact zero:
+    a fit without an L1 part has none."""
+    for res, _ in (diabetes, classif):
+        coefs = np.asarray(res["paths"]["ridge"]["std_coefs"])
+        assert np.all(coefs != 0)
+        assert min(res["paths"]["ridge"]["n_nonzero"]) == coefs.shape[0]

@@ -87,7 +87,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
                  scoring="deviance", selection="min", relax=False, gammas=DEFAULT_GAMMAS,
                  standardize=False, class_weight=None, grouped=False, fit_intercept=True,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
+                 tol=1e-7, max_iter=1000, n_jobs=None, verbose=0):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.alphas = alphas
@@ -235,7 +235,7 @@ class PoissonRegressorCV(_RegressorCV):
     def __init__(self, *, l1_ratio=0.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
                  selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
                  fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, positive=False, tol=1e-4, max_iter=1000, n_jobs=None,
+                 upper_bounds=None, positive=False, tol=1e-7, max_iter=1000, n_jobs=None,
                  verbose=0):
         self.l1_ratio = l1_ratio
         self.alphas = alphas

@@ -454,9 +454,12 @@ class ModelPredictor:
 
     def decision_function(self, df):
         """``X @ coef.T + intercept``: shape (n,) (regression, 2 classes) or (n, K)."""
-        X = self.transform(df)
-        coef = self.coef_.T if self.coef_.ndim == 2 else self.coef_
-        return X @ coef + self.intercept_
+        # row by row (C order, a sum per row): a row's prediction does not depend on the
+        # other rows or their order (a BLAS product's rounding depends on the layout)
+        X = np.ascontiguousarray(self.transform(df), dtype=np.float64)
+        if self.coef_.ndim == 1:
+            return (X * self.coef_).sum(axis=1) + self.intercept_
+        return np.column_stack([(X * c).sum(axis=1) for c in self.coef_]) + self.intercept_
 
     def predict_proba(self, df):
         """Class probabilities, shape (n_samples, n_classes)."""

@@ -376,7 +376,8 @@ class BaseCV(BaseEstimator):
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
         fg = None
-        if cv_on_gram_downdates(X, datafit, folds, relax):  # tall dense least squares
+        # tall dense least squares
+        if cv_on_gram_downdates(X, datafit, fold_design(X, sw_fit, kw)[1], folds, relax):
             fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
             tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
                                              l1_ratios[li], kw) for li, fi in jobs]

@@ -2,8 +2,8 @@
 
 * Least squares: :func:`quadratic_gap` evaluates the gap of
   :mod:`penalized.solvers.kernels.certificate` (the kernel every least-squares engine
-  calls) from a residual; :func:`projection` and :func:`gram_projection` give the
-  unpenalized features' Gram columns it needs.
+  calls) from a residual; :func:`projection` gives the unpenalized features' Gram rows
+  that make its dual point feasible.
 * GLMs with a per-sample loss: :func:`glm_gap`, with the dual point ``u = c l'(eta)``.
 * Multinomial: :func:`multinomial_gap` (coefficients penalized one by one) and
   :func:`grouped_gap` (one group per feature across the classes).
@@ -14,10 +14,10 @@ level leaves) and is clamped at 0: below zero is rounding error of ``P - D``.
 
 import numpy as np
 
-from .kernels.certificate import Projection, quad_gap
+from .kernels.certificate import Projection, project_unpenalized, quad_gap
 
-__all__ = ["glm_gap", "gram_projection", "grouped_gap", "intercept_slack", "multinomial_gap",
-           "projection", "quadratic_gap"]
+__all__ = ["glm_gap", "grouped_gap", "intercept_slack", "multinomial_gap", "projection",
+           "quadratic_gap"]
 
 _NONE = np.empty(0, dtype=np.int64)
 
@@ -40,18 +40,6 @@ def projection(design, yc, pen):
     return Projection(cols, GU, (A.T @ yc) / design.S)
 
 
-def gram_projection(G, q, pen):
-    """The :data:`Projection` of the unpenalized features for the Gram engine (rows of
-    the Gram matrix ``G`` and entries of ``q``)."""
-    cols = pen.unpenalized.astype(np.int64)
-    p = G.shape[0]
-    if cols.size == 0:
-        return _empty(p)
-    GU = np.zeros((max(cols.size, 2), max(p, 2)))
-    GU[:cols.size, :p] = G[cols]
-    return Projection(cols, GU, np.ascontiguousarray(q[cols]))
-
-
 def quadratic_gap(design, yc, w, r, pen, proj=None):
     """``(gap, primal, dual)`` of ``1/(2S) ||yc - Xc w||_s^2 + penalty(w)`` at ``w`` with
     residual ``r = yc - Xc w`` (``proj`` from :func:`projection`, computed when None)."""
@@ -61,7 +49,11 @@ def quadratic_gap(design, yc, w, r, pen, proj=None):
     v = design.rmatvec(s * r) / S
     rr = float(s @ (r * r)) / S
     ycr = float(s @ (yc * r)) / S
-    gap, primal, dual = quad_gap(np.asarray(w, dtype=np.float64), v, rr, ycr, pen.kernel, proj)
+    w = np.asarray(w, dtype=np.float64)
+    vt, rr_t, ycr_t = v, rr, ycr
+    if proj.cols.size:
+        vt, rr_t, ycr_t = project_unpenalized(w, v, rr, ycr, pen.kernel, proj)
+    gap, primal, dual = quad_gap(w, vt, rr, rr_t, ycr_t, pen.kernel)
     return max(float(gap), 0.0), float(primal), float(dual)
 
 

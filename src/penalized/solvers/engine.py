@@ -29,9 +29,9 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
                                 min(n, p) <= 4000 or sparse with     one eigendecomposition
                                 p <= 4000                            along a path)
     quadratic                   n >= 2 p, p <= 256 (a fit) or p <=   ``gram`` (CD on the full
-                                1000 (a path); sparse X: no column   p x p Gram matrix, and
-                                with a mean large against its        support Newton steps)
-                                spread
+                                1000 (a path); unpenalized features  p x p Gram matrix, and
+                                unbounded; sparse X: no column with  support Newton steps)
+                                a mean large against its spread
     quadratic                   otherwise (dense or sparse)          ``working_set``
                                                                      (residual CD, active
                                                                      set and Newton steps)
@@ -76,9 +76,17 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     small = p <= _DIRECT_MAX if design.sparse else min(n, p) <= _DIRECT_MAX
     if closed_form and pen.smooth and small:
         return "direct"
-    if n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and _gram_safe(design):
+    if n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and \
+            _gram_safe(design) and _free_unbounded(pen):
         return "gram"
     return "working_set"
+
+
+def _free_unbounded(pen):
+    """Whether every unpenalized feature is unbounded (the Gram engine profiles them out
+    in closed form)."""
+    free = pen.unpenalized
+    return not (np.any(np.isfinite(pen.lo[free])) or np.any(np.isfinite(pen.up[free])))
 
 
 def _gram_safe(design):
@@ -118,12 +126,14 @@ def newton_kernel_ok(design, datafit, pen, model_engine, verbose):
                 and not design.center and pen.plain_l1 and not verbose and design.p)
 
 
-def cv_on_gram_downdates(X, datafit, folds, relax):
+def cv_on_gram_downdates(X, datafit, pen, folds, relax):
     """Whether a cross-validation solves its folds' least-squares paths by the Gram engine
     on downdates of one all-rows Gram matrix (:mod:`penalized.model_selection._gram_cv`):
-    dense X with every training fold at least twice as tall as wide, p <= 1000, and no
-    relaxed refits (they need the training rows)."""
+    dense X with every training fold at least twice as tall as wide, p <= 1000, every
+    unpenalized feature unbounded, and no relaxed refits (they need the training rows)."""
     if relax or not datafit.quadratic or not isinstance(X, np.ndarray):
+        return False
+    if not _free_unbounded(pen):
         return False
     n_train = min(tr.size for tr, _ in folds)
     return X.shape[1] <= _GRAM_MAX_P and n_train >= 2 * X.shape[1]

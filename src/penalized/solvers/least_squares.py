@@ -17,8 +17,9 @@ rounding level of the objective, and warn when ``max_iter`` epochs end the fit f
 import numpy as np
 
 from ..datafits.quadratic import Quadratic
-from .certificate import gram_projection, projection, quadratic_gap
+from .certificate import projection, quadratic_gap
 from .direct import ridge_direct, ridge_path
+from .newton import SINGULAR_MAX, gram_newton, residual_newton
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["FullGram", "gram_path", "least_squares_path", "solve_least_squares", "warn_cd"]
@@ -30,7 +31,6 @@ _NEWTON_EVERY = 10  # CD epochs between two support Newton steps
 # a Newton step (n k^2 + k^3 flops) may cost up to this many times the CD epochs since the last
 _NEWTON_RATIO = 2.0
 _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per outer round)
-_NEWTON_SINGULAR_MAX = 200  # ... or eigendecomposition, when k > n
 _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
 _ACTIVE_ADD = 1  # violators joining its support per round, at most
 _ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
@@ -96,7 +96,7 @@ def _config(design, pen, tol_gap, max_iter, newton, active, verbose):
     return ws.WSConfig(float(tol_gap), int(max_iter), cd.ANDERSON_K,
                        float(np.finfo(design.dtype).eps), _P0,
                        _WS_GROW, _NEWTON_EVERY if newton else 0, _NEWTON_MAX,
-                       _NEWTON_SINGULAR_MAX, _NEWTON_RATIO, bool(active), _ACTIVE_TOL,
+                       SINGULAR_MAX, _NEWTON_RATIO, bool(active), _ACTIVE_TOL,
                        _ACTIVE_ADD, int(verbose))
 
 
@@ -134,12 +134,10 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         engine = "working_set"  # too large for a dense solve
     w = _start(design, pen, coef_init)
     if engine == "gram":
-        cd, k_gram, _ = _kernels()
         fg = gram if gram is not None else FullGram(design, yc)
-        out = np.zeros(3)
-        epochs = k_gram.gram_fit(fg.G, fg.q, fg.yy, w, pen.kernel,
-                                 gram_projection(fg.G, fg.q, pen), tol_gap, int(max_iter),
-                                 cd.ANDERSON_K, float(np.finfo(design.dtype).eps), out)
+        out = np.zeros(4)
+        epochs = _gram_fit(fg, w, pen, tol_gap, int(max_iter),
+                           float(np.finfo(design.dtype).eps), out, newton)
         hist = [(epochs, float(out[0]))]
     else:
         _, _, k_ws = _kernels()
@@ -148,11 +146,18 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         # the active set adds one violator per solve: right for warm starts and for
         # p >> n (supports near the rank), slower than CD for a cold start with p close to n
         active = newton and (warm or design.p >= 2 * design.n) and _active_ok(pen)
-        out = np.zeros(5)
+        out = np.zeros(6)
         h = np.zeros((_HISTORY, 2))
-        epochs = k_ws.ws_fit(design.kernel(), yc, w, r, pen.kernel, projection(design, yc, pen),
-                             _config(design, pen, tol_gap, max_iter, newton, active, verbose),
-                             _factor(design, pen.b), np.empty(design.p), False, out, h)
+        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose)
+        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b),
+                              design.kernel(), np.empty(design.p))
+        epochs = 0
+        while True:
+            epochs += k_ws.ws_fit(D, yc, w, r, pen.kernel, proj, cfg, factor, v, False,
+                                  epochs, out, h)
+            if out[5] != 1.0:
+                break
+            residual_newton(design, yc, w, r, pen.kernel)
         hist = [(int(e), float(g)) for e, g in h[:min(int(out[3]), _HISTORY)]]
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if verbose and engine == "gram":
@@ -203,14 +208,21 @@ def least_squares_path(design, y, pen_unit, alphas, ca, cb, engine, *, tol, max_
         return W, _intercepts(design, ybar, W), gaps, iters, converged, rss
     _, _, k_ws = _kernels()
     r = yc - design.matvec(w)
-    stats = np.zeros((m, 5))
+    stats = np.zeros((m, 6))
     b_last = pen_unit.b * (alphas[-1] * cb)
     cfg = _config(design, pen_unit, tol_gap, max_iter, True, _active_ok(pen_unit), 0)
     W = np.empty((p, m), order="F")
     buf = pen_unit.scaled(1.0, 1.0).kernel  # the kernel writes each alpha's weights here
-    k_ws.ws_path(design.kernel(), yc, w, r, pen_unit.kernel, buf,
-                 projection(design, yc, pen_unit), alphas, float(ca), float(cb), cfg,
-                 _factor(design, b_last), W, stats)
+    proj, factor, D = projection(design, yc, pen_unit), _factor(design, b_last), design.kernel()
+    out = np.zeros(6)
+    i = 0
+    while True:
+        i = k_ws.ws_path(D, yc, w, r, pen_unit.kernel, buf, proj, alphas, float(ca), float(cb),
+                         cfg, factor, i, out, W, stats)
+        if i >= m:
+            break
+        stats[i, 5] += 1  # the fit at alphas[i] asks for a Newton step
+        residual_newton(design, yc, w, r, buf)
     converged = stats[:, 2] == 1.0
     for i in np.flatnonzero(~converged):
         warn_cd(max_iter, stats[i, 0], tol_gap, tol, stacklevel=4)
@@ -218,16 +230,88 @@ def least_squares_path(design, y, pen_unit, alphas, ca, cb, engine, *, tol, max_
             converged, stats[:, 4].copy())
 
 
+class _Reduced:
+    """The Gram problem with the unpenalized, unbounded features profiled out: for the
+    penalized features P and the free ones U, ``min_{w_U}`` is
+    ``w_U = G_UU^+ (q_U - G_UP w_P)``, which leaves ``G_PP - G_PU G_UU^+ G_UP``,
+    ``q_P - G_PU G_UU^+ q_U`` and ``yy - q_U' G_UU^+ q_U`` (the Schur complement). Its
+    duality gap is the full problem's, for the residual projected off the free columns:
+    the Gram engine's kernel needs no projection."""
+
+    def __init__(self, fg, pen):
+        U = pen.unpenalized
+        if np.any(np.isfinite(pen.lo[U])) or np.any(np.isfinite(pen.up[U])):
+            raise ValueError("The Gram engine needs every unpenalized feature unbounded "
+                             "(choose_engine sends the others to the working-set engine).")
+        self.free = U
+        self.P = np.setdiff1d(np.arange(fg.G.shape[0]), U)
+        self.fg, self.pen = fg, pen
+        if U.size == 0:
+            self.red, self.pen_P = fg, pen
+            return
+        P = self.P
+        Ginv = np.linalg.pinv(fg.G[np.ix_(U, U)], rcond=1e-12, hermitian=True)
+        GUP = fg.G[np.ix_(U, P)]
+        B = Ginv @ GUP  # w_U = Ginv q_U - B w_P
+        self.Ginv_q, self.B = Ginv @ fg.q[U], B
+        self.red = FullGram.from_arrays(fg.G[np.ix_(P, P)] - GUP.T @ B,
+                                        fg.q[P] - GUP.T @ self.Ginv_q,
+                                        max(fg.yy - float(fg.q[U] @ self.Ginv_q), 0.0))
+        self.pen_P = pen.subset(P)
+
+    def restore(self, W_P):
+        """The full coefficients (p x m) from the penalized ones (|P| x m)."""
+        if self.free.size == 0:
+            return W_P
+        W = np.empty((self.P.size + self.free.size, W_P.shape[1]), order="F")
+        W[self.P] = W_P
+        W[self.free] = self.Ginv_q[:, None] - self.B @ W_P
+        return W
+
+
+def _gram_fit(fg, w, pen, tol_gap, max_iter, eps, out, newton=True):
+    """The Gram engine's fit (``w`` updated in place), with the Newton steps it asks for;
+    returns the epochs."""
+    cd, k_gram, _ = _kernels()
+    red = _Reduced(fg, pen)
+    fgr, penr = red.red, red.pen_P
+    wr = np.ascontiguousarray(w[red.P])
+    epochs = newtons = 0
+    while red.P.size:
+        epochs += k_gram.gram_fit(fgr.G, fgr.q, fgr.yy, wr, penr.kernel, tol_gap,
+                                  max_iter - epochs, cd.ANDERSON_K, eps,
+                                  newton and newtons < k_gram.NEWTON_ROUNDS, out)
+        if out[3] != 1.0:
+            break
+        newtons += 1
+        gram_newton(fgr.G, fgr.q, wr, penr.kernel)
+    if red.P.size == 0:
+        out[:3] = (0.0, 0.5 * fgr.yy, 1.0)
+    w[:] = red.restore(wr[:, None])[:, 0]
+    return epochs
+
+
 def gram_path(fg, pen_unit, alphas, ca, cb, *, tol_gap, max_iter, eps):
     """The Gram engine's path on ``fg`` (a :class:`FullGram`, or anything with ``G``, ``q``
     and ``yy``): ``(W (p x m), gaps, epochs, converged)``; the caller warns."""
     cd, k_gram, _ = _kernels()
     alphas = np.ascontiguousarray(alphas, dtype=np.float64)
-    p, m = fg.G.shape[0], alphas.size
-    W = np.empty((p, m), order="F")
-    stats = np.zeros((m, 4))
-    k_gram.gram_path(fg.G, fg.q, fg.yy, np.zeros(p), pen_unit.kernel,
-                     pen_unit.scaled(1.0, 1.0).kernel, gram_projection(fg.G, fg.q, pen_unit),
-                     alphas, float(ca), float(cb), float(tol_gap), int(max_iter),
-                     cd.ANDERSON_K, float(eps), W, stats)
-    return W, stats[:, 0].copy(), stats[:, 3].astype(np.int64), stats[:, 2] == 1.0
+    red = _Reduced(fg, pen_unit)
+    fgr, penr = red.red, red.pen_P
+    p, m = red.P.size, alphas.size
+    W = np.zeros((p, m), order="F")
+    stats = np.zeros((m, 5))
+    if p == 0:
+        stats[:, 2] = 1.0
+    w = np.zeros(p)
+    buf = penr.scaled(1.0, 1.0).kernel  # the kernel writes each alpha's weights here
+    i = 0 if p else m
+    while i < m:
+        i = k_gram.gram_path(fgr.G, fgr.q, fgr.yy, w, penr.kernel, buf, alphas, float(ca),
+                             float(cb), float(tol_gap), int(max_iter), cd.ANDERSON_K,
+                             float(eps), i, W, stats)
+        if i < m:
+            stats[i, 4] += 1  # the fit at alphas[i] asks for a Newton step
+            gram_newton(fgr.G, fgr.q, w, buf)
+    return (red.restore(W), stats[:, 0].copy(), stats[:, 3].astype(np.int64),
+            stats[:, 2] == 1.0)

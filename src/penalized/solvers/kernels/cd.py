@@ -54,7 +54,9 @@ def _anderson_weights(W, K):
     if nrm <= 0.0:
         return np.empty(0)
     # Tikhonov-regularized solve of M z = 1 by Gaussian elimination.
-    A = M + (1e-10 * nrm) * np.eye(K)
+    A = M
+    for i in range(K):
+        A[i, i] += 1e-10 * nrm
     z = np.ones(K)
     for col in range(K):
         piv = col
@@ -81,10 +83,14 @@ def _anderson_weights(W, K):
         for j in range(i + 1, K):
             acc -= A[i, j] * z[j]
         z[i] = acc / A[i, i]
-    tot = z.sum()
+    tot = 0.0
+    for i in range(K):
+        tot += z[i]
     if tot == 0.0 or not np.isfinite(tot):
         return np.empty(0)
-    return z / tot
+    for i in range(K):
+        z[i] /= tot
+    return z
 
 
 @njit(cache=True, fastmath=_FM)
@@ -112,6 +118,41 @@ def penalty_ws(w_ws, ws, pen):
         v = w_ws[jj]
         out += pen.a[j] * abs(v) + 0.5 * pen.b[j] * v * v
     return out
+
+
+@njit(cache=True, fastmath=_FM)
+def nonzeros(w):
+    """Indices of the nonzeros of w (a loop: no array-API overloads to compile)."""
+    k = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            k += 1
+    out = np.empty(k, dtype=np.int64)
+    k = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            out[k] = j
+            k += 1
+    return out
+
+
+@njit(cache=True, fastmath=_FM)
+def _gram_grad(G, q, w, g):
+    """g = q - G w (G symmetric, C order)."""
+    for i in range(w.shape[0]):
+        acc = q[i]
+        for j in range(w.shape[0]):
+            acc -= G[i, j] * w[j]
+        g[i] = acc
+
+
+@njit(cache=True, fastmath=_FM)
+def _gram_value(q, w, g):
+    """1/2 w'Gw - q'w = -1/2 w'(q + g) for g = q - G w."""
+    acc = 0.0
+    for j in range(w.shape[0]):
+        acc += w[j] * (q[j] + g[j])
+    return -0.5 * acc
 
 
 @njit(cache=True, fastmath=_FM)
@@ -308,10 +349,14 @@ def cd_gram(G, q, w, pen, max_epochs, tol_in, K):
     the matching X'y; ``pen`` is already restricted to the working set.
     """
     k = w.shape[0]
-    g = q - G @ w  # negative gradient of the smooth loss
+    g = np.empty(k)  # negative gradient of the smooth loss
+    _gram_grad(G, q, w, g)
     W = np.empty((K + 1, k))
     w_acc = np.empty(k)
-    ws_all = np.arange(k)
+    g_acc = np.empty(k)
+    ws_all = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        ws_all[j] = j
     n_stored = 0
     epoch = 0
     while epoch < max_epochs:
@@ -341,10 +386,11 @@ def cd_gram(G, q, w, pen, max_epochs, tol_in, K):
         if n_stored == K + 1:
             n_stored = 0
             if _extrapolate(W, K, ws_all, pen, w_acc):
-                g_acc = q - G @ w_acc
-                f_acc = -0.5 * (w_acc @ (q + g_acc)) + penalty_ws(w_acc, ws_all, pen)
-                f_cur = -0.5 * (w @ (q + g)) + penalty_ws(w, ws_all, pen)
+                _gram_grad(G, q, w_acc, g_acc)
+                f_acc = _gram_value(q, w_acc, g_acc) + penalty_ws(w_acc, ws_all, pen)
+                f_cur = _gram_value(q, w, g) + penalty_ws(w, ws_all, pen)
                 if f_acc < f_cur:
-                    w[:] = w_acc
-                    g[:] = g_acc
+                    for j in range(k):
+                        w[j] = w_acc[j]
+                        g[j] = g_acc[j]
     return epoch

@@ -24,7 +24,7 @@ from numba import njit
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import conjugate_sum, dual_scaling, value1d
 
-__all__ = ["Projection", "quad_gap"]
+__all__ = ["Projection", "project_unpenalized", "quad_gap"]
 
 # Unpenalized features (a = b = 0): their indices ``cols`` (int64, k of them), their Gram
 # rows ``GU[t] = Xc[:, cols[t]]' diag(s) Xc / S`` (C-ordered, at least 2 x 2: a C-ordered
@@ -67,51 +67,54 @@ def _psd_solve(M, rhs):
 
 
 @njit(cache=True, fastmath=_FM)
-def quad_gap(w, v, rr, ycr, pen, proj):
-    """``(gap, primal, dual)`` at ``w`` (see the module docstring).
-
-    ``v = Xc' s r / S``, ``rr = r' s r / S`` and ``ycr = yc' s r / S`` for the residual
-    ``r`` of ``w``. Unpenalized features strictly inside their bounds, or at a bound
-    while the gradient pushes towards an infinite side, get ``v_j = 0`` by projection;
-    those resting on a finite bound keep their one-sided constraint.
-    """
+def project_unpenalized(w, v, rr, ycr, pen, proj):
+    """The dual point's pieces ``(v, rr, ycr)`` after the projection of the residual onto
+    the orthogonal complement of the unpenalized columns whose dual constraint is an
+    equality: those strictly inside their bounds, or at a bound while the gradient pushes
+    towards an infinite side (those resting on a finite bound keep their one-sided
+    constraint); their ``v_j`` become 0."""
     p = w.shape[0]
+    ku = proj.cols.shape[0]
+    sel = np.empty(ku, dtype=np.int64)
+    kc = 0
+    for t in range(ku):
+        j = proj.cols[t]
+        at_bound = w[j] == pen.lo[j] or w[j] == pen.up[j]
+        pushes = (np.isinf(pen.up[j]) and v[j] > 0.0) or (np.isinf(pen.lo[j]) and v[j] < 0.0)
+        if not at_bound or pushes:
+            sel[kc] = t
+            kc += 1
+    vt = v.copy()
+    if kc == 0:
+        return vt, rr, ycr
+    M = np.empty((kc, kc))
+    rhs = np.empty(kc)
+    for a in range(kc):
+        rhs[a] = v[proj.cols[sel[a]]]
+        for b in range(kc):
+            M[a, b] = proj.GU[sel[a], proj.cols[sel[b]]]
+    c = _psd_solve(M, rhs)
+    for a in range(kc):
+        ca = c[a]
+        for j in range(p):
+            vt[j] -= proj.GU[sel[a], j] * ca
+        rr -= ca * rhs[a]
+        ycr -= ca * proj.qU[sel[a]]
+    for a in range(kc):
+        vt[proj.cols[sel[a]]] = 0.0
+    return vt, max(rr, 0.0), ycr
+
+
+@njit(cache=True, fastmath=_FM)
+def quad_gap(w, v, rr, rr_dual, ycr, pen):
+    """``(gap, primal, dual)`` at ``w`` (see the module docstring) for the dual point
+    ``c theta``: ``rr = r' s r / S`` for the residual ``r`` of ``w`` (the primal),
+    ``v = Xc' s theta / S``, ``rr_dual = theta' s theta / S`` and ``ycr = yc' s theta / S``
+    (``theta = r``, or its projection by :func:`project_unpenalized`)."""
     penalty = 0.0
-    for j in range(p):
+    for j in range(w.shape[0]):
         penalty += value1d(w[j], pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
     primal = 0.5 * rr + penalty
-    vt = v
-    rr_t = rr
-    ycr_t = ycr
-    ku = proj.cols.shape[0]
-    if ku > 0:
-        sel = np.empty(ku, dtype=np.int64)
-        kc = 0
-        for t in range(ku):
-            j = proj.cols[t]
-            at_bound = w[j] == pen.lo[j] or w[j] == pen.up[j]
-            pushes = (np.isinf(pen.up[j]) and v[j] > 0.0) or (np.isinf(pen.lo[j]) and v[j] < 0.0)
-            if not at_bound or pushes:
-                sel[kc] = t
-                kc += 1
-        if kc > 0:
-            M = np.empty((kc, kc))
-            rhs = np.empty(kc)
-            for a in range(kc):
-                rhs[a] = v[proj.cols[sel[a]]]
-                for b in range(kc):
-                    M[a, b] = proj.GU[sel[a], proj.cols[sel[b]]]
-            c = _psd_solve(M, rhs)
-            vt = v.copy()
-            for a in range(kc):
-                ca = c[a]
-                for j in range(p):
-                    vt[j] -= proj.GU[sel[a], j] * ca
-                rr_t -= ca * rhs[a]
-                ycr_t -= ca * proj.qU[sel[a]]
-            for a in range(kc):
-                vt[proj.cols[sel[a]]] = 0.0
-            rr_t = max(rr_t, 0.0)
-    cs = dual_scaling(vt, pen)
-    dual = cs * ycr_t - 0.5 * cs * cs * rr_t - conjugate_sum(vt, cs, pen)
+    cs = dual_scaling(v, pen)
+    dual = cs * ycr - 0.5 * cs * cs * rr_dual - conjugate_sum(v, cs, pen)
     return primal - dual, primal, dual

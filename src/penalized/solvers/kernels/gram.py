@@ -12,14 +12,13 @@ from numba import njit
 from ...penalties.separable import FASTMATH as _FM
 from .cd import cd_gram
 from .certificate import quad_gap
-from .newton import gram_support_newton
 from .working_set import certify, kkt_scores
 
-_NEWTON_EVERY = 10  # CD epochs between two support Newton steps
-_NEWTON_MAX = 500  # largest support solved by a Newton step
-_SINGULAR_MAX = 200
+__all__ = ["NEWTON_EVERY", "NEWTON_MAX", "NEWTON_ROUNDS", "gram_fit", "gram_path"]
 
-__all__ = ["gram_fit", "gram_path"]
+NEWTON_EVERY = 10  # CD epochs between two support Newton steps
+NEWTON_MAX = 500  # largest support solved by a Newton step
+NEWTON_ROUNDS = 50  # Newton steps of one fit, at most
 
 
 @njit(cache=True, fastmath=_FM)
@@ -33,10 +32,17 @@ def _symv(G, w, out):
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def gram_fit(G, q, yy, w, pen, proj, tol_gap, max_epochs, K, eps, out):
-    """Whole solve on the full Gram matrix ``G`` (p x p, C order), ``q = Xc' s yc / S``,
+def gram_fit(G, q, yy, w, pen, tol_gap, max_epochs, K, eps, newton_ok, out):
+    """Solve on the full Gram matrix ``G`` (p x p, C order), ``q = Xc' s yc / S``,
     ``yy = yc' s yc / S``: CD (``cd_gram``) until the duality gap is at most ``tol_gap``.
-    ``out`` gets (gap, primal, converged); returns the epochs run."""
+    Every feature has a penalty or a finite bound (the caller eliminates the unpenalized,
+    unbounded ones: :func:`penalized.solvers.least_squares.gram_path`).
+
+    ``out`` gets (gap, primal, converged, newton request); returns the epochs run. When
+    CD is slow (``NEWTON_EVERY`` epochs without meeting their target) on a support of at
+    most ``NEWTON_MAX`` features and ``newton_ok``, it returns early with ``out[3] = 1``:
+    the caller takes a support Newton step (:func:`penalized.solvers.newton.gram_newton`)
+    and calls again."""
     p = w.shape[0]
     v = np.empty(p)
     L = np.empty(p)
@@ -44,6 +50,7 @@ def gram_fit(G, q, yy, w, pen, proj, tol_gap, max_epochs, K, eps, out):
         L[j] = G[j, j]
     score = np.empty(p)
     epochs = 0
+    out[3] = 0.0
     while True:
         _symv(G, w, v)
         qw = 0.0
@@ -54,8 +61,8 @@ def gram_fit(G, q, yy, w, pen, proj, tol_gap, max_epochs, K, eps, out):
         for j in range(p):
             wv += w[j] * v[j]
         rr = max(yy - qw - wv, 0.0)
-        gap, primal, dual = quad_gap(w, v, rr, yy - qw, pen, proj)
-        kkt, scale, _, _, bad = kkt_scores(w, v, pen, L, score)
+        gap, primal, dual = quad_gap(w, v, rr, rr, yy - qw, pen)
+        kkt, scale, nnz, _, bad = kkt_scores(w, v, pen, L, score)
         floor = 64.0 * eps * scale
         # never an exact zero without an L1 part that is not the solution (see ws_fit)
         if certify(out, gap, primal, dual, tol_gap, eps) and bad <= floor:
@@ -68,38 +75,39 @@ def gram_fit(G, q, yy, w, pen, proj, tol_gap, max_epochs, K, eps, out):
             return epochs
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
-        budget = min(max_epochs - epochs, _NEWTON_EVERY)
+        budget = min(max_epochs - epochs, NEWTON_EVERY)
         used = cd_gram(G, q, w, pen, budget, tol_in, K)
         epochs += used
-        if used == _NEWTON_EVERY:
-            # CD is slow (an ill-conditioned support): one exact step on the support and
-            # signs, O(k^3) with no pass over X, cut at the first sign change
-            supp_size = 0
-            for j in range(p):
-                if w[j] != 0.0:
-                    supp_size += 1
-            if 0 < supp_size <= _NEWTON_MAX:
-                for _ in range(4):
-                    if gram_support_newton(G, q, w, pen, _SINGULAR_MAX) != 2:
-                        break
+        if used == NEWTON_EVERY and newton_ok and 0 < nnz <= NEWTON_MAX:
+            out[3] = 1.0  # CD is slow (an ill-conditioned support): a Newton step
+            return epochs
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def gram_path(G, q, yy, w, pen_unit, pen, proj, alphas, ca, cb, tol_gap, max_epochs, K, eps,
-              W, stats):
-    """A whole warm-started path of :func:`gram_fit` solves in one call (penalty
+def gram_path(G, q, yy, w, pen_unit, pen, alphas, ca, cb, tol_gap, max_epochs, K, eps,
+              start, W, stats):
+    """A warm-started path of :func:`gram_fit` solves from ``alphas[start]`` (penalty
     ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``, written into ``pen``'s arrays):
     column i of ``W`` gets the solution at ``alphas[i]``, row i of ``stats`` (gap, primal,
-    converged, epochs)."""
+    converged, epochs, Newton steps taken). Returns the number of alphas; or the index of
+    an alpha whose fit requests a Newton step (``pen`` holds its weights): the caller
+    takes it and calls again from there."""
     p = w.shape[0]
-    out = np.zeros(3)
-    for i in range(alphas.shape[0]):
+    out = np.zeros(4)
+    for i in range(start, alphas.shape[0]):
         for j in range(p):
             pen.a[j] = alphas[i] * ca * pen_unit.a[j]
             pen.b[j] = alphas[i] * cb * pen_unit.b[j]
-        epochs = gram_fit(G, q, yy, w, pen, proj, tol_gap, max_epochs, K, eps, out)
-        W[:, i] = w
+        budget = max(max_epochs - int(stats[i, 3]), 0)
+        epochs = gram_fit(G, q, yy, w, pen, tol_gap, budget, K, eps,
+                          stats[i, 4] < NEWTON_ROUNDS, out)
+        stats[i, 3] += epochs
+        if out[3] == 1.0:
+            return i
+        for j in range(p):
+            W[j, i] = w[j]
         stats[i, 0] = out[0]
         stats[i, 1] = out[1]
         stats[i, 2] = out[2]
-        stats[i, 3] = max(epochs, 1)
+        stats[i, 3] = max(stats[i, 3], 1.0)
+    return alphas.shape[0]

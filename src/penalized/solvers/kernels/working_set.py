@@ -15,8 +15,9 @@ fits in one call. One outer round:
    :mod:`~penalized.solvers.kernels.active_set` (exact solves with a Cholesky factor kept
    across calls and along a path); else, and from the first working set it cannot solve,
    coordinate descent (:func:`~penalized.solvers.kernels.cd.cd_epochs`) with glmnet's
-   cycling on the nonzeros and a support Newton step
-   (:func:`~penalized.solvers.kernels.newton.support_newton`) when the epochs are slow.
+   cycling on the nonzeros; when the epochs are slow the kernel returns and asks for a
+   support Newton step (:mod:`penalized.solvers.newton`, LAPACK on a k x k system), then
+   is called again.
 
 Along a path most fits need a few rounds of a few epochs each, so Python bookkeeping per
 round would cost more than the epochs: the loop lives here.
@@ -34,9 +35,8 @@ from numba import njit
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d
 from .active_set import active_set_solve
-from .cd import cd_epochs, gradient, residual, weighted_sq
-from .certificate import quad_gap
-from .newton import support_newton
+from .cd import cd_epochs, gradient, nonzeros, residual, weighted_sq
+from .certificate import project_unpenalized, quad_gap
 
 __all__ = ["Factor", "WSConfig", "ws_fit", "ws_path"]
 
@@ -102,7 +102,7 @@ def pick_working_set(score, m):
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
+def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
     """Whole working-set solve (see the module docstring). ``r`` is the residual of
     ``w``; ``v`` receives the last gradient (it is the gradient at the initial ``w``
     already when ``v_valid``). ``out`` gets (gap, primal, converged, outer rounds,
@@ -112,8 +112,9 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
     score = np.empty(p)
     epochs = 0
     since_newton = 0
-    active = cfg.active and not D.sparse and proj.cols.shape[0] == 0
+    active = cfg.active and not D.sparse and proj.cols.shape[0] == 0 and out[4] == 0.0
     newton = cfg.newton_every > 0
+    out[5] = 0.0
     S = D.S
     while True:
         if not v_valid:
@@ -125,7 +126,11 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
         ycr = 0.0
         for i in range(n):
             ycr += (D.s[i] if D.weighted else 1.0) * yc[i] * r[i]
-        gap, primal, dual = quad_gap(w, v, rr, ycr / S, pen, proj)
+        if proj.cols.shape[0] > 0:
+            vt, rr_t, ycr_t = project_unpenalized(w, v, rr, ycr / S, pen, proj)
+            gap, primal, dual = quad_gap(w, vt, rr, rr_t, ycr_t, pen)
+        else:
+            gap, primal, dual = quad_gap(w, v, rr, rr, ycr / S, pen)
         t = min(int(out[3]) - 1, hist.shape[0] - 1)
         hist[t, 0] = epochs
         hist[t, 1] = gap
@@ -137,13 +142,13 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
         # a coordinate without an L1 part is never left at an exact zero that is not
         # its solution, however small the gap (e.g. a ridge path's first alphas)
         if certify(out, gap, primal, dual, cfg.tol_gap, cfg.eps) and bad <= floor:
-            return epochs
+            return epochs - spent
         out[2] = 0.0
         if epochs >= cfg.max_epochs:
-            return epochs
+            return epochs - spent
         if kkt <= floor:
             out[2] = 1.0  # the remaining gap is rounding error
-            return epochs
+            return epochs - spent
         # (every nonzero stays in: the epochs' extrapolation relies on it)
         ws = pick_working_set(score, max(cfg.p0, nnz + int(cfg.ws_grow * nnz), n_inf))
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
@@ -163,7 +168,7 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
                                                                nnz <= cfg.singular_max)
             if capped:
                 budget = min(budget, cfg.newton_every)
-            act = ws[w[ws] != 0.0]
+            act = ws[nonzeros(w[ws])]
             if 0 < act.shape[0] < ws.shape[0]:
                 # glmnet's active-set cycling: epochs on the nonzeros only, then one check
                 # of the whole working set (two epochs at most: one means it holds)
@@ -184,7 +189,7 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
                 done = used < budget
             if done or epochs >= cfg.max_epochs:
                 break  # the working set's KKT tolerance is met (or no epochs left)
-            supp = np.flatnonzero(w)
+            supp = nonzeros(w)
             nnz = supp.shape[0]
             if not (newton and 0 < nnz <= cfg.newton_max and (nnz < n or
                                                              nnz <= cfg.singular_max)):
@@ -192,38 +197,41 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist):
             # only when the factorization costs about as much as the epochs it may save
             if n * nnz * nnz + nnz * nnz * nnz <= cfg.newton_ratio * n * ws.shape[0] * \
                     since_newton:
-                for _ in range(4):  # a cut step changed the support: step again on it
-                    if support_newton(D, yc, w, r, supp, pen, cfg.singular_max) != 2:
-                        break
-                    supp = np.flatnonzero(w)
-                    if supp.shape[0] == 0:
-                        break
-                since_newton = 0
+                out[5] = 1.0
+                return epochs - spent
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def ws_path(D, yc, w, r, pen_unit, pen, proj, alphas, ca, cb, cfg, factor, W, stats):
-    """A whole warm-started path of :func:`ws_fit` solves, one per alpha (penalty
-    ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``, written into ``pen``'s arrays), in
-    one call: column i of ``W`` gets the solution at ``alphas[i]``, row i of ``stats``
-    (gap, primal, converged, epochs, weighted residual sum of squares)."""
+def ws_path(D, yc, w, r, pen_unit, pen, proj, alphas, ca, cb, cfg, factor, start, out, W,
+            stats):
+    """A warm-started path of :func:`ws_fit` solves from ``alphas[start]`` (penalty
+    ``alpha * (ca a_unit |w| + cb b_unit w^2 / 2)``, written into ``pen``'s arrays):
+    column i of ``W`` gets the solution at ``alphas[i]``, row i of ``stats`` (gap, primal,
+    converged, epochs, weighted residual sum of squares, Newton steps). Returns the
+    number of alphas; or the index of an alpha whose fit asks for a Newton step (``pen``
+    holds its weights, ``out`` its state): the caller takes it and calls again from
+    there."""
     p = D.p
     v = np.empty(p)
-    a = pen.a
-    b = pen.b
-    out = np.zeros(5)
     hist = np.zeros((1, 2))
     v_valid = False
-    for i in range(alphas.shape[0]):
+    for i in range(start, alphas.shape[0]):
         for j in range(p):
-            a[j] = alphas[i] * ca * pen_unit.a[j]
-            b[j] = alphas[i] * cb * pen_unit.b[j]
-        out[:] = 0.0
-        epochs = ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, out, hist)
+            pen.a[j] = alphas[i] * ca * pen_unit.a[j]
+            pen.b[j] = alphas[i] * cb * pen_unit.b[j]
+        epochs = ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, int(stats[i, 3]),
+                        out, hist)
+        stats[i, 3] += epochs
+        if out[5] == 1.0:
+            return i
         v_valid = True  # v is the gradient at the final w: the next fit's first one
-        W[:, i] = w
+        for j in range(p):
+            W[j, i] = w[j]
         stats[i, 0] = out[0]
         stats[i, 1] = out[1]
         stats[i, 2] = out[2]
-        stats[i, 3] = max(epochs, 1)
+        stats[i, 3] = max(stats[i, 3], 1.0)
         stats[i, 4] = weighted_sq(r, 0.0, D)
+        for t in range(out.shape[0]):
+            out[t] = 0.0
+    return alphas.shape[0]

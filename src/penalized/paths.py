@@ -16,12 +16,14 @@ from .solvers.api import check_datafit, check_offset, check_Xy, null_gradient, s
 from .solvers.design import Design
 from .solvers.engine import choose_engine
 
-__all__ = ["PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path", "unit_penalty"]
+__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path", "unit_penalty"]
 
-# Default tolerance of paths and cross-validation: their CV curves at the defaults are at
-# least as accurate as scikit-learn's (whose stopping rule overshoots its tol of 1e-4);
-# glmnet's default threshold is 1e-7 too.
+# Default tolerance of least-squares paths and cross-validation: their CV curves at the
+# defaults are at least as accurate as scikit-learn's (whose stopping rule overshoots its
+# tol of 1e-4); glmnet's default threshold is 1e-7 too. GLM paths keep 1e-4: prox-Newton
+# steps converge quadratically and end well below it.
 PATH_TOL = 1e-7
+GLM_PATH_TOL = 1e-4
 
 
 @dataclass
@@ -161,7 +163,7 @@ def _dev_explained(design, y, datafit, values, fits):
 
 def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_factor=None,
          lower_bounds=None, upper_bounds=None, positive=False, sample_weight=None,
-         offset=None, fit_intercept=True, standardize=False, tol=PATH_TOL, max_iter=1000,
+         offset=None, fit_intercept=True, standardize=False, tol=None, max_iter=1000,
          verbose=0):
     """Fit a warm-started regularization path over decreasing alphas.
 
@@ -191,10 +193,11 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         Known part of the linear predictor (not for Multinomial).
     standardize : bool, default=False
         Penalize on the standardized scale (glmnet's default), as in :func:`solve`.
-    tol : float, default=1e-7
+    tol : float, default=None
         Tolerance of every fit (duality gap relative to the datafit's scale, as in
-        :func:`solve`): tighter than a single fit's default, so that curves along the
-        path (and CV curves) are accurate.
+        :func:`solve`). None means 1e-7 for the squared loss (tighter than a single fit's
+        default, so that curves along the path, and CV curves, are accurate) and 1e-4
+        for the GLMs (prox-Newton steps end well below it).
     max_iter, verbose
         Passed to each fit.
 
@@ -217,6 +220,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     l1_ratio = check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_scalar(eps, "eps", low=0.0, low_open=True)
+    if tol is None:
+        tol = PATH_TOL if datafit.quadratic else GLM_PATH_TOL
     tol = check_scalar(tol, "tol", low=0.0)
     max_iter = check_int(max_iter, "max_iter")
     sample_weight = check_sample_weight(sample_weight, X.shape[0])

@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from .._validation import check_bool, check_sample_weight
 from ..datafits import Logistic, Multinomial, Poisson
 from ._cv import BaseCV, _check_choice, _check_grid
-from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, _RegressorCV
+from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _RegressorCV
 
 __all__ = ["LogisticRegressionCV", "PoissonRegressorCV"]
 
@@ -52,7 +52,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
     grouped : bool, default=False
         Multiclass only: one group per feature across the classes (see
         :class:`penalized.LogisticRegression`).
-""" + CV_PARAMS + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -87,7 +87,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
                  scoring="deviance", selection="min", relax=False, gammas=DEFAULT_GAMMAS,
                  standardize=False, class_weight=None, grouped=False, fit_intercept=True,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-7, max_iter=1000, n_jobs=None, verbose=0):
+                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.alphas = alphas
@@ -211,7 +211,7 @@ class PoissonRegressorCV(_RegressorCV):
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Poisson deviance ``2 (y log(y / mu) - y + mu)``, or the mean
         squared / absolute error of the mean ``mu = exp(eta)``.
-""" + CV_PARAMS + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -235,7 +235,7 @@ class PoissonRegressorCV(_RegressorCV):
     def __init__(self, *, l1_ratio=0.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
                  selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
                  fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, positive=False, tol=1e-7, max_iter=1000, n_jobs=None,
+                 upper_bounds=None, positive=False, tol=1e-4, max_iter=1000, n_jobs=None,
                  verbose=0):
         self.l1_ratio = l1_ratio
         self.alphas = alphas

@@ -43,11 +43,7 @@ CV_PARAMS = """
         The grid of ``gamma`` values in [0, 1] for ``relax=True`` (1 = lasso, 0 = the
         unpenalized refit).
 """ + PARAMS_PENALTY + """
-    tol : float, default=1e-7
-        Tolerance of every fit on the path (duality gap, scaled as in the single-alpha
-        estimator). Tighter than a single fit's default 1e-4: at the defaults the CV
-        curve is at least as accurate as scikit-learn's, whose stopping rule overshoots
-        its tolerance (glmnet's default threshold is 1e-7 too).
+""" + "{tol}" + """
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs of each fit.
     n_jobs : int, default=None
@@ -57,6 +53,17 @@ CV_PARAMS = """
     verbose : int, default=0
         Verbosity of the fits.
 """
+
+TOL_LS = """    tol : float, default=1e-7
+        Tolerance of every fit on the path (duality gap, scaled as in the single-alpha
+        estimator). Tighter than a single fit's default 1e-4: at the defaults the CV
+        curve is at least as accurate as scikit-learn's, whose stopping rule overshoots
+        its tolerance (glmnet's default threshold is 1e-7 too)."""
+
+TOL_GLM = """    tol : float, default=1e-4
+        Tolerance of every fit on the path (duality gap, scaled as in the single-alpha
+        estimator); prox-Newton steps converge quadratically, so the fits usually end
+        well below it."""
 
 CV_ATTRS = """
     alpha_ : float
@@ -207,7 +214,7 @@ class LassoCV(_QuadraticCV):
     ``standardize=True``).
 
     Parameters
-    ----------""" + CV_PARAMS + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
+    ----------""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -266,7 +273,7 @@ class ElasticNetCV(_QuadraticCV):
         (``alpha_max`` scales as ``1 / l1_ratio``) and the pair with the smallest mean
         error wins (the first l1_ratio on ties, as scikit-learn); ``alpha_1se_`` is then
         computed on the winning l1_ratio's curve. ``relax=True`` needs ``l1_ratio=1``.
-""" + CV_PARAMS + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
+""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
     Unlike scikit-learn, ``alphas_`` is the grid of the selected l1_ratio even when
     several are given; all grids are in ``alphas_grid_``.
 

@@ -272,6 +272,9 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     tight = 1.0
     bound = loss.hess_bound
     majorize = False  # use the Hessian bound (an MM step that always descends)
+    # steps below the objective's rounding level are taken on trust, while they still
+    # shrink the gap: the gap when the current run of such steps began, and its length
+    tiny_gap, tiny_run = np.inf, 0
     if gram is False:
         gram = newton_model_engine(design)
     # Huber's curvature is piecewise and floored: its models are rough away from the kinks
@@ -355,7 +358,16 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 w_t = w + t * (w_new - w)
                 eta_t = eta + t * d_eta
                 if -decrease <= 16 * _EPS * abs(f0):
-                    break  # a change below the objective's rounding level: take the step
+                    # a change below the objective's rounding level: take the step, unless
+                    # such steps stopped shrinking the gap (then the model is solved
+                    # more accurately, as for a step that does not move)
+                    if tiny_run == 0 or gap < 0.5 * tiny_gap:
+                        tiny_gap, tiny_run = gap, tiny_run + 1
+                        break
+                    tiny_run = 0
+                    tight *= 1e-3
+                    t = None
+                    break
                 f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
                 # majorization steps descend by construction: any decrease will do
                 if f_t <= f0 + (0.0 if majorize else _ARMIJO * t * decrease) and \
@@ -372,6 +384,12 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 if tight < 1e-9:
                     break
                 continue
+        if t is None:  # rounding-level steps no longer help
+            if tight < 1e-9:
+                break
+            continue
+        if -decrease > 16 * _EPS * abs(f0):
+            tiny_run = 0
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:

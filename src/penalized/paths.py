@@ -16,7 +16,8 @@ from .solvers.api import check_datafit, check_offset, check_Xy, null_gradient, s
 from .solvers.design import Design
 from .solvers.engine import choose_engine
 
-__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path", "unit_penalty"]
+__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path",
+           "unit_penalty"]
 
 # Default tolerance of least-squares paths and cross-validation: their CV curves at the
 # defaults are at least as accurate as scikit-learn's (whose stopping rule overshoots its

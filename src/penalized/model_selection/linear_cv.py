@@ -214,7 +214,8 @@ class LassoCV(_QuadraticCV):
     ``standardize=True``).
 
     Parameters
-    ----------""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
+    ----------""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + \
+        _LINEAR_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes

@@ -8,7 +8,7 @@ _OPTIONAL = {
     "torch": ["src/penalized/torch/*"],
     "keras": ["src/penalized/keras/*"],
     "matplotlib": ["src/penalized/plotting.py", "src/penalized/report/*"],
-    "pandas": ["src/penalized/report/*"],
+    "pandas": ["src/penalized/report/*", "src/penalized/tables/*", "src/penalized/model_io.py"],
     "dask": ["src/penalized/dask/*"],
 }
 

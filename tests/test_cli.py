@@ -282,7 +282,7 @@ def test_user_errors_exit_2_with_one_line(work, capsys, name):
 def test_compare_passes_its_options(work, capsys, monkeypatch):
     import types
 
-    from penalized.report.data import DataError
+    from penalized.tables.data import DataError
 
     seen = []
 

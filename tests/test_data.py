@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from penalized.report._io import atomic_write
-from penalized.report.data import (
+from penalized.tables.data import (
     DataError,
     Preprocessor,
     infer_task,
@@ -22,6 +21,7 @@ from penalized.report.data import (
     read_table,
     split_target,
 )
+from penalized.tables.files import atomic_write
 
 HAS_PYARROW = importlib.util.find_spec("pyarrow") is not None
 # the first bytes of a real 1x1 PNG image

@@ -32,7 +32,7 @@ from penalized.model_io import (
     predict_frame,
     save_model,
 )
-from penalized.report.data import Preprocessor
+from penalized.tables.data import Preprocessor
 
 
 def _frame(n=80, seed=0):
@@ -238,7 +238,7 @@ def test_save_refuses_bad_payload_and_writes_nothing(tmp_path):
 
 def test_predict_checks_columns(model_path):
     model = load_model(model_path)
-    from penalized.report.data import DataError
+    from penalized.tables.data import DataError
 
     with pytest.raises(DataError, match=r"lacks column 'color' used by the model"):
         predict_frame(model, _frame().drop(columns="color"))

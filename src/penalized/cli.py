@@ -293,7 +293,7 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
 
 def _fit(args):
     from .model_io import model_payload, save_model
-    from .report.data import DataError, Preprocessor, infer_task, read_table, split_target
+    from .tables.data import DataError, Preprocessor, infer_task, read_table, split_target
 
     task = "classification" if args.model.startswith("logistic") else "regression"
     if args.task != "auto" and args.task != task:
@@ -336,8 +336,8 @@ def _fit(args):
 
 def _predict(args):
     from .model_io import load_model, predict_frame
-    from .report._io import atomic_write
-    from .report.data import read_table
+    from .tables.data import read_table
+    from .tables.files import atomic_write
 
     if args.output != "-":
         _check_output_dir(args.output)
@@ -413,7 +413,7 @@ def _is_user_error(exc):
     if isinstance(exc, (UsageError, OSError)):
         return True
     from .model_io import ModelFileError
-    from .report.data import DataError
+    from .tables.data import DataError
 
     return isinstance(exc, (DataError, ModelFileError))
 

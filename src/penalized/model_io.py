@@ -1,7 +1,7 @@
 """Model files: fitted linear models stored as plain, checksummed JSON (never pickle).
 
 A model file holds everything needed to predict from a table: the feature encoding
-(:class:`penalized.report.data.Preprocessor`), the coefficients and intercepts, the
+(:class:`penalized.tables.data.Preprocessor`), the coefficients and intercepts, the
 classes, and how the model was chosen. Loading it executes no code, so a model file
 from an untrusted source is safe to open; the SHA-256 digest only detects accidental
 corruption or hand edits (anyone can recompute it), it is not a signature.
@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, log_softmax
 
-from .report._io import atomic_write
-from .report.data import DataError, Preprocessor
+from .tables.data import DataError, Preprocessor
+from .tables.files import atomic_write
 
 __all__ = [
     "FORMAT",
@@ -201,7 +201,7 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
     >>> import pandas as pd
     >>> from penalized import LogisticRegression
     >>> from penalized.model_io import model_payload
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
     >>> y = ["no", "no", "yes", "no", "yes", "yes"]
     >>> pre = Preprocessor().fit(df)
@@ -273,7 +273,7 @@ def save_model(path, payload):
     >>> import pandas as pd
     >>> from penalized import Lasso
     >>> from penalized.model_io import load_model, model_payload, predict_frame, save_model
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "g": ["a", "b", "a", "b"]})
     >>> pre = Preprocessor().fit(df)
     >>> est = Lasso(alpha=0.01).fit(pre.transform(df), [0.1, 1.2, 1.9, 3.1])
@@ -334,7 +334,7 @@ def load_model(path):
     >>> import pandas as pd
     >>> from penalized import LogisticRegression
     >>> from penalized.model_io import ModelFileError, load_model, model_payload, save_model
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
     >>> y = ["no", "no", "yes", "no", "yes", "yes"]
     >>> pre = Preprocessor().fit(df)
@@ -399,7 +399,7 @@ def _argmax(d):
 class ModelPredictor:
     """Predict from a loaded model document, without any estimator object.
 
-    Applies the stored :class:`~penalized.report.data.Preprocessor`, then the linear
+    Applies the stored :class:`~penalized.tables.data.Preprocessor`, then the linear
     model: ``X @ coef + intercept`` for regression; for classification the decision
     function, probabilities (sigmoid for two classes, softmax for more) and the most
     probable class.
@@ -422,7 +422,7 @@ class ModelPredictor:
     >>> import pandas as pd
     >>> from penalized import LogisticRegression
     >>> from penalized.model_io import ModelPredictor, model_payload
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
     >>> y = ["no", "no", "yes", "no", "yes", "yes"]
     >>> pre = Preprocessor().fit(df)
@@ -494,7 +494,7 @@ def predict_frame(model, df):
     >>> import pandas as pd
     >>> from penalized import LogisticRegression
     >>> from penalized.model_io import model_payload, predict_frame
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "g": list("ababab")})
     >>> y = ["no", "no", "yes", "no", "yes", "yes"]
     >>> pre = Preprocessor().fit(df)

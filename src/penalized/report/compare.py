@@ -419,8 +419,15 @@ def _prepare(args):
     """Load, split and preprocess according to the command-line ``args``."""
     from sklearn.model_selection import train_test_split
 
-    from ._preprocess import check_no_missing
-    from .data import DataError, Preprocessor, infer_task, load_example, read_table, split_target
+    from ..tables.data import (
+        DataError,
+        Preprocessor,
+        infer_task,
+        load_example,
+        read_table,
+        split_target,
+    )
+    from ..tables.preprocess import check_no_missing
 
     if args.data is None:
         df, default_target = load_example()
@@ -465,8 +472,8 @@ def _write_outputs(items):
     """Write every (path, text) pair, all or none: temporary files renamed at the end."""
     import contextlib
 
-    from ._io import atomic_write
-    from .data import DataError
+    from ..tables.data import DataError
+    from ..tables.files import atomic_write
 
     items = [(path, text) for path, text in items if path]
     try:
@@ -483,7 +490,7 @@ def run(args):
 
     ``args`` has the fields ``data`` (None: scikit-learn's diabetes data), ``target``,
     ``task``, ``test_size``, ``cv``, ``seed``, ``out``, ``json``, ``impute`` and
-    ``quiet``. Data errors are raised as :class:`penalized.report.data.DataError` for the
+    ``quiet``. Data errors are raised as :class:`penalized.tables.data.DataError` for the
     command line to report; the output files are written atomically.
     """
     import json

@@ -16,7 +16,7 @@ class DataError(ValueError):
 
     Examples
     --------
-    >>> from penalized.report.data import DataError
+    >>> from penalized.tables.data import DataError
     >>> str(DataError("target column 'y' not found"))
     "target column 'y' not found"
     """

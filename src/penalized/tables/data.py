@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import DataError, _check_columns, _is_numeric, _list, _name, _show
-from ._preprocess import Preprocessor
+from .preprocess import Preprocessor
 
 __all__ = [
     "DataError",
@@ -172,7 +172,7 @@ def read_table(path):
     Examples
     --------
     >>> import os, tempfile
-    >>> from penalized.report.data import read_table
+    >>> from penalized.tables.data import read_table
     >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
     >>> with open(path, "w") as fh:
     ...     _ = fh.write("x;color;y\\n1.5;red;3\\n2.0;blue;4\\n")
@@ -216,7 +216,7 @@ def load_example():
 
     Examples
     --------
-    >>> from penalized.report.data import load_example
+    >>> from penalized.tables.data import load_example
     >>> df, target = load_example()
     >>> df.shape, target
     ((442, 11), 'target')
@@ -252,7 +252,7 @@ def split_target(df, target):
     Examples
     --------
     >>> import pandas as pd
-    >>> from penalized.report.data import split_target
+    >>> from penalized.tables.data import split_target
     >>> X, y = split_target(pd.DataFrame({"a": [1, 2], "y": [0.5, 1.5]}), "y")
     >>> X.columns.tolist(), y.tolist()
     (['a'], [0.5, 1.5])
@@ -300,7 +300,7 @@ def looks_continuous(y):
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from penalized.report.data import looks_continuous
+    >>> from penalized.tables.data import looks_continuous
     >>> looks_continuous(pd.Series(np.linspace(0.0, 1.0, 50)))
     True
     >>> looks_continuous(pd.Series(np.arange(300) % 12))  # 12 classes of 25 samples
@@ -355,7 +355,7 @@ def infer_task(y, task="auto", *, min_class_count=2, regression_hint=_REGRESSION
     Examples
     --------
     >>> import pandas as pd
-    >>> from penalized.report.data import infer_task
+    >>> from penalized.tables.data import infer_task
     >>> infer_task(pd.Series([0.5, 1.2, 3.3, 4.0]))
     'regression'
     >>> infer_task(pd.Series(["a", "b", "a", "b"]))

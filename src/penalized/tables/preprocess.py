@@ -76,7 +76,7 @@ def check_no_missing(X):
     Examples
     --------
     >>> import pandas as pd
-    >>> from penalized.report._preprocess import check_no_missing
+    >>> from penalized.tables.preprocess import check_no_missing
     >>> check_no_missing(pd.DataFrame({"a": [1.0, 2.0]}))
     >>> try:
     ...     check_no_missing(pd.DataFrame({"a": [1.0, None, None], "b": ["x", None, "y"]}))
@@ -136,7 +136,7 @@ class Preprocessor:
     Examples
     --------
     >>> import pandas as pd
-    >>> from penalized.report.data import Preprocessor
+    >>> from penalized.tables.data import Preprocessor
     >>> X = pd.DataFrame({"size": [1.0, 2.0, None], "color": ["red", "blue", "red"]})
     >>> pre = Preprocessor(impute="median").fit(X)
     >>> pre.feature_names_

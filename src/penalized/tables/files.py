@@ -46,7 +46,7 @@ def atomic_write(path, mode="w", *, encoding="utf-8", newline=None):
     Examples
     --------
     >>> import os, tempfile
-    >>> from penalized.report._io import atomic_write
+    >>> from penalized.tables.files import atomic_write
     >>> d = tempfile.mkdtemp()
     >>> with atomic_write(os.path.join(d, "out.txt")) as fh:
     ...     _ = fh.write("done")

@@ -14,19 +14,31 @@ One warm-up subprocess per library runs first, so that numba's on-disk cache is 
 (skglm has no on-disk cache: it compiles in every process).  Then the libraries are run
 round robin, ``--repeats`` (default 5) times each, and medians reported.
 
+With ``--cold`` it also measures a first-ever run, each in a fresh process with an
+empty numba cache (``NUMBA_CACHE_DIR`` a new temporary folder): the first
+``Lasso().fit`` (import + fit, as above) and the quick start's first
+``penalized compare`` (wall time of ``python -m penalized compare --quiet``), then the
+same ``compare`` with the cache it left (warm). ``--baseline-src DIR`` adds the same rows
+for another checkout's ``src`` folder (put first on ``PYTHONPATH``), e.g. an older
+commit's, so that before and after are measured side by side.
+
 Usage::
 
     python benchmarks/bench_startup.py
     python benchmarks/bench_startup.py --libs penalized,sklearn --repeats 7 --out startup.json
+    git worktree add /tmp/base <commit>
+    python benchmarks/bench_startup.py --cold --baseline-src /tmp/base/src --libs penalized
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # Each snippet: (import statement, fit expression).  X, y exist when the fit runs.
@@ -62,15 +74,52 @@ def snippet(lib: str) -> str:
     return TEMPLATE.format(imp=imp or "pass", fit=fit or "None")
 
 
-def run_once(python: str, lib: str) -> dict:
+def run_once(python: str, lib: str, env: dict | None = None) -> dict:
     t0 = time.perf_counter()
-    proc = subprocess.run([python, "-c", snippet(lib)], capture_output=True, text=True)
+    proc = subprocess.run([python, "-c", snippet(lib)], capture_output=True, text=True,
+                          env=env)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{lib} failed:\n{proc.stderr.strip()[-2000:]}")
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("STARTUP "))
     out = json.loads(line[len("STARTUP ") :])
     out["wall"] = wall
+    return out
+
+
+def _env(src: str | None, cache: str) -> dict:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def _compare(python: str, env: dict) -> float:
+    """Wall time of the quick start's ``penalized compare`` in a new temporary folder."""
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.run([python, "-m", "penalized", "compare", "--quiet"], cwd=out,
+                              capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0 or not os.path.getsize(os.path.join(out, "report.html")):
+            raise RuntimeError(f"compare failed:\n{proc.stderr.strip()[-2000:]}")
+    return wall
+
+
+def cold_rows(python: str, versions: dict, repeats: int) -> dict:
+    """First Lasso fit and first compare with an empty numba cache, per version."""
+    out = {}
+    for label, src in versions.items():
+        rows = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as cache:
+                fit = run_once(python, "penalized", _env(src, cache))
+            with tempfile.TemporaryDirectory() as cache:
+                cold = _compare(python, _env(src, cache))
+                warm = _compare(python, _env(src, cache))
+            rows.append({"fit_import": fit["import"] + fit["fit"], "fit_wall": fit["wall"],
+                         "compare_cold": cold, "compare_warm": warm})
+        out[label] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     return out
 
 
@@ -84,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter to start")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
+    ap.add_argument("--cold", action="store_true",
+                    help="also measure first-ever runs (empty numba cache)")
+    ap.add_argument("--cold-repeats", type=int, default=2)
+    ap.add_argument("--baseline-src", default=None,
+                    help="another checkout's src folder, measured side by side (--cold)")
     args = ap.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
 
@@ -132,9 +186,23 @@ def main(argv: list[str] | None = None) -> int:
             f"\nratio penalized / sklearn: import + fit {p['import+fit'] / k['import+fit']:.2f}, "
             f"process wall {p['wall'] / k['wall']:.2f}"
         )
+    cold = {}
+    if args.cold:
+        versions = {"penalized": None}
+        if args.baseline_src:
+            versions["baseline"] = args.baseline_src
+        cold = cold_rows(args.python, versions, args.cold_repeats)
+        print(f"\nempty numba cache (median of {args.cold_repeats}), seconds")
+        print("| version | first Lasso fit (import + fit) | its process wall "
+              "| first compare | compare, warm cache |")
+        print("|---|---|---|---|---|")
+        for label, c in cold.items():
+            print(f"| {label} | {c['fit_import']:.2f} | {c['fit_wall']:.2f} "
+                  f"| {c['compare_cold']:.2f} | {c['compare_warm']:.2f} |")
     if args.out:
         with open(args.out, "w") as fh:
-            out = {"python": args.python, "repeats": args.repeats, "libs": summary}
+            out = {"python": args.python, "repeats": args.repeats, "libs": summary,
+                   "cold": cold}
             json.dump(out, fh, indent=1)
         print(f"wrote {args.out}")
     return 0

@@ -13,7 +13,6 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import SPARSE_FORMATS, make_problem, make_weights, to_container
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -27,6 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import penalized
+from conftest import SPARSE_FORMATS, make_problem, make_weights, to_container
 from penalized import ElasticNet, Lasso, Ridge
 
 # Tight-tolerance fits must converge: a ConvergenceWarning would make a comparison meaningless.

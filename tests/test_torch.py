@@ -16,10 +16,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import make_problem  # noqa: E402
 from torch import nn  # noqa: E402
 
 import penalized  # noqa: E402
+from conftest import make_problem  # noqa: E402
 from penalized.torch import (  # noqa: E402
     L1,
     L2,

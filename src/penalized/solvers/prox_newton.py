@@ -235,7 +235,7 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
         ws = np.arange(wdesign.p) if ws is None else ws
         G, q = _gram_model(gram, wdesign, z, ws)
         w_ws = w[ws]
-        used = cd_gram(G, q, w_ws, pen.subset(ws).kernel, max_iter, kkt_tol, ANDERSON_K)
+        used = cd_gram(G, q, w_ws, pen.subset(ws).kernel, max_iter, kkt_tol)
         w = w.copy()
         w[ws] = w_ws
         b_new = zbar - float(wdesign.mu @ w) if center else 0.0

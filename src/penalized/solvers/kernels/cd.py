@@ -147,15 +147,6 @@ def _gram_grad(G, q, w, g):
 
 
 @njit(cache=True, fastmath=_FM)
-def _gram_value(q, w, g):
-    """1/2 w'Gw - q'w = -1/2 w'(q + g) for g = q - G w."""
-    acc = 0.0
-    for j in range(w.shape[0]):
-        acc += w[j] * (q[j] + g[j])
-    return -0.5 * acc
-
-
-@njit(cache=True, fastmath=_FM)
 def weighted_sq(r, off, D):
     """``sum_i s_i (r_i + off)^2``."""
     acc = 0.0
@@ -342,22 +333,17 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
-def cd_gram(G, q, w, pen, max_epochs, tol_in, K):
+def cd_gram(G, q, w, pen, max_epochs, tol_in):
     """CD on 1/2 w'Gw - q'w + penalty over all k coordinates of ``w`` (a working set).
 
     ``G`` is the working set's (weighted, centered, 1/S-scaled) Gram matrix and ``q``
-    the matching X'y; ``pen`` is already restricted to the working set.
+    the matching X'y; ``pen`` is already restricted to the working set. An epoch costs
+    k^2 flops: no extrapolation (the Gram engine asks for support Newton steps when the
+    epochs are slow instead).
     """
     k = w.shape[0]
     g = np.empty(k)  # negative gradient of the smooth loss
     _gram_grad(G, q, w, g)
-    W = np.empty((K + 1, k))
-    w_acc = np.empty(k)
-    g_acc = np.empty(k)
-    ws_all = np.empty(k, dtype=np.int64)
-    for j in range(k):
-        ws_all[j] = j
-    n_stored = 0
     epoch = 0
     while epoch < max_epochs:
         epoch += 1
@@ -380,17 +366,4 @@ def cd_gram(G, q, w, pen, max_epochs, tol_in, K):
                     g[i] -= delta * G[j, i]  # G symmetric: row j is contiguous
         if viol <= tol_in:
             break
-        for j in range(k):
-            W[n_stored, j] = w[j]
-        n_stored += 1
-        if n_stored == K + 1:
-            n_stored = 0
-            if _extrapolate(W, K, ws_all, pen, w_acc):
-                _gram_grad(G, q, w_acc, g_acc)
-                f_acc = _gram_value(q, w_acc, g_acc) + penalty_ws(w_acc, ws_all, pen)
-                f_cur = _gram_value(q, w, g) + penalty_ws(w, ws_all, pen)
-                if f_acc < f_cur:
-                    for j in range(k):
-                        w[j] = w_acc[j]
-                        g[j] = g_acc[j]
     return epoch

@@ -76,7 +76,7 @@ def gram_fit(G, q, yy, w, pen, tol_gap, max_epochs, K, eps, newton_ok, out):
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
         budget = min(max_epochs - epochs, NEWTON_EVERY)
-        used = cd_gram(G, q, w, pen, budget, tol_in, K)
+        used = cd_gram(G, q, w, pen, budget, tol_in)
         epochs += used
         if used == NEWTON_EVERY and newton_ok and 0 < nnz <= NEWTON_MAX:
             out[3] = 1.0  # CD is slow (an ill-conditioned support): a Newton step

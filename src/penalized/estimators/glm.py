@@ -38,9 +38,6 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
     def _datafit(self):
         raise NotImplementedError
 
-    def _check_y(self, y):
-        return y
-
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -58,7 +55,7 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = self._datafit()
         X, y = validate_fit_data(self, X, y)
-        y = self._check_y(np.asarray(y, dtype=np.float64))
+        y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
@@ -133,14 +130,6 @@ class PoissonRegressor(_GLMRegressor):
 
     def _datafit(self):
         return Poisson()
-
-    def _check_y(self, y):
-        if np.any(y < 0):
-            raise ValueError("Some value(s) of y are negative: PoissonRegressor needs y >= 0.")
-        if not np.any(y > 0):
-            raise ValueError("All values of y are zero: PoissonRegressor needs a positive "
-                             "count (the maximum-likelihood intercept would be -inf).")
-        return y
 
     def predict(self, X):
         """Predicted mean ``exp(X @ coef_ + intercept_)``."""

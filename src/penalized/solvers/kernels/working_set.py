@@ -101,6 +101,26 @@ def pick_working_set(score, m):
     return np.sort(cand)
 
 
+@njit(cache=True, fastmath=_FM)
+def set_alpha(pen_unit, pen, alpha, ca, cb):
+    """``pen``'s weights at ``alpha`` along a path: ``alpha * (ca a_unit, cb b_unit)``."""
+    for j in range(pen.a.shape[0]):
+        pen.a[j] = alpha * ca * pen_unit.a[j]
+        pen.b[j] = alpha * cb * pen_unit.b[j]
+
+
+@njit(cache=True, fastmath=_FM)
+def store_fit(W, stats, i, w, out):
+    """Column i of ``W`` and the first columns of row i of ``stats`` (gap, primal,
+    converged, epochs at least 1) of a path's finished fit."""
+    for j in range(w.shape[0]):
+        W[j, i] = w[j]
+    stats[i, 0] = out[0]
+    stats[i, 1] = out[1]
+    stats[i, 2] = out[2]
+    stats[i, 3] = max(stats[i, 3], 1.0)
+
+
 @njit(cache=True, nogil=True, fastmath=_FM)
 def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
     """Whole working-set solve (see the module docstring). ``r`` is the residual of
@@ -216,21 +236,14 @@ def ws_path(D, yc, w, r, pen_unit, pen, proj, alphas, ca, cb, cfg, factor, start
     hist = np.zeros((1, 2))
     v_valid = False
     for i in range(start, alphas.shape[0]):
-        for j in range(p):
-            pen.a[j] = alphas[i] * ca * pen_unit.a[j]
-            pen.b[j] = alphas[i] * cb * pen_unit.b[j]
+        set_alpha(pen_unit, pen, alphas[i], ca, cb)
         epochs = ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, int(stats[i, 3]),
                         out, hist)
         stats[i, 3] += epochs
         if out[5] == 1.0:
             return i
         v_valid = True  # v is the gradient at the final w: the next fit's first one
-        for j in range(p):
-            W[j, i] = w[j]
-        stats[i, 0] = out[0]
-        stats[i, 1] = out[1]
-        stats[i, 2] = out[2]
-        stats[i, 3] = max(stats[i, 3], 1.0)
+        store_fit(W, stats, i, w, out)
         stats[i, 4] = weighted_sq(r, 0.0, D)
         for t in range(out.shape[0]):
             out[t] = 0.0

@@ -25,6 +25,7 @@ from .._nn.penalty import (
     check_axis_name,
     check_group_axis,
 )
+from .._nn.proximal import add_prox_terms
 from .._validation import check_bool
 from ._ops import XP, acc, read
 
@@ -71,13 +72,7 @@ class Penalty(PenaltyBase, keras.regularizers.Regularizer):
     def prox_terms(self, shape):
         """``(a, b, groups)`` for a weight of ``shape``: the total L1 weight ``a``, the
         total L2 weight ``b`` and a list of ``(lam, axis)`` group terms (validated)."""
-        a, b, groups = 0.0, 0.0, []
-        for leaf in self.leaves():
-            la, lb, g = leaf._prox_terms(tuple(shape))
-            a, b = a + la, b + lb
-            if g is not None:
-                groups.append(g)
-        return a, b, groups
+        return add_prox_terms(leaf._prox_terms(tuple(shape)) for leaf in self.leaves())
 
 
 class _Leaf(Leaf, Penalty):

@@ -472,6 +472,14 @@ def _set(layer, kernel=None, bias=None):
     layer.set_weights(w)
 
 
+def _zero_unit_0(model, names):
+    """Zero the input weights of unit 0 of each named Dense layer."""
+    for name in names:
+        k = numpy_of(model.get_layer(name).kernel)
+        k[:, 0] = 0
+        _set(model.get_layer(name), k)
+
+
 @pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("kind", ["sequential", "functional"])
 def test_prune_removes_dead_units_and_keeps_predictions(kind, act):
@@ -533,10 +541,7 @@ def test_prune_leaves_layers_that_are_not_safe_to_prune():
         keras.layers.Dense(3, name="bn_before"),
         keras.layers.BatchNormalization(),  # not parameter-free
         keras.layers.Dense(2, name="last")])  # its units are the model's outputs
-    for name in ("soft", "bn_before", "last"):
-        k = numpy_of(model.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(model.get_layer(name), k)
+    _zero_unit_0(model, ("soft", "bn_before", "last"))
     small = prune(model)
     assert [small.get_layer(n).units for n in ("soft", "bn_before", "last")] == [3, 3, 2]
     X = np.random.default_rng(0).standard_normal((5, 4)).astype("float32")
@@ -553,10 +558,7 @@ def test_prune_selected_layers_and_bad_input():
     h2 = keras.layers.Dense(3, name="h2")(x)
     out = keras.layers.Dense(1, name="out")(keras.layers.Add()([h2, x]))
     model = keras.Model(inp, out)
-    for name in ("h1", "h2"):
-        k = numpy_of(model.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(model.get_layer(name), k)
+    _zero_unit_0(model, ("h1", "h2"))
     with pytest.raises(ValueError, match="'conv' is a Conv2D, not a Dense layer"):
         prune(model, layers=["conv"])
     with pytest.raises(ValueError, match="'h1' cannot be removed: its output does not feed"):
@@ -580,10 +582,7 @@ def test_prune_selected_layers_and_bad_input():
         prune(sub)
     seq = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, name="a"),
                             keras.layers.Dense(3, name="b"), keras.layers.Dense(1, name="c")])
-    for name in "ab":
-        k = numpy_of(seq.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(seq.get_layer(name), k)
+    _zero_unit_0(seq, "ab")
     small = prune(seq, layers=["b"])  # only b's units
     assert [small.get_layer(n).units for n in "abc"] == [3, 2, 1]
 

@@ -87,7 +87,7 @@ def _penalized(lam: float, tol: float, n: int, ref: bool):
     import penalized
 
     return penalized.LogisticRegression(
-        penalty="l1",
+        l1_ratio=1.0,
         alpha=lam,
         fit_intercept=False,
         tol=tol,

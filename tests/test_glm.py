@@ -235,7 +235,7 @@ def test_binary_logistic_matches_sklearn(penalty, container):
     l1 = PENALTIES[penalty]
     X, y = classification_data(n_classes=2)
     sk = sklearn_logistic(2, l1)
-    clf = LogisticRegression(penalty, alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
+    clf = LogisticRegression(alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
     clf.fit(to_container(X, container), y)
     assert clf.coef_.shape == (1, X.shape[1]) and clf.intercept_.shape == (1,)
     P = logistic_obj(X, y, clf.coef_, clf.intercept_, ALPHA_LOG, l1)
@@ -254,7 +254,7 @@ def test_multinomial_logistic_matches_sklearn(penalty, container):
     l1 = PENALTIES[penalty]
     X, y = classification_data(n_classes=3)
     sk = sklearn_logistic(3, l1)
-    clf = LogisticRegression(penalty, alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
+    clf = LogisticRegression(alpha=ALPHA_LOG, l1_ratio=l1, **TIGHT_FOR[penalty])
     clf.fit(to_container(X, container), y)
     assert clf.coef_.shape == (3, X.shape[1]) and clf.intercept_.shape == (3,)
     assert abs(clf.intercept_.sum()) <= 1e-10
@@ -363,7 +363,7 @@ def test_logistic_bounds_exact_and_optimal(bounds, container):
     alpha, l1 = 0.01, 0.5
     kw = dict(positive=True) if bounds == "positive" else dict(lower_bounds=-0.3,
                                                                upper_bounds=0.4)
-    clf = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1, **kw, **TIGHT)
+    clf = LogisticRegression(alpha=alpha, l1_ratio=l1, **kw, **TIGHT)
     clf.fit(to_container(X, container), y)
     lo, up = (0.0, np.inf) if bounds == "positive" else (-0.3, 0.4)
     assert np.all(clf.coef_ >= lo) and np.all(clf.coef_ <= up)
@@ -412,7 +412,7 @@ def test_breast_cancer_certificate(penalty):
     assert res.converged and -1e-12 <= res.dual_gap <= res.tol_gap
     assert_allclose(res.primal, logistic_obj(X, y, res.coef, res.intercept, alpha, l1),
                     rtol=1e-12)
-    clf = LogisticRegression(penalty, alpha=alpha, l1_ratio=l1, tol=tol).fit(X, y)
+    clf = LogisticRegression(alpha=alpha, l1_ratio=l1, tol=tol).fit(X, y)
     assert clf.dual_gap_ <= res.tol_gap
     assert_allclose(clf.coef_[0], res.coef, atol=1e-8)
 
@@ -494,7 +494,7 @@ def test_separable_data_finite_and_fast(n_classes, penalty, alpha):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # allowed on separable data
-        clf = LogisticRegression(penalty, alpha=alpha).fit(X, y)
+        clf = LogisticRegression(alpha=alpha, l1_ratio=PENALTIES[penalty]).fit(X, y)
     assert time.perf_counter() - t0 < 5.0
     assert np.all(np.isfinite(clf.coef_)) and np.all(np.isfinite(clf.intercept_))
     assert np.isfinite(clf.dual_gap_)
@@ -596,7 +596,7 @@ def test_sample_weight_equals_repetition(case, container):
     rng = np.random.default_rng(9)
     if case in ("binary", "multinomial"):
         X, y = classification_data(n=50, n_classes=2 if case == "binary" else 3, seed=9)
-        est = LogisticRegression("l2", alpha=0.03, tol=1e-12, max_iter=100_000)
+        est = LogisticRegression(alpha=0.03, tol=1e-12, max_iter=100_000)
     elif case == "poisson":
         X, y = poisson_data(n=50, seed=9)
         est = PoissonRegressor(alpha=0.03, tol=1e-12, max_iter=100_000)
@@ -647,7 +647,7 @@ def test_penalty_factor_zero_leaves_feature_unpenalized(penalty):
     pf = np.ones(X.shape[1])
     pf[2] = 0.0
     alpha = 50.0  # far above alpha_max: every penalized coefficient is (near) 0
-    clf = LogisticRegression(penalty, alpha=alpha, l1_ratio=0.5, penalty_factor=pf,
+    clf = LogisticRegression(alpha=alpha, l1_ratio=PENALTIES[penalty], penalty_factor=pf,
                              tol=1e-12, max_iter=100_000).fit(X, y)
     coef = clf.coef_[0]
     if penalty == "l2":
@@ -669,12 +669,12 @@ def test_alpha_max_binary_gives_zero_coefs(container):
     n = len(y)
     alpha_max = np.max(np.abs(X.T @ (y - y.mean()))) / n
     Xc = to_container(X, container)
-    clf = LogisticRegression("l1", alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(Xc, y)
+    clf = LogisticRegression(l1_ratio=1.0, alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(Xc, y)
     assert np.all(clf.coef_ == 0)
     assert_allclose(clf.intercept_[0], np.log(y.mean() / (1 - y.mean())), rtol=1e-8)
-    clf = LogisticRegression("l1", alpha=alpha_max * 0.95, tol=1e-10).fit(Xc, y)
+    clf = LogisticRegression(l1_ratio=1.0, alpha=alpha_max * 0.95, tol=1e-10).fit(Xc, y)
     assert np.count_nonzero(clf.coef_) >= 1
-    clf = LogisticRegression("elasticnet", l1_ratio=0.5, alpha=2 * alpha_max * (1 + 1e-9),
+    clf = LogisticRegression(l1_ratio=0.5, alpha=2 * alpha_max * (1 + 1e-9),
                              tol=1e-10).fit(Xc, y)
     assert np.all(clf.coef_ == 0)
 
@@ -684,11 +684,11 @@ def test_alpha_max_multinomial_gives_zero_coefs():
     n = len(y)
     Y = np.eye(3)[y]
     alpha_max = np.max(np.abs(X.T @ (Y - Y.mean(axis=0)))) / n
-    clf = LogisticRegression("l1", alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(X, y)
+    clf = LogisticRegression(l1_ratio=1.0, alpha=alpha_max * (1 + 1e-9), tol=1e-10).fit(X, y)
     assert np.all(clf.coef_ == 0)
     logp = np.log(Y.mean(axis=0))
     assert_allclose(clf.intercept_, logp - logp.mean(), rtol=1e-8, atol=1e-10)
-    clf = LogisticRegression("l1", alpha=alpha_max * 0.95, tol=1e-10).fit(X, y)
+    clf = LogisticRegression(l1_ratio=1.0, alpha=alpha_max * 0.95, tol=1e-10).fit(X, y)
     assert np.count_nonzero(clf.coef_) >= 1
 
 
@@ -696,7 +696,7 @@ def test_alpha_max_multinomial_gives_zero_coefs():
 def test_kkt_l1_logistic_by_hand(container):
     X, y = classification_data(n=100, p=10, seed=14)
     alpha = 0.03
-    clf = LogisticRegression("l1", alpha=alpha, **TIGHT).fit(to_container(X, container), y)
+    clf = LogisticRegression(l1_ratio=1.0, alpha=alpha, **TIGHT).fit(to_container(X, container), y)
     w, b = clf.coef_[0], clf.intercept_[0]
     resid = expit(X @ w + b) - y
     grad = X.T @ resid / len(y)
@@ -718,7 +718,7 @@ def test_kkt_l1_logistic_by_hand(container):
 def test_float32_stays_float32(case, container):
     if case in ("binary", "multinomial"):
         X, y = classification_data(n_classes=2 if case == "binary" else 3, seed=15)
-        est = LogisticRegression("elasticnet", alpha=0.02, tol=1e-5)
+        est = LogisticRegression(alpha=0.02, l1_ratio=0.5, tol=1e-5)
     elif case == "poisson":
         X, y = poisson_data(seed=15)
         est = PoissonRegressor(alpha=0.02, l1_ratio=0.5, tol=1e-5)
@@ -758,7 +758,7 @@ def test_solve_rejects_bad_classification_targets():
 
 def test_solve_multinomial_matches_estimator():
     X, y = classification_data(n_classes=3, seed=16)
-    clf = LogisticRegression("elasticnet", alpha=0.02, l1_ratio=0.5, **TIGHT).fit(X, y)
+    clf = LogisticRegression(alpha=0.02, l1_ratio=0.5, **TIGHT).fit(X, y)
     res = solve(X, np.eye(3)[y], Multinomial(), ENPenalty(0.02, 0.5), **TIGHT)
     assert res.coef.shape == (X.shape[1], 3)
     assert_allclose(res.coef.T, clf.coef_, atol=1e-7)
@@ -902,7 +902,7 @@ def test_tight_tol_is_reached(kind, l1_ratio):
         for eps in ((0.8, 1.0) if kind == "huber" else (None,)):
             if kind in ("logistic", "multinomial"):
                 X, y = classification_data(n_classes=2 if kind == "logistic" else 3, seed=seed)
-                est = LogisticRegression("elasticnet", alpha=ALPHA_LOG, l1_ratio=l1_ratio,
+                est = LogisticRegression(alpha=ALPHA_LOG, l1_ratio=l1_ratio,
                                          **TIGHT)
             elif kind == "poisson":
                 X, y = poisson_data(seed=seed)
@@ -951,7 +951,7 @@ def test_multinomial_l1_does_not_stop_on_vacuous_steps():
     X = StandardScaler().fit_transform(X)
     with _w.catch_warnings():
         _w.simplefilter("error")
-        m = PLR(penalty="l1", alpha=0.2719).fit(X, y)
+        m = PLR(l1_ratio=1.0, alpha=0.2719).fit(X, y)
         res = _path(X, np.eye(3)[y], _Multinomial(), alphas=50, eps=1e-2)
     assert m.n_iter_ < m.max_iter
     assert res.converged.all()
@@ -988,7 +988,7 @@ def test_gram_inner_solves_match_residual_path_and_sklearn(container, weighted, 
     plan = prox_newton.newton_model_engine
     monkeypatch.setattr(prox_newton, "newton_model_engine",
                         lambda d: used.append(plan(d)) or used[-1])
-    est = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1_ratio,
+    est = LogisticRegression(alpha=alpha, l1_ratio=l1_ratio,
                              fit_intercept=fit_intercept, **TIGHT)
     est.fit(Xc, y, sample_weight=sw)
     assert any(u is not None for u in used)
@@ -996,7 +996,7 @@ def test_gram_inner_solves_match_residual_path_and_sklearn(container, weighted, 
     P = logistic_obj(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sw)
 
     monkeypatch.setattr(prox_newton, "newton_model_engine", lambda d: None)
-    ref = LogisticRegression("elasticnet", alpha=alpha, l1_ratio=l1_ratio,
+    ref = LogisticRegression(alpha=alpha, l1_ratio=l1_ratio,
                              fit_intercept=fit_intercept, **TIGHT).fit(Xc, y, sample_weight=sw)
     P_res = logistic_obj(X, y, ref.coef_, ref.intercept_, alpha, l1_ratio, sw)
     assert_objective_close(P, P_res)
@@ -1105,5 +1105,6 @@ def test_intercepts_optimal_to_rounding_and_gap_never_negative(n_classes):
         Xe = X.repeat(sw, axis=0) if est is rep else Xw
         ye = y.repeat(sw) if est is rep else yw
         P = est.predict_proba(Xe)
-        g = s @ (P - np.eye(n_classes)[ye]) / s.sum()
-        assert np.max(np.abs(g)) <= 1e-14
+        R = P - np.eye(n_classes)[ye]
+        # optimize_intercept's target: 1e-13 of sum_i s_i |l'(eta_i)| (~450 eps)
+        assert np.all(np.abs(s @ R) <= 1e-13 * (s @ np.abs(R)))

@@ -11,7 +11,7 @@ from penalized import HuberRegressor, LogisticRegression, PoissonRegressor
 
 ESTIMATORS = [
     LogisticRegression(tol=1e-14, max_iter=100_000),
-    LogisticRegression(penalty="l1", alpha=0.01, tol=1e-8, max_iter=100_000),
+    LogisticRegression(l1_ratio=1.0, alpha=0.01, tol=1e-8, max_iter=100_000),
     LogisticRegression(alpha=0.01, tol=1e-14, class_weight="balanced", max_iter=100_000),
     PoissonRegressor(alpha=0.01, l1_ratio=0.5, tol=1e-12),
     HuberRegressor(alpha=0.01, l1_ratio=0.5, tol=1e-14, max_iter=100_000),

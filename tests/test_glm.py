@@ -333,20 +333,72 @@ def cvxpy_huber(X, y, alpha, l1_ratio, epsilon):
 
 @pytest.mark.parametrize("container", CONTAINERS)
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.0, 0.5])
-def test_huber_matches_cvxpy(l1_ratio, container):
+def test_huber_datafit_matches_cvxpy(l1_ratio, container):
     X, y = huber_data(seed=2)
     alpha, epsilon = 0.05, 1.0
     w_ref, b_ref, accurate = cvxpy_huber(X, y, alpha, l1_ratio, epsilon)
-    reg = HuberRegressor(alpha=alpha, epsilon=epsilon, l1_ratio=l1_ratio, **TIGHT)
     with warnings.catch_warnings():
         # reaching tol is tested in test_tight_tol_is_reached; here only the optimum counts
         warnings.simplefilter("ignore", ConvergenceWarning)
-        reg.fit(to_container(X, container), y)
-    P = huber_obj(X, y, reg.coef_, reg.intercept_, alpha, l1_ratio, epsilon)
+        res = solve(to_container(X, container), y, Huber(epsilon),
+                    ENPenalty(alpha, l1_ratio), **TIGHT)
+    P = huber_obj(X, y, res.coef, res.intercept, alpha, l1_ratio, epsilon)
     P_ref = huber_obj(X, y, w_ref, b_ref, alpha, l1_ratio, epsilon)
     assert_objective_close(P, P_ref, ref_accurate=accurate)
     # an objective within tol = 1e-8 of the optimum pins the coefficients to ~1e-3 at most
-    assert_allclose(reg.predict(to_container(X, container)), X @ w_ref + b_ref, atol=1e-3)
+    assert_allclose(X @ res.coef + res.intercept, X @ w_ref + b_ref, atol=1e-3)
+
+
+def test_huber_scale_collapse_warns():
+    """p >> n and a weak ridge: residuals 0 fit, the optimal scale is 0 (infimum): a
+    ConvergenceWarning names the collapse, and the returned fit is finite and certified at
+    its scale."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 400))
+    y = X[:, 0] + 0.5 * rng.standard_normal(40)
+    t0 = time.perf_counter()
+    with pytest.warns(ConvergenceWarning, match="scale collapses to 0"):
+        reg = HuberRegressor(alpha=1e-3).fit(X, y)
+    assert time.perf_counter() - t0 < 10.0
+    assert np.all(np.isfinite(reg.coef_)) and reg.scale_ > 0
+    assert np.abs(reg.predict(X) - y).max() < 1e-3 * np.ptp(y)
+
+
+def huber_joint_obj(X, y, coef, b, sigma, alpha, l1_ratio, epsilon, s):
+    """scikit-learn's HuberRegressor objective, with the L1 part of the estimator."""
+    z = np.abs(y - dense(X) @ coef - b) / sigma
+    H = np.where(z <= epsilon, z * z, 2 * epsilon * z - epsilon**2)
+    return float(s.sum() * sigma + s @ (sigma * H)
+                 + alpha * ((1 - l1_ratio) * coef @ coef + l1_ratio * np.abs(coef).sum()))
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+def test_huber_regressor_matches_cvxpy_joint_scale(l1_ratio, weighted):
+    """The joint (w, b, sigma) problem in cvxpy: sigma H(r / sigma) is
+    min_{u + v = r} u^2 / sigma + 2 eps |v| (a perspective: quad_over_lin)."""
+    cp = _cvxpy()
+    X, y = huber_data(seed=2)
+    n, p = X.shape
+    s = np.random.default_rng(3).uniform(0.5, 2.0, n) if weighted else np.ones(n)
+    alpha, epsilon = 2.0, 1.35
+    w, b, sig = cp.Variable(p), cp.Variable(), cp.Variable(pos=True)
+    u, v = cp.Variable(n), cp.Variable(n)
+    rs = np.sqrt(s)
+    obj = (s.sum() * sig + cp.quad_over_lin(cp.multiply(rs, u), sig)
+           + 2 * epsilon * cp.sum(cp.multiply(s, cp.abs(v)))
+           + alpha * ((1 - l1_ratio) * cp.sum_squares(w) + l1_ratio * cp.norm1(w)))
+    prob = cp.Problem(cp.Minimize(obj), [u + v == y - X @ w - b])
+    accurate = _clarabel_solve(prob)
+    reg = HuberRegressor(alpha=alpha, epsilon=epsilon, l1_ratio=l1_ratio, tol=1e-10).fit(
+        X, y, sample_weight=s if weighted else None)
+    P = huber_joint_obj(X, y, reg.coef_, reg.intercept_, reg.scale_, alpha, l1_ratio,
+                        epsilon, s)
+    P_ref = huber_joint_obj(X, y, w.value, float(b.value), float(sig.value), alpha,
+                            l1_ratio, epsilon, s)
+    assert_objective_close(P, P_ref, ref_accurate=accurate)
+    assert_allclose(reg.scale_, float(sig.value), rtol=1e-4)
+    assert_allclose(reg.coef_, w.value, atol=1e-4)
 
 
 # --------------------------------------------------------------------------------------
@@ -474,7 +526,10 @@ def test_wide_l2_fit_converges(Est, data):
          "real": score}[data]
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        est = Est(alpha=0.05, tol=1e-6, max_iter=500).fit(X, y)
+        # Huber at a fixed scale: with its scale free, p >> n lets the fit interpolate and
+        # the scale collapse (test_huber_scale_collapse_warns)
+        kw = dict(fixed_scale=1.0) if Est is HuberRegressor else {}
+        est = Est(alpha=0.05, tol=1e-6, max_iter=500, **kw).fit(X, y)
     assert np.count_nonzero(est.coef_) == p
     assert -1e-12 <= est.dual_gap_ < 1e-5
 
@@ -602,7 +657,7 @@ def test_sample_weight_equals_repetition(case, container):
         est = PoissonRegressor(alpha=0.03, tol=1e-12, max_iter=100_000)
     else:
         X, y = huber_data(n=50, seed=9)
-        est = HuberRegressor(alpha=0.03, epsilon=1.0, tol=1e-12, max_iter=100_000)
+        est = HuberRegressor(alpha=0.03, tol=1e-12)
     sw = rng.integers(0, 4, len(y))
     sw[:3] = [0, 2, 3]
     Xr, yr = _repeat(X, y, sw)
@@ -781,8 +836,8 @@ def test_huber_is_robust_to_outliers():
     y_out[out] += 40.0
     moves = {}
     for name, est in {
-        "huber": HuberRegressor(alpha=1e-4, epsilon=0.5, tol=1e-8),
-        "huber_en": HuberRegressor(alpha=1e-3, epsilon=0.5, l1_ratio=0.5, tol=1e-8),
+        "huber": HuberRegressor(alpha=1e-4, tol=1e-8),
+        "huber_en": HuberRegressor(alpha=1e-1, l1_ratio=0.5, tol=1e-8),
         "lasso": Lasso(alpha=1e-3, tol=1e-8),
         "enet": ElasticNet(alpha=1e-3, l1_ratio=0.5, tol=1e-8),
     }.items():
@@ -909,7 +964,8 @@ def test_tight_tol_is_reached(kind, l1_ratio):
                 est = PoissonRegressor(alpha=0.03, l1_ratio=l1_ratio, **TIGHT)
             else:
                 X, y = huber_data(seed=seed)
-                est = HuberRegressor(alpha=0.05, epsilon=eps, l1_ratio=l1_ratio, **TIGHT)
+                est = HuberRegressor(alpha=0.05, epsilon=eps, l1_ratio=l1_ratio,
+                                     fixed_scale=1.0, **TIGHT)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ConvergenceWarning)
                 est.fit(X, y)
@@ -922,12 +978,23 @@ def test_tight_tol_is_reached(kind, l1_ratio):
 
 
 def test_huber_datafit_through_solve_matches_estimator():
+    """The documented reduction: at a fixed scale sigma the estimator solves the mean
+    Huber loss with threshold eps * sigma and the elastic net
+    a = alpha sigma (2 - l1) / (2 S), l1' = l1 / (2 - l1); its gap is (2 S / sigma)
+    times that problem's."""
     X, y = huber_data(seed=21)
-    reg = HuberRegressor(alpha=0.05, epsilon=0.8, l1_ratio=0.5, tol=1e-6).fit(X, y)
-    res = solve(X, y, Huber(0.8), ENPenalty(0.05, 0.5), tol=1e-6)
+    sigma, eps, alpha, l1 = 0.4, 2.0, 7.0, 0.5
+    reg = HuberRegressor(alpha=alpha, epsilon=eps, l1_ratio=l1, fixed_scale=sigma,
+                         tol=1e-6).fit(X, y)
+    n = len(y)
+    a = alpha * sigma * (2 - l1) / (2 * n)
+    res = solve(X, y, Huber(eps * sigma), ENPenalty(a, l1 / (2 - l1)), tol=1e-6)
     assert_allclose(res.coef, reg.coef_, atol=1e-12)
     assert_allclose(res.intercept, reg.intercept_, atol=1e-12)
+    assert_allclose(reg.dual_gap_, res.dual_gap * 2 * n / sigma, rtol=1e-12, atol=1e-300)
+    assert reg.scale_ == sigma
     assert -1e-12 <= res.dual_gap <= res.tol_gap
+    res = solve(X, y, Huber(0.8), ENPenalty(0.05, 0.5), tol=1e-6)
     # Huber's null scale: loss of the best constant (the Huber location of y) over 0
     b = np.linspace(y.min(), y.max(), 20001)
     r = np.abs(y[:, None] - b)

@@ -21,10 +21,12 @@ from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve_design
 from ..solvers.design import Design
 
-PARAMS_PENALTY = """
+PARAMS_FIT_INTERCEPT = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept ``b``. Dense and sparse X are centered
-        implicitly (X is never copied or densified for this).
+        implicitly (X is never copied or densified for this)."""
+
+PARAMS_OPTIONS = """
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative multiplier of ``alpha`` per feature; 0 leaves a feature
         unpenalized. None means all ones.
@@ -40,6 +42,8 @@ PARAMS_PENALTY = """
         penalty per feature, X is not copied. Default False as in scikit-learn (glmnet's
         default is True).
 """
+
+PARAMS_PENALTY = PARAMS_FIT_INTERCEPT + PARAMS_OPTIONS
 
 PARAMS_SOLVER = """
     tol : float, default=1e-4

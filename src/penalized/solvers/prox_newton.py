@@ -107,9 +107,11 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
     scale = loss.tol_scale(y, design.s, offset, design.center)
     gram = newton_model_engine(design)
-    if design.p <= _WS_MIN or gram is not None:
-        # few features, or a tall design whose Newton steps run on the Gram matrix of a
-        # per-step working set: prox-Newton on the full problem
+    if design.p <= _WS_MIN or gram is not None or pen.smooth:
+        # few features, a tall design whose Newton steps run on the Gram matrix of a
+        # per-step working set, or a smooth penalty (no L1 part, no bounds: every feature
+        # is in the model, and a working set would leave some at an exact, spurious zero):
+        # prox-Newton on the full problem
         return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
                        gram, steps)
     s = design.s

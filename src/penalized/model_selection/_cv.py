@@ -399,6 +399,8 @@ class BaseCV(BaseEstimator):
         else:
             alphas = np.sort(_check_alphas(self.alphas))[::-1]
         self._rule = alpha_rule(self)
+        if hasattr(self, "copy_X"):
+            check_bool(self.copy_X, "copy_X")  # X is never modified
         relax = check_bool(self.relax, "relax")
         gammas = np.unique(_check_grid(self.gammas, "gammas", high=1.0))
         if relax and np.any(l1_ratios != 1.0):

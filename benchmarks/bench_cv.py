@@ -667,6 +667,15 @@ def print_tables(results: list[dict], names: list[str], kind: str) -> None:
         rows.append(cells + ratio_cells(res["default"]))
     print(f"\n{title}, each library at its defaults: median ms (curve error)")
     print(_table(["problem", *names, *tail], rows))
+    verdict = []
+    for res in results:  # issue 11: penalized's defaults at least as accurate as scikit-learn's
+        pen, sk = (res["libs"].get(n, {}).get("default", {}) for n in ("penalized", "scikit-learn"))
+        if "window" in pen and "window" in sk:
+            ok = "yes" if pen["window"] <= sk["window"] else "NO"
+            verdict.append(f"{res['problem']} {ok} ({_err(pen['window'])} vs {_err(sk['window'])})")
+    if verdict:
+        print("penalized's default curve at least as accurate as scikit-learn's: "
+              + "; ".join(verdict))
 
     rows = []
     for res in results:

@@ -519,6 +519,7 @@ def run_problem(prob: Problem, libs: list[Library], ref_lib: Penalized, args, lo
 
     # 2. per library: defaults, then the tolerance sweep (untimed for the figures)
     configs: dict[tuple[str, str], tuple[Library, float, bool]] = {}
+    shared: set[str] = set()  # libraries whose equal-accuracy setting is their defaults
     for lib in libs:
         r = res["libs"].setdefault(lib.name, {"peer": lib.peer})
         try:
@@ -567,7 +568,9 @@ def run_problem(prob: Problem, libs: list[Library], ref_lib: Penalized, args, lo
                 # the same computation as the defaults' (same tol, and no iteration cap was
                 # reached at the defaults): timed once, for both tables
                 same = tol_e == tol_d and (not lib.caps_matter or not r["default"]["warnings"])
-                if not same:
+                if same:
+                    shared.add(lib.name)
+                else:
                     configs[(lib.name, "equal")] = (lib, tol_e, False)
         except Exception as exc:  # a library that breaks must not end the run
             log(f"  {lib.name}: fit failed: {type(exc).__name__}: {exc}")
@@ -593,7 +596,7 @@ def run_problem(prob: Problem, libs: list[Library], ref_lib: Penalized, args, lo
         if ts and (name, setting) in configs:
             r = res["libs"][name]
             r[setting].update(times_s=ts, median_s=statistics.median(ts))
-            if setting == "default" and "equal" in r and (name, "equal") not in configs:
+            if setting == "default" and name in shared:
                 r["equal"].update(times_s=ts, median_s=statistics.median(ts))  # same setting
 
     # 4. ratios

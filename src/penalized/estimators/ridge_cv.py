@@ -20,7 +20,7 @@ from .linear import Ridge
 
 __all__ = ["RidgeCV"]
 
-_GCV_MODES = ("auto", "svd", "eigen")
+_GCV_MODES = {"auto", "svd", "eigen"}  # scikit-learn's set: its messages list it so
 
 
 class _Predictions(RegressorMixin, BaseEstimator):
@@ -68,7 +68,7 @@ def _check_constraints(est):
                        "and 'get_n_splits', an iterable or None", cv)
     if est.gcv_mode is not None and (not isinstance(est.gcv_mode, str)
                                      or est.gcv_mode not in _GCV_MODES):
-        raise _invalid("gcv_mode", f"a str among {set(_GCV_MODES)} or None", est.gcv_mode)
+        raise _invalid("gcv_mode", f"a str among {_GCV_MODES} or None", est.gcv_mode)
 
 
 def _alpha_values(alphas, strict):

@@ -165,9 +165,11 @@ n_alphas)
     the errors of all alphas cost one matrix product each. The score with ``scoring``
     None is ``-mean_i s_i (y_i - yhat_{-i})^2`` (over all samples and targets, or per
     target with ``alpha_per_target``), scikit-learn's. A dense X is centered and scaled
-    in a float64 copy (as scikit-learn does); a sparse X is never densified (its
-    ``X X'`` or ``X'X`` is formed from sparse products). float32 X is computed in
-    float64 and the coefficients returned in float32. The first of tied alphas wins.
+    in a float64 copy (as scikit-learn does); a sparse X is never densified: its
+    ``X X'`` (n_samples <= n_features) or ``X'X`` is formed from sparse products and is
+    the one dense matrix of size min(n_samples, n_features)^2, as in scikit-learn.
+    float32 X is computed in float64 and the coefficients returned in float32. The first
+    of tied alphas wins.
 
     With a sample of weight 0 and a scorer, the leave-one-out prediction of that sample
     is the full fit's (scikit-learn divides by its zero weight and fails on NaN).

@@ -277,10 +277,17 @@ def test_groups_reach_the_splitter_with_routing():
         for cls in (sklm.RidgeCV, penalized.RidgeCV):
             with pytest.raises(TypeError, match="not routed to any object"):
                 cls().fit(X, y, groups=groups)
-    # without routing, extra keywords are refused with scikit-learn's message
+    # without routing, groups still reach the splitter (scikit-learn refuses them)
+    ours = penalized.RidgeCV(**kw).fit(X, y, groups=groups)
+    assert_same_model(ours, sk)
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        sklm.RidgeCV(**kw).fit(X, y, groups=groups)
+    # other keywords, and groups without a splitter, are refused with scikit-learn's message
     for cls in (sklm.RidgeCV, penalized.RidgeCV):
         with pytest.raises(ValueError, match="enable_metadata_routing=True"):
-            cls(**kw).fit(X, y, groups=groups)
+            cls(**kw).fit(X, y, foldid=groups)
+        with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+            cls().fit(X, y, groups=groups)
 
 
 @pytest.mark.parametrize("cv", [None, 3])

@@ -175,10 +175,12 @@ n_alphas)
     is the full fit's (scikit-learn divides by its zero weight and fails on NaN).
 
     With a splitter, ``sample_weight`` weights the fits; the scores are weighted only when
-    metadata routing sends it to the scorer (as in scikit-learn). ``groups`` and other
-    metadata reach the splitter and the scorer through scikit-learn's metadata routing
-    (``sklearn.set_config(enable_metadata_routing=True)``), as in scikit-learn; without
-    routing, extra keywords of ``fit`` are refused with scikit-learn's message.
+    metadata routing sends it to the scorer (as in scikit-learn). Under metadata routing
+    (``sklearn.set_config(enable_metadata_routing=True)``) ``groups`` and other metadata
+    reach the splitter and the scorer as in scikit-learn, without ``set_fit_request``
+    inside a Pipeline. Without routing, ``fit(X, y, groups=...)`` passes ``groups`` to the
+    splitter (scikit-learn refuses it; penalized's LassoCV takes it too) and any other
+    keyword is refused with scikit-learn's message.
 
     Examples
     --------
@@ -212,8 +214,10 @@ n_alphas)
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative sample weights ``s_i``.
         **params : dict
-            Metadata for the scorer and the splitter (e.g. ``groups``), routed with
-            scikit-learn's metadata routing enabled.
+            ``groups``: group labels for the splitter's ``split`` (e.g. ``GroupKFold``;
+            an error with ``cv=None``). With scikit-learn's metadata routing enabled,
+            any metadata the scorer or the splitter requests, routed as scikit-learn
+            does.
 
         Returns
         -------
@@ -222,7 +226,8 @@ n_alphas)
         """
         _check_constraints(self)
         routing = bool(get_config().get("enable_metadata_routing", False))
-        if params and not routing:
+        # without routing, only a splitter's ``groups`` (as penalized's LassoCV)
+        if not routing and set(params) - ({"groups"} if self.cv is not None else set()):
             raise ValueError(
                 "Passing extra keyword arguments to RidgeCV.fit is only supported if "
                 "enable_metadata_routing=True, which you can set using "

@@ -226,6 +226,28 @@ def test_sparse_X_is_not_densified():
     assert sp.issparse(design.X)
 
 
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("shape", [(200, 20), (30, 60)], ids=["tall", "wide"])
+def test_sparse_column_with_a_large_mean(shape, weighted):
+    """A timestamp-like column (1e8 plus noise of 1) in sparse X: X'X - S xbar xbar'
+    would cancel (scikit-learn's sparse fit is then far from its dense one); it is centered
+    explicitly, and the sparse fit is scikit-learn's dense fit."""
+    n, p = shape
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((n, p))
+    X[rng.random((n, p)) < 0.6] = 0.0
+    X[:, 0] = 1e8 + rng.standard_normal(n)
+    y = X[:, 1] + 3 * (X[:, 0] - 1e8) + rng.standard_normal(n)
+    w = rng.uniform(0.5, 2.0, n) if weighted else None
+    kw = dict(alphas=np.logspace(-2, 2, 5), store_cv_results=True)
+    sk = sklm.RidgeCV(**kw).fit(X, y, sample_weight=w)
+    ours = penalized.RidgeCV(**kw).fit(sp.csr_matrix(X), y, sample_weight=w)
+    assert_same_model(ours, sk, rtol=1e-7)
+    assert_same_results(ours, sk)
+    design = _gcv.ScaledDesign(sp.csr_matrix(X), np.ones(n), X.mean(axis=0), False)
+    assert_array_equal(design.cols, [0])  # only that column is dense
+
+
 def test_one_sample_refused():
     X, y, _ = problem(5, 3)
     with pytest.raises(ValueError, match="n_samples=1"):

@@ -32,7 +32,9 @@ The intercept term of ``H_ii`` is computed as scikit-learn does, from the residu
 column ``sqrt(s)`` (``sqrt(s_i) - (H0 sqrt(s))_i``), so both give the same rounding.
 
 Sparse X is scaled by rows and centered implicitly (never densified); its ``gram`` and
-``cov`` matrices are formed from the raw products and the means, as scikit-learn does.
+``cov`` matrices are formed from the raw products and the means, as scikit-learn does,
+except for columns whose mean is so large against their spread that the subtraction
+would cancel (centered explicitly: :class:`ScaledDesign`).
 """
 
 import numpy as np
@@ -48,7 +50,10 @@ class ScaledDesign:
 
     Dense X is centered and scaled once into a float64 copy (the factorizations need one
     anyway); sparse X is scaled by rows into a CSR copy of its nonzeros and centered
-    implicitly in every product.
+    implicitly in every product. A sparse column whose mean exceeds 1e3 times its
+    standard deviation (a timestamp column, 1e8 plus noise) would cancel to fewer than 10
+    digits in ``X'X - S xbar xbar'``: such columns (only they) are centered explicitly,
+    in a dense block ``D``, as :meth:`penalized.solvers.design.Design.ill_centered` does.
 
     Parameters
     ----------
@@ -65,11 +70,22 @@ class ScaledDesign:
         self.sparse = sp.issparse(X)
         self.shape = X.shape
         self.sqrt_sw = sqrt_sw
+        self.cols = np.empty(0, dtype=np.intp)  # explicitly centered columns, in D
         if self.sparse:
             X = sp.csr_matrix(X, dtype=np.float64)
+            self.mean = xbar
+            if xbar is not None:
+                self.cols = _ill_centered(X, sqrt_sw**2, xbar)
+            if self.cols.size:
+                D = X[:, self.cols].toarray() - xbar[self.cols]
+                self.D = D * sqrt_sw[:, None] if weighted else D
+                keep = np.ones(X.shape[1])
+                keep[self.cols] = 0.0
+                X = sp.csr_matrix(X @ sp.diags(keep))
+                X.eliminate_zeros()
+                self.mean = np.where(keep > 0, xbar, 0.0)
             if weighted:
                 X = sp.csr_matrix(sp.diags(sqrt_sw) @ X)
-            self.mean = xbar
         else:
             X = np.array(X, dtype=np.float64, order="C")
             if xbar is not None:
@@ -84,6 +100,8 @@ class ScaledDesign:
         out = np.asarray(self.X[rows] @ A)
         if self.mean is not None:
             out = out - np.multiply.outer(self.sqrt_sw[rows], self.mean @ A)
+        if self.cols.size:
+            out = out + self.D[rows] @ A[self.cols]
         return out
 
     def tdot(self, B):
@@ -91,6 +109,8 @@ class ScaledDesign:
         out = np.asarray(self.X.T @ B)
         if self.mean is not None:
             out = out - np.multiply.outer(self.mean, self.sqrt_sw @ B)
+        if self.cols.size:
+            out[self.cols] = self.D.T @ B
         return out
 
     def gram(self):
@@ -101,6 +121,8 @@ class ScaledDesign:
         if m is not None:
             Xm = np.asarray(X @ m)
             K -= np.outer(Xm, q) + np.outer(q, Xm) - (m @ m) * np.outer(q, q)
+        if self.cols.size:
+            K += self.D @ self.D.T
         return K
 
     def cov(self):
@@ -110,7 +132,23 @@ class ScaledDesign:
         C = C.toarray() if sp.issparse(C) else np.asarray(C)
         if m is not None:
             C -= (self.sqrt_sw @ self.sqrt_sw) * np.outer(m, m)
+        if self.cols.size:
+            cross = self.tdot(self.D)  # Xt' D, its rows of D's columns are D'D
+            C[:, self.cols] = cross
+            C[self.cols, :] = cross.T
         return C
+
+
+def _ill_centered(X, s, xbar):
+    """Columns of sparse X whose weighted mean exceeds 1e3 times their weighted standard
+    deviation (computed from the deviations of the stored entries, no cancellation)."""
+    coo = X.tocoo()
+    p = X.shape[1]
+    w = s[coo.row]
+    dev = coo.data - xbar[coo.col]
+    var = np.bincount(coo.col, w * dev * dev, minlength=p)
+    var += xbar**2 * np.maximum(s.sum() - np.bincount(coo.col, w, minlength=p), 0.0)
+    return np.flatnonzero(xbar**2 > 1e6 * var / s.sum())
 
 
 class LooRidge:

@@ -167,7 +167,9 @@ n_alphas)
     target with ``alpha_per_target``), scikit-learn's. A dense X is centered and scaled
     in a float64 copy (as scikit-learn does); a sparse X is never densified: its
     ``X X'`` (n_samples <= n_features) or ``X'X`` is formed from sparse products and is
-    the one dense matrix of size min(n_samples, n_features)^2, as in scikit-learn.
+    the one dense matrix of size min(n_samples, n_features)^2, as in scikit-learn; only a
+    column whose mean exceeds 1e3 times its standard deviation is centered explicitly in a
+    dense copy (scikit-learn's implicit centering cancels there).
     float32 X is computed in float64 and the coefficients returned in float32. The first
     of tied alphas wins.
 

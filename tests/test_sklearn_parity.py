@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 import penalized
 
-NAMES = ["Lasso", "ElasticNet", "Ridge", "LogisticRegression", "PoissonRegressor",
+NAMES = ["Lasso", "ElasticNet", "Ridge", "RidgeCV", "LogisticRegression", "PoissonRegressor",
          "HuberRegressor", "LassoCV", "ElasticNetCV"]
 SK_TIGHT = dict(tol=1e-12, max_iter=200_000)
 

@@ -1,7 +1,8 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
-:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`.
+:class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
+:class:`HuberRegressor`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -17,6 +18,7 @@ _LAZY = {
     "Lasso": "penalized.estimators",
     "ElasticNet": "penalized.estimators",
     "Ridge": "penalized.estimators",
+    "RidgeCV": "penalized.estimators",
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",

@@ -4,6 +4,7 @@ from .glm import PoissonRegressor
 from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
+from .ridge_cv import RidgeCV
 
 __all__ = [
     "ElasticNet",
@@ -12,4 +13,5 @@ __all__ = [
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeCV",
 ]

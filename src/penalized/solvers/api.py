@@ -18,6 +18,7 @@ from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..penalties.separable import PenaltyArrays
 from .design import Design
 from .engine import choose_engine
+from .penalty_engines import ENGINES, run_engine
 
 __all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "solve", "solve_design"]
 
@@ -164,6 +165,10 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     :class:`~penalized.solvers.least_squares.FullGram` of the design when known."""
     if engine is None:
         engine = choose_engine(design, datafit, pen, closed_form=direct is not False)
+    if engine in ENGINES:  # the penalties beyond the elastic net
+        return run_engine(engine, design, y, datafit, pen, tol=tol, max_iter=max_iter,
+                          coef_init=coef_init, intercept_init=intercept_init, offset=offset,
+                          verbose=verbose, warn=warn)
     if engine in ("direct", "gram", "working_set"):
         from .least_squares import solve_least_squares
 

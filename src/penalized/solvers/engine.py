@@ -35,7 +35,25 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     quadratic                   otherwise (dense or sparse)          ``working_set``
                                                                      (residual CD, active
                                                                      set and Newton steps)
+    --------------------------  -----------------------------------  ---------------------
+    quadratic                   concave with closed-form updates     ``nonconvex_cd`` (CD
+                                (MCP, SCAD)                          on working sets, KKT
+                                                                     criterion)
+    single-output, any          concave (log-sum, Lq; MCP and SCAD   ``reweighted``
+                                for GLMs)                            (weighted-L1 steps on
+                                                                     the engines above)
+    quadratic                   group, sparse group                  ``group_bcd`` (block
+                                                                     CD on group working
+                                                                     sets, duality gap)
+    per-sample GLM              group, sparse group                  ``group_newton``
+                                                                     (prox-Newton, models
+                                                                     by ``group_bcd``)
+    multi-task quadratic        L2,1 rows                            ``multitask_bcd``
+                                                                     (block CD on rows)
     ==========================  ===================================  =====================
+
+    The penalty's arrays say which part of the table applies (their ``family``:
+    ``"separable"``, ``"concave"``, ``"group"`` or ``"rows"``).
 
     Inside ``prox_newton`` each Newton step's weighted least-squares model is solved by
     the same least-squares engines (tall designs on the Gram matrix of a per-step
@@ -45,7 +63,7 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     ----------
     design : penalized.solvers.design.Design
     datafit : penalized.datafits.Datafit
-    pen : penalized.penalties.PenaltyArrays
+    pen : penalized.penalties.PenaltyArrays or the arrays of another penalty family
     path : bool, default=False
         Whether the engine will solve a warm-started path (the Gram matrix is then shared
         by every alpha).
@@ -68,6 +86,9 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     >>> choose_engine(Design(X, None, True), Quadratic(), L1(0.1).arrays(5))
     'gram'
     """
+    family = pen.family
+    if family != "separable":
+        return _penalty_engine(family, datafit, pen)
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
     if not datafit.quadratic:
@@ -80,6 +101,28 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
             _gram_safe(design) and _free_unbounded(pen):
         return "gram"
     return "working_set"
+
+
+def _penalty_engine(family, datafit, pen):
+    """The engine of a penalty beyond the elastic net (the rows of the table below the
+    line in :func:`choose_engine`)."""
+    if family == "concave":
+        if datafit.multi_output:
+            raise ValueError(f"The {pen.name} penalty needs a single-output datafit, got "
+                             f"{datafit!r}.")
+        return "nonconvex_cd" if datafit.quadratic and pen.closed_form else "reweighted"
+    if family == "group":
+        if datafit.multi_output:
+            raise ValueError(f"Group penalties need a single-output datafit, got {datafit!r} "
+                             "(for one group per feature across classes use "
+                             "Multinomial(grouped=True)).")
+        return "group_bcd" if datafit.quadratic else "group_newton"
+    if family == "rows":
+        if not (datafit.quadratic and datafit.multi_output):
+            raise ValueError(f"The L2,1 row penalty needs the multi-task squared loss, got "
+                             f"{datafit!r}.")
+        return "multitask_bcd"
+    raise ValueError(f"Unknown penalty family {family!r}.")
 
 
 def _free_unbounded(pen):

@@ -1,0 +1,30 @@
+"""The engines of the penalties beyond the elastic net, by name: what
+:func:`penalized.solvers.api.solve_design` runs for the engines
+:func:`penalized.solvers.engine.choose_engine` picks for them. Each is imported on first
+use, so a plain lasso never loads (or compiles) any of them."""
+
+import importlib
+
+__all__ = ["ENGINES", "run_engine"]
+
+# engine -> (module, function, whether it takes a datafit)
+ENGINES = {
+    "nonconvex_cd": ("nonconvex", "nonconvex_solve", False),
+    "reweighted": ("reweighted", "reweighted_solve", True),
+    "group_bcd": ("group", "group_solve", False),
+    "group_newton": ("group_newton", "group_newton_solve", True),
+    "multitask_bcd": ("multitask", "multitask_solve", False),
+}
+
+
+def run_engine(engine, design, y, datafit, pen, *, tol, max_iter, coef_init=None,
+               intercept_init=None, offset=None, verbose=0, warn=True):
+    """Solve with the named engine (least-squares engines get ``y - offset``)."""
+    module, name, glm = ENGINES[engine]
+    solve = getattr(importlib.import_module(f".{module}", __package__), name)
+    kw = dict(tol=tol, max_iter=max_iter, coef_init=coef_init, verbose=verbose, warn=warn)
+    if glm:
+        return solve(design, y, datafit, pen, intercept_init=intercept_init, offset=offset, **kw)
+    if offset is not None:
+        y = y - offset  # the offset of the squared loss is a shift of the target
+    return solve(design, y, pen, **kw)

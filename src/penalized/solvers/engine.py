@@ -87,7 +87,7 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     'gram'
     """
     family = pen.family
-    if family != "separable":
+    if family != "separable" or (datafit.multi_output and datafit.quadratic):
         return _penalty_engine(family, datafit, pen)
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
@@ -117,10 +117,10 @@ def _penalty_engine(family, datafit, pen):
                              "(for one group per feature across classes use "
                              "Multinomial(grouped=True)).")
         return "group_bcd" if datafit.quadratic else "group_newton"
-    if family == "rows":
-        if not (datafit.quadratic and datafit.multi_output):
-            raise ValueError(f"The L2,1 row penalty needs the multi-task squared loss, got "
-                             f"{datafit!r}.")
+    if family == "rows" or (datafit.multi_output and datafit.quadratic):
+        if not (family == "rows" and datafit.quadratic and datafit.multi_output):
+            raise ValueError(f"The L2,1 row penalty and the multi-task squared loss go "
+                             f"together, got {datafit!r} with a {family} penalty.")
         return "multitask_bcd"
     raise ValueError(f"Unknown penalty family {family!r}.")
 

@@ -15,6 +15,7 @@ from ._base import (
     validate_fit_data,
     warm_coef,
 )
+from ._spec_base import configured_penalty, store_certificate
 
 __all__ = ["HuberRegressor", "PoissonRegressor"]
 
@@ -30,6 +31,18 @@ _ATTRS = """
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
+"""
+
+
+_PENALTY_OBJECT = """
+    penalty : penalty object, default=None
+        A penalty of :mod:`penalized.penalties` in place of the elastic net (then
+        ``l1_ratio`` is not used), e.g. ``MCP(gamma=3)`` or ``GroupLasso(groups)`` (ncvreg's
+        and grpreg's GLMs): at the strength ``alpha`` (the object's own ``alpha`` is
+        replaced), with ``penalty_factor``, the bounds and ``positive`` of this estimator
+        filled in where the object leaves them unset. Nonconvex penalties are solved by
+        reweighted L1 and certified by a critical-point criterion (``stop_crit_`` instead
+        of ``dual_gap_``); group penalties by prox-Newton with block updates.
 """
 
 
@@ -60,12 +73,13 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y)
         y = self._check_y(np.asarray(y, dtype=np.float64))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
-                          sample_weight=sample_weight,
+        penalty = (build_penalty(self, prm.alpha, l1_ratio) if self.penalty is None
+                   else configured_penalty(self, prm.alpha))
+        res = fit_problem(X, y, datafit, penalty, prm, sample_weight=sample_weight,
                           coef_init=warm_coef(self, prm, (X.shape[1],)))
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
-        self.dual_gap_ = float(res.dual_gap)
+        store_certificate(self, res)
         self.n_iter_ = int(res.n_iter)
         return self
 
@@ -94,7 +108,7 @@ class PoissonRegressor(_GLMRegressor):
         Penalty strength (>= 0), as in scikit-learn's PoissonRegressor.
     l1_ratio : float, default=0.0
         Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
+""" + _PENALTY_OBJECT + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton (IRLS): each step is a weighted least-squares problem solved
@@ -115,11 +129,12 @@ class PoissonRegressor(_GLMRegressor):
     True
     """
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
-                 max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, alpha=1.0, *, l1_ratio=0.0, penalty=None, fit_intercept=True,
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
+                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.penalty = penalty
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -177,7 +192,7 @@ class HuberRegressor(_GLMRegressor):
         Threshold between the quadratic and the linear part (> 0), in units of y.
     l1_ratio : float, default=0.0
         Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
+""" + _PENALTY_OBJECT + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton: each step is a weighted least-squares problem (weight 1 for
@@ -196,12 +211,14 @@ class HuberRegressor(_GLMRegressor):
     2.0
     """
 
-    def __init__(self, alpha=1e-4, *, epsilon=1.35, l1_ratio=0.0, fit_intercept=True,
-                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, alpha=1e-4, *, epsilon=1.35, l1_ratio=0.0, penalty=None,
+                 fit_intercept=True, penalty_factor=None, lower_bounds=None, upper_bounds=None,
+                 positive=False, standardize=False, tol=1e-4, max_iter=1000, warm_start=False,
+                 verbose=0):
         self.alpha = alpha
         self.epsilon = epsilon
         self.l1_ratio = l1_ratio
+        self.penalty = penalty
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds

@@ -19,6 +19,7 @@ from ._base import (
     validate_fit_data,
     warm_coef,
 )
+from ._spec_base import configured_penalty, is_penalty_object, store_certificate
 
 __all__ = ["LogisticRegression"]
 
@@ -46,8 +47,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {"l1", "l2", "elasticnet"}, default="l2"
-        Which penalty; ``"elasticnet"`` uses ``l1_ratio``.
+    penalty : {"l1", "l2", "elasticnet"} or a penalty object, default="l2"
+        Which penalty; ``"elasticnet"`` uses ``l1_ratio``. Two classes also take a penalty
+        of :mod:`penalized.penalties` beyond the elastic net, e.g. ``MCP(gamma=3)`` or
+        ``GroupLasso(groups)`` (ncvreg's and grpreg's ``family="binomial"``): ``P`` above
+        is then that penalty, at the strength ``alpha`` (the object's own ``alpha`` is
+        replaced), with ``penalty_factor``, the bounds and ``positive`` of this estimator
+        filled in where the object leaves them unset. Nonconvex penalties are solved by
+        reweighted L1 and certified by a critical-point criterion (``stop_crit_``
+        instead of ``dual_gap_``).
     alpha : float, default=0.01
         Penalty strength (>= 0), on the scale of the mean loss.
     l1_ratio : float, default=0.5
@@ -117,6 +125,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _l1_ratio(self):
+        if is_penalty_object(self.penalty):
+            return None
         if self.penalty == "elasticnet":
             return check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         if isinstance(self.penalty, str) and self.penalty in _PENALTIES:
@@ -167,7 +177,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                       sample_weight=sample_weight)
             sample_weight = cw[yk] if sample_weight is None else sample_weight * cw[yk]
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        penalty = build_penalty(self, prm.alpha, l1_ratio)
+        if l1_ratio is None:  # a penalty object
+            if K > 2:
+                raise ValueError(f"The 'penalty' parameter as a penalty object "
+                                 f"({self.penalty!r}) needs two classes, got {K}.")
+            penalty = configured_penalty(self, prm.alpha)
+        else:
+            penalty = build_penalty(self, prm.alpha, l1_ratio)
         p = X.shape[1]
         if K == 2:
             init = warm_coef(self, prm, (1, p))
@@ -185,7 +201,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             intercept = np.asarray(res.intercept, dtype=np.float64)
         self.coef_ = np.ascontiguousarray(coef).astype(X.dtype, copy=False)
         self.intercept_ = intercept.astype(X.dtype, copy=False)
-        self.dual_gap_ = float(res.dual_gap)
+        store_certificate(self, res)
         self.n_iter_ = int(res.n_iter)
         return self
 

@@ -1,0 +1,34 @@
+"""scikit-learn's estimator API checks for the estimators beyond the elastic net (nothing
+xfailed or skipped by their tags). Tight tolerances: the sample-weight equivalence checks
+compare predictions at rtol=1e-7. The nonconvex ones run where their problems are convex
+(gamma large against the checks' small designs) so that every start reaches one solution."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from penalized import (
+    AdaptiveLasso,
+    GroupLasso,
+    MCPRegression,
+    MultiTaskElasticNet,
+    MultiTaskLasso,
+    SCADRegression,
+    SparseGroupLasso,
+)
+
+TIGHT = dict(tol=1e-12, max_iter=100_000)
+
+ESTIMATORS = [
+    MCPRegression(alpha=0.01, gamma=50.0, **TIGHT),
+    SCADRegression(alpha=0.01, gamma=50.0, **TIGHT),
+    AdaptiveLasso(alpha=0.01, **TIGHT),
+    AdaptiveLasso(alpha=0.01, init="lasso", gamma=0.5, **TIGHT),
+    GroupLasso(groups=2, alpha=0.01, **TIGHT),
+    SparseGroupLasso(groups=2, alpha=0.01, l1_ratio=0.5, **TIGHT),
+    MultiTaskLasso(alpha=0.01, **TIGHT),
+    MultiTaskElasticNet(alpha=0.01, l1_ratio=0.5, **TIGHT),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

@@ -14,6 +14,14 @@ from penalized import (
     SCADRegression,
     SparseGroupLasso,
 )
+from penalized.model_selection import (
+    GroupLassoCV,
+    MCPRegressionCV,
+    MultiTaskElasticNetCV,
+    MultiTaskLassoCV,
+    SCADRegressionCV,
+    SparseGroupLassoCV,
+)
 
 TIGHT = dict(tol=1e-12, max_iter=100_000)
 
@@ -31,4 +39,21 @@ ESTIMATORS = [
 
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+CV = dict(alphas=10, cv=3, tol=1e-12, max_iter=100_000)
+
+CV_ESTIMATORS = [
+    MCPRegressionCV(gamma=50.0, **CV),
+    SCADRegressionCV(gamma=50.0, selection="1se", **CV),
+    GroupLassoCV(groups=2, **CV),
+    SparseGroupLassoCV(groups=2, l1_ratio=[0.5, 0.9], **CV),
+    MultiTaskLassoCV(**CV),
+    MultiTaskElasticNetCV(l1_ratio=[0.5, 1.0], **CV),
+]
+
+
+@parametrize_with_checks(CV_ESTIMATORS)
+def test_sklearn_compatible_cv(estimator, check):
     check(estimator)

@@ -4,9 +4,22 @@
 :class:`PoissonRegressorCV` share one engine (:mod:`penalized.model_selection._cv`): folds
 fixed once, one warm-started path per fold on the full-data alpha grid, a choice of test
 error, the minimum and one-standard-error rules, relaxed lasso fits and parallel folds.
+The penalties beyond the elastic net have :class:`MCPRegressionCV`, :class:`SCADRegressionCV`,
+:class:`GroupLassoCV`, :class:`SparseGroupLassoCV`, :class:`MultiTaskLassoCV` and
+:class:`MultiTaskElasticNetCV` (:mod:`penalized.model_selection.penalty_cv`).
 """
 
 from .glm_cv import LogisticRegressionCV, PoissonRegressorCV
 from .linear_cv import ElasticNetCV, LassoCV
+from .penalty_cv import (
+    GroupLassoCV,
+    MCPRegressionCV,
+    MultiTaskElasticNetCV,
+    MultiTaskLassoCV,
+    SCADRegressionCV,
+    SparseGroupLassoCV,
+)
 
-__all__ = ["ElasticNetCV", "LassoCV", "LogisticRegressionCV", "PoissonRegressorCV"]
+__all__ = ["ElasticNetCV", "GroupLassoCV", "LassoCV", "LogisticRegressionCV", "MCPRegressionCV",
+           "MultiTaskElasticNetCV", "MultiTaskLassoCV", "PoissonRegressorCV", "SCADRegressionCV",
+           "SparseGroupLassoCV"]

@@ -1,25 +1,36 @@
-"""scikit-learn compatible estimators."""
+"""scikit-learn compatible estimators.
 
-from .adaptive import AdaptiveLasso
+The estimators of the penalties beyond the elastic net are imported on first use (a plain
+lasso loads none of their modules)."""
+
+import importlib
+
 from .glm import HuberRegressor, PoissonRegressor
-from .group import GroupLasso, SparseGroupLasso
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
-from .multitask import MultiTaskElasticNet, MultiTaskLasso
-from .nonconvex import MCPRegression, SCADRegression
 
-__all__ = [
-    "AdaptiveLasso",
-    "ElasticNet",
-    "GroupLasso",
-    "HuberRegressor",
-    "Lasso",
-    "LogisticRegression",
-    "MCPRegression",
-    "MultiTaskElasticNet",
-    "MultiTaskLasso",
-    "PoissonRegressor",
-    "Ridge",
-    "SCADRegression",
-    "SparseGroupLasso",
-]
+_LAZY = {
+    "AdaptiveLasso": "adaptive",
+    "GroupLasso": "group",
+    "SparseGroupLasso": "group",
+    "MCPRegression": "nonconvex",
+    "SCADRegression": "nonconvex",
+    "MultiTaskLasso": "multitask",
+    "MultiTaskElasticNet": "multitask",
+}
+
+__all__ = ["AdaptiveLasso", "ElasticNet", "GroupLasso", "HuberRegressor", "Lasso",
+           "LogisticRegression", "MCPRegression", "MultiTaskElasticNet", "MultiTaskLasso",
+           "PoissonRegressor", "Ridge", "SCADRegression", "SparseGroupLasso"]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'penalized.estimators' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

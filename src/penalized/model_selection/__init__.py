@@ -9,17 +9,26 @@ The penalties beyond the elastic net have :class:`MCPRegressionCV`, :class:`SCAD
 :class:`MultiTaskElasticNetCV` (:mod:`penalized.model_selection.penalty_cv`).
 """
 
+import importlib
+
 from .glm_cv import LogisticRegressionCV, PoissonRegressorCV
 from .linear_cv import ElasticNetCV, LassoCV
-from .penalty_cv import (
-    GroupLassoCV,
-    MCPRegressionCV,
-    MultiTaskElasticNetCV,
-    MultiTaskLassoCV,
-    SCADRegressionCV,
-    SparseGroupLassoCV,
-)
+
+_LAZY = ("GroupLassoCV", "MCPRegressionCV", "MultiTaskElasticNetCV", "MultiTaskLassoCV",
+         "SCADRegressionCV", "SparseGroupLassoCV")
 
 __all__ = ["ElasticNetCV", "GroupLassoCV", "LassoCV", "LogisticRegressionCV", "MCPRegressionCV",
            "MultiTaskElasticNetCV", "MultiTaskLassoCV", "PoissonRegressorCV", "SCADRegressionCV",
            "SparseGroupLassoCV"]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'penalized.model_selection' has no attribute {name!r}")
+    value = getattr(importlib.import_module(".penalty_cv", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -13,6 +13,8 @@ import scipy.sparse as sp
 
 from .paths import PathResult, _dev_explained
 from .solvers.api import null_gradient, solve_design
+from .solvers.engine import choose_engine
+from .solvers.penalty_engines import path_function
 
 __all__ = ["fit_penalty_path", "penalty_alpha_max", "penalty_grid", "penalty_path_from_design",
            "unit_arrays"]
@@ -51,6 +53,14 @@ def fit_penalty_path(design, y, datafit, pen_unit, grid, *, tol, max_iter, offse
     ``dual_gaps`` holds each fit's certificate: the duality gap, or for a nonconvex
     penalty the critical-point criterion."""
     grid = np.asarray(grid, dtype=np.float64)
+    engine = choose_engine(design, datafit, pen_unit, path=True)
+    run_path = path_function(engine)
+    if run_path is not None and not verbose and grid.size and grid.min() > 0:
+        target = y if offset is None else y - np.reshape(offset, (-1,) + (1,) * (y.ndim - 1))
+        coefs, intercepts, gaps, iters, conv = run_path(design, target, pen_unit, grid, tol=tol,
+                                                        max_iter=max_iter)
+        return _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset,
+                       deviance)
     coefs, intercepts, gaps, iters, conv = [], [], [], [], []
     w0 = b0 = None
     for alpha in grid:
@@ -63,6 +73,11 @@ def fit_penalty_path(design, y, datafit, pen_unit, grid, *, tol, max_iter, offse
         gaps.append(res.dual_gap)
         iters.append(res.n_iter)
         conv.append(res.converged)
+    return _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset,
+                   deviance)
+
+
+def _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset, deviance):
     m = grid.size
     dev = (_dev_explained(design, y, datafit, None, (coefs, intercepts, offset)) if deviance
            else np.full(m, np.nan))

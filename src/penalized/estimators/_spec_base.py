@@ -12,10 +12,11 @@ __all__ = ["SpecRegressor", "configured_penalty", "is_penalty_object", "store_ce
 
 CERTIFICATE_ATTRS = """
     stop_crit_ : float
-        Nonconvex penalties: the critical-point criterion ``max_j kkt_j^2 / (2 L_j)`` at
+        Nonconvex penalties: the critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` at
         the returned coefficients (``kkt_j`` the distance of minus the gradient to the
         penalty's subdifferential, ``L_j`` the loss's curvature along feature j): the
-        decrease that one exact coordinate step could still make, to first order.
+        decrease that exact coordinate steps could still make, to first order, summed
+        over the coordinates as a duality gap is.
 """
 
 NONCONVEX_NOTES = """

@@ -16,8 +16,9 @@ dispatches on the penalty's kind code (one short branch per scalar) and gives:
   the weights of a reweighted-L1 step and ``alpha_max``.
 
 There is no duality gap for a nonconvex problem: the solvers stop on the first-order
-(critical-point) criterion ``max_j kkt_j^2 / (2 L_j)``, the decrease that one exact
-coordinate step could still make to first order (``L_j`` the coordinate's curvature).
+(critical-point) criterion ``sum_j kkt_j^2 / (2 L_j)``, the decrease that exact coordinate
+steps could still make, to first order, summed over the coordinates as a duality gap sums
+over them (``L_j`` the coordinate's curvature).
 """
 
 from collections import namedtuple
@@ -27,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from .._validation import check_bounds, check_penalty_factor, check_scalar
+from ._fastmath import FASTMATH as _FM
 from .log_sum import log_sum_deriv, log_sum_half, log_sum_value
 from .lq import lq_deriv, lq_half, lq_value
 from .mcp import mcp_deriv, mcp_half, mcp_value
@@ -48,7 +50,7 @@ _WEIGHT_CAP = 1e6  # largest reweighting weight, relative to the largest level
 KernelConcave = namedtuple("KernelConcave", "lam scale lo up g kind")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def value_t(t, lam, g, kind):
     """``P(t; lam, g)`` for ``t >= 0``."""
     if kind == 0:
@@ -60,7 +62,7 @@ def value_t(t, lam, g, kind):
     return lq_value(t, lam, g)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def deriv_t(t, lam, g, kind):
     """``P'(t; lam, g)`` for ``t >= 0`` (the right derivative at 0)."""
     if kind == 0:
@@ -72,7 +74,7 @@ def deriv_t(t, lam, g, kind):
     return lq_deriv(t, lam, g)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _half(z, L, lam, s, g, kind, bound):
     if kind == 0:
         return mcp_half(z, L, lam, s, g, bound)
@@ -83,7 +85,7 @@ def _half(z, L, lam, s, g, kind, bound):
     return lq_half(z, L, lam, s, g, bound)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def value1d(w, lam, s, lo, up, g, kind):
     """``P(s |w|)``; infinite outside the bounds."""
     if w < lo or w > up:
@@ -93,7 +95,7 @@ def value1d(w, lam, s, lo, up, g, kind):
     return value_t(s * abs(w), lam, g, kind)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def weight1d(w, lam, s, g, kind):
     """The weight of ``|w|`` in the tangent majorizer at ``w``: ``s P'(s |w|)``."""
     if lam == 0.0 or s == 0.0:
@@ -101,7 +103,7 @@ def weight1d(w, lam, s, g, kind):
     return s * deriv_t(s * abs(w), lam, g, kind)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def prox1d(z, L, lam, s, lo, up, g, kind):
     """``argmin_{lo <= w <= up} L/2 w^2 - z w + P(s |w|)`` (``L > 0``): the better of the
     minimizers on each half-line and 0 (ties go to the smaller ``|w|``)."""
@@ -123,14 +125,14 @@ def prox1d(z, L, lam, s, lo, up, g, kind):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def kkt1d(w, grad, lam, s, lo, up, g, kind):
     """Distance of ``-grad`` to the subdifferential of ``P(s |.|)`` plus the normal cone of
     the box at ``w``: the lasso's distance with the weight ``s P'(s |w|)``."""
     return _l1_kkt1d(w, grad, weight1d(w, lam, s, g, kind), lo, up)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _value_all(w, pen):
     out = 0.0
     for j in range(w.shape[0]):
@@ -138,20 +140,20 @@ def _value_all(w, pen):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _kkt_all(w, grad, pen, out):
     for j in range(w.shape[0]):
         out[j] = kkt1d(w[j], grad[j], pen.lam[j], pen.scale[j], pen.lo[j], pen.up[j], pen.g,
                        pen.kind)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _weights_all(w, pen, out):
     for j in range(w.shape[0]):
         out[j] = weight1d(w[j], pen.lam[j], pen.scale[j], pen.g, pen.kind)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _prox_all(z, L, pen, out):
     for j in range(z.shape[0]):
         out[j] = prox1d(z[j], L, pen.lam[j], pen.scale[j], pen.lo[j], pen.up[j], pen.g,
@@ -277,13 +279,11 @@ class ConcaveArrays:
         return PenaltyArrays(a, np.zeros_like(a), lo, up)
 
     def criterion(self, w, grad, curv):
-        """The stopping criterion ``max_j kkt_j^2 / (2 L_j)`` for the curvatures ``curv``
+        """The stopping criterion ``sum_j kkt_j^2 / (2 L_j)`` for the curvatures ``curv``
         (features without curvature are left out)."""
         k = self.kkt(w, grad)
         on = curv > 0
-        if not np.any(on):
-            return 0.0
-        return float(np.max(k[on] ** 2 / (2.0 * curv[on])))
+        return float(np.sum(k[on] ** 2 / (2.0 * curv[on])))
 
     def alpha_max(self, grad, _l1_ratio=1.0):
         """Smallest ``alpha`` at which 0 is a critical point of ``alpha * (this penalty)``

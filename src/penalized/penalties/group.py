@@ -30,6 +30,7 @@ from numba import njit
 
 from .._validation import check_bool, check_penalty_factor, check_scalar
 from ._spec import PenaltySpec
+from .separable import FASTMATH as _FM
 
 __all__ = ["GroupArrays", "GroupLasso", "KernelGroup", "SparseGroupLasso", "parse_groups"]
 
@@ -38,7 +39,7 @@ __all__ = ["GroupArrays", "GroupLasso", "KernelGroup", "SparseGroupLasso", "pars
 KernelGroup = namedtuple("KernelGroup", "order starts wg a1 positive")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def block_prox(u, a1, ag, positive, step):
     """``u`` replaced in place by ``argmin_x 1/2 ||x - u||^2 + step (sum_j a1_j |x_j| +
     ag ||x||_2)`` (``x >= 0`` when positive)."""
@@ -64,7 +65,7 @@ def block_prox(u, a1, ag, positive, step):
         u[k] *= shrink
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def block_kkt(w, v, a1, ag, positive):
     """Distance of ``v`` (minus the gradient) to the subdifferential of
     ``sum_j a1_j |w_j| + ag ||w||_2`` (+ the normal cone of ``w >= 0``) at ``w``."""
@@ -91,7 +92,7 @@ def block_kkt(w, v, a1, ag, positive):
     return np.sqrt(out)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def block_value(w, a1, ag):
     """``sum_j a1_j |w_j| + ag ||w||_2``."""
     nrm = 0.0
@@ -102,7 +103,7 @@ def block_value(w, a1, ag):
     return l1 + ag * np.sqrt(nrm)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def block_dual_scale(v, a1, ag, positive):
     """The largest ``c >= 0`` with ``||S_a1(c v)||_2 <= ag`` (``inf`` when every ``c``
     qualifies): ``h(c) = sum_j (c m_j - a1_j)_+^2`` (``m = |v|``, or ``v_+``) is a
@@ -146,7 +147,7 @@ def _f64(x):
     return np.ascontiguousarray(x, dtype=np.float64)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _value_all(w, pen):
     out = 0.0
     starts, order = pen.starts, pen.order
@@ -161,7 +162,7 @@ def _value_all(w, pen):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _per_group(w, v, pen, what, out):
     """Per group: 0 the KKT distance at ``w`` for ``v = -grad``, 1 the dual scale of ``v``,
     2 the dual scale of ``v`` for the unit-strength alpha_max."""

@@ -20,13 +20,14 @@ from numba import njit
 
 from .._validation import check_penalty_factor, check_scalar
 from ._spec import PenaltySpec
+from .separable import FASTMATH as _FM
 
 __all__ = ["L21", "KernelRows", "RowArrays"]
 
 KernelRows = namedtuple("KernelRows", "a b")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def row_prox(u, L, a, b):
     """``u`` replaced in place by ``argmin_x L/2 ||x - u||^2 + a ||x||_2 + b/2 ||x||^2``."""
     nrm = 0.0
@@ -40,7 +41,7 @@ def row_prox(u, L, a, b):
         u[t] *= f
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def row_kkt(w, v, a, b):
     """Distance of ``v`` (minus the gradient of the loss) to the subdifferential of
     ``a ||w||_2 + b/2 ||w||^2`` at the row ``w``."""

@@ -13,6 +13,7 @@ that zeroes every coefficient is the lasso's times ``eps``.
 import numpy as np
 from numba import njit
 
+from ._fastmath import FASTMATH as _FM
 from ._spec import PenaltySpec
 
 __all__ = ["LogSum"]
@@ -20,19 +21,19 @@ __all__ = ["LogSum"]
 KIND = 2
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def log_sum_value(t, lam, eps):
     """``P(t)`` for ``t >= 0``."""
     return lam * np.log1p(t / eps)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def log_sum_deriv(t, lam, eps):
     """``P'(t)`` for ``t >= 0``."""
     return lam / (eps + t)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def log_sum_half(z, L, lam, s, eps, bound):
     """The minimizer over ``0 <= y <= bound`` of ``phi(y) = L/2 y^2 - z y + P(s y)``.
 

@@ -13,6 +13,7 @@ below, minimized by :func:`penalized.penalties.concave.prox1d`).
 import numpy as np
 from numba import njit
 
+from ._fastmath import FASTMATH as _FM
 from ._halfline import piece_min
 from ._spec import PenaltySpec
 
@@ -21,7 +22,7 @@ __all__ = ["MCP"]
 KIND = 0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def mcp_value(t, lam, gamma):
     """``P(t)`` for ``t >= 0``."""
     if t <= gamma * lam:
@@ -29,13 +30,13 @@ def mcp_value(t, lam, gamma):
     return 0.5 * gamma * lam * lam
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def mcp_deriv(t, lam, gamma):
     """``P'(t)`` for ``t >= 0`` (the right derivative ``lam`` at 0)."""
     return max(lam - t / gamma, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def mcp_half(z, L, lam, s, gamma, bound):
     """The minimizer over ``0 <= y <= bound`` of ``L/2 y^2 - z y + P(s y)``: the best of
     0 and the two pieces ``P(t) = lam t - t^2 / (2 gamma)`` on ``[0, gamma lam]`` and

@@ -12,6 +12,7 @@ Its derivative is the lasso's ``lam`` up to ``lam``, falls linearly to 0 at ``ga
 import numpy as np
 from numba import njit
 
+from ._fastmath import FASTMATH as _FM
 from ._halfline import piece_min
 from ._spec import PenaltySpec
 
@@ -20,7 +21,7 @@ __all__ = ["SCAD"]
 KIND = 1
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def scad_value(t, lam, gamma):
     """``P(t)`` for ``t >= 0``."""
     if t <= lam:
@@ -30,7 +31,7 @@ def scad_value(t, lam, gamma):
     return 0.5 * lam * lam * (gamma + 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def scad_deriv(t, lam, gamma):
     """``P'(t)`` for ``t >= 0`` (``lam`` at 0)."""
     if t <= lam:
@@ -38,7 +39,7 @@ def scad_deriv(t, lam, gamma):
     return max(gamma * lam - t, 0.0) / (gamma - 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def scad_half(z, L, lam, s, gamma, bound):
     """The minimizer over ``0 <= y <= bound`` of ``L/2 y^2 - z y + P(s y)``: the best of
     0 and the three pieces of ``P``."""

@@ -48,7 +48,10 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     per-sample GLM              group, sparse group                  ``group_newton``
                                                                      (prox-Newton, models
                                                                      by ``group_bcd``)
-    multi-task quadratic        L2,1 rows                            ``multitask_bcd``
+    multi-task quadratic        L2,1 rows; p <= 256 and n >= 2 p     ``multitask_gram``
+                                (a fit), p <= 1000 and n >= p (a     (block CD on rows of
+                                path), as ``gram`` for sparse X      the Gram matrix)
+    multi-task quadratic        L2,1 rows, otherwise                 ``multitask_bcd``
                                                                      (block CD on rows)
     ==========================  ===================================  =====================
 
@@ -88,7 +91,7 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     """
     family = pen.family
     if family != "separable" or (datafit.multi_output and datafit.quadratic):
-        return _penalty_engine(family, datafit, pen)
+        return _penalty_engine(family, design, datafit, pen, path)
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
     if not datafit.quadratic:
@@ -103,7 +106,7 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     return "working_set"
 
 
-def _penalty_engine(family, datafit, pen):
+def _penalty_engine(family, design, datafit, pen, path):
     """The engine of a penalty beyond the elastic net (the rows of the table below the
     line in :func:`choose_engine`)."""
     if family == "concave":
@@ -121,6 +124,11 @@ def _penalty_engine(family, datafit, pen):
         if not (family == "rows" and datafit.quadratic and datafit.multi_output):
             raise ValueError(f"The L2,1 row penalty and the multi-task squared loss go "
                              f"together, got {datafit!r} with a {family} penalty.")
+        n, p = design.n, design.p
+        # a path shares the Gram matrix over every alpha: worth it from n >= p
+        if p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and n >= (p if path else 2 * p) \
+                and _gram_safe(design):
+            return "multitask_gram"
         return "multitask_bcd"
     raise ValueError(f"Unknown penalty family {family!r}.")
 

@@ -3,7 +3,7 @@
 Minimizes ``1/(2S) ||yc - Xc w||_s^2 + sum_j P(s_j |w_j|; lam_j)`` with the numba kernel
 of :mod:`penalized.solvers.kernels.nonconvex` (closed-form coordinate updates on working
 sets, Anderson extrapolation). There is no duality gap: the fit stops when the
-critical-point criterion ``max_j kkt_j^2 / (2 L_j)`` is at most ``tol`` times the weighted
+critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` is at most ``tol`` times the weighted
 variance of y (the scale of the lasso's gap), and warns naming it when ``max_iter`` epochs
 end the fit first.
 """
@@ -46,7 +46,7 @@ def nonconvex_solve(design, y, pen, *, tol, max_iter, coef_init=None, verbose=0,
     if not converged and warn:
         warn_not_converged(f"Coordinate descent ({pen.name})", crit, tol_abs, tol,
                            "the weighted variance of y", max_iter=max_iter,
-                           criterion="critical-point criterion max_j kkt_j^2 / (2 L_j)",
+                           criterion="critical-point criterion sum_j kkt_j^2 / (2 L_j)",
                            stacklevel=5)
     b = ybar - float(design.mu @ w) if design.center else 0.0
     return SolveResult(coef=w, intercept=b, dual_gap=crit, tol_gap=tol_abs,

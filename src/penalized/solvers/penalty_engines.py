@@ -5,7 +5,7 @@ use, so a plain lasso never loads (or compiles) any of them."""
 
 import importlib
 
-__all__ = ["ENGINES", "run_engine"]
+__all__ = ["ENGINES", "PATHS", "path_function", "run_engine"]
 
 # engine -> (module, function, whether it takes a datafit)
 ENGINES = {
@@ -14,6 +14,13 @@ ENGINES = {
     "group_bcd": ("group", "group_solve", False),
     "group_newton": ("group_newton", "group_newton_solve", True),
     "multitask_bcd": ("multitask", "multitask_solve", False),
+    "multitask_gram": ("multitask", "multitask_gram_solve", False),
+}
+
+# engines that run a whole warm-started path in one call: engine -> (module, function)
+PATHS = {
+    "multitask_bcd": ("multitask", "multitask_path"),
+    "multitask_gram": ("multitask", "multitask_gram_path"),
 }
 
 
@@ -28,3 +35,13 @@ def run_engine(engine, design, y, datafit, pen, *, tol, max_iter, coef_init=None
     if offset is not None:
         y = y - offset  # the offset of the squared loss is a shift of the target
     return solve(design, y, pen, **kw)
+
+
+def path_function(engine):
+    """The engine's path function ``f(design, y, pen_unit, alphas, *, tol, max_iter)``
+    returning ``(coefs, intercepts, gaps, epochs, converged)``, or None (the path is then
+    fitted alpha by alpha)."""
+    if engine not in PATHS:
+        return None
+    module, name = PATHS[engine]
+    return getattr(importlib.import_module(f".{module}", __package__), name)

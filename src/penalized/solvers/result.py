@@ -35,7 +35,7 @@ class SolveResult:
         The engine that solved it (see :func:`penalized.solvers.engine.choose_engine`).
     criterion : str
         What ``dual_gap`` holds: ``"gap"`` (a duality gap) or ``"kkt"`` (the
-        critical-point criterion of a nonconvex penalty, ``max_j kkt_j^2 / (2 L_j)``).
+        critical-point criterion of a nonconvex penalty, ``sum_j kkt_j^2 / (2 L_j)``).
     """
 
     coef: np.ndarray

@@ -9,7 +9,7 @@ datafit's options (weights, offsets, bounds, unpenalized features) untouched (Zo
 local linear approximation; Candes, Wakin and Boyd's reweighted L1).
 
 There is no duality gap: the loop stops when the critical-point criterion
-``max_j kkt_j^2 / (2 L_j)`` (``L_j`` the loss's curvature along feature j at the iterate)
+``sum_j kkt_j^2 / (2 L_j)`` (``L_j`` the loss's curvature along feature j at the iterate)
 is at most ``tol`` times the datafit's scale, and the last weighted problem is solved to
 its own ``tol``. Lq (infinite weight at 0) starts from the lasso's weights.
 """
@@ -82,7 +82,7 @@ def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     if not converged and warn:
         warn_not_converged(f"Reweighted L1 ({pen.name})", crit, tol_abs, tol,
                            "the datafit's scale", max_iter=max_iter,
-                           criterion="critical-point criterion max_j kkt_j^2 / (2 L_j)",
+                           criterion="critical-point criterion sum_j kkt_j^2 / (2 L_j)",
                            stacklevel=5)
     return SolveResult(coef=w, intercept=b if b is not None else 0.0, dual_gap=float(crit),
                        tol_gap=tol_abs, n_iter=max(epochs, 1), converged=converged,

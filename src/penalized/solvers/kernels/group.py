@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from ...penalties.group import block_dual_scale, block_kkt, block_prox, block_value
+from ...penalties.separable import FASTMATH as _FM
 from .cd import _anderson_weights, col_axpy, col_dot, gradient, residual, weighted_sq, weighted_sum
 from .certificate import project_unpenalized
 from .working_set import certify, pick_working_set
@@ -33,7 +34,7 @@ __all__ = ["GroupConfig", "group_fit", "group_lipschitz"]
 GroupConfig = namedtuple("GroupConfig", "tol_gap max_epochs K eps p0 verbose")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def group_lipschitz(D, pen, out):
     """``out[g]``: the largest eigenvalue of ``Xc_g' diag(s) Xc_g / S`` (power iteration on
     the group's Gram matrix; exact for a group of one)."""
@@ -88,13 +89,13 @@ def group_lipschitz(D, pen, out):
         out[g] = lam * (1.0 + 1e-9)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _gather(src, order, st, en, buf):
     for q in range(st, en):
         buf[q - st] = src[order[q]]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def penalty_value(w, pen, gs):
     """The penalty over the groups ``gs``."""
     out = 0.0
@@ -109,7 +110,7 @@ def penalty_value(w, pen, gs):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def group_scores(w, v, pen, lip, score):
     """Per group: ``kkt_g^2 / (2 L_g)`` into ``score`` (-1 for a group without curvature,
     inf for groups with a nonzero and unpenalized ones). Returns (the largest
@@ -153,7 +154,7 @@ def group_scores(w, v, pen, lip, score):
     return crit, kmax, scale, nnz
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def group_gap(w, v, rr, rr_t, ycr_t, pen):
     """``(gap, primal, dual)``: ``v`` the (projected) gradient ``Xc' s theta / S``."""
     m = pen.starts.shape[0] - 1
@@ -172,7 +173,7 @@ def group_gap(w, v, rr, rr_t, ycr_t, pen):
     return primal - dual, primal, dual
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def group_epochs(D, yc, w, r, gws, pen, lip, max_epochs, tol_in, K):
     """Block-CD epochs on the groups ``gws`` (holding every nonzero of ``w``) until an
     epoch's largest ``kkt_g^2 / (2 L_g)`` is at most ``tol_in``; ``r`` is the exact
@@ -291,7 +292,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, max_epochs, tol_in, K):
     return epoch
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def group_fit(D, yc, w, r, pen, lip, proj, box, cfg, out):
     """The working-set solve of the module docstring (``proj`` and ``box``: the
     :data:`~penalized.solvers.kernels.certificate.Projection` of the unpenalized features

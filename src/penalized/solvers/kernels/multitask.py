@@ -2,10 +2,11 @@
 penalty, whole in numba.
 
 Minimizes ``1/(2 S) sum_i s_i ||R_i||^2 + sum_j (a_j ||W_j||_2 + b_j / 2 ||W_j||_2^2)``
-(``R = Yc - Xc W``, implicitly centered, C-ordered n x T; ``W`` p x T) as scikit-learn's
-multi-task coordinate descent: the row ``W_j`` of feature j is minimized exactly given the
-others (``row_prox`` of :mod:`penalized.penalties.l21` with ``L_j = ||xc_j||_s^2 / S``),
-on working sets of rows:
+(``R = Yc - Xc W``, implicitly centered, stored task by task as T x n so that every
+product runs along a contiguous column of X and a contiguous residual; ``W`` p x T) as
+scikit-learn's multi-task coordinate descent: the row ``W_j`` of feature j is minimized
+exactly given the others (``row_prox`` of :mod:`penalized.penalties.l21` with
+``L_j = ||xc_j||_s^2 / S``), on working sets of rows:
 
 1. the residual afresh, the gradient ``V = Xc' s R / S`` and the duality gap (the dual
    point ``c R``, ``c`` the largest scaling that puts every pure-L2,1 row of ``c V`` in
@@ -23,61 +24,76 @@ import numpy as np
 from numba import njit
 
 from ...penalties.l21 import row_kkt, row_prox
+from ...penalties.separable import FASTMATH as _FM
 from .cd import _anderson_weights
 from .working_set import certify, pick_working_set
 
-__all__ = ["MTConfig", "mt_fit"]
+__all__ = ["MTConfig", "mt_fit", "mt_path"]
 
 MTConfig = namedtuple("MTConfig", "tol_gap max_epochs K eps p0 verbose")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _row_grad(D, j, R, SR, g):
-    """``g = Xc_j' diag(s) R / S`` for column j (``SR`` the weighted column sums of R)."""
-    T = R.shape[1]
+    """``g = Xc_j' diag(s) R / S`` for column j (``R`` task by task, T x n; ``SR`` the
+    weighted sums of its rows)."""
+    T = R.shape[0]
     for t in range(T):
-        g[t] = 0.0
-    if D.sparse:
-        for ii in range(D.indptr[j], D.indptr[j + 1]):
-            i = D.indices[ii]
-            x = D.data[ii] * (D.s[i] if D.weighted else 1.0)
-            for t in range(T):
-                g[t] += x * R[i, t]
-    else:
-        X = D.X
+        acc = 0.0
+        if D.sparse:
+            for ii in range(D.indptr[j], D.indptr[j + 1]):
+                i = D.indices[ii]
+                acc += D.data[ii] * (D.s[i] if D.weighted else 1.0) * R[t, i]
+        else:
+            X = D.X
+            if D.weighted:
+                for i in range(D.n):
+                    acc += X[i, j] * D.s[i] * R[t, i]
+            else:
+                for i in range(D.n):
+                    acc += X[i, j] * R[t, i]
+        if D.center:
+            acc -= D.mu[j] * SR[t]
+        g[t] = acc / D.S
+
+
+@njit(cache=True, fastmath=_FM)
+def _col_sums(D, R, SR):
+    for t in range(R.shape[0]):
+        acc = 0.0
         if D.weighted:
             for i in range(D.n):
-                x = X[i, j] * D.s[i]
-                for t in range(T):
-                    g[t] += x * R[i, t]
+                acc += D.s[i] * R[t, i]
         else:
             for i in range(D.n):
-                x = X[i, j]
-                for t in range(T):
-                    g[t] += x * R[i, t]
-    for t in range(T):
-        if D.center:
-            g[t] -= D.mu[j] * SR[t]
-        g[t] /= D.S
+                acc += R[t, i]
+        SR[t] = acc
 
 
-@njit(cache=True)
-def _col_sums(D, R, SR):
-    for t in range(R.shape[1]):
-        SR[t] = 0.0
-    for i in range(D.n):
-        si = D.s[i] if D.weighted else 1.0
-        for t in range(R.shape[1]):
-            SR[t] += si * R[i, t]
+@njit(cache=True, fastmath=_FM)
+def _axpy_row(D, j, delta, R, m):
+    """``R[t] -= delta_t (x_j - m)`` for every task (raw column j shifted by ``m``; sparse
+    designs take ``m = 0`` and defer the shift)."""
+    for t in range(R.shape[0]):
+        d = delta[t]
+        if d == 0.0:
+            continue
+        if D.sparse:
+            for ii in range(D.indptr[j], D.indptr[j + 1]):
+                R[t, D.indices[ii]] -= D.data[ii] * d
+        else:
+            X = D.X
+            for i in range(D.n):
+                R[t, i] -= (X[i, j] - m) * d
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _residual(D, Yc, W, R):
-    """``R = Yc - Xc W`` afresh."""
-    n, T = R.shape
-    for i in range(n):
-        for t in range(T):
-            R[i, t] = Yc[i, t]
+    """``R = Yc - Xc W`` afresh (task by task)."""
+    T, n = R.shape
+    for t in range(T):
+        for i in range(n):
+            R[t, i] = Yc[t, i]
     shift = np.zeros(T)
     for j in range(D.p):
         nz = False
@@ -86,45 +102,30 @@ def _residual(D, Yc, W, R):
                 nz = True
         if not nz:
             continue
-        _axpy_row(D, j, W[j], R, 1.0)
+        _axpy_row(D, j, W[j], R, 0.0)
         if D.center:
             for t in range(T):
                 shift[t] += W[j, t] * D.mu[j]
     if D.center:
-        for i in range(n):
-            for t in range(T):
-                R[i, t] += shift[t]
+        for t in range(T):
+            for i in range(n):
+                R[t, i] += shift[t]
 
 
-@njit(cache=True)
-def _axpy_row(D, j, delta, R, sign):
-    """``R -= sign * x_j delta'`` for the raw column j (the centering is the caller's)."""
-    T = R.shape[1]
-    if D.sparse:
-        for ii in range(D.indptr[j], D.indptr[j + 1]):
-            i = D.indices[ii]
-            x = sign * D.data[ii]
-            for t in range(T):
-                R[i, t] -= x * delta[t]
-    else:
-        X = D.X
-        for i in range(D.n):
-            x = sign * X[i, j]
-            for t in range(T):
-                R[i, t] -= x * delta[t]
-
-
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _sq(D, R):
     acc = 0.0
-    for i in range(D.n):
-        si = D.s[i] if D.weighted else 1.0
-        for t in range(R.shape[1]):
-            acc += si * R[i, t] * R[i, t]
+    for t in range(R.shape[0]):
+        if D.weighted:
+            for i in range(D.n):
+                acc += D.s[i] * R[t, i] * R[t, i]
+        else:
+            for i in range(D.n):
+                acc += R[t, i] * R[t, i]
     return acc / D.S
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _pen_rows(W, pen, rows):
     out = 0.0
     for jj in range(rows.shape[0]):
@@ -136,11 +137,11 @@ def _pen_rows(W, pen, rows):
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     """Row-CD epochs on the rows ``ws`` (holding every nonzero row) until an epoch's
     largest ``kkt_j^2 / (2 L_j)`` is at most ``tol_in``; ``R`` exact on entry and return."""
-    n, T = R.shape
+    T, n = R.shape
     k = ws.shape[0]
     mu, center = D.mu, D.center
     g = np.empty(T)
@@ -149,7 +150,7 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     SR = np.empty(T)
     off = np.zeros(T)
     Wst = np.empty((K + 1, k * T))
-    R_acc = np.empty((n, T))
+    R_acc = np.empty((T, n))
     W_acc = np.empty((k, T))
     W_cur = np.empty((k, T))
     n_stored = 0
@@ -180,23 +181,17 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
             for t in range(T):
                 W[j, t] = u[t]
             if D.sparse:
-                _axpy_row(D, j, delta, R, 1.0)
+                _axpy_row(D, j, delta, R, 0.0)
                 if center:
                     for t in range(T):
                         off[t] += delta[t] * mu[j]
                         SR[t] -= delta[t] * D.S * mu[j]
             else:
-                X = D.X
-                m = mu[j] if center else 0.0
-                for i in range(n):
-                    x = X[i, j] - m
-                    for t in range(T):
-                        R[i, t] -= x * delta[t]
+                _axpy_row(D, j, delta, R, mu[j] if center else 0.0)
         if center and D.sparse:
-            for i in range(n):
-                for t in range(T):
-                    R[i, t] += off[t]
             for t in range(T):
+                for i in range(n):
+                    R[t, i] += off[t]
                 off[t] = 0.0
         if viol <= tol_in:
             break
@@ -216,29 +211,29 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
                         acc += c[q] * Wst[q + 1, jj * T + t]
                     W_acc[jj, t] = acc
                     W_cur[jj, t] = W[ws[jj], t]
-            for i in range(n):
-                for t in range(T):
-                    R_acc[i, t] = Yc[i, t]
+            for t in range(T):
+                for i in range(n):
+                    R_acc[t, i] = Yc[t, i]
             shift = np.zeros(T)
             for jj in range(k):
                 j = ws[jj]
-                _axpy_row(D, j, W_acc[jj], R_acc, 1.0)
+                _axpy_row(D, j, W_acc[jj], R_acc, 0.0)
                 if center:
                     for t in range(T):
                         shift[t] += W_acc[jj, t] * mu[j]
             if center:
-                for i in range(n):
-                    for t in range(T):
-                        R_acc[i, t] += shift[t]
+                for t in range(T):
+                    for i in range(n):
+                        R_acc[t, i] += shift[t]
             f_cur = 0.5 * _sq(D, R) + _pen_rows(W, pen, ws)
             for jj in range(k):
                 for t in range(T):
                     W[ws[jj], t] = W_acc[jj, t]
             f_acc = 0.5 * _sq(D, R_acc) + _pen_rows(W, pen, ws)
             if f_acc < f_cur:
-                for i in range(n):
-                    for t in range(T):
-                        R[i, t] = R_acc[i, t]
+                for t in range(T):
+                    for i in range(n):
+                        R[t, i] = R_acc[t, i]
             else:
                 for jj in range(k):
                     for t in range(T):
@@ -246,12 +241,12 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     return epoch
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def mt_fit(D, Yc, W, R, pen, cfg, out):
     """The working-set solve of the module docstring. ``out`` gets (gap, primal,
     converged, outer rounds). Returns the epochs run."""
     p = D.p
-    n, T = R.shape
+    T, n = R.shape
     V = np.empty((p, T))
     SR = np.empty(T)
     g = np.empty(T)
@@ -263,10 +258,9 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
         out[3] += 1.0
         rr = _sq(D, R)
         ycr = 0.0
-        for i in range(n):
-            si = D.s[i] if D.weighted else 1.0
-            for t in range(T):
-                ycr += si * Yc[i, t] * R[i, t]
+        for t in range(T):
+            for i in range(n):
+                ycr += (D.s[i] if D.weighted else 1.0) * Yc[t, i] * R[t, i]
         ycr /= D.S
         # gradient rows, dual scaling, violations
         c = 1.0
@@ -339,3 +333,26 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
         tol_in = max(crit * min(0.09, cfg.tol_gap / max(gap, 1e-300)),
                      floor * floor / (2.0 * max(D.L.max(), 1e-300)))
         epochs += mt_epochs(D, Yc, W, R, ws, pen, cfg.max_epochs - epochs, tol_in, cfg.K)
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def mt_path(D, Yc, W, R, pen_unit, pen, alphas, cfg, Wpath, stats):
+    """A warm-started path of :func:`mt_fit` over ``alphas`` (penalty ``alpha * pen_unit``,
+    written into ``pen``'s arrays): ``Wpath[i]`` the solution at ``alphas[i]``, row i of
+    ``stats`` (gap, primal, converged, epochs)."""
+    p, T = W.shape
+    out = np.zeros(4)
+    for i in range(alphas.shape[0]):
+        for j in range(p):
+            pen.a[j] = alphas[i] * pen_unit.a[j]
+            pen.b[j] = alphas[i] * pen_unit.b[j]
+        for t in range(4):
+            out[t] = 0.0
+        epochs = mt_fit(D, Yc, W, R, pen, cfg, out)
+        for j in range(p):
+            for t in range(T):
+                Wpath[i, j, t] = W[j, t]
+        stats[i, 0] = out[0]
+        stats[i, 1] = out[1]
+        stats[i, 2] = out[2]
+        stats[i, 3] = max(epochs, 1)

@@ -7,7 +7,7 @@ one-dimensional problem (:func:`penalized.penalties.concave.prox1d`), on working
 
 1. the residual afresh, the full gradient and every feature's critical-point violation
    ``kkt_j`` (:func:`penalized.penalties.concave.kkt1d`); stop when the criterion
-   ``max_j kkt_j^2 / (2 L_j)`` is at most ``tol`` (or only rounding error is left);
+   ``sum_j kkt_j^2 / (2 L_j)`` is at most ``tol`` (or only rounding error is left);
 2. the working set: the support and the largest violations, ``max(p0, 2 nnz)`` features;
 3. epochs on it, extrapolated every ``K`` epochs (Anderson, kept only when it lowers the
    objective), until its own criterion is a tenth of the outer one.
@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from ...penalties.concave import kkt1d, prox1d, value1d
+from ...penalties.separable import FASTMATH as _FM
 from .cd import _anderson_weights, col_axpy, col_dot, gradient, residual, weighted_sq, weighted_sum
 from .working_set import pick_working_set
 
@@ -33,7 +34,7 @@ __all__ = ["NcvxConfig", "ncvx_fit"]
 NcvxConfig = namedtuple("NcvxConfig", "tol max_epochs K eps p0 verbose")
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _penalty(w, pen):
     out = 0.0
     for j in range(w.shape[0]):
@@ -41,7 +42,7 @@ def _penalty(w, pen):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def _penalty_ws(w_ws, ws, pen):
     out = 0.0
     for jj in range(ws.shape[0]):
@@ -51,12 +52,13 @@ def _penalty_ws(w_ws, ws, pen):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FM)
 def scores(w, v, pen, L, score):
     """Per-feature ``kkt_j^2 / (2 L_j)`` at ``w`` for the gradient ``-v`` into ``score``
-    (-1 for constant columns, inf for the support). Returns (criterion, largest violation,
-    its rounding scale, nnz)."""
+    (-1 for constant columns, inf for the support). Returns (criterion: their sum, the
+    largest of them, the largest violation, its rounding scale, nnz)."""
     crit = 0.0
+    cmax = 0.0
     kmax = 0.0
     scale = 0.0
     nnz = 0
@@ -66,17 +68,18 @@ def scores(w, v, pen, L, score):
             continue
         d = kkt1d(w[j], -v[j], pen.lam[j], pen.scale[j], pen.lo[j], pen.up[j], pen.g, pen.kind)
         c = d * d / (2.0 * L[j])
-        crit = max(crit, c)
+        crit += c
+        cmax = max(cmax, c)
         kmax = max(kmax, d)
         scale = max(scale, abs(v[j]), pen.lam[j] * pen.scale[j])
         score[j] = c
         if w[j] != 0.0:
             score[j] = np.inf
             nnz += 1
-    return crit, kmax, scale, nnz
+    return crit, cmax, kmax, scale, nnz
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     """CD epochs on the working set ``ws`` (which holds every nonzero of ``w``) until an
     epoch's largest ``kkt_j^2 / (2 L_j)`` is at most ``tol_in``; ``r`` is the exact
@@ -167,7 +170,7 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     return epoch
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FM)
 def ncvx_fit(D, yc, w, r, pen, cfg, out):
     """The working-set solve of the module docstring. ``out`` gets (criterion, primal,
     converged, outer rounds). Returns the epochs run."""
@@ -179,7 +182,7 @@ def ncvx_fit(D, yc, w, r, pen, cfg, out):
         residual(D, yc, w, r)
         gradient(D, r, v)
         out[3] += 1.0
-        crit, kmax, scale, nnz = scores(w, v, pen, D.L, score)
+        crit, cmax, kmax, scale, nnz = scores(w, v, pen, D.L, score)
         out[0] = crit
         out[1] = 0.5 * weighted_sq(r, 0.0, D) / D.S + _penalty(w, pen)
         if cfg.verbose > 0:
@@ -192,5 +195,7 @@ def ncvx_fit(D, yc, w, r, pen, cfg, out):
         if epochs >= cfg.max_epochs:
             return epochs
         ws = pick_working_set(score, max(cfg.p0, 2 * nnz))
-        tol_in = max(0.1 * crit, 0.5 * cfg.tol)
+        # the inner solve's per-coordinate target: a tenth of the largest violation, and
+        # no lower than what keeps the working set's sum at a third of the target
+        tol_in = max(0.1 * cmax, 0.3 * cfg.tol / ws.shape[0])
         epochs += ncvx_epochs(D, yc, w, r, ws, pen, cfg.max_epochs - epochs, tol_in, cfg.K)

@@ -25,7 +25,8 @@ __all__ = ["ElasticNetCV", "GroupLassoCV", "LassoCV", "LogisticRegressionCV", "M
 def __getattr__(name):
     if name not in _LAZY:
         raise AttributeError(f"module 'penalized.model_selection' has no attribute {name!r}")
-    value = getattr(importlib.import_module(".penalty_cv", __name__), name)
+    module = ".multitask_cv" if name.startswith("MultiTask") else ".penalty_cv"
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -118,3 +118,14 @@ def test_plot_path_of_the_new_penalties():
                      alphas=10)):
         axes = np.atleast_1d(plot_path(res))  # one panel per task for multi-task paths
         assert all(ax.lines for ax in axes.ravel())
+
+
+def test_multitask_path_with_unpenalized_rows():
+    """The null model of a path fits the unpenalized rows (penalty factor 0) first."""
+    X, y = _data(seed=4)
+    Y = np.column_stack([y, X[:, 5] + y])
+    pf = np.ones(20)
+    pf[5] = 0.0
+    m = MultiTaskLassoCV(alphas=10, penalty_factor=pf).fit(X, Y)
+    assert np.all(m.path_.coef_at(0)[np.arange(20) != 5] == 0)
+    assert np.all(m.path_.coef_at(0)[5] != 0)

@@ -121,7 +121,10 @@ def _penalty_engine(family, design, datafit, pen, path):
                              "Multinomial(grouped=True)).")
         return "group_bcd" if datafit.quadratic else "group_newton"
     if family == "rows" or (datafit.multi_output and datafit.quadratic):
-        if not (family == "rows" and datafit.quadratic and datafit.multi_output):
+        # (separable arrays without bounds read as row weights: the unpenalized rows' fit
+        # of the null model)
+        rows = family == "rows" or (family == "separable" and not pen.bounded)
+        if not (rows and datafit.quadratic and datafit.multi_output):
             raise ValueError(f"The L2,1 row penalty and the multi-task squared loss go "
                              f"together, got {datafit!r} with a {family} penalty.")
         n, p = design.n, design.p

@@ -89,8 +89,12 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         (n_samples, n_classes). GLMs are solved by prox-Newton (IRLS) with the same
         certificate contract; their ``tol`` is relative to the loss of the
         intercept-only model above the saturated loss.
-    penalty : penalized.penalties.ElasticNet, default=None
-        The penalty; default ``L1(1.0)``.
+    penalty : penalty of penalized.penalties, default=None
+        The penalty; default ``L1(1.0)``. Beyond the elastic net: ``MCP``, ``SCAD``,
+        ``LogSum``, ``Lq`` (certified by a critical-point criterion, ``criterion="kkt"``
+        in the result), ``GroupLasso``, ``SparseGroupLasso`` and, with the
+        ``MultiTaskQuadratic`` datafit and a 2-D y, ``L21``; the engine is chosen from the
+        penalty's family (:func:`penalized.solvers.engine.choose_engine`).
     sample_weight : array-like of shape (n_samples,), default=None
     fit_intercept : bool, default=True
     tol : float, default=1e-4

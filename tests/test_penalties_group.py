@@ -128,3 +128,30 @@ def test_group_options_and_values():
     rows = L21(alpha=2.0, l1_ratio=0.5, penalty_factor=[1.0, 0.0]).arrays(2)
     np.testing.assert_allclose(rows.a, [1.0, 0.0])
     np.testing.assert_array_equal(rows.unpenalized, [1])
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_group_value_change_is_the_difference_of_values(positive):
+    """``value_change`` equals ``value(w_new) - value(w)`` where the values are exact
+    enough, and keeps its accuracy for changes far below their rounding level."""
+    rng = np.random.default_rng(2)
+    pen = SparseGroupLasso([[0, 3], [1, 4, 5], [2]], l1_ratio=0.3, alpha=0.7,
+                           positive=positive).arrays(6)
+    for _ in range(20):
+        w = np.abs(rng.standard_normal(6)) if positive else rng.standard_normal(6)
+        w[rng.random(6) < 0.3] = 0.0
+        w_new = w + rng.standard_normal(6) * (0.0 if positive else 1.0)
+        w_new = np.abs(w_new) if positive else w_new
+        assert pen.value_change(w, w_new) == pytest.approx(pen.value(w_new) - pen.value(w),
+                                                           rel=1e-12, abs=1e-14)
+    w = np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0])
+    d = 1e-13 * np.array([1.0, -2.0, 1.0, 3.0, 0.5, -1.0])
+    # first order: the subgradient at w (every group and coordinate nonzero) along d
+    arr = pen
+    grad = arr.a1 * np.sign(w)
+    for g in range(arr.n_groups):
+        idx = arr.order[arr.starts[g]:arr.starts[g + 1]]
+        grad[idx] += arr.wg[g] * w[idx] / np.linalg.norm(w[idx])
+    assert pen.value_change(w, w + d) == pytest.approx(grad @ d, rel=1e-6)
+    if positive:
+        assert pen.value_change(w, -w) == np.inf

@@ -174,7 +174,7 @@ def test_group_of_singletons_is_the_weighted_lasso():
     np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-8)
     c = LogisticRegression(penalty=GroupPen(1, weights=np.ones(30)), alpha=0.02, tol=1e-8)
     yb = (y > np.median(y)).astype(int)
-    d = LogisticRegression(penalty="l1", alpha=0.02, tol=1e-8)
+    d = LogisticRegression(l1_ratio=1.0, alpha=0.02, tol=1e-8)
     np.testing.assert_allclose(c.fit(X, yb).coef_, d.fit(X, yb).coef_, atol=1e-6)
 
 

@@ -5,7 +5,8 @@ lasso loads none of their modules)."""
 
 import importlib
 
-from .glm import HuberRegressor, PoissonRegressor
+from .glm import PoissonRegressor
+from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
 

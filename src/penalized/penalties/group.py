@@ -264,6 +264,25 @@ class GroupArrays:
             return np.inf
         return float(_value_all(w, self.kernel))
 
+    def value_change(self, w, w_new):
+        """``value(w_new) - value(w)`` from the coefficients' changes, group by group
+        (``||a|| - ||b|| = (a - b).(a + b) / (||a|| + ||b||)``): exact to the rounding
+        level of the change, not of the values."""
+        w, w_new = _f64(w), _f64(w_new)
+        if self.positive and np.any(w_new < 0):
+            return np.inf
+        d = w_new - w
+        l1 = float(self.a1 @ (np.abs(w_new) - np.abs(w)))
+        if self.order.size == 0:
+            return l1
+        o, heads = self.order, self.starts[:-1]
+        dots = np.add.reduceat((d * (w_new + w))[o], heads)
+        norms = (np.sqrt(np.add.reduceat((w_new * w_new)[o], heads))
+                 + np.sqrt(np.add.reduceat((w * w)[o], heads)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change = np.where(norms > 0, dots / norms, 0.0)
+        return l1 + float(self.wg @ change)
+
     def group_kkt(self, w, grad):
         """Per group, the distance of ``-grad`` to the subdifferential at ``w``."""
         out = np.empty(self.n_groups)

@@ -45,9 +45,11 @@ def group_glm_gap(design, y, loss, w, b, eta, pen, offset):
 
 
 def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
-                       intercept_init=None, offset=None, verbose=0, warn=True):
+                       intercept_init=None, offset=None, verbose=0, warn=True, max_steps=None):
     """Minimize ``1/S sum_i s_i l(y_i, x_i.w + b + offset_i) + penalty(w)`` for a group
-    penalty (:class:`~penalized.penalties.group.GroupArrays`); see the module docstring."""
+    penalty (:class:`~penalized.penalties.group.GroupArrays`); see the module docstring.
+    ``max_iter`` caps the block-CD epochs of all the models, ``max_steps`` (when given)
+    the prox-Newton steps."""
     s, S = design.s, design.S
     y = np.asarray(y, dtype=np.float64)
     off = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
@@ -61,11 +63,12 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
     eta = design.predictor(w, b, off)
-    epochs = 0
+    epochs = steps = 0
     history = []
     converged = False
     tight = 1.0
     gap = primal = np.inf
+    tiny_gap, tiny_run = np.inf, 0  # the run of steps below the objective's rounding level
     while True:
         if design.center:
             d = loss.optimize_intercept(y, eta, s)
@@ -79,7 +82,8 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
         if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
             converged = True
             break
-        if epochs >= max_iter or tight < 1e-9:
+        if epochs >= max_iter or tight < 1e-9 or (max_steps is not None
+                                                  and steps >= max_steps):
             break
         h = loss.hess(y, eta)
         h = np.maximum(h, loss.hess_floor * max(float(np.max(h)), 1.0))
@@ -90,10 +94,13 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
                           tol=tight * inner_tol(wdesign, z, gap, f, tol_gap),
                           max_iter=min(max(max_iter - epochs, 1), _MAX_INNER))
         epochs += res.n_iter
+        steps += 1
         w_new = res.coef
         b_new = res.intercept if design.center else 0.0
         d_eta = design.predictor(w_new - w, b_new - b, 0.0)
-        decrease = float(s @ (g * d_eta)) / S + pen.value(w_new) - pen.value(w)
+        # the penalty's change summed group by group: a step near the optimum changes it
+        # far below the rounding level of its value
+        decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
         if not decrease < 0:
             tight *= 1e-3  # the model did not move: solve it more accurately
             continue
@@ -102,18 +109,35 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
             for _ in range(40):
                 w_t = w + t * (w_new - w)
                 eta_t = eta + t * d_eta
+                if -decrease <= 16 * _EPS * abs(primal):
+                    # below the objective's rounding level: take the step while such
+                    # steps still halve the gap, else solve the model more accurately
+                    if tiny_run == 0 or gap < 0.5 * tiny_gap:
+                        tiny_gap, tiny_run = gap, tiny_run + 1
+                        break
+                    tiny_run = 0
+                    t = None
+                    break
                 f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
-                if f_t <= primal + _ARMIJO * t * decrease or -decrease <= 16 * _EPS * abs(primal):
+                if f_t <= primal + _ARMIJO * t * decrease:
+                    tiny_run = 0
                     break
                 t *= 0.5
             else:
+                t = None
+            if t is None:
                 tight *= 1e-3
                 continue
         w, eta, b = w_t, eta_t, b + t * (b_new - b)
     if not converged and warn:
-        warn_not_converged(f"Prox-Newton ({loss.name}, {pen.name})", gap, tol_gap, tol,
-                           "the null model's excess loss", max_iter=max_iter,
-                           stalled=epochs < max_iter, stacklevel=5)
+        what = f"Prox-Newton ({loss.name}, {pen.name})"
+        if max_steps is not None and steps >= max_steps:
+            warn_not_converged(what, gap, tol_gap, tol, "the null model's excess loss",
+                               max_iter=max_steps, unit="Newton steps (max_iter)",
+                               stacklevel=5)
+        else:
+            warn_not_converged(what, gap, tol_gap, tol, "the null model's excess loss",
+                               max_iter=max_iter, stalled=epochs < max_iter, stacklevel=5)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="group_newton")
+                       history=history, engine="group_newton", n_steps=steps)

@@ -25,13 +25,15 @@ PATHS = {
 
 
 def run_engine(engine, design, y, datafit, pen, *, tol, max_iter, coef_init=None,
-               intercept_init=None, offset=None, verbose=0, warn=True):
-    """Solve with the named engine (least-squares engines get ``y - offset``)."""
+               intercept_init=None, offset=None, verbose=0, warn=True, max_steps=None):
+    """Solve with the named engine (least-squares engines get ``y - offset``);
+    ``max_steps`` caps the outer steps of the GLM engines (prox-Newton steps)."""
     module, name, glm = ENGINES[engine]
     solve = getattr(importlib.import_module(f".{module}", __package__), name)
     kw = dict(tol=tol, max_iter=max_iter, coef_init=coef_init, verbose=verbose, warn=warn)
     if glm:
-        return solve(design, y, datafit, pen, intercept_init=intercept_init, offset=offset, **kw)
+        return solve(design, y, datafit, pen, intercept_init=intercept_init, offset=offset,
+                     max_steps=max_steps, **kw)
     if offset is not None:
         y = y - offset  # the offset of the squared loss is a shift of the target
     return solve(design, y, pen, **kw)

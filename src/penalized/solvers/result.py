@@ -36,6 +36,9 @@ class SolveResult:
     criterion : str
         What ``dual_gap`` holds: ``"gap"`` (a duality gap) or ``"kkt"`` (the
         critical-point criterion of a nonconvex penalty, ``sum_j kkt_j^2 / (2 L_j)``).
+    n_steps : int
+        Outer iterations of the GLM engines (prox-Newton steps, class sweeps, FISTA
+        iterations); what their estimators report as ``n_iter_``.
     """
 
     coef: np.ndarray
@@ -48,6 +51,7 @@ class SolveResult:
     history: list = field(default_factory=list)
     engine: str = ""
     criterion: str = "gap"
+    n_steps: int = 0
 
     def __post_init__(self):
         # a certificate is never negative: below zero is rounding error of P - D
@@ -61,6 +65,8 @@ def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, un
     if stalled:
         why = ("stopped: no further decrease of the objective is measurable in floating "
                "point")
+    elif unit != "epochs":
+        why = f"did not converge in {max_iter} {unit}"
     else:
         why = f"did not converge in max_iter={max_iter} {unit}"
     warnings.warn(

@@ -44,8 +44,10 @@ def criterion(design, datafit, y, pen, w, b, offset):
 
 
 def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
-                     intercept_init=None, offset=None, verbose=0, warn=True):
-    """Minimize ``datafit + concave penalty`` by reweighted L1 (see the module docstring)."""
+                     intercept_init=None, offset=None, verbose=0, warn=True, max_steps=None):
+    """Minimize ``datafit + concave penalty`` by reweighted L1 (see the module docstring);
+    ``max_iter`` caps the epochs of all the weighted problems, ``max_steps`` (when given)
+    the prox-Newton steps of a GLM's weighted problems, all together."""
     from .api import solve_design
 
     scale = datafit.tol_scale(y, design.s, 0.0 if offset is None else offset, design.center)
@@ -54,7 +56,7 @@ def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
          else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
     b = intercept_init
     first = not np.any(w)
-    epochs = 0
+    epochs = steps = 0
     crit = np.inf
     tol_in = tol
     history = []
@@ -63,9 +65,12 @@ def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     for _ in range(_MAX_STEPS):
         maj = pen.majorizer(w, first)
         first = False
+        left = None if max_steps is None else max(max_steps - steps, 1)
         res = solve_design(design, y, datafit, maj, tol=tol_in, max_iter=max(max_iter - epochs, 1),
-                           coef_init=w, intercept_init=b, offset=offset, warn=False)
+                           coef_init=w, intercept_init=b, offset=offset, warn=False,
+                           max_steps=left)
         epochs += res.n_iter
+        steps += res.n_steps
         w, b = res.coef, res.intercept
         crit = criterion(design, datafit, y, pen, w, b, offset)
         primal = res.primal - maj.value(w) + pen.value(w)
@@ -76,15 +81,18 @@ def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
         if crit <= tol_abs:  # the certificate of the concave problem itself
             converged = True
             break
-        if epochs >= max_iter:
+        spent = max_steps is not None and steps >= max_steps
+        if epochs >= max_iter or spent:
             break
         tol_in = max(min(tol, _TIGHTEN * crit / max(scale, np.finfo(float).tiny)), 1e-3 * tol)
     if not converged and warn:
+        budget = (dict(max_iter=max_steps, unit="Newton steps (max_iter)")
+                  if max_steps is not None and steps >= max_steps else dict(max_iter=max_iter))
         warn_not_converged(f"Reweighted L1 ({pen.name})", crit, tol_abs, tol,
-                           "the datafit's scale", max_iter=max_iter,
+                           "the datafit's scale", **budget,
                            criterion="critical-point criterion sum_j kkt_j^2 / (2 L_j)",
                            stacklevel=5)
     return SolveResult(coef=w, intercept=b if b is not None else 0.0, dual_gap=float(crit),
                        tol_gap=tol_abs, n_iter=max(epochs, 1), converged=converged,
                        primal=float(primal), history=history, engine="reweighted",
-                       criterion="kkt")
+                       criterion="kkt", n_steps=steps)

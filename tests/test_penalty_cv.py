@@ -69,7 +69,7 @@ def test_multitask_lasso_cv_matches_scikit_learn():
 
 def test_one_standard_error_rule():
     X, y = _data(seed=1)
-    m = MCPRegressionCV(alphas=30, cv=5, selection="1se").fit(X, y)
+    m = MCPRegressionCV(alphas=30, cv=5, alpha_rule="1se").fit(X, y)
     assert m.alpha_ == m.alpha_1se_ >= m.alpha_min_
     i0 = int(np.flatnonzero(m.alphas_ == m.alpha_min_)[0])
     thr = m.cv_mean_[i0] + m.cv_se_[i0]

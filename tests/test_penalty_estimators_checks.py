@@ -46,7 +46,7 @@ CV = dict(alphas=10, cv=3, tol=1e-12, max_iter=100_000)
 
 CV_ESTIMATORS = [
     MCPRegressionCV(gamma=50.0, **CV),
-    SCADRegressionCV(gamma=50.0, selection="1se", **CV),
+    SCADRegressionCV(gamma=50.0, alpha_rule="1se", **CV),
     GroupLassoCV(groups=2, **CV),
     SparseGroupLassoCV(groups=2, l1_ratio=[0.5, 0.9], **CV),
     MultiTaskLassoCV(**CV),

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .paths import PathResult, _dev_explained
-from .solvers.api import null_gradient, solve_design
+from .solvers.api import null_gradient, null_model, solve_design
 from .solvers.engine import choose_engine
 from .solvers.penalty_engines import path_function
 
@@ -47,26 +47,33 @@ def penalty_grid(design, y, datafit, pen_unit, n_alphas, eps, offset=None):
 
 
 def fit_penalty_path(design, y, datafit, pen_unit, grid, *, tol, max_iter, offset=None,
-                     verbose=0, deviance=True):
+                     verbose=0, deviance=True, seed=-1):
     """The warm-started path over the decreasing ``grid`` (penalty ``alpha * pen_unit``).
 
     ``dual_gaps`` holds each fit's certificate: the duality gap, or for a nonconvex
-    penalty the critical-point criterion."""
+    penalty the critical-point criterion. ``seed >= 0``: a random coordinate order drawn
+    from it (engines that have one, see
+    :data:`~penalized.solvers.penalty_engines.SHUFFLED`). The path starts from the null
+    model (the unpenalized features fitted, as glmnet): at ``alpha_max`` every penalized
+    coefficient then stays exactly zero."""
     grid = np.asarray(grid, dtype=np.float64)
     engine = choose_engine(design, datafit, pen_unit, path=True)
     run_path = path_function(engine)
+    w0 = b0 = None
+    if pen_unit.unpenalized.size:
+        w0, b0, _ = null_model(design, y, datafit, pen_unit, offset)
     if run_path is not None and not verbose and grid.size and grid.min() > 0:
         target = y if offset is None else y - np.reshape(offset, (-1,) + (1,) * (y.ndim - 1))
         coefs, intercepts, gaps, iters, conv = run_path(design, target, pen_unit, grid, tol=tol,
-                                                        max_iter=max_iter)
+                                                        max_iter=max_iter, seed=seed,
+                                                        coef_init=w0)
         return _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset,
                        deviance)
     coefs, intercepts, gaps, iters, conv = [], [], [], [], []
-    w0 = b0 = None
     for alpha in grid:
         res = solve_design(design, y, datafit, pen_unit.scaled(alpha), tol=tol,
                            max_iter=max_iter, coef_init=w0, intercept_init=b0, offset=offset,
-                           verbose=verbose)
+                           verbose=verbose, seed=seed)
         w0, b0 = res.coef, res.intercept
         coefs.append(np.array(res.coef, copy=True))
         intercepts.append(np.copy(res.intercept))

@@ -1,4 +1,6 @@
-"""Multi-task (multi-response) regression: MultiTaskLasso and MultiTaskElasticNet."""
+"""Multi-task (multi-response) regression: MultiTaskLasso and MultiTaskElasticNet, with
+scikit-learn's parameters and meaning (plus penalized's options under names scikit-learn
+does not use)."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -7,19 +9,44 @@ from sklearn.utils.validation import validate_data
 from .._validation import check_finite_sparse, check_sample_weight, check_scalar
 from ..datafits.multitask import MultiTaskQuadratic
 from ..penalties.l21 import L21
-from ._base import PARAMS_SOLVER, check_fit_params, decision, fit_problem, warm_coef
+from ._base import (
+    check_copy_X,
+    check_fit_params,
+    check_no_overflow,
+    decision,
+    fit_problem,
+    selection_seed,
+    sparse_coef,
+    warm_coef,
+)
 
 __all__ = ["MultiTaskElasticNet", "MultiTaskLasso"]
 
 _PARAMS = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept per task (X is centered implicitly).
+    copy_X : bool, default=True
+        scikit-learn's; X is never modified here, so both values give the same fit.
+    max_iter : int, default=1000
+        Maximum number of block coordinate-descent epochs (over all working sets).
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the scale given in Notes.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random row order with ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Rows (features) visited in order, or in a random order drawn for each working set
+        (scikit-learn's ``selection``).
     penalty_factor : array-like of shape (n_features,), default=None
-        Non-negative factor per feature (row of W); 0 leaves a feature unpenalized.
+        penalized's option: non-negative factor per feature (row of W); 0 leaves a
+        feature unpenalized.
     standardize : bool, default=False
-        Penalize the rows of the standardized features' coefficients (glmnet's
-        ``standardize``), reported on the original scale.
-""" + PARAMS_SOLVER
+        penalized's option: penalize the rows of the standardized features' coefficients
+        (glmnet's ``standardize``), reported on the original scale.
+    verbose : int, default=0
+        Print the gap after each working set when > 0.
+"""
 
 _ATTRS = """
     Attributes
@@ -27,9 +54,12 @@ _ATTRS = """
     coef_ : ndarray of shape (n_tasks, n_features)
         Coefficients (scikit-learn's layout), in the dtype of X; a feature's column is
         zero for every task or for none.
+    sparse_coef_ : scipy.sparse.csr_matrix of shape (n_tasks, n_features)
+        ``coef_`` as a sparse matrix.
     intercept_ : ndarray of shape (n_tasks,)
     dual_gap_ : float
-        Duality gap at the returned solution.
+        Duality gap at the returned solution, on the objective above (scikit-learn
+        reports it on ``n_samples`` times its objective).
     n_iter_ : int
         Number of block coordinate-descent epochs run.
     n_features_in_ : int
@@ -47,7 +77,7 @@ _NOTES = """
     rounding level of the objective, and raises a ``ConvergenceWarning`` naming the gap
     and tol when ``max_iter`` epochs end it first. glmnet's ``family="mgaussian"`` with
     ``lambda = alpha`` (glmnet's ``alpha`` is ``l1_ratio`` here, ``standardize.response``
-    FALSE).
+    FALSE). X is never modified (``copy_X`` changes nothing).
 """
 
 
@@ -73,9 +103,12 @@ class _MultiTask(RegressorMixin, BaseEstimator):
         prm = check_fit_params(self)
         l1_ratio = (self._l1_ratio_fixed if self._l1_ratio_fixed is not None else
                     check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0))
+        check_copy_X(self)
+        seed = selection_seed(self)
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
                              order="F", multi_output=True, y_numeric=True)
         check_finite_sparse(X)
+        check_no_overflow(X)
         y = np.asarray(y, dtype=np.float64)
         if y.ndim != 2:
             raise ValueError(f"For mono-task outputs, use {type(self).__name__[9:]} (y must be "
@@ -84,13 +117,18 @@ class _MultiTask(RegressorMixin, BaseEstimator):
         penalty = L21(prm.alpha, l1_ratio, self.penalty_factor)
         init = warm_coef(self, prm, (y.shape[1], X.shape[1]))
         res = fit_problem(X, y, MultiTaskQuadratic(), penalty, prm, sample_weight=sample_weight,
-                          coef_init=None if init is None else init.T)
+                          coef_init=None if init is None else init.T, seed=seed)
         self.coef_ = np.ascontiguousarray(res.coef.T).astype(X.dtype, copy=False)
         self.intercept_ = np.asarray(res.intercept, dtype=np.float64).astype(X.dtype,
                                                                             copy=False)
         self.dual_gap_ = float(res.dual_gap)
         self.n_iter_ = int(res.n_iter)
         return self
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a CSR matrix."""
+        return sparse_coef(self)
 
     def predict(self, X):
         """Predict ``X @ coef_.T + intercept_``, shape (n_samples, n_tasks)."""
@@ -114,7 +152,7 @@ class MultiTaskLasso(_MultiTask):
     with ``W`` (n_features, n_tasks) (``coef_`` is its transpose), ``W_j`` the
     coefficients of feature j in every task, ``s`` the sample weights (ones by default),
     ``S = sum(s)`` and ``pf`` the penalty factors. With default options this is exactly
-    scikit-learn's ``MultiTaskLasso``.
+    scikit-learn's ``MultiTaskLasso``: ``(1/(2n)) ||Y - XW||_Fro^2 + alpha ||W||_21``.
 
     Parameters
     ----------
@@ -135,15 +173,19 @@ class MultiTaskLasso(_MultiTask):
 
     _l1_ratio_fixed = 1.0
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, standardize=False,
-                 tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000, tol=1e-4,
+                 warm_start=False, random_state=None, selection="cyclic", penalty_factor=None,
+                 standardize=False, verbose=0):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
         self.penalty_factor = penalty_factor
         self.standardize = standardize
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
         self.verbose = verbose
 
 
@@ -157,7 +199,8 @@ class MultiTaskElasticNet(_MultiTask):
 
     with ``W`` (n_features, n_tasks) (``coef_`` is its transpose), ``s`` the sample
     weights, ``S = sum(s)`` and ``pf`` the penalty factors. With default options this is
-    exactly scikit-learn's ``MultiTaskElasticNet``.
+    exactly scikit-learn's ``MultiTaskElasticNet``: ``(1/(2n)) ||Y - XW||_Fro^2 + alpha
+    l1_ratio ||W||_21 + 0.5 alpha (1 - l1_ratio) ||W||_Fro^2``.
 
     Parameters
     ----------
@@ -178,14 +221,18 @@ class MultiTaskElasticNet(_MultiTask):
     (3, 2)
     """
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
-                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, copy_X=True,
+                 max_iter=1000, tol=1e-4, warm_start=False, random_state=None,
+                 selection="cyclic", penalty_factor=None, standardize=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
         self.penalty_factor = penalty_factor
         self.standardize = standardize
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
         self.verbose = verbose

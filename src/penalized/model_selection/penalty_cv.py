@@ -24,7 +24,7 @@ from .._validation import (
     check_scalar,
 )
 from ..datafits.quadratic import Quadratic
-from ..estimators._base import PARAMS_PENALTY
+from ..estimators._base import PARAMS_PENALTY, check_copy_X, selection_seed
 from ..paths import PATH_TOL
 from ..penalties.group import GroupLasso as GroupLassoPenalty
 from ..penalties.group import SparseGroupLasso as SparseGroupLassoPenalty
@@ -95,7 +95,11 @@ class PenaltyCV(BaseEstimator):
         else:
             n_alphas = None
             fixed = explicit_grid(_check_grid(self.alphas, "alphas"))
-        _check_choice(self.selection, "selection", {"min", "1se"})
+        _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
+        # scikit-learn's coordinate order and copy_X, where the class takes them
+        seed = selection_seed(self) if hasattr(self, "selection") else -1
+        if hasattr(self, "copy_X"):
+            check_copy_X(self)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
         standardize = check_bool(getattr(self, "standardize", False), "standardize")
         tol = check_scalar(self.tol, "tol", low=0.0)
@@ -118,7 +122,7 @@ class PenaltyCV(BaseEstimator):
             grids = np.array([penalty_grid(design, y, datafit, u, n_alphas, eps) for u in units])
         else:
             grids = np.tile(fixed, (len(specs), 1))
-        fit_kw = dict(tol=tol, max_iter=max_iter, verbose=verbose)
+        fit_kw = dict(tol=tol, max_iter=max_iter, verbose=verbose, seed=seed)
         jobs = [(si, fi) for si in range(len(specs)) for fi in range(len(folds))]
         tasks = [delayed(_fold_job)(self, X, y, sw, folds[fi], datafit, specs[si][1], grids[si],
                                     fit_intercept, standardize, fit_kw) for si, fi in jobs]
@@ -142,11 +146,12 @@ class PenaltyCV(BaseEstimator):
             if best is None or mean[si, a0] < best[0]:
                 best = (mean[si, a0], si, a0, a1)
         _, si, a0, a1 = best
-        ai = a1 if self.selection == "1se" else a0
+        ai = a1 if self.alpha_rule == "1se" else a0
         ratio = specs[si][0]
         if ratio is not None:
             self.l1_ratio_ = float(ratio)
-        self.alphas_, self.alphas_grid_ = grids[si], grids
+        # scikit-learn's layout: one grid, or one row per l1_ratio
+        self.alphas_, self.alphas_grid_ = (grids[si] if single else grids), grids
         self.cv_scores_, self.cv_mean_, self.cv_se_ = scores[si], mean[si], se[si]
         self.mse_path_ = mse[si] if single else mse
         self.alpha_min_, self.alpha_1se_ = float(grids[si, a0]), float(grids[si, a1])
@@ -233,7 +238,7 @@ _CV_PARAMS = """
     scoring : {"mse", "mae", "deviance"}, default="mse"
         Test error (for several tasks, averaged over them; ``"deviance"`` sums the
         squared errors over the tasks).
-    selection : {"min", "1se"}, default="min"
+    alpha_rule : {"min", "1se"}, default="min"
         Which alpha becomes ``alpha_``: the minimum mean error (``alpha_min_``) or the
         largest alpha within one standard error of it (``alpha_1se_``, glmnet's
         ``lambda.1se``).
@@ -256,8 +261,9 @@ _ATTRS = """
         The selected alpha (``alpha_min_`` or ``alpha_1se_``).
     alpha_min_, alpha_1se_ : float
         The alphas of the minimum and one-standard-error rules.
-    alphas_ : ndarray of shape (n_alphas,)
-        The alpha grid, decreasing.
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+        The alpha grid, decreasing; one row per l1_ratio when several are cross-validated
+        (scikit-learn's layout).
     cv_scores_ : ndarray of shape (n_alphas, n_folds)
         Test error of every fold at every alpha.
     cv_mean_, cv_se_ : ndarray of shape (n_alphas,)
@@ -291,9 +297,9 @@ _NOTES = """
 """
 
 
-def _doc(summary, objective, params, attrs, example):
+def _doc(summary, objective, params, attrs, example, cv_params=_CV_PARAMS, solver=_SOLVER):
     return (summary + "\n\n    Each fit on the path minimizes::\n\n" + objective +
-            "\n    Parameters\n    ----------" + params + _CV_PARAMS + _SOLVER +
+            "\n    Parameters\n    ----------" + params + cv_params + solver +
             "\n    Attributes\n    ----------" + attrs + _ATTRS + _NOTES +
             "\n    Examples\n    --------\n" + example)
 
@@ -339,7 +345,7 @@ class MCPRegressionCV(_ConcaveCV):
     _spec_class = MCP
 
     def __init__(self, *, gamma=3.0, alphas=100, eps=1e-3, cv=5, scoring="mse",
-                 selection="min", fit_intercept=True, penalty_factor=None, lower_bounds=None,
+                 alpha_rule="min", fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, standardize=False, tol=PATH_TOL,
                  max_iter=1000, n_jobs=None, verbose=0):
         self.gamma = gamma
@@ -347,7 +353,7 @@ class MCPRegressionCV(_ConcaveCV):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -374,7 +380,7 @@ class SCADRegressionCV(_ConcaveCV):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((100, 10))
     >>> y = X @ np.r_[3.0, -2.0, np.zeros(8)] + rng.standard_normal(100)
-    >>> model = SCADRegressionCV(alphas=20, cv=5, selection="1se").fit(X, y)
+    >>> model = SCADRegressionCV(alphas=20, cv=5, alpha_rule="1se").fit(X, y)
     >>> np.flatnonzero(model.coef_)
     array([0, 1])
 """)
@@ -382,7 +388,7 @@ class SCADRegressionCV(_ConcaveCV):
     _spec_class = SCAD
 
     def __init__(self, *, gamma=3.7, alphas=100, eps=1e-3, cv=5, scoring="mse",
-                 selection="min", fit_intercept=True, penalty_factor=None, lower_bounds=None,
+                 alpha_rule="min", fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, standardize=False, tol=PATH_TOL,
                  max_iter=1000, n_jobs=None, verbose=0):
         self.gamma = gamma
@@ -390,7 +396,7 @@ class SCADRegressionCV(_ConcaveCV):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -433,13 +439,13 @@ class GroupLassoCV(RegressorMixin, PenaltyCV):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((100, 9))
     >>> y = X[:, :3] @ [1.0, -1.0, 2.0] + rng.standard_normal(100)
-    >>> model = GroupLassoCV(groups=3, alphas=20, selection="1se").fit(X, y)
+    >>> model = GroupLassoCV(groups=3, alphas=20, alpha_rule="1se").fit(X, y)
     >>> np.flatnonzero(model.coef_)
     array([0, 1, 2])
 """)
 
     def __init__(self, groups, *, weights=None, alphas=100, eps=1e-3, cv=5, scoring="mse",
-                 selection="min", fit_intercept=True, positive=False, tol=PATH_TOL,
+                 alpha_rule="min", fit_intercept=True, positive=False, tol=PATH_TOL,
                  max_iter=1000, n_jobs=None, verbose=0):
         self.groups = groups
         self.weights = weights
@@ -447,7 +453,7 @@ class GroupLassoCV(RegressorMixin, PenaltyCV):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.fit_intercept = fit_intercept
         self.positive = positive
         self.tol = tol
@@ -486,7 +492,7 @@ class SparseGroupLassoCV(RegressorMixin, PenaltyCV):
 """)
 
     def __init__(self, groups, *, l1_ratio=0.5, weights=None, alphas=100, eps=1e-3, cv=5,
-                 scoring="mse", selection="min", fit_intercept=True, penalty_factor=None,
+                 scoring="mse", alpha_rule="min", fit_intercept=True, penalty_factor=None,
                  positive=False, tol=PATH_TOL, max_iter=1000, n_jobs=None, verbose=0):
         self.groups = groups
         self.l1_ratio = l1_ratio
@@ -495,7 +501,7 @@ class SparseGroupLassoCV(RegressorMixin, PenaltyCV):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive

@@ -20,7 +20,8 @@ from .design import Design
 from .engine import choose_engine
 from .penalty_engines import ENGINES, run_engine
 
-__all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "solve", "solve_design"]
+__all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "null_model", "solve",
+           "solve_design"]
 
 
 def check_Xy(X, y, multi=False):
@@ -176,7 +177,7 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     if engine in ENGINES:  # the penalties beyond the elastic net
         return run_engine(engine, design, y, datafit, pen, tol=tol, max_iter=max_iter,
                           coef_init=coef_init, intercept_init=intercept_init, offset=offset,
-                          verbose=verbose, warn=warn, max_steps=max_steps)
+                          verbose=verbose, warn=warn, max_steps=max_steps, seed=seed)
     if engine in ("direct", "gram", "working_set"):
         from .least_squares import solve_least_squares
 
@@ -200,23 +201,35 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     return grouped_multinomial_solve(design, y, datafit, pen, **kw)
 
 
-def null_gradient(design, y, datafit, pen, offset=None):
-    """Gradient in w of the datafit at the null model: the intercept (if fitted) and the
-    unpenalized features fitted, every penalized coefficient at zero; shape (p,) or
-    (p, K). Constant columns get 0. ``pen`` only says which features are unpenalized
-    (and their bounds)."""
-    s, S = design.s, design.S
+def null_model(design, y, datafit, pen, offset=None):
+    """The null model: the intercept (if fitted) and the unpenalized features fitted,
+    every penalized coefficient at zero, as ``(coef, intercept, eta)`` (``coef`` of shape
+    (p,) or (p, K); ``eta`` includes the offset). ``pen`` only says which features are
+    unpenalized (and their bounds)."""
+    s = design.s
     off = 0.0 if offset is None else offset
     unpen = pen.unpenalized
+    shape = (design.p,) + tuple(np.shape(y)[1:]) if datafit.multi_output else (design.p,)
+    coef = np.zeros(shape)
     if unpen.size == 0:
         eta = datafit.null_eta(y, s, off, design.center)
-    else:
-        sub = design.subset(unpen)
-        zero = PenaltyArrays(np.zeros(unpen.size), np.zeros(unpen.size), pen.lo[unpen],
-                             pen.up[unpen])
-        res = solve_design(sub, y, datafit, zero, tol=1e-10, max_iter=100_000, offset=offset,
-                           warn=False)
-        eta = sub.predictor(res.coef, res.intercept, off)
+        b = np.average(eta - off, weights=s, axis=0) if design.center else np.zeros(shape[1:])
+        return coef, (b if datafit.multi_output else float(b)), eta
+    sub = design.subset(unpen)
+    zero = PenaltyArrays(np.zeros(unpen.size), np.zeros(unpen.size), pen.lo[unpen],
+                         pen.up[unpen])
+    res = solve_design(sub, y, datafit, zero, tol=1e-10, max_iter=100_000, offset=offset,
+                       warn=False)
+    coef[unpen] = res.coef
+    return coef, res.intercept, sub.predictor(res.coef, res.intercept, off)
+
+
+def null_gradient(design, y, datafit, pen, offset=None):
+    """Gradient in w of the datafit at the null model (:func:`null_model`); shape (p,)
+    or (p, K). Constant columns get 0. ``pen`` only says which features are unpenalized
+    (and their bounds)."""
+    s, S = design.s, design.S
+    eta = null_model(design, y, datafit, pen, offset)[2]
     g = datafit.grad(y, eta) * (s[:, None] if datafit.multi_output else s)
     if datafit.multi_output:
         grad = np.column_stack([design.rmatvec(g[:, k]) for k in range(g.shape[1])]) / S

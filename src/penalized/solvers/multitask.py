@@ -7,7 +7,8 @@ row-wise block coordinate descent on working sets, on the residual
 (:mod:`penalized.solvers.kernels.multitask`) or, for tall designs, on the Gram matrix
 (:mod:`penalized.solvers.kernels.multitask_gram`), certified by the duality gap with
 scikit-learn's scale of ``tol`` (``sum_i s_i ||y_i - ybar||^2 / S``). Paths run in one
-kernel call (:func:`multitask_path`).
+kernel call (:func:`multitask_path`). ``seed >= 0`` visits each working set's rows in a
+random order (scikit-learn's ``selection="random"``), drawn from that seed.
 """
 
 import numpy as np
@@ -58,16 +59,16 @@ class _Problem:
         return self.ybar - design.mu @ W if design.center else np.zeros(self.T)
 
 
-def _config(design, tol_gap, max_iter, verbose):
+def _config(design, tol_gap, max_iter, verbose, seed):
     from .kernels.cd import ANDERSON_K
     from .kernels.multitask import MTConfig
 
     return MTConfig(float(tol_gap), int(max_iter), ANDERSON_K, float(np.finfo(design.dtype).eps),
-                    _P0, int(verbose))
+                    _P0, int(verbose), int(seed))
 
 
 def multitask_solve(design, Y, pen, *, tol, max_iter, coef_init=None, verbose=0, warn=True,
-                    gram=False):
+                    gram=False, seed=-1):
     """Multi-task least squares plus the L2,1 penalty (:class:`~penalized.penalties.l21.
     RowArrays`); ``Y`` of shape (n, T). Returns a :class:`SolveResult` with ``coef`` of
     shape (p, T) and ``intercept`` of shape (T,)."""
@@ -75,7 +76,7 @@ def multitask_solve(design, Y, pen, *, tol, max_iter, coef_init=None, verbose=0,
     tol_gap = tol * prob.scale
     W = prob.start(design, coef_init)
     out = np.zeros(4)
-    cfg = _config(design, tol_gap, max_iter, verbose)
+    cfg = _config(design, tol_gap, max_iter, verbose, seed)
     if gram:
         from .kernels.multitask_gram import mt_gram_fit
 
@@ -99,19 +100,21 @@ def multitask_gram_solve(design, Y, pen, **kw):
     return multitask_solve(design, Y, pen, gram=True, **kw)
 
 
-def multitask_path(design, Y, pen_unit, alphas, *, tol, max_iter, gram=False):
+def multitask_path(design, Y, pen_unit, alphas, *, tol, max_iter, gram=False, seed=-1,
+                   coef_init=None):
     """The warm-started path over the decreasing ``alphas`` (penalty ``alpha * pen_unit``)
-    in one kernel call: ``(coefs (list of p x T), intercepts (m x T), gaps, epochs,
-    converged)``; warns once per fit that stops short."""
+    in one kernel call, from ``coef_init`` (zeros when None): ``(coefs (list of p x T),
+    intercepts (m x T), gaps, epochs, converged)``; warns once per fit that stops
+    short."""
     prob = _Problem(design, Y, gram)
     tol_gap = tol * prob.scale
     alphas = np.ascontiguousarray(alphas, dtype=np.float64)
     m = alphas.size
-    W = prob.start(design, None)
+    W = prob.start(design, coef_init)
     Wpath = np.empty((m, design.p, prob.T))
     stats = np.zeros((m, 4))
     buf = pen_unit.scaled(1.0).kernel  # the kernel writes each alpha's weights here
-    cfg = _config(design, tol_gap, max_iter, 0)
+    cfg = _config(design, tol_gap, max_iter, 0, seed)
     if gram:
         from .kernels.multitask_gram import mt_gram_path
 

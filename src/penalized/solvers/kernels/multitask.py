@@ -15,7 +15,8 @@ exactly given the others (``row_prox`` of :mod:`penalized.penalties.l21` with
 2. the working set: the rows with a nonzero, the unpenalized ones and the largest
    violations, ``max(p0, 2 nnz)`` rows;
 3. epochs on it, extrapolated every ``K`` epochs (Anderson, kept when the objective
-   decreases).
+   decreases); with ``cfg.seed >= 0`` the rows in a random order drawn for each working
+   set (scikit-learn's ``selection="random"``).
 """
 
 from collections import namedtuple
@@ -26,11 +27,11 @@ from numba import njit
 from ...penalties.l21 import row_kkt, row_prox
 from ...penalties.separable import FASTMATH as _FM
 from .cd import _anderson_weights
-from .working_set import certify, pick_working_set
+from .working_set import certify, pick_working_set, shuffle
 
 __all__ = ["MTConfig", "mt_fit", "mt_path"]
 
-MTConfig = namedtuple("MTConfig", "tol_gap max_epochs K eps p0 verbose")
+MTConfig = namedtuple("MTConfig", "tol_gap max_epochs K eps p0 verbose seed")
 
 
 @njit(cache=True, fastmath=_FM)
@@ -252,6 +253,7 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
     g = np.empty(T)
     score = np.empty(p)
     epochs = 0
+    rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
     while True:
         _residual(D, Yc, W, R)
         _col_sums(D, R, SR)
@@ -330,6 +332,8 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
             out[2] = 1.0
             return epochs
         ws = pick_working_set(score, max(cfg.p0, 2 * nnz))
+        if cfg.seed >= 0:
+            rng = shuffle(ws, rng)
         tol_in = max(crit * min(0.09, cfg.tol_gap / max(gap, 1e-300)),
                      floor * floor / (2.0 * max(D.L.max(), 1e-300)))
         epochs += mt_epochs(D, Yc, W, R, ws, pen, cfg.max_epochs - epochs, tol_in, cfg.K)

@@ -18,7 +18,7 @@ from numba import njit
 from ...penalties.l21 import row_kkt, row_prox
 from ...penalties.separable import FASTMATH as _FM
 from .cd import _anderson_weights
-from .working_set import certify, pick_working_set
+from .working_set import certify, pick_working_set, shuffle
 
 __all__ = ["mt_gram_fit", "mt_gram_path"]
 
@@ -139,6 +139,7 @@ def mt_gram_fit(G, Q, yy, W, pen, cfg, out):
     Lmax = 1e-300
     for j in range(p):
         Lmax = max(Lmax, G[j, j])
+    rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
     while True:
         _full_v(G, Q, W, V)
         out[3] += 1.0
@@ -216,6 +217,8 @@ def mt_gram_fit(G, Q, yy, W, pen, cfg, out):
             out[2] = 1.0
             return epochs
         ws = pick_working_set(score, max(cfg.p0, 2 * nnz))
+        if cfg.seed >= 0:
+            rng = shuffle(ws, rng)
         tol_in = max(crit * min(0.09, cfg.tol_gap / max(gap, 1e-300)),
                      floor * floor / (2.0 * Lmax))
         epochs += mt_gram_epochs(G, Q, W, V, ws, pen, cfg.max_epochs - epochs, tol_in, cfg.K)

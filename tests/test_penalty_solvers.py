@@ -463,15 +463,37 @@ def test_warm_start_and_estimator_penalty_objects_are_not_mutated():
     assert m.fit(X, y).n_iter_ <= it
 
 
+# every module of the penalties beyond the elastic net
+NEW_MODULES = [f"penalized.{m}" for m in (
+    "datafits.multitask", "estimators._spec_base", "estimators.adaptive", "estimators.group",
+    "estimators.multitask", "estimators.nonconvex", "model_selection.multitask_cv",
+    "model_selection.penalty_cv", "penalties._fastmath", "penalties._halfline",
+    "penalties._spec", "penalties.concave", "penalties.group", "penalties.l21",
+    "penalties.log_sum", "penalties.lq", "penalties.mcp", "penalties.scad", "penalty_paths",
+    "solvers.group", "solvers.group_newton", "solvers.kernels.group",
+    "solvers.kernels.multitask", "solvers.kernels.multitask_gram",
+    "solvers.kernels.nonconvex", "solvers.multitask", "solvers.nonconvex",
+    "solvers.penalty_engines", "solvers.reweighted")]
+
+
+def test_new_modules_list_is_complete():
+    src = Path(penalized.__file__).resolve().parent
+    for name in NEW_MODULES:
+        assert (src.parent / (name.replace(".", "/") + ".py")).is_file(), name
+
+
 def test_plain_lasso_compiles_no_new_penalty_code():
-    """A first Lasso fit loads none of the new penalties' kernels (start-up)."""
-    code = ("import numpy as np, sys; from penalized import Lasso; "
+    """A first Lasso fit (and LogisticRegression, PoissonRegressor, HuberRegressor fits)
+    loads none of the new penalties' modules (start-up)."""
+    code = ("import numpy as np, sys; import penalized as pz; "
             "X = np.random.default_rng(0).standard_normal((50, 20)); "
-            "Lasso(alpha=0.1).fit(X, X[:, 0]); "
-            "bad = [m for m in sys.modules if m.startswith('penalized') and "
-            "m.split('.')[-1] in ('nonconvex', 'group', 'multitask', 'concave', "
-            "'reweighted', 'mcp', 'scad', 'log_sum', 'lq', 'l21', 'group_newton', "
-            "'penalty_paths', 'adaptive')]; print(bad); assert not bad, bad")
+            "pz.Lasso(alpha=0.1).fit(X, X[:, 0]); "
+            f"bad = sorted(set({NEW_MODULES!r}) & set(sys.modules)); "
+            "pz.LogisticRegression().fit(X, X[:, 0] > 0); "
+            "pz.PoissonRegressor().fit(X, np.exp(X[:, 0]).round()); "
+            "pz.HuberRegressor().fit(X, X[:, 0]); "
+            f"bad_glm = sorted(set({NEW_MODULES!r}) & set(sys.modules)); "
+            "assert not bad and not bad_glm, (bad, bad_glm)")
     env = {"PYTHONPATH": str(Path(penalized.__file__).resolve().parents[1])}
     import os
 

@@ -1,14 +1,22 @@
 """What the estimators of the penalties beyond the elastic net share: a squared-loss
-regressor built from a penalty specification, and the GLM estimators' ``penalty`` objects."""
+regressor built from a penalty specification (the GLM estimators' ``penalty`` objects are
+read by :mod:`penalized.estimators._base`, which a plain lasso loads anyway)."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from .._validation import check_sample_weight
 from ..datafits import Quadratic
-from ._base import check_fit_params, decision, fit_problem, validate_fit_data, warm_coef
+from ._base import (
+    check_fit_params,
+    decision,
+    fit_problem,
+    store_certificate,
+    validate_fit_data,
+    warm_coef,
+)
 
-__all__ = ["SpecRegressor", "configured_penalty", "is_penalty_object", "store_certificate"]
+__all__ = ["SpecRegressor"]
 
 CERTIFICATE_ATTRS = """
     stop_crit_ : float
@@ -28,37 +36,6 @@ NONCONVEX_NOTES = """
     (zero, or the previous solution with ``warm_start``; along a path, the previous
     alpha's solution, as ncvreg).
 """
-
-
-def is_penalty_object(value):
-    """Whether ``value`` is a penalty specification (an object with ``arrays``)."""
-    return hasattr(value, "arrays") and not isinstance(value, str)
-
-
-def configured_penalty(est, alpha):
-    """The estimator's ``penalty`` object at ``alpha``, with the estimator's per-feature
-    options (penalty_factor, bounds, positive) filled in where the object leaves them
-    unset."""
-    pen = est.penalty
-    if not hasattr(pen, "configure"):
-        raise ValueError(f"The 'penalty' parameter must be a string or a penalty of "
-                         f"penalized.penalties (MCP, SCAD, LogSum, Lq, GroupLasso, "
-                         f"SparseGroupLasso), got {pen!r}.")
-    options = {name: getattr(est, name) for name in
-               ("penalty_factor", "lower_bounds", "upper_bounds", "positive")
-               if hasattr(est, name)}
-    return pen.configure(alpha, **options)
-
-
-def store_certificate(est, res):
-    """``dual_gap_`` for a convex fit, ``stop_crit_`` for a nonconvex one (the other
-    attribute is removed)."""
-    if res.criterion == "kkt":
-        est.stop_crit_ = float(res.dual_gap)
-        est.__dict__.pop("dual_gap_", None)
-    else:
-        est.dual_gap_ = float(res.dual_gap)
-        est.__dict__.pop("stop_crit_", None)
 
 
 class SpecRegressor(RegressorMixin, BaseEstimator):

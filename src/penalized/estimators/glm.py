@@ -10,12 +10,13 @@ from ._base import (
     build_penalty,
     check_choice,
     check_fit_params,
+    configured_penalty,
     decision,
     fit_problem,
+    store_certificate,
     validate_fit_data,
     warm_coef,
 )
-from ._spec_base import configured_penalty, store_certificate
 
 __all__ = ["PoissonRegressor"]
 

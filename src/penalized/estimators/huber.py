@@ -14,11 +14,12 @@ from ._base import (
     FitParams,
     build_penalty,
     check_int,
+    configured_penalty,
     decision,
     fit_problem,
+    store_certificate,
     validate_fit_data,
 )
-from ._spec_base import configured_penalty, store_certificate
 
 __all__ = ["HuberRegressor", "huber_scale"]
 

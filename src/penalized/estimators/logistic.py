@@ -19,12 +19,14 @@ from ._base import (
     build_penalty,
     check_choice,
     check_int,
+    configured_penalty,
     decision,
     fit_problem,
+    is_penalty_object,
     sparse_coef,
+    store_certificate,
     validate_fit_data,
 )
-from ._spec_base import configured_penalty, is_penalty_object, store_certificate
 
 __all__ = ["LogisticRegression", "logistic_penalty"]
 

@@ -18,7 +18,6 @@ from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..penalties.separable import PenaltyArrays
 from .design import Design
 from .engine import choose_engine
-from .penalty_engines import ENGINES, run_engine
 
 __all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "null_model", "solve",
            "solve_design"]
@@ -174,10 +173,6 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
     if engine is None:
         engine = choose_engine(design, datafit, pen, closed_form=direct is not False,
                                precompute=precompute, shuffle=seed >= 0)
-    if engine in ENGINES:  # the penalties beyond the elastic net
-        return run_engine(engine, design, y, datafit, pen, tol=tol, max_iter=max_iter,
-                          coef_init=coef_init, intercept_init=intercept_init, offset=offset,
-                          verbose=verbose, warn=warn, max_steps=max_steps, seed=seed)
     if engine in ("direct", "gram", "working_set"):
         from .least_squares import solve_least_squares
 
@@ -196,9 +191,15 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
         from .multinomial import multinomial_solve
 
         return multinomial_solve(design, y, datafit, pen, **kw)
-    from .grouped_multinomial import grouped_multinomial_solve
+    if engine == "grouped_multinomial":
+        from .grouped_multinomial import grouped_multinomial_solve
 
-    return grouped_multinomial_solve(design, y, datafit, pen, **kw)
+        return grouped_multinomial_solve(design, y, datafit, pen, **kw)
+    # the penalties beyond the elastic net (imported on first use: a plain lasso never
+    # loads them)
+    from .penalty_engines import run_engine
+
+    return run_engine(engine, design, y, datafit, pen, seed=seed, offset=offset, **kw)
 
 
 def null_model(design, y, datafit, pen, offset=None):

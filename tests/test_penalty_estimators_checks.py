@@ -34,6 +34,7 @@ ESTIMATORS = [
     SparseGroupLasso(groups=2, alpha=0.01, l1_ratio=0.5, **TIGHT),
     MultiTaskLasso(alpha=0.01, **TIGHT),
     MultiTaskElasticNet(alpha=0.01, l1_ratio=0.5, **TIGHT),
+    MultiTaskLasso(alpha=0.01, selection="random", random_state=0, **TIGHT),
 ]
 
 
@@ -50,6 +51,7 @@ CV_ESTIMATORS = [
     GroupLassoCV(groups=2, **CV),
     SparseGroupLassoCV(groups=2, l1_ratio=[0.5, 0.9], **CV),
     MultiTaskLassoCV(**CV),
+    MultiTaskLassoCV(selection="random", random_state=0, alpha_rule="1se", **CV),
     MultiTaskElasticNetCV(l1_ratio=[0.5, 1.0], **CV),
 ]
 

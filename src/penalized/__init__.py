@@ -2,7 +2,9 @@
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
 :class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
-:class:`HuberRegressor`.
+:class:`HuberRegressor`; beyond the elastic net :class:`MCPRegression`,
+:class:`SCADRegression`, :class:`AdaptiveLasso`, :class:`GroupLasso`,
+:class:`SparseGroupLasso`, :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -22,6 +24,13 @@ _LAZY = {
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",
+    "MCPRegression": "penalized.estimators",
+    "SCADRegression": "penalized.estimators",
+    "AdaptiveLasso": "penalized.estimators",
+    "GroupLasso": "penalized.estimators",
+    "SparseGroupLasso": "penalized.estimators",
+    "MultiTaskLasso": "penalized.estimators",
+    "MultiTaskElasticNet": "penalized.estimators",
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",
@@ -30,6 +39,12 @@ _LAZY = {
     "ElasticNetCV": "penalized.model_selection",
     "LogisticRegressionCV": "penalized.model_selection",
     "PoissonRegressorCV": "penalized.model_selection",
+    "MCPRegressionCV": "penalized.model_selection",
+    "SCADRegressionCV": "penalized.model_selection",
+    "GroupLassoCV": "penalized.model_selection",
+    "SparseGroupLassoCV": "penalized.model_selection",
+    "MultiTaskLassoCV": "penalized.model_selection",
+    "MultiTaskElasticNetCV": "penalized.model_selection",
     "model_selection": None,
     "PathResult": "penalized.paths",
     "datafits": None,

@@ -15,7 +15,7 @@ import numpy as np
 from ..paths import unit_penalty
 from ..solvers.least_squares import FullGram, gram_path, warn_cd
 
-__all__ = ["FoldGrams", "gram_fold_path"]
+__all__ = ["FoldGrams", "gram_fold_path", "gram_stats_path"]
 
 
 class FoldGrams:
@@ -65,8 +65,15 @@ class FoldGrams:
 def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
     """Coefficients (p x m) and intercepts (m,) of the fold's path on ``grid``."""
     G, q, yy, mu, ybar = fg.fold(train, test)
+    return gram_stats_path(G, q, yy, mu, ybar, fg.center, fg.dtype, grid, l1_ratio, kw)
+
+
+def gram_stats_path(G, q, yy, mu, ybar, center, dtype, grid, l1_ratio, kw):
+    """Coefficients (p x m) and intercepts (m,) of the path on ``grid`` from a fold's
+    statistics (as :meth:`FoldGrams.fold` returns them, or reduced elsewhere, e.g. by
+    :mod:`penalized.dask`); ``G`` and ``q`` are modified (constant columns zeroed)."""
     L = np.diag(G).copy()
-    eps = float(np.finfo(fg.dtype).eps)
+    eps = float(np.finfo(dtype).eps)
     # constant columns (on the training rows): no information, as Design.sqnorms
     dead = L <= (64 * eps * (np.abs(mu) + np.sqrt(np.maximum(L, 0.0)))) ** 2
     L[dead] = 0.0
@@ -83,5 +90,5 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
                                  eps=eps)
     if not conv.all():
         warn_cd(kw["max_iter"], float(gaps[~conv].max()), tol_gap, kw["tol"], stacklevel=4)
-    b = ybar - mu @ W if fg.center else np.zeros(len(grid))
+    b = ybar - mu @ W if center else np.zeros(len(grid))
     return W, b

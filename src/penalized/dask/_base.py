@@ -1,0 +1,56 @@
+"""What the dask estimators share: reading the inputs, counting passes, predicting."""
+
+import numpy as np
+
+from ..model_selection._cv import path_kwargs
+from ._data import as_blocks, check_int_folds, predict_blocks
+from ._passes import Runner
+
+__all__ = ["DaskMixin"]
+
+FIT_NOTE = """
+    On dask: X is a dask array (chunked by rows, chunk sizes known) or a dask DataFrame
+    (e.g. from ``dask.dataframe.read_parquet``), whose target, weight and offset may be
+    given as column names (``fit(ddf, "y", sample_weight="w")``); categorical columns with
+    known categories are one-hot encoded (``column=level``). Only statistics of size
+    p or p x p reach the client. ``n_passes_`` counts the passes over the data.
+"""
+
+
+class DaskMixin:
+    """Input reading and bookkeeping of the :mod:`penalized.dask` estimators."""
+
+    def _blocks(self, X, y, sample_weight=None, offset=None, foldid=None, numeric_y=True):
+        blocks = as_blocks(X, y, sample_weight, offset, foldid, numeric_y=numeric_y)
+        self.n_features_in_ = blocks.p
+        self._dask_spec = blocks.spec
+        if blocks.feature_names is not None:
+            self.feature_names_in_ = np.asarray(blocks.feature_names, dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+        return blocks, Runner(blocks, getattr(self, "verbose", 0))
+
+    def _done(self, runner):
+        self.n_passes_ = runner.n_passes
+        self.n_length_passes_ = runner.length_passes
+
+    def _kw(self):
+        return path_kwargs(self)
+
+    def _fold_extra(self, blocks, runner, foldid):
+        """Per-block (start row, fold ends) for contiguous folds, or None with foldid."""
+        if foldid is not None:
+            return None
+        k = check_int_folds(self.cv)
+        lens = blocks.lengths(runner)
+        n = int(lens.sum())
+        if n < k:
+            raise ValueError(f"Cannot have number of folds cv={k} greater than the number of "
+                             f"samples: n_samples={n}.")
+        sizes = np.full(k, n // k, dtype=np.int64)
+        sizes[:n % k] += 1
+        bounds = np.cumsum(sizes)
+        return [(int(st), bounds) for st in blocks.starts()]
+
+    def _dask_decision(self, X, coef, intercept):
+        return predict_blocks(self, X, coef, intercept)

@@ -11,6 +11,8 @@ They run on dask's scheduler in use: a ``distributed.Client`` (``LocalCluster`` 
 ``Client("tcp://scheduler:8786")``) or the local one.
 """
 
+from .glm import LogisticRegression, PoissonRegressor
 from .linear import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LogisticRegression",
+           "PoissonRegressor", "Ridge"]

@@ -12,7 +12,8 @@ They run on dask's scheduler in use: a ``distributed.Client`` (``LocalCluster`` 
 """
 
 from .glm import LogisticRegression, PoissonRegressor
+from .glm_cv import LogisticRegressionCV, path
 from .linear import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge
 
 __all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LogisticRegression",
-           "PoissonRegressor", "Ridge"]
+           "LogisticRegressionCV", "PoissonRegressor", "Ridge", "path"]

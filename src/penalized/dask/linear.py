@@ -57,7 +57,7 @@ class _DaskLinear(DaskMixin):
         if blocks.p > gram_max_features():
             from ._fista import fista_fit
 
-            res = fista_fit(runner, blocks, "quadratic", prm, l1_ratio, kw)
+            res = fista_fit(runner, blocks, "quadratic", prm, l1_ratio, kw, est=self)
             w, b, gap, n_iter = res.coef, res.intercept, res.dual_gap, res.n_iter
         else:
             mom = moments_pass(runner)[0]

@@ -96,7 +96,7 @@ class Blocks:
     """Delayed blocks of rows ``(X, y, s, offset)`` and what is known about them."""
 
     def __init__(self, tasks, n_features, lengths, feature_names, spec, weighted, has_offset,
-                 dtype, frame=None, length_task=None):
+                 dtype, length_task=None):
         self.tasks = tasks
         self.p = n_features
         self._lengths = lengths
@@ -105,20 +105,21 @@ class Blocks:
         self.weighted = weighted
         self.has_offset = has_offset
         self.dtype = dtype
-        self._frame = frame
-        self.n_passes = 0.0
+        self._length_tasks = length_task
 
     @property
     def n_blocks(self):
         return len(self.tasks)
 
     def lengths(self, runner=None):
-        """Rows per block (computed once for dataframes: a pass that reads one column)."""
+        """Rows per block (computed once for dataframes: a pass that reads the partitions,
+        counted in ``runner.length_passes``)."""
         if self._lengths is None:
             from ._passes import compute
 
-            lens = self._frame.map_partitions(len)
-            self._lengths = np.asarray(compute(lens, verbose=False), dtype=np.int64)
+            lens = compute(*self._length_tasks, verbose=False)
+            lens = [lens] if len(self._length_tasks) == 1 else lens
+            self._lengths = np.asarray(lens, dtype=np.int64)
             if runner is not None:
                 runner.length_passes += 1
         return self._lengths
@@ -283,8 +284,8 @@ def _frame_blocks(frame, y, sample_weight, offset, foldid, numeric_y, need_y):
         part, spec, named.get("target"), named.get("sample_weight"), named.get("offset"),
         named.get("foldid"), i, None, numeric_y) for i, part in enumerate(parts)]
     return Blocks(tasks, len(names), None, names, spec, "sample_weight" in named,
-                  "offset" in named, np.float64, frame=used[[named.get("target",
-                                                                 features[0])]])
+                  "offset" in named, np.float64,
+                  length_task=[dask.delayed(len, pure=True)(part) for part in parts])
 
 
 def _predict_array(xb, coef, intercept):

@@ -168,6 +168,7 @@ def main(argv=None):
     ap.add_argument("--alpha-lasso", type=float, default=0.01)
     ap.add_argument("--skip-write", action="store_true")
     ap.add_argument("--skip-logistic", action="store_true")
+    ap.add_argument("--skip-lassocv", action="store_true")
     ap.add_argument("--dask-ml", action="store_true")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
@@ -179,8 +180,9 @@ def main(argv=None):
         print(json.dumps({"write": res}), flush=True)
         results.append({"write": res})
     features = [f"x{j}" for j in range(args.p)]
-    results.append(_fit(args, "LassoCV(cv=5, alphas=100)",
-                        lambda: pdk.LassoCV(cv=5, alphas=100), "y", features + ["y"]))
+    if not args.skip_lassocv:
+        results.append(_fit(args, "LassoCV(cv=5, alphas=100)",
+                            lambda: pdk.LassoCV(cv=5, alphas=100), "y", features + ["y"]))
     if not args.skip_logistic:
         results.append(_fit(args, f"LogisticRegression(l1, alpha={args.alpha_logistic})",
                             lambda: pdk.LogisticRegression(penalty="l1",

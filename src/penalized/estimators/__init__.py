@@ -1,6 +1,7 @@
 """scikit-learn compatible estimators."""
 
-from .glm import HuberRegressor, PoissonRegressor
+from .glm import PoissonRegressor
+from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
 

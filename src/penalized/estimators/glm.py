@@ -1,14 +1,14 @@
-"""GLM regressors: PoissonRegressor (log link) and HuberRegressor (robust)."""
+"""GLM regressors: PoissonRegressor (log link)."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from .._validation import check_sample_weight, check_scalar
-from ..datafits import Huber, Poisson
+from ..datafits import Poisson
 from ._base import (
-    PARAMS_PENALTY,
-    PARAMS_SOLVER,
+    PARAMS_OPTIONS,
     build_penalty,
+    check_choice,
     check_fit_params,
     decision,
     fit_problem,
@@ -16,7 +16,10 @@ from ._base import (
     warm_coef,
 )
 
-__all__ = ["HuberRegressor", "PoissonRegressor"]
+__all__ = ["PoissonRegressor"]
+
+SOLVERS = ("lbfgs", "newton-cholesky")
+_STEP_EPOCHS = 2000  # CD epochs one prox-Newton step may use (max_iter counts the steps)
 
 _ATTRS = """
     Attributes
@@ -26,7 +29,7 @@ _ATTRS = """
     dual_gap_ : float
         Duality gap at the returned solution.
     n_iter_ : int
-        Coordinate-descent epochs run over all prox-Newton steps.
+        Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
@@ -37,9 +40,6 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
 
     def _datafit(self):
         raise NotImplementedError
-
-    def _check_y(self, y):
-        return y
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -54,19 +54,22 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         -------
         self : object
         """
+        check_choice(self.solver, "solver", SOLVERS)
         prm = check_fit_params(self)
+        steps = prm.max_iter
+        prm.max_iter = steps * _STEP_EPOCHS
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = self._datafit()
         X, y = validate_fit_data(self, X, y)
-        y = self._check_y(np.asarray(y, dtype=np.float64))
+        y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
-                          coef_init=warm_coef(self, prm, (X.shape[1],)))
+                          coef_init=warm_coef(self, prm, (X.shape[1],)), max_steps=steps)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
         self.dual_gap_ = float(res.dual_gap)
-        self.n_iter_ = int(res.n_iter)
+        self.n_iter_ = max(int(res.n_steps), 1)
         return self
 
     def __sklearn_tags__(self):
@@ -92,9 +95,22 @@ class PoissonRegressor(_GLMRegressor):
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0), as in scikit-learn's PoissonRegressor.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b``.
+    solver : {"lbfgs", "newton-cholesky"}, default="lbfgs"
+        scikit-learn's solver names: both give the same model; the fit itself is always
+        penalized's prox-Newton.
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps (scikit-learn: iterations of its solver).
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the scale given in Notes.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each prox-Newton step when > 0.
     l1_ratio : float, default=0.0
-        Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
+        Mix of L1 (1.0) and L2 (0.0); penalized's option (scikit-learn: L2 only).
+"""[:-1] + PARAMS_OPTIONS + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton (IRLS): each step is a weighted least-squares problem solved
@@ -115,12 +131,13 @@ class PoissonRegressor(_GLMRegressor):
     True
     """
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
-                 max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, *, alpha=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
+                 tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
         self.alpha = alpha
-        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
@@ -134,88 +151,30 @@ class PoissonRegressor(_GLMRegressor):
     def _datafit(self):
         return Poisson()
 
-    def _check_y(self, y):
-        if np.any(y < 0):
-            raise ValueError("Some value(s) of y are negative: PoissonRegressor needs y >= 0.")
-        if not np.any(y > 0):
-            raise ValueError("All values of y are zero: PoissonRegressor needs a positive "
-                             "count (the maximum-likelihood intercept would be -inf).")
-        return y
-
     def predict(self, X):
         """Predicted mean ``exp(X @ coef_ + intercept_)``."""
         return np.exp(decision(self, X))
+
+    def score(self, X, y, sample_weight=None):
+        """D^2, the fraction of Poisson deviance explained (scikit-learn's score for its
+        GLMs): ``1 - D(y, predict(X)) / D(y, weighted mean of y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        from sklearn.metrics import d2_tweedie_score
+
+        return float(d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight,
+                                      power=1))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.positive_only = True
         return tags
-
-
-class HuberRegressor(_GLMRegressor):
-    __doc__ = """Robust linear regression: Huber loss with an elastic-net penalty.
-
-    Minimizes::
-
-        1/S * sum_i s_i H_eps(y_i - x_i.w - b)
-          + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
-
-    with ``H_eps(r) = r^2/2`` for ``|r| <= epsilon`` and ``epsilon |r| - epsilon^2/2``
-    otherwise.
-
-    ``epsilon`` is a fixed threshold in the units of y (as in skglm). scikit-learn's
-    ``HuberRegressor`` instead estimates a scale ``sigma`` jointly and applies epsilon to
-    ``r / sigma``, with an unscaled sum of losses and an L2 penalty only; the two agree
-    when sigma is known: scikit-learn's fit with its ``scale_`` gives the same
-    coefficients as this estimator with ``epsilon * scale_``, up to alpha's scaling.
-
-    Parameters
-    ----------
-    alpha : float, default=1e-4
-        Penalty strength (>= 0).
-    epsilon : float, default=1.35
-        Threshold between the quadratic and the linear part (> 0), in units of y.
-    l1_ratio : float, default=0.0
-        Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
-    Notes
-    -----
-    Solved by prox-Newton: each step is a weighted least-squares problem (weight 1 for
-    residuals inside ``epsilon``, a small floor outside) solved by working-set coordinate
-    descent, with an Armijo line search. The fit stops when the duality gap is at most
-    ``tol`` times the loss of the intercept-only model.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from penalized import HuberRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((100, 2)); y = 2 * X[:, 0] + 0.1 * rng.standard_normal(100)
-    >>> y[:5] += 50  # outliers
-    >>> round(float(HuberRegressor(epsilon=0.5).fit(X, y).coef_[0]), 1)
-    2.0
-    """
-
-    def __init__(self, alpha=1e-4, *, epsilon=1.35, l1_ratio=0.0, fit_intercept=True,
-                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
-        self.alpha = alpha
-        self.epsilon = epsilon
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-        self.standardize = standardize
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
-        self.verbose = verbose
-
-    def _datafit(self):
-        return Huber(check_scalar(self.epsilon, "epsilon", low=0.0, low_open=True))
-
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``."""
-        return decision(self, X)

@@ -22,12 +22,7 @@ def ridge_direct(design, yc, b):
     if design.sparse:
         if p > _MAX_DENSE_P:
             return None
-        X = design.X
-        Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
-        H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
-        if design.center:
-            H -= np.outer(design.mu, design.mu)
-        rhs = design.rmatvec(design.s * yc) / S
+        H, rhs = _sparse_normal_equations(design, yc)
         return _solve_normal(H, rhs, b)
     if p > _MAX_DENSE_P and n > _MAX_DENSE_P:
         return None
@@ -54,6 +49,16 @@ def ridge_from_gram(G, q, b):
     when the sums were reduced elsewhere, e.g. by :mod:`penalized.dask`)."""
     return _solve_normal(np.asarray(G, dtype=np.float64), np.asarray(q, dtype=np.float64),
                          np.asarray(b, dtype=np.float64))
+
+
+def _sparse_normal_equations(design, yc):
+    """``(Xc' diag(s) Xc / S, Xc' diag(s) yc / S)`` of a sparse design, dense p x p."""
+    X, S = design.X, design.S
+    Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
+    H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
+    if design.center:
+        H -= np.outer(design.mu, design.mu)
+    return H, design.rmatvec(design.s * yc) / S
 
 
 def _solve_normal(H, rhs, b, B=None, yb=None, S=None):
@@ -98,12 +103,7 @@ def ridge_path(design, yc, b_unit, scales):
     d = 1.0 / np.sqrt(b_unit)
     if design.sparse or p <= n:
         if design.sparse:
-            X = design.X
-            Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
-            H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
-            if design.center:
-                H -= np.outer(design.mu, design.mu)
-            rhs = design.rmatvec(design.s * yc) / S
+            H, rhs = _sparse_normal_equations(design, yc)
         else:
             B = design.columns(np.arange(p)) * np.sqrt(design.s)[:, None]
             H = (B.T @ B) / S

@@ -116,10 +116,12 @@ def test_path_equals_in_memory(client):
 # -------------------------------------------------------------------------- GLMs
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("kind,kw", [
-    ("binary", dict(penalty="l1", alpha=0.02)),
-    ("binary", dict(penalty="elasticnet", alpha=0.02, l1_ratio=0.5)),
-    ("multinomial", dict(penalty="l1", alpha=0.05)),
-    ("multinomial", dict(penalty="elasticnet", alpha=0.05, l1_ratio=0.5))])
+    ("binary", dict(l1_ratio=1.0, C=0.1)),
+    ("binary", dict(l1_ratio=0.5, C=0.1)),
+    ("binary", dict(l1_ratio=1.0, C=0.1, class_weight="balanced")),
+    ("binary", dict(l1_ratio=1.0, alpha=0.02)),  # penalized's alpha instead of C
+    ("multinomial", dict(l1_ratio=1.0, C=0.03)),
+    ("multinomial", dict(l1_ratio=0.5, C=0.03))])
 def test_logistic_equals_in_memory(client, kind, kw, weighted):
     rng, X, eta, s = _data(4)
     if kind == "binary":
@@ -224,10 +226,10 @@ def test_parquet_dataframe_equals_in_memory(client, tmp_path):
     assert isinstance(pred, da.Array)
     _close(pred.compute(), ref.predict(Xoh))
     lab = ddf.drop(columns=["color", "y"])
-    ref = penalized.LogisticRegression(penalty="l1", alpha=0.01, tol=1e-11,
+    ref = penalized.LogisticRegression(l1_ratio=1.0, C=0.2, tol=1e-11,
                                        max_iter=100_000).fit(Xnum, df["label"], sample_weight=s)
-    est = pdk.LogisticRegression(penalty="l1", alpha=0.01, tol=1e-11).fit(lab, "label",
-                                                                          sample_weight="w")
+    est = pdk.LogisticRegression(l1_ratio=1.0, C=0.2, tol=1e-11).fit(lab, "label",
+                                                                     sample_weight="w")
     _close(est.coef_, ref.coef_)
 
 
@@ -259,7 +261,7 @@ def test_nothing_of_length_n_reaches_the_client(client, monkeypatch):
 
     monkeypatch.setattr(distributed.Client, "gather", gather)
     pdk.LassoCV(alphas=10, cv=5).fit(_d(X), _d(y), sample_weight=_d(s))
-    pdk.LogisticRegression(penalty="l1", alpha=0.01).fit(_d(X), _d(yl))
+    pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(yl))
     pdk.PoissonRegressor(alpha=0.01).fit(_d(X), _d(np.abs(np.round(y))))
     assert gathered, "the fits gathered nothing through Client.gather"
     assert max(gathered) < X.shape[0]  # p x p at most (here 25), never n = 2000
@@ -292,7 +294,7 @@ def test_killed_worker_gives_the_same_coefficients(client):
     y = (rng.random(X.shape[0]) < 1 / (1 + np.exp(-eta))).astype(int)
     Xd = da.from_array(X, chunks=(50, 5))  # 80 blocks: every pass lasts a while
     yd = da.from_array(y, chunks=50)
-    kw = dict(penalty="l1", alpha=0.005, tol=1e-10)
+    kw = dict(l1_ratio=1.0, C=0.05, tol=1e-10)
     ref = pdk.LogisticRegression(**kw).fit(Xd, yd)
     pids = client.run(os.getpid)
     victim = sorted(pids)[0]

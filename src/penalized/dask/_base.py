@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._validation import check_bool
 from ..model_selection._cv import path_kwargs
 from ._data import as_blocks, check_int_folds, predict_blocks
 from ._passes import Runner
@@ -20,8 +21,10 @@ FIT_NOTE = """
 class DaskMixin:
     """Input reading and bookkeeping of the :mod:`penalized.dask` estimators."""
 
-    def _blocks(self, X, y, sample_weight=None, offset=None, foldid=None, numeric_y=True):
-        blocks = as_blocks(X, y, sample_weight, offset, foldid, numeric_y=numeric_y)
+    def _blocks(self, X, y, sample_weight=None, offset=None, foldid=None, numeric_y=True,
+                check=True):
+        blocks = as_blocks(X, y, sample_weight, offset, foldid, numeric_y=numeric_y,
+                           check=check)
         self.n_features_in_ = blocks.p
         self._dask_spec = blocks.spec
         if blocks.feature_names is not None:
@@ -36,6 +39,15 @@ class DaskMixin:
 
     def _kw(self):
         return path_kwargs(self)
+
+    def _kw_options(self):
+        """The penalty options of :func:`path_kwargs` (a single fit reads its tol and
+        max_iter with its in-memory meaning)."""
+        return dict(penalty_factor=self.penalty_factor, lower_bounds=self.lower_bounds,
+                    upper_bounds=self.upper_bounds,
+                    positive=check_bool(self.positive, "positive"),
+                    fit_intercept=check_bool(self.fit_intercept, "fit_intercept"),
+                    standardize=check_bool(self.standardize, "standardize"))
 
     def _fold_extra(self, blocks, runner, foldid):
         """Per-block (start row, fold ends) for contiguous folds, or None with foldid."""

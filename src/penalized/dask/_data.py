@@ -53,14 +53,15 @@ def check_values(X, y, s, off, index, start, numeric_y=True):
         raise ValueError(f"offset contains NaN or infinity in {where}.")
 
 
-def _array_block(xb, yb, sb, ob, fb, index, start, numeric_y):
+def _array_block(xb, yb, sb, ob, fb, index, start, numeric_y, check=True):
     X = np.asfortranarray(xb, dtype=np.float64)
     y = None if yb is None else np.asarray(yb)
     if y is not None and numeric_y:
         y = y.astype(np.float64)
     s = None if sb is None else np.asarray(sb, dtype=np.float64)
     off = None if ob is None else np.asarray(ob, dtype=np.float64)
-    check_values(X, y, s, off, index, start, numeric_y and y is not None)
+    if check:
+        check_values(X, y, s, off, index, start, numeric_y and y is not None)
     return X, y, s, off, None if fb is None else np.asarray(fb)
 
 
@@ -81,14 +82,16 @@ def encode_frame(part, spec):
     return np.asfortranarray(np.column_stack(cols))
 
 
-def _frame_block(part, spec, target, weight, offset, foldid, index, start, numeric_y):
+def _frame_block(part, spec, target, weight, offset, foldid, index, start, numeric_y,
+                 check=True):
     X = encode_frame(part, spec)
     y = None if target is None else np.asarray(part[target])
     if y is not None and numeric_y:
         y = y.astype(np.float64)
     s = None if weight is None else np.asarray(part[weight], dtype=np.float64)
     off = None if offset is None else np.asarray(part[offset], dtype=np.float64)
-    check_values(X, y, s, off, index, start, numeric_y and y is not None)
+    if check:
+        check_values(X, y, s, off, index, start, numeric_y and y is not None)
     return X, y, s, off, None if foldid is None else np.asarray(part[foldid])
 
 
@@ -193,8 +196,9 @@ def _side_array(value, what, chunks, n):
 
 
 def as_blocks(X, y, sample_weight=None, offset=None, foldid=None, *, numeric_y=True,
-              need_y=True):
-    """The :class:`Blocks` of a fit's inputs, checked on their metadata.
+              need_y=True, check=True):
+    """The :class:`Blocks` of a fit's inputs, checked on their metadata (and their values
+    in the first pass, unless ``check`` is False: scikit-learn's ``check_input``).
 
     ``X`` is a 2-D dask array with known chunk sizes (any column chunking; rows stay
     blocks) or a dask DataFrame; with a dataframe, ``y``, ``sample_weight`` and ``offset``
@@ -206,7 +210,7 @@ def as_blocks(X, y, sample_weight=None, offset=None, foldid=None, *, numeric_y=T
 
         X = dd.from_pandas(X, npartitions=1)
     if _is_frame(X):
-        return _frame_blocks(X, y, sample_weight, offset, foldid, numeric_y, need_y)
+        return _frame_blocks(X, y, sample_weight, offset, foldid, numeric_y, need_y, check)
     if not isinstance(X, da.Array):
         X = np.asarray(X)
         if X.ndim != 2:
@@ -244,7 +248,7 @@ def as_blocks(X, y, sample_weight=None, offset=None, foldid=None, *, numeric_y=T
 
     starts = np.concatenate([[0], np.cumsum(chunks)[:-1]])
     tasks = [dask.delayed(_array_block, pure=True)(xb, yb, sb, ob, fb, i, int(starts[i]),
-                                                   numeric_y)
+                                                   numeric_y, check)
              for i, (xb, yb, sb, ob, fb) in enumerate(zip(xs, parts(yd), parts(sd), parts(od),
                                                           parts(fd), strict=True))]
     dtype = np.float32 if X.dtype == np.float32 else np.float64
@@ -252,7 +256,7 @@ def as_blocks(X, y, sample_weight=None, offset=None, foldid=None, *, numeric_y=T
                   sd is not None, od is not None, dtype)
 
 
-def _frame_blocks(frame, y, sample_weight, offset, foldid, numeric_y, need_y):
+def _frame_blocks(frame, y, sample_weight, offset, foldid, numeric_y, need_y, check=True):
     named = {}
     for value, what in ((y, "target"), (sample_weight, "sample_weight"),
                         (offset, "offset"), (foldid, "foldid")):
@@ -282,7 +286,7 @@ def _frame_blocks(frame, y, sample_weight, offset, foldid, numeric_y, need_y):
     parts = used.to_delayed()
     tasks = [dask.delayed(_frame_block, pure=True)(
         part, spec, named.get("target"), named.get("sample_weight"), named.get("offset"),
-        named.get("foldid"), i, None, numeric_y) for i, part in enumerate(parts)]
+        named.get("foldid"), i, None, numeric_y, check) for i, part in enumerate(parts)]
     return Blocks(tasks, len(names), None, names, spec, "sample_weight" in named,
                   "offset" in named, np.float64,
                   length_task=[dask.delayed(len, pure=True)(part) for part in parts])

@@ -73,9 +73,11 @@ def _prox(z, step, pen):
                      for j in range(z.size)])
 
 
-def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.0):
+def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.0,
+              w0=None):
     """Minimize ``1/S sum_i s_i l(y_i, x_i w + b + o_i) + penalty(w)`` (centered design,
-    intercept ``bc`` of the centered design) by FISTA with backtracking and restarts."""
+    intercept ``bc`` of the centered design) by FISTA with backtracking and restarts,
+    from ``(w0, b0)`` (zeros and ``b0`` by default)."""
     loss, p = prob.datafit, prob.mu.size
     unpen = pen.unpenalized
 
@@ -92,7 +94,8 @@ def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.
             st["sg"] / S if prob.center else None, bc if prob.center else None)
         return st, gap, primal, kkt_u
 
-    w, bc = np.zeros(p), float(b0)
+    w = np.zeros(p) if w0 is None else np.clip(np.array(w0, dtype=np.float64), pen.lo, pen.up)
+    bc = float(b0)
     st, gap, primal, kkt_u = evaluate(w, bc)
     factor = 2.0 if loss.quadratic else 1.0
     scale = factor * (st["loss"] - st["sat"]) / st["S"] if tol_scale is None else tol_scale
@@ -143,20 +146,31 @@ def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.
                        primal=float(primal), history=[], engine="fista")
 
 
-def fista_fit(runner, blocks, kind, prm, l1_ratio, kw, est=None):
-    """A least-squares fit with many features (no p x p statistics)."""
+def fista_fit(runner, blocks, prm, l1_ratio, est, alpha_of, coef_init=None,
+              intercept_init=None):
+    """A least-squares fit with many features (no p x p statistics); ``alpha_of(S)`` is
+    the mean-loss alpha for the total weight ``S``; ``coef_init`` and ``intercept_init`` a
+    warm start."""
     S, m, Md = runner.map_reduce(_diag_block, _diag_merge)
     p = blocks.p
     center = prm.fit_intercept
     mu = m[:p].copy() if center else np.zeros(p)
     L = Md[:p] / S if center else Md[:p] / S + m[:p] ** 2
     dead = L <= (64 * np.finfo(blocks.dtype).eps * (np.abs(m[:p]) + np.sqrt(L))) ** 2
-    pen = build_penalty(est, prm.alpha, l1_ratio).arrays(p)
+    pen = build_penalty(est, alpha_of(S), l1_ratio).arrays(p)
     if prm.standardize:
         pen = pen.standardized(np.where(dead, 0.0, L))
     # constant columns stay at 0 (bounds [0, 0])
     pen = PenaltyArrays(pen.a, pen.b, np.where(dead, 0.0, pen.lo), np.where(dead, 0.0, pen.up))
     prob = GLMProblem(Quadratic(), "numeric", None, None, mu, center, S)
     L0 = max(float(np.sum(L[~dead])) / max(int((~dead).sum()), 1), 1e-12)
-    return glm_fista(runner, prob, pen, tol=prm.tol, max_iter=prm.max_iter,
-                     b0=float(m[p]) if center else 0.0, L0=L0)
+    b0 = float(m[p]) if center else 0.0
+    if coef_init is None:
+        return glm_fista(runner, prob, pen, tol=prm.tol, max_iter=prm.max_iter, b0=b0, L0=L0)
+    # a warm start: tol stays relative to the null model's loss (twice its mean, as the
+    # in-memory tol of the squared loss), not to the loss at the start
+    w0 = np.where(dead, 0.0, coef_init)
+    scale = Md[p] / S if center else Md[p] / S + m[p] ** 2
+    return glm_fista(runner, prob, pen, tol=prm.tol, max_iter=prm.max_iter, L0=L0, w0=w0,
+                     tol_scale=scale,
+                     b0=float(intercept_init) + float(mu @ w0) if center else 0.0)

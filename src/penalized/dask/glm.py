@@ -10,12 +10,15 @@ from scipy.special import expit
 from sklearn.utils.class_weight import compute_class_weight
 
 from .. import estimators as _est
+from .._validation import check_bool, check_int, check_scalar
 from ..datafits import Logistic, Multinomial, Poisson
-from ..estimators._base import build_penalty, check_fit_params
+from ..estimators._base import FitParams, build_penalty, check_choice, check_fit_params
+from ..estimators.glm import SOLVERS as POISSON_SOLVERS
+from ..estimators.logistic import SOLVERS, logistic_penalty
 from ._base import FIT_NOTE, DaskMixin
 from ._glm import GLMProblem, glm_fit, glm_moments_pass
 
-__all__ = ["LogisticRegression", "PoissonRegressor", "glm_setup"]
+__all__ = ["LogisticRegression", "PoissonRegressor", "glm_setup", "total_weight"]
 
 
 def _doc(cls, example):
@@ -69,8 +72,13 @@ def glm_setup(est, mom, counts, p, center, dtype, kind, class_weight=None, class
 class _DaskGLM(DaskMixin):
     _kind = "numeric"
 
-    def _fit_glm(self, X, y, sample_weight, offset, l1_ratio, class_weight=None):
-        prm = check_fit_params(self)
+    def _fit_glm(self, X, y, sample_weight, offset, prm, l1_ratio, alpha_of,
+                 class_weight=None, init=None, check_classes=None):
+        """The first pass, then distributed prox-Newton; ``alpha_of(S)`` is the mean-loss
+        alpha for the total weight ``S`` (class weights included), ``init`` a warm start
+        ``(coef (p, K), intercepts (K,))`` or None. ``prm.max_iter`` counts Newton
+        steps; ``check_classes(n_classes)`` raises for a number of classes the parameters
+        do not allow."""
         blocks, runner = self._blocks(X, y, sample_weight, offset,
                                       numeric_y=self._kind == "numeric")
         p = blocks.p
@@ -82,20 +90,42 @@ class _DaskGLM(DaskMixin):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes with positive "
                     f"sample_weight; the data contains only {present!r}.")
+            if check_classes is not None:
+                check_classes(len(counts))
         else:
             self._check_numeric(mom, p)
         prob, b0, L, dead = glm_setup(self, mom, counts, p, prm.fit_intercept, blocks.dtype,
                                       self._kind, class_weight)
-        pen = build_penalty(self, prm.alpha, l1_ratio).arrays(p)
+        pen = build_penalty(self, alpha_of(total_weight(prob, mom, counts)),
+                            l1_ratio).arrays(p)
         if prm.standardize:
             pen = pen.standardized(L)
+        W0 = None
+        if init is not None and init[0].shape == (p, prob.K):
+            W0, b0 = init[0], (init[1] if prm.fit_intercept else b0)
         res, _ = glm_fit(runner, prob, pen, tol=prm.tol, max_iter=prm.max_iter, b0=b0,
-                         dead=dead)
+                         W0=W0, dead=dead)
         self._done(runner)
         return res, prob, blocks.dtype
 
     def _check_numeric(self, mom, p):
         pass
+
+
+def total_weight(prob, mom, counts):
+    """The total weight ``S`` of the fit: sample weights times class weights."""
+    if prob.class_weight is None:
+        return float(mom.S)
+    return float(sum(counts.get(c.item() if hasattr(c, "item") else c, 0.0) * w
+                     for c, w in zip(prob.classes, prob.class_weight, strict=True)))
+
+
+def _binary_only(K):
+    if K > 2:
+        raise ValueError(
+            "The 'liblinear' solver does not support multiclass classification "
+            "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+            "OneVsRestClassifier to keep applying a one-versus-rest scheme.")
 
 
 _EX_LOG = """    Examples
@@ -104,7 +134,7 @@ _EX_LOG = """    Examples
     >>> from penalized.dask import LogisticRegression
     >>> X = da.random.default_rng(0).standard_normal((1000, 4), chunks=250)
     >>> y = (X[:, 0] - X[:, 1] > 0).astype(int)
-    >>> clf = LogisticRegression(penalty="l1", alpha=0.05).fit(X, y)
+    >>> clf = LogisticRegression(l1_ratio=1.0, C=0.1).fit(X, y)
     >>> clf.classes_, clf.predict(X[:3]).compute().shape
     (array([0, 1]), (3,))
 """
@@ -117,6 +147,12 @@ class LogisticRegression(_DaskGLM, _est.LogisticRegression):
     def fit(self, X, y, sample_weight=None):
         """Fit the model on dask data (see the class docstring).
 
+        ``max_iter`` counts distributed prox-Newton steps (full Newton steps on all the
+        classes at once for K > 2, where the in-memory fit sweeps class by class): each
+        is a pass over the data. Not available on dask: ``dual=True``,
+        ``solver="liblinear"`` with ``fit_intercept=True`` (its penalized synthetic
+        intercept) and ``grouped=True``.
+
         Parameters
         ----------
         X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
@@ -128,12 +164,44 @@ class LogisticRegression(_DaskGLM, _est.LogisticRegression):
         -------
         self : object
         """
-        l1_ratio = self._l1_ratio()
-        if self.grouped:
+        solver = check_choice(self.solver, "solver", SOLVERS)
+        if check_bool(self.dual, "dual"):
+            raise ValueError("dual=True is not available on dask: the distributed fit "
+                             "solves the primal problem (the same model); use dual=False.")
+        fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
+        if solver == "liblinear" and fit_intercept:
+            raise ValueError(
+                "solver='liblinear' with fit_intercept=True is not available on dask: "
+                "liblinear's model penalizes a synthetic intercept feature "
+                "(intercept_scaling), which the distributed fit does not add; use another "
+                "solver name (unpenalized intercept) or fit_intercept=False.")
+        if check_bool(self.grouped, "grouped"):
             raise ValueError("grouped=True is not available on dask; use penalized."
                              "LogisticRegression in memory.")
-        res, prob, dtype = self._fit_glm(X, y, sample_weight, None, l1_ratio,
-                                         self.class_weight)
+        check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_open=True)
+        prm = FitParams(alpha=0.0, fit_intercept=fit_intercept,
+                        standardize=check_bool(self.standardize, "standardize"),
+                        tol=check_scalar(self.tol, "tol", low=0.0),
+                        max_iter=check_int(self.max_iter, "max_iter"),
+                        warm_start=check_bool(self.warm_start, "warm_start"),
+                        verbose=check_int(self.verbose, "verbose", low=0))
+        # C's alpha is 1 / (C S) with S known after the first pass: read at S = 1 here
+        # (the checks and the penalty deprecation's warning before any pass)
+        l1_ratio, a1 = logistic_penalty(self.penalty, self.l1_ratio, self.C, self.alpha, 1.0,
+                                        type(self).__name__)
+
+        def alpha_of(S):
+            return a1 if self.alpha is not None else a1 / S
+
+        init = None
+        if prm.warm_start and getattr(self, "coef_", None) is not None:
+            coef = np.asarray(self.coef_, dtype=np.float64)
+            K = coef.shape[0]
+            intercept = np.asarray(self.intercept_, dtype=np.float64)
+            init = (coef.T, intercept) if K > 1 else (coef.T, intercept[:1])
+        res, prob, dtype = self._fit_glm(
+            X, y, sample_weight, None, prm, l1_ratio, alpha_of, self.class_weight, init,
+            _binary_only if solver == "liblinear" else None)
         self.classes_ = prob.classes
         if prob.kind == "binary":
             coef, intercept = res.coef[None, :], np.atleast_1d(res.intercept)
@@ -143,7 +211,7 @@ class LogisticRegression(_DaskGLM, _est.LogisticRegression):
         self.coef_ = np.ascontiguousarray(coef).astype(dtype, copy=False)
         self.intercept_ = np.asarray(intercept, dtype=np.float64).astype(dtype, copy=False)
         self.dual_gap_ = float(res.dual_gap)
-        self.n_iter_ = int(res.n_iter)
+        self.n_iter_ = np.array([res.n_iter], dtype=np.int32)
         return self
 
     def decision_function(self, X):
@@ -188,7 +256,8 @@ class PoissonRegressor(_DaskGLM, _est.PoissonRegressor):
     __doc__ = _doc(_est.PoissonRegressor, _EX_POI)
 
     def fit(self, X, y, sample_weight=None, offset=None):
-        """Fit the model on dask data (see the class docstring).
+        """Fit the model on dask data (see the class docstring); ``max_iter`` counts
+        distributed prox-Newton steps, each a pass over the data.
 
         Parameters
         ----------
@@ -202,10 +271,15 @@ class PoissonRegressor(_DaskGLM, _est.PoissonRegressor):
         -------
         self : object
         """
-        from .._validation import check_scalar
-
+        check_choice(self.solver, "solver", POISSON_SOLVERS)
+        prm = check_fit_params(self)
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
-        res, _, dtype = self._fit_glm(X, y, sample_weight, offset, l1_ratio)
+        init = None
+        if prm.warm_start and getattr(self, "coef_", None) is not None:
+            init = (np.asarray(self.coef_, dtype=np.float64)[:, None],
+                    np.array([self.intercept_], dtype=np.float64))
+        res, _, dtype = self._fit_glm(X, y, sample_weight, offset, prm, l1_ratio,
+                                      lambda S: prm.alpha, init=init)
         self.coef_ = np.asarray(res.coef).astype(dtype, copy=False)
         self.intercept_ = float(res.intercept)
         self.dual_gap_ = float(res.dual_gap)

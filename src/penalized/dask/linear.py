@@ -4,14 +4,16 @@ Each class is the in-memory estimator of the same name (same parameters, objecti
 attributes) with ``fit`` reading dask collections and ``predict`` returning a dask array.
 """
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 
 from .. import estimators as _est
 from .. import model_selection as _ms
-from .._validation import check_scalar
+from .._validation import check_bool, check_scalar
 from ..datafits import Quadratic
-from ..estimators._base import check_fit_params
+from ..estimators._base import warm_coef
 from ..model_selection._cv import _check_choice, grid_mix
 from ..model_selection._gram_cv import stats_problem
 from ..paths import PathResult, grid_from_gradient
@@ -34,8 +36,34 @@ def _doc(cls, example):
         "    Parameters\n", FIT_NOTE + "\n    Parameters\n", 1) + example)
 
 
+class _Dims:
+    """The shape an in-memory ``_problem`` reads from X when its parameters are
+    validated without the data (one row: Ridge's alpha comes back unscaled)."""
+
+    def __init__(self, p):
+        self.shape = (1, p)
+
+
 class _DaskLinear(DaskMixin):
-    def fit(self, X, y, sample_weight=None):
+    def _dask_problem(self, p):
+        """The in-memory parameter checks, and the parameters a fit from one pass of
+        statistics cannot honour refused by name: ``(FitParams, l1_ratio, alpha of S)``."""
+        precompute = self.precompute
+        if not (isinstance(precompute, (str, bool, np.bool_)) or precompute is None
+                or isinstance(precompute, numbers.Number)):
+            raise ValueError(
+                f"{type(self).__name__} on dask cannot take a Gram matrix in 'precompute': "
+                "the fit reduces X'X from the data itself in its one pass (precompute="
+                "'auto', True or False all give that fit).")
+        if isinstance(self.selection, str) and self.selection == "random":
+            raise ValueError(
+                f"{type(self).__name__} on dask cannot honour selection='random': its fit "
+                "runs the Gram engine on the client, which visits the coordinates in "
+                "cyclic order (the same minimizer); use selection='cyclic'.")
+        prm, l1_ratio, alpha, _ = self._problem(_Dims(p), None)
+        return prm, l1_ratio, lambda S: float(alpha)
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model on dask data.
 
         Parameters
@@ -45,24 +73,31 @@ class _DaskLinear(DaskMixin):
             The target, or its column name when X is a dask DataFrame.
         sample_weight : dask.array.Array of shape (n_samples,) or str, default=None
             Non-negative weights (or their column name).
+        check_input : bool, default=True
+            scikit-learn's: False skips the checks of the values (NaN, infinity,
+            negative weights) in the first pass; the metadata is always checked.
 
         Returns
         -------
         self : object
         """
-        prm = check_fit_params(self)
-        l1_ratio = self._l1_ratio()
-        kw = self._kw()
-        blocks, runner = self._blocks(X, y, sample_weight)
-        if blocks.p > gram_max_features():
+        check = check_bool(check_input, "check_input")
+        blocks, runner = self._blocks(X, y, sample_weight, check=check)
+        p = blocks.p
+        prm, l1_ratio, alpha_of = self._dask_problem(p)
+        kw = dict(self._kw_options(), tol=prm.tol, max_iter=prm.max_iter)
+        init = warm_coef(self, prm, (p,))
+        if p > gram_max_features():
             from ._fista import fista_fit
 
-            res = fista_fit(runner, blocks, "quadratic", prm, l1_ratio, kw, est=self)
+            b0 = None if init is None else float(self.intercept_)
+            res = fista_fit(runner, blocks, prm, l1_ratio, self, alpha_of, coef_init=init,
+                            intercept_init=b0)
             w, b, gap, n_iter = res.coef, res.intercept, res.dual_gap, res.n_iter
         else:
             mom = moments_pass(runner)[0]
-            w, b, gap, n_iter = fit_stats(mom, blocks.p, prm.fit_intercept, prm.alpha,
-                                          l1_ratio, kw, blocks.dtype)
+            w, b, gap, n_iter = fit_stats(mom, p, prm.fit_intercept, alpha_of(mom.S),
+                                          l1_ratio, kw, blocks.dtype, coef_init=init)
         self.coef_ = np.asarray(w).astype(blocks.dtype, copy=False)
         self.intercept_ = float(b)
         self.dual_gap_ = float(gap)
@@ -97,6 +132,15 @@ class ElasticNet(_DaskLinear, _est.ElasticNet):
 
 class Ridge(_DaskLinear, _est.Ridge):
     __doc__ = _doc(_est.Ridge, _EX.format(name="Ridge", args="alpha=0.1"))
+
+    def _dask_problem(self, p):
+        prm, l1_ratio, alpha, _ = self._problem(_Dims(p), None)
+        alpha = np.ravel(alpha)
+        if alpha.size != 1:
+            raise ValueError(f"Ridge on dask fits a single target: 'alpha' must be a "
+                             f"scalar, got {alpha.size} values.")
+        # scikit-learn's sum-of-squares scale -> the mean-loss scale, S the total weight
+        return prm, l1_ratio, lambda S: float(alpha[0]) / S
 
 
 class _DaskLinearCV(DaskMixin):

@@ -72,6 +72,12 @@ def test_squared_loss_equals_in_memory(client, name, kw, weighted):
     assert est.n_passes_ == 1
     assert est.dual_gap_ <= 1e-12 * np.average((y - np.average(y, weights=sw)) ** 2,
                                                weights=sw)
+    if name == "Ridge":  # scikit-learn's alpha (sum of squares), against scikit-learn
+        from sklearn.linear_model import Ridge
+
+        sk = Ridge(**kw).fit(X, y, sample_weight=sw)
+        _close(est.coef_, sk.coef_)
+        _close(est.intercept_, sk.intercept_)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -118,10 +124,12 @@ def test_path_equals_in_memory(client):
 @pytest.mark.parametrize("kind,kw", [
     ("binary", dict(l1_ratio=1.0, C=0.1)),
     ("binary", dict(l1_ratio=0.5, C=0.1)),
-    ("binary", dict(l1_ratio=1.0, C=0.1, class_weight="balanced")),
+    # class weights: in C's S, the centering and the standardization, as in memory
+    ("binary", dict(l1_ratio=1.0, C=0.1, class_weight="balanced", standardize=True)),
     ("binary", dict(l1_ratio=1.0, alpha=0.02)),  # penalized's alpha instead of C
     ("multinomial", dict(l1_ratio=1.0, C=0.03)),
-    ("multinomial", dict(l1_ratio=0.5, C=0.03))])
+    ("multinomial", dict(l1_ratio=0.5, C=0.03)),
+    ("multinomial", dict(l1_ratio=1.0, C=0.03, class_weight="balanced", standardize=True))])
 def test_logistic_equals_in_memory(client, kind, kw, weighted):
     rng, X, eta, s = _data(4)
     if kind == "binary":
@@ -138,6 +146,7 @@ def test_logistic_equals_in_memory(client, kind, kw, weighted):
     np.testing.assert_array_equal(est.classes_, ref.classes_)
     _close(est.coef_, ref.coef_)
     _close(est.intercept_, ref.intercept_)
+    assert est.n_iter_.shape == (1,)  # an array, as scikit-learn's
     proba = est.predict_proba(_d(X))
     assert isinstance(proba, da.Array)
     _close(proba.compute(), ref.predict_proba(X))
@@ -174,11 +183,15 @@ def test_poisson_offset_equals_solve(client):
 def test_logisticcv_equals_in_memory(client):
     from sklearn.model_selection import KFold
 
-    rng, X, eta, _ = _data(7, n=450, p=4)
-    y = (rng.random(X.shape[0]) < 1 / (1 + np.exp(-eta))).astype(int)
-    ref = penalized.LogisticRegressionCV(penalty="l1", alphas=6, cv=KFold(3),
-                                         tol=1e-10, max_iter=100_000).fit(X, y)
-    est = pdk.LogisticRegressionCV(penalty="l1", alphas=6, cv=3, tol=1e-10).fit(_d(X), _d(y))
+    rng, X, eta, s = _data(7, n=450, p=4)
+    y = (rng.random(X.shape[0]) < 1 / (1 + np.exp(-eta - 0.8))).astype(int)
+    # a fold's standardization, centering and class weights are its training rows', and
+    # its path starts from the full data's intercept (stale for the fold: its first fit
+    # at the largest alpha must still move it)
+    kw = dict(penalty="l1", alphas=6, tol=1e-10, standardize=True, class_weight="balanced")
+    ref = penalized.LogisticRegressionCV(cv=KFold(3), max_iter=100_000, **kw).fit(
+        X, y, sample_weight=s)
+    est = pdk.LogisticRegressionCV(cv=3, **kw).fit(_d(X), _d(y), sample_weight=_d(s))
     assert est.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     _close(est.cv_scores_, ref.cv_scores_, rtol=1e-5)
     _close(est.coef_, ref.coef_)

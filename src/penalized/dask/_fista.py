@@ -19,7 +19,7 @@ from ..estimators._base import build_penalty
 from ..penalties.separable import PenaltyArrays
 from ..solvers.certificate import gap_from_sums
 from ..solvers.result import SolveResult, warn_not_converged
-from ._glm import GLMProblem, _conj_block, _rows, _sum
+from ._glm import GLMProblem, _conj_block, _rows, _sum, free_kkt
 
 __all__ = ["fista_fit", "glm_fista"]
 
@@ -89,10 +89,11 @@ def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.
             F = runner.reduce_kept(_conj_block, _sum, kept, loss, c)
             return (F - c * st["sgo"]) / S
 
+        g_mean = st["sg"] / S if prob.center else None
         gap, primal, kkt_u, _ = gap_from_sums(
-            pen, unpen, w, st["loss"] / S, -st["Xg"] / S, conjugate,
-            st["sg"] / S if prob.center else None, bc if prob.center else None)
-        return st, gap, primal, kkt_u
+            pen, unpen, w, st["loss"] / S, -st["Xg"] / S, conjugate, g_mean,
+            bc if prob.center else None)
+        return st, gap, primal, free_kkt(kkt_u, w, unpen, g_mean, bc)
 
     w = np.zeros(p) if w0 is None else np.clip(np.array(w0, dtype=np.float64), pen.lo, pen.up)
     bc = float(b0)
@@ -105,8 +106,7 @@ def glm_fista(runner, prob, pen, *, tol, max_iter, b0=0.0, tol_scale=None, L0=1.
     yw, yb, st_y, f_y = w, bc, st, st["loss"] / st["S"]
     it, converged = 0, False
     while True:
-        if gap <= tol_gap and kkt_u * (1.0 + float(np.max(np.abs(w[unpen]),
-                                                            initial=0.0))) <= tol_gap:
+        if gap <= tol_gap and kkt_u <= tol_gap:
             converged = True
             break
         if it >= max_iter:

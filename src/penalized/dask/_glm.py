@@ -25,9 +25,10 @@ from ..penalties.separable import PenaltyArrays
 from ..solvers.certificate import gap_from_sums
 from ..solvers.least_squares import FullGram, gram_solve
 from ..solvers.result import warn_not_converged
-from ._moments import block_moments, fold_labels, merge
+from ._moments import block_moments, fold_labels, merge, merge_folds, weighted_sum
 
-__all__ = ["GLMProblem", "glm_fit", "glm_moments_pass"]
+__all__ = ["GLMProblem", "class_moments", "free_kkt", "glm_fit", "glm_moments_pass",
+           "merge_label_moments"]
 
 _ARMIJO = 1e-4
 _EPS = np.finfo(float).eps
@@ -145,7 +146,9 @@ def _ls_block(block, i, extra, prob, W, b, D, db):
 
 
 def glm_moments_pass(runner, kind, fold_extra=None):
-    """The first pass: ``{fold: (Moments of x (and numeric y), {label: weighted count})}``."""
+    """The first pass: ``{fold: (moments, {label: weighted count})}``, the moments those
+    of x and y (numeric y) or ``{label: moments of x}`` (class labels, so that class
+    weights known only after the pass weight them: :func:`class_moments`)."""
     return runner.map_reduce(_first_block, _merge_first, kind, extra=fold_extra)
 
 
@@ -162,16 +165,18 @@ def _first_block(block, i, extra, kind):
         key = k.item() if hasattr(k, "item") else k
         sk = None if s is None else s[rows]
         Z = X[rows]
-        counts = {}
         if kind == "numeric":
-            Z = np.column_stack([Z, y[rows]])
-        else:
-            yk = y[rows]
-            uniq, inv = np.unique(yk, return_inverse=True)
-            wsum = np.bincount(inv, weights=sk, minlength=uniq.size)
-            counts = {u.item() if hasattr(u, "item") else u: float(v)
-                      for u, v in zip(uniq, wsum, strict=True)}
-        out[key] = (block_moments(Z, sk), counts)
+            out[key] = (block_moments(np.column_stack([Z, y[rows]]), sk), {})
+            continue
+        uniq, inv = np.unique(y[rows], return_inverse=True)
+        wsum = np.bincount(inv, weights=sk, minlength=uniq.size)
+        by_label, counts = {}, {}
+        for j, u in enumerate(uniq):
+            lab = u.item() if hasattr(u, "item") else u
+            rj = inv == j
+            by_label[lab] = block_moments(Z[rj], None if sk is None else sk[rj])
+            counts[lab] = float(wsum[j])
+        out[key] = (by_label, counts)
     return out
 
 
@@ -183,9 +188,33 @@ def _merge_first(a, b):
             c = dict(c0)
             for lab, v in cnt.items():
                 c[lab] = c.get(lab, 0.0) + v
-            out[k] = (merge(m0, mom), c)
+            out[k] = (merge_folds(m0, mom) if isinstance(mom, dict) else merge(m0, mom), c)
         else:
             out[k] = (mom, cnt)
+    return out
+
+
+def class_moments(mom, classes=None, class_weight=None):
+    """The moments of x over all rows from the first pass's ``{label: moments}`` (with
+    each class's rows weighted by its class weight, as the in-memory design's weights
+    are), or ``mom`` itself for a numeric target."""
+    if not isinstance(mom, dict):
+        return mom
+    if class_weight is None:
+        return weighted_sum(mom, lambda lab: 1.0)
+    cw = {c.item() if hasattr(c, "item") else c: w
+          for c, w in zip(classes, class_weight, strict=True)}
+    return weighted_sum(mom, lambda lab: cw.get(lab, 0.0))
+
+
+def merge_label_moments(parts):
+    """Merge the first pass's moments of several folds (dicts by label, or Moments)."""
+    out = None
+    for mom in parts:
+        if out is None:
+            out = mom
+        else:
+            out = merge_folds(out, mom) if isinstance(mom, dict) else merge(out, mom)
     return out
 
 
@@ -246,10 +275,11 @@ def glm_fit(runner, prob, pen, *, tol, max_iter, tol_scale=None, W0=None, b0=Non
             F = runner.reduce_kept(_conj_block, _sum, kept, loss, cval)
             return (F - cval * st["sgo"]) / S
 
+        g_mean = st["sg"] / S if prob.center else None
         gap, primal, kkt_u, _ = gap_from_sums(
-            pen, unpen, _out(W), st["loss"] / S, _out(V), conjugate,
-            st["sg"] / S if prob.center else None, bc if prob.center else None)
-        return st, gap, primal, kkt_u
+            pen, unpen, _out(W), st["loss"] / S, _out(V), conjugate, g_mean,
+            bc if prob.center else None)
+        return st, gap, primal, free_kkt(kkt_u, W, unpen, g_mean, bc)
 
     st, gap, primal, kkt_u = evaluate(W, b)
     # what tol is relative to: the start's loss above the saturated loss (the null
@@ -258,8 +288,7 @@ def glm_fit(runner, prob, pen, *, tol, max_iter, tol_scale=None, W0=None, b0=Non
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     steps, converged, tight = 0, False, 1.0
     while True:
-        wmax = float(np.max(np.abs(W[unpen]), initial=0.0))
-        if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
+        if gap <= tol_gap and kkt_u <= tol_gap:
             converged = True
             break
         if steps >= max_iter:
@@ -310,6 +339,21 @@ def glm_fit(runner, prob, pen, *, tol, max_iter, tol_scale=None, W0=None, b0=Non
                            stalled=steps < max_iter, stacklevel=4)
     return GLMResult(coef=_out(W), intercept=_out(b), dual_gap=float(gap),
                      n_iter=max(steps, 1), converged=converged), st
+
+
+def free_kkt(kkt_u, W, unpen, g_mean, b_c):
+    """The optimality test of the unpenalized coefficients, as the in-memory engines':
+    their largest gradient times (1 + their largest size), for the unpenalized features
+    and, with an intercept, for the intercepts. The gap's intercept term is no test of
+    the intercepts: with ``c g_mean`` opposite in sign to ``b_c`` it cancels against the
+    primal-dual difference (a fold's fit started from the full data's intercept has a
+    zero gap at ``W = 0``), so a stale intercept is caught here."""
+    W = np.asarray(W)
+    out = kkt_u * (1.0 + float(np.max(np.abs(W[unpen]), initial=0.0)))
+    if g_mean is not None:
+        out = max(out, float(np.max(np.abs(g_mean))) *
+                  (1.0 + float(np.max(np.abs(b_c)))))
+    return out
 
 
 def _out(A):

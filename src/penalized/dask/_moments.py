@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 __all__ = ["Moments", "block_moments", "fold_labels", "gram_of", "merge", "merge_folds",
-           "sse"]
+           "sse", "weighted_sum"]
 
 Moments = namedtuple("Moments", "S m M")
 
@@ -55,6 +55,17 @@ def merge_folds(a, b):
     out = dict(a)
     for k, v in b.items():
         out[k] = merge(out[k], v) if k in out else v
+    return out
+
+
+def weighted_sum(by_label, weight_of):
+    """The moments of all rows from ``{label: Moments}``, each label's rows weighted by
+    ``weight_of(label)`` (class weights: scaling the weights scales ``S`` and ``M``)."""
+    out = None
+    for label in sorted(by_label):
+        mom, c = by_label[label], float(weight_of(label))
+        mom = Moments(mom.S * c, mom.m, mom.M * c)
+        out = mom if out is None else merge(out, mom)
     return out
 
 

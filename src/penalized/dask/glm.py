@@ -16,9 +16,9 @@ from ..estimators._base import FitParams, build_penalty, check_choice, check_fit
 from ..estimators.glm import SOLVERS as POISSON_SOLVERS
 from ..estimators.logistic import SOLVERS, logistic_penalty
 from ._base import FIT_NOTE, DaskMixin
-from ._glm import GLMProblem, glm_fit, glm_moments_pass
+from ._glm import GLMProblem, class_moments, glm_fit, glm_moments_pass
 
-__all__ = ["LogisticRegression", "PoissonRegressor", "glm_setup", "total_weight"]
+__all__ = ["LogisticRegression", "PoissonRegressor", "glm_setup"]
 
 
 def _doc(cls, example):
@@ -40,7 +40,10 @@ def sqnorms_dead(mom, p, center, dtype):
 
 
 def glm_setup(est, mom, counts, p, center, dtype, kind, class_weight=None, classes=None):
-    """(problem, start intercept, sqnorms, dead columns) from the first pass."""
+    """(problem, start intercept, sqnorms, dead columns) from the first pass (``mom``:
+    its moments, by label for class labels); ``problem.S`` is the total weight, class
+    weights included, and the centering and sqnorms are on those weights, as the
+    in-memory design's."""
     if kind == "numeric":
         datafit, classes_ = Poisson(), None
         cw = None
@@ -63,6 +66,7 @@ def glm_setup(est, mom, counts, p, center, dtype, kind, class_weight=None, class
             kind, datafit = "multinomial", Multinomial()
             lf = np.log(np.clip(freq, 1e-12, None))
             b0 = lf - lf.mean()
+        mom = class_moments(mom, classes_, cw)
     L, dead = sqnorms_dead(mom, p, center, dtype)
     mu = mom.m[:p].copy() if center else np.zeros(p)
     prob = GLMProblem(datafit, kind, classes_, cw, mu, center, mom.S)
@@ -96,8 +100,7 @@ class _DaskGLM(DaskMixin):
             self._check_numeric(mom, p)
         prob, b0, L, dead = glm_setup(self, mom, counts, p, prm.fit_intercept, blocks.dtype,
                                       self._kind, class_weight)
-        pen = build_penalty(self, alpha_of(total_weight(prob, mom, counts)),
-                            l1_ratio).arrays(p)
+        pen = build_penalty(self, alpha_of(prob.S), l1_ratio).arrays(p)
         if prm.standardize:
             pen = pen.standardized(L)
         W0 = None
@@ -110,14 +113,6 @@ class _DaskGLM(DaskMixin):
 
     def _check_numeric(self, mom, p):
         pass
-
-
-def total_weight(prob, mom, counts):
-    """The total weight ``S`` of the fit: sample weights times class weights."""
-    if prob.class_weight is None:
-        return float(mom.S)
-    return float(sum(counts.get(c.item() if hasattr(c, "item") else c, 0.0) * w
-                     for c, w in zip(prob.classes, prob.class_weight, strict=True)))
 
 
 def _binary_only(K):

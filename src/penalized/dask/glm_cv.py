@@ -16,11 +16,18 @@ from ..model_selection._cv import _check_choice, grid_mix, path_kwargs
 from ..paths import PathResult, grid_from_gradient, unit_penalty
 from ._base import FIT_NOTE, DaskMixin
 from ._data import as_blocks
-from ._glm import GLMProblem, _rows, glm_fit, glm_moments_pass
+from ._glm import (
+    GLMProblem,
+    _rows,
+    class_moments,
+    glm_fit,
+    glm_moments_pass,
+    merge_label_moments,
+)
 from ._least_squares import moments_pass, null_grad, stats_path
-from ._moments import gram_of, merge
+from ._moments import gram_of
 from ._passes import Runner
-from .glm import LogisticRegression, glm_setup
+from .glm import LogisticRegression, glm_setup, sqnorms_dead
 
 __all__ = ["LogisticRegressionCV", "path"]
 
@@ -119,7 +126,7 @@ class LogisticRegressionCV(DaskMixin, _ms.LogisticRegressionCV):
         total_mom, counts = None, {}
         for k in labels:
             mom, cnt = first[k]
-            total_mom = mom if total_mom is None else merge(total_mom, mom)
+            total_mom = merge_label_moments([mom] if total_mom is None else [total_mom, mom])
             for c, v in cnt.items():
                 counts[c] = counts.get(c, 0.0) + v
         prob, b0, L, dead = glm_setup(self, total_mom, counts, p, center, blocks.dtype,
@@ -128,10 +135,9 @@ class LogisticRegressionCV(DaskMixin, _ms.LogisticRegressionCV):
         if K < 2:
             raise ValueError("LogisticRegressionCV needs samples of at least 2 classes.")
         self.classes_ = prob.classes
-        pen_unit = unit_penalty(p, kw["penalty_factor"], kw["lower_bounds"],
-                                kw["upper_bounds"], kw["positive"])
-        if kw["standardize"]:
-            pen_unit = pen_unit.standardized(L)
+        pen_raw = unit_penalty(p, kw["penalty_factor"], kw["lower_bounds"],
+                               kw["upper_bounds"], kw["positive"])
+        pen_unit = pen_raw.standardized(L) if kw["standardize"] else pen_raw
         grids = []
         for r in l1_ratios:
             if isinstance(alphas, int):
@@ -152,15 +158,16 @@ class LogisticRegressionCV(DaskMixin, _ms.LogisticRegressionCV):
         for li, r in enumerate(l1_ratios):
             fits = {}
             for k in labels:
-                tr_mom = None
-                for j in labels:
-                    if j != k:
-                        m = first[j][0]
-                        tr_mom = m if tr_mom is None else merge(tr_mom, m)
+                # the training rows' moments (class-weighted): their centering, and the
+                # standardization and constant columns of the fold, as in memory
+                tr_mom = class_moments(merge_label_moments(
+                    [first[j][0] for j in labels if j != k]), prob.classes, prob.class_weight)
                 mu = tr_mom.m[:p].copy() if center else np.zeros(p)
+                L_k, dead_k = sqnorms_dead(tr_mom, p, center, blocks.dtype)
+                pen_k = pen_raw.standardized(L_k) if kw["standardize"] else pen_raw
                 fprob = GLMProblem(prob.datafit, prob.kind, prob.classes, prob.class_weight,
                                    mu, center, tr_mom.S, fold=k, fold_extra=extra)
-                fits[k] = _glm_path(runner, fprob, pen_unit, grids[li], r, kw, b0, dead)
+                fits[k] = _glm_path(runner, fprob, pen_k, grids[li], r, kw, b0, dead_k)
             sc = runner.map_reduce(_score_block, _merge_scores, prob, fits, scoring,
                                    extra=extra)
             for fi, k in enumerate(labels):

@@ -6,6 +6,7 @@ through its scheduler address (``Client("tcp://...")``), as a real cluster would
 """
 
 import os
+import re
 import signal
 import threading
 import time
@@ -207,6 +208,8 @@ def _frame(seed=8, n=500):
     df["w"] = s
     df["y"] = eta + shift + rng.standard_normal(n)
     df["label"] = (rng.random(n) < 1 / (1 + np.exp(-eta - shift))).astype(int)
+    df["klass"] = np.array(["a", "b", "c"])[np.digitize(eta + rng.logistic(size=n),
+                                                        [-1.0, 1.0])]
     onehot = np.column_stack([X] + [(color == c).astype(float)
                                     for c in ("blue", "green", "red")])
     return df, onehot
@@ -217,7 +220,7 @@ def test_parquet_dataframe_equals_in_memory(client, tmp_path):
     dd.from_pandas(df, npartitions=5).to_parquet(tmp_path / "data")
     ddf = dd.read_parquet(tmp_path / "data")
     ddf["color"] = ddf["color"].astype(pd.CategoricalDtype(["blue", "green", "red"]))
-    num = ddf.drop(columns=["color", "label"])
+    num = ddf.drop(columns=["color", "label", "klass"])
     Xnum = df[[f"x{j}" for j in range(4)]].to_numpy()
     y, s = df["y"].to_numpy(), df["w"].to_numpy()
     ref = penalized.Lasso(alpha=0.02, tol=1e-12).fit(Xnum, y, sample_weight=s)
@@ -230,7 +233,7 @@ def test_parquet_dataframe_equals_in_memory(client, tmp_path):
     _close(est.coef_, ref.coef_)
     assert (est.n_passes_, est.n_length_passes_) == (1, 1)  # rows per partition, then stats
     # a categorical column, one-hot over its known categories
-    cat = ddf.drop(columns=["w", "label"])
+    cat = ddf.drop(columns=["w", "label", "klass"])
     ref = penalized.Lasso(alpha=0.02, tol=1e-12).fit(Xoh, y)
     est = pdk.Lasso(alpha=0.02, tol=1e-12).fit(cat, "y")
     _close(est.coef_, ref.coef_)
@@ -238,12 +241,37 @@ def test_parquet_dataframe_equals_in_memory(client, tmp_path):
     pred = est.predict(cat.drop(columns=["y"]))
     assert isinstance(pred, da.Array)
     _close(pred.compute(), ref.predict(Xoh))
-    lab = ddf.drop(columns=["color", "y"])
+    lab = ddf.drop(columns=["color", "y", "klass"])
     ref = penalized.LogisticRegression(l1_ratio=1.0, C=0.2, tol=1e-11,
                                        max_iter=100_000).fit(Xnum, df["label"], sample_weight=s)
     est = pdk.LogisticRegression(l1_ratio=1.0, C=0.2, tol=1e-11).fit(lab, "label",
                                                                      sample_weight="w")
     _close(est.coef_, ref.coef_)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multinomial_from_parquet_equals_in_memory(client, tmp_path, weighted):
+    df, _ = _frame()
+    dd.from_pandas(df, npartitions=5).to_parquet(tmp_path / "data")
+    ddf = dd.read_parquet(tmp_path / "data").drop(columns=["color", "y", "label"])
+    Xnum = df[[f"x{j}" for j in range(4)]].to_numpy()
+    sw = df["w"].to_numpy() if weighted else None
+    if not weighted:
+        ddf = ddf.drop(columns=["w"])
+    kw = dict(l1_ratio=0.7, C=0.05)
+    ref = penalized.LogisticRegression(tol=1e-13, max_iter=100_000, **kw).fit(
+        Xnum, df["klass"], sample_weight=sw)
+    est = pdk.LogisticRegression(tol=1e-12, **kw).fit(
+        ddf, "klass", sample_weight="w" if weighted else None)
+    np.testing.assert_array_equal(est.classes_, ["a", "b", "c"])
+    assert est.coef_.shape == (3, 4) and np.count_nonzero(est.coef_) < 12
+    _close(est.coef_, ref.coef_)
+    # the intercepts of uncentered columns (means up to 3) carry the coefficients'
+    # rounding times the means: compared as the centered design's intercepts
+    mean = np.average(Xnum, axis=0, weights=sw)
+    _close(est.intercept_ + est.coef_ @ mean, ref.intercept_ + ref.coef_ @ mean)
+    feats = ddf.drop(columns=["klass"] + (["w"] if weighted else []))
+    _close(est.predict_proba(feats).compute(), ref.predict_proba(Xnum))
 
 
 # --------------------------------------------------------------------- operations
@@ -275,6 +303,7 @@ def test_nothing_of_length_n_reaches_the_client(client, monkeypatch):
     monkeypatch.setattr(distributed.Client, "gather", gather)
     pdk.LassoCV(alphas=10, cv=5).fit(_d(X), _d(y), sample_weight=_d(s))
     pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(yl))
+    pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(np.digitize(eta, [-1, 1])))
     pdk.PoissonRegressor(alpha=0.01).fit(_d(X), _d(np.abs(np.round(y))))
     assert gathered, "the fits gathered nothing through Client.gather"
     assert max(gathered) < X.shape[0]  # p x p at most (here 25), never n = 2000
@@ -300,6 +329,47 @@ def test_bad_input_fails_before_the_passes(client, tmp_path, monkeypatch):
     Xn[250, 3] = np.nan  # in the third chunk
     with pytest.raises(ValueError, match=r"NaN or infinity in block 2 \(rows 200 to 299\)"):
         pdk.LassoCV(cv=3).fit(_d(Xn), _d(y))
+
+
+def test_what_dask_cannot_honour_is_refused_before_any_pass(client, monkeypatch):
+    calls = []
+    monkeypatch.setattr(dask, "compute", lambda *a, **k: calls.append(1))
+    rng, X, eta, _ = _data(16)
+    Xd, yd = _d(X), _d((eta > 0).astype(int))
+    cases = [
+        (pdk.Lasso(precompute=X.T @ X), "precompute"),
+        (pdk.ElasticNet(selection="random", random_state=0), "selection='random'"),
+        (pdk.Ridge(alpha=[1.0, 2.0]), "alpha"),
+        (pdk.LogisticRegression(solver="liblinear", dual=True), "dual=True"),
+        (pdk.LogisticRegression(solver="liblinear"), "solver='liblinear'"),
+        (pdk.LogisticRegression(grouped=True), "grouped=True"),
+        (pdk.LogisticRegression(alpha=0.1, C=2.0), "not both"),
+        (pdk.PoissonRegressor(solver="sag"), "solver"),
+    ]
+    for est, what in cases:
+        with pytest.raises(ValueError, match=re.escape(what)):
+            est.fit(Xd, yd)
+    assert calls == []
+
+
+def test_check_input_false_skips_the_value_checks(client):
+    from penalized.dask import _data as data_mod
+
+    rng, X, eta, _ = _data(17)
+    y = eta + rng.standard_normal(X.shape[0])
+    seen = []
+    orig = data_mod.check_values
+    ref = pdk.Lasso(alpha=0.05, tol=1e-12).fit(_d(X), _d(y))
+    with dask.config.set(scheduler="synchronous"):  # in this process: the spy sees it
+        data_mod.check_values = lambda *a, **k: (seen.append(1), orig(*a, **k))
+        try:
+            est = pdk.Lasso(alpha=0.05, tol=1e-12).fit(_d(X), _d(y), check_input=False)
+            assert seen == []
+            pdk.Lasso(alpha=0.05, tol=1e-12).fit(_d(X), _d(y))
+            assert len(seen) == X.shape[0] // CH
+        finally:
+            data_mod.check_values = orig
+    np.testing.assert_array_equal(est.coef_, ref.coef_)
 
 
 def test_killed_worker_gives_the_same_coefficients(client):
@@ -334,9 +404,50 @@ def test_fista_fallback_stops_on_the_gap(client):
     ref = penalized.Lasso(alpha=0.05, tol=1e-12).fit(X, y)
     with dask.config.set({"penalized.gram-max-features": 3}):
         est = pdk.Lasso(alpha=0.05, tol=1e-7).fit(_d(X), _d(y))
-    assert est.dual_gap_ <= 1e-7 * y.var()
-    assert est.n_passes_ > 1  # a pass per FISTA step, no p x p statistics
-    _close(est.coef_, ref.coef_, rtol=1e-3)
+        assert est.dual_gap_ <= 1e-7 * y.var()
+        assert est.n_passes_ > 1  # a pass per FISTA step, no p x p statistics
+        _close(est.coef_, ref.coef_, rtol=1e-3)
+        # warm_start: from the previous coef_ and intercept_, to the same certificate
+        ref = penalized.Lasso(alpha=0.03, tol=1e-12).fit(X, y)
+        est.set_params(alpha=0.03, warm_start=True).fit(_d(X), _d(y))
+        assert est.dual_gap_ <= 1e-7 * y.var()
+        _close(est.coef_, ref.coef_, rtol=1e-3)
+
+
+def test_warm_start_equals_a_cold_in_memory_fit(client):
+    rng, X, eta, s = _data(14)
+    y = eta + rng.standard_normal(X.shape[0])
+    ym = np.digitize(eta + rng.logistic(size=X.shape[0]), [-1.0, 1.0])
+    yp = rng.poisson(np.exp(0.5 * eta))
+    cases = [
+        ("Lasso", y, dict(alpha=0.2), dict(alpha=0.02), dict(tol=1e-12)),
+        ("LogisticRegression", ym, dict(C=0.01), dict(C=0.05),
+         dict(l1_ratio=1.0, tol=1e-12)),
+        ("PoissonRegressor", yp, dict(alpha=0.05), dict(alpha=0.01),
+         dict(l1_ratio=1.0, tol=1e-11)),
+    ]
+    for name, target, first, second, kw in cases:
+        ref = getattr(penalized, name)(max_iter=100_000, **second, **kw).fit(
+            X, target, sample_weight=s)
+        est = getattr(pdk, name)(warm_start=True, **first, **kw).fit(
+            _d(X), _d(target), sample_weight=_d(s))
+        start = np.copy(est.coef_)
+        est.set_params(**second).fit(_d(X), _d(target), sample_weight=_d(s))
+        assert not np.allclose(start, ref.coef_)
+        _close(est.coef_, ref.coef_)
+        _close(est.intercept_, ref.intercept_)
+
+
+def test_max_iter_counts_newton_steps(client):
+    rng, X, eta, _ = _data(15)
+    y = (rng.random(X.shape[0]) < 1 / (1 + np.exp(-eta))).astype(int)
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="prox-Newton"):
+        est = pdk.LogisticRegression(C=10.0, tol=1e-14, max_iter=2).fit(_d(X), _d(y))
+    assert est.n_iter_.tolist() == [2]
+    # the moments, the start, then one pass per step (+ one per rejected step)
+    assert 4 <= est.n_passes_ <= 6
 
 
 def test_same_parameters_and_progress(client, capsys):

@@ -11,7 +11,8 @@ Protocol:
 * each fit runs on a fresh ``LocalCluster`` of ``--workers`` worker processes (1 thread
   each) reading the Parquet files with ``dask.dataframe.read_parquet``:
   ``penalized.dask.LassoCV(cv=5, alphas=100)`` and
-  ``penalized.dask.LogisticRegression(penalty="l1", alpha=--alpha-logistic)``;
+  ``penalized.dask.LogisticRegression(l1_ratio=1, alpha=--alpha-logistic)`` (penalized's
+  alpha: ``C = 1 / (alpha n)`` in scikit-learn's terms);
 * reported per fit: wall time, passes over the data (``n_passes_``; plus the passes that
   read one column to count the rows of the partitions, ``n_length_passes_``), the client
   process's peak RSS (it also hosts the LocalCluster's scheduler) and each worker's peak
@@ -91,6 +92,7 @@ def write(args):
 
 def _fit(args, name, make, target, columns):
     import dask.dataframe as dd
+    import numpy as np
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
@@ -110,7 +112,7 @@ def _fit(args, name, make, target, columns):
            "client_peak_mb": round(client_mb), "worker_peak_mb": [round(w) for w in workers]}
     for attr in ("alpha_", "dual_gap_", "n_iter_"):
         if hasattr(est, attr):
-            out[attr] = float(getattr(est, attr))
+            out[attr] = float(np.ravel(getattr(est, attr))[0])  # n_iter_ may be (1,)
     coef = getattr(est, "coef_", None)
     if coef is not None:
         out["nnz"] = int((abs(coef) > 0).sum())
@@ -185,7 +187,7 @@ def main(argv=None):
                             lambda: pdk.LassoCV(cv=5, alphas=100), "y", features + ["y"]))
     if not args.skip_logistic:
         results.append(_fit(args, f"LogisticRegression(l1, alpha={args.alpha_logistic})",
-                            lambda: pdk.LogisticRegression(penalty="l1",
+                            lambda: pdk.LogisticRegression(l1_ratio=1.0,
                                                            alpha=args.alpha_logistic),
                             "label", features + ["label"]))
     if args.dask_ml:

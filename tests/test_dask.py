@@ -301,10 +301,12 @@ def test_nothing_of_length_n_reaches_the_client(client, monkeypatch):
         return out
 
     monkeypatch.setattr(distributed.Client, "gather", gather)
-    pdk.LassoCV(alphas=10, cv=5).fit(_d(X), _d(y), sample_weight=_d(s))
-    pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(yl))
+    pdk.LassoCV(alphas=10, cv=5).fit(_d(X), _d(y), sample_weight=_d(s)).score(
+        _d(X), _d(y), _d(s))
+    pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(yl)).score(_d(X), _d(yl))
     pdk.LogisticRegression(l1_ratio=1.0, C=0.05).fit(_d(X), _d(np.digitize(eta, [-1, 1])))
-    pdk.PoissonRegressor(alpha=0.01).fit(_d(X), _d(np.abs(np.round(y))))
+    yp = np.abs(np.round(y))
+    pdk.PoissonRegressor(alpha=0.01).fit(_d(X), _d(yp)).score(_d(X), _d(yp))
     assert gathered, "the fits gathered nothing through Client.gather"
     assert max(gathered) < X.shape[0]  # p x p at most (here 25), never n = 2000
 
@@ -329,6 +331,25 @@ def test_bad_input_fails_before_the_passes(client, tmp_path, monkeypatch):
     Xn[250, 3] = np.nan  # in the third chunk
     with pytest.raises(ValueError, match=r"NaN or infinity in block 2 \(rows 200 to 299\)"):
         pdk.LassoCV(cv=3).fit(_d(Xn), _d(y))
+
+
+def test_score_is_scikit_learns_from_one_pass(client):
+    from sklearn.metrics import accuracy_score, d2_tweedie_score, r2_score
+
+    rng, X, eta, s = _data(18)
+    y = eta + rng.standard_normal(X.shape[0])
+    yp = rng.poisson(np.exp(0.5 * eta))
+    ym = np.digitize(eta + rng.logistic(size=X.shape[0]), [-1.0, 1.0])
+    for est, target, metric in [
+            (pdk.Ridge(alpha=10.0), y, r2_score),
+            (pdk.PoissonRegressor(alpha=0.01), yp,
+             lambda *a, **k: d2_tweedie_score(*a, power=1, **k)),
+            (pdk.LogisticRegression(C=0.1), ym, accuracy_score)]:
+        est.fit(_d(X), _d(target))
+        pred = est.predict(_d(X)).compute()
+        for sw in (None, s):
+            got = est.score(_d(X), _d(target), None if sw is None else _d(sw))
+            assert got == pytest.approx(metric(target, pred, sample_weight=sw), rel=1e-12)
 
 
 def test_what_dask_cannot_honour_is_refused_before_any_pass(client, monkeypatch):

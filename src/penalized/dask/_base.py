@@ -66,3 +66,38 @@ class DaskMixin:
 
     def _dask_decision(self, X, coef, intercept):
         return predict_blocks(self, X, coef, intercept)
+
+    _score_kind = "r2"
+
+    def _score_model(self):
+        """(coef (p,) or (p, K), intercept, classes) of the fitted linear predictor."""
+        if getattr(self, "classes_", None) is not None:
+            coef = np.asarray(self.coef_)
+            if coef.shape[0] == 1:
+                return coef[0], np.asarray(self.intercept_)[0], self.classes_
+            return coef.T, self.intercept_, self.classes_
+        return self.coef_, self.intercept_, None
+
+    def score(self, X, y, sample_weight=None):
+        """scikit-learn's score from one pass over dask data (only sums reach the client):
+        R^2 for the least-squares estimators, D^2 (fraction of Poisson deviance
+        explained) for PoissonRegressor, accuracy for the classifiers.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            In the layout of the fit (a dataframe with its feature columns).
+        y : dask.array.Array of shape (n_samples,) or str
+            The target, or its column name when X is a dask DataFrame.
+        sample_weight : dask.array.Array of shape (n_samples,) or str, default=None
+
+        Returns
+        -------
+        score : float
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        from ._score import dask_score
+
+        check_is_fitted(self)
+        return dask_score(self, X, y, sample_weight, self._score_kind, *self._score_model())

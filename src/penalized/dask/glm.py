@@ -138,6 +138,7 @@ _EX_LOG = """    Examples
 class LogisticRegression(_DaskGLM, _est.LogisticRegression):
     __doc__ = _doc(_est.LogisticRegression, _EX_LOG)
     _kind = "labels"
+    _score_kind = "accuracy"
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model on dask data (see the class docstring).
@@ -249,6 +250,7 @@ _EX_POI = """    Examples
 
 class PoissonRegressor(_DaskGLM, _est.PoissonRegressor):
     __doc__ = _doc(_est.PoissonRegressor, _EX_POI)
+    _score_kind = "d2_poisson"
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model on dask data (see the class docstring); ``max_iter`` counts

@@ -188,6 +188,7 @@ class LogisticRegressionCV(DaskMixin, _ms.LogisticRegressionCV):
         self._done(runner)
         return self
 
+    _score_kind = "accuracy"
     decision_function = LogisticRegression.decision_function
     predict_proba = LogisticRegression.predict_proba
     predict_log_proba = LogisticRegression.predict_log_proba

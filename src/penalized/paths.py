@@ -16,8 +16,8 @@ from .solvers.api import check_datafit, check_offset, check_Xy, null_gradient, s
 from .solvers.design import Design
 from .solvers.engine import choose_engine
 
-__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path",
-           "unit_penalty"]
+__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path",
+           "grid_from_gradient", "path", "unit_penalty"]
 
 # Default tolerance of least-squares paths and cross-validation: their CV curves at the
 # defaults are at least as accurate as scikit-learn's (whose stopping rule overshoots its
@@ -87,6 +87,12 @@ def alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset=Non
     """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)``, ``alpha_max``
     the smallest alpha with every penalized coefficient at zero (1 when there is none)."""
     grad = null_gradient(design, y, datafit, pen_unit, offset)
+    return grid_from_gradient(grad, pen_unit, l1_ratio, n_alphas, eps)
+
+
+def grid_from_gradient(grad, pen_unit, l1_ratio, n_alphas, eps):
+    """The grid of :func:`alpha_grid` from the null model's gradient ``grad`` (computed
+    elsewhere, e.g. from sums reduced by :mod:`penalized.dask`)."""
     amax = _mix(pen_unit, 1.0).alpha_max(grad, l1_ratio)
     if not (np.isfinite(amax) and amax > 0):
         amax = 1.0

@@ -18,9 +18,9 @@ from sklearn.preprocessing import StandardScaler
 
 import penalized
 
-NAMES = ["Lasso", "ElasticNet", "Ridge", "LogisticRegression", "PoissonRegressor",
-         "HuberRegressor", "MultiTaskLasso", "MultiTaskElasticNet", "MultiTaskLassoCV",
-         "MultiTaskElasticNetCV"]
+NAMES = ["Lasso", "ElasticNet", "Ridge", "RidgeCV", "LogisticRegression", "PoissonRegressor",
+         "HuberRegressor", "LassoCV", "ElasticNetCV", "MultiTaskLasso", "MultiTaskElasticNet",
+         "MultiTaskLassoCV", "MultiTaskElasticNetCV"]
 # CV curves are computed to tol=1e-7 (their docstrings say why)
 CV_TOL = ("LassoCV", "ElasticNetCV", "MultiTaskLassoCV", "MultiTaskElasticNetCV")
 SK_TIGHT = dict(tol=1e-12, max_iter=200_000)
@@ -330,6 +330,106 @@ def test_huber_l1_ratio_gives_zeros():
     X, y = huber_data()
     reg = penalized.HuberRegressor(alpha=10.0, l1_ratio=1.0, tol=1e-8).fit(X, y)
     assert 0 < np.count_nonzero(reg.coef_) < X.shape[1]
+
+
+# ------------------------------------------------------------------------ CV estimators
+@pytest.mark.parametrize("kw", [dict(), dict(precompute=False), dict(precompute=True),
+                                dict(selection="random", random_state=3),
+                                dict(copy_X=False), dict(positive=True)])
+def test_lasso_cv_same_model_as_sklearn(kw):
+    from sklearn.model_selection import KFold
+
+    X, y = diabetes()
+    cv = KFold(5)
+    sk = sklm.LassoCV(cv=cv, tol=1e-10, max_iter=100_000, **kw).fit(X, y)
+    ours = penalized.LassoCV(cv=cv, tol=1e-10, **kw).fit(X, y)
+    assert_allclose(ours.alphas_, sk.alphas_, rtol=1e-10)
+    assert_allclose(ours.alpha_, sk.alpha_, rtol=1e-10)
+    assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-5)
+    assert_allclose(ours.coef_, sk.coef_, rtol=1e-5, atol=1e-6 * np.abs(sk.coef_).max())
+
+
+def test_elastic_net_cv_l1_ratio_list_shapes_and_choice():
+    from sklearn.model_selection import KFold
+
+    X, y = diabetes()
+    kw = dict(l1_ratio=[0.2, 0.7, 1.0], alphas=30, cv=KFold(4))
+    sk = sklm.ElasticNetCV(tol=1e-10, max_iter=100_000, **kw).fit(X, y)
+    ours = penalized.ElasticNetCV(tol=1e-10, **kw).fit(X, y)
+    assert ours.alphas_.shape == sk.alphas_.shape == (3, 30)
+    assert ours.mse_path_.shape == sk.mse_path_.shape == (3, 30, 4)
+    assert_allclose(ours.alphas_, sk.alphas_, rtol=1e-10)
+    assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-5)
+    assert ours.l1_ratio_ == sk.l1_ratio_
+    assert_allclose(ours.alpha_, sk.alpha_, rtol=1e-10)
+
+
+def test_cv_default_folds_are_sklearns():
+    X, y = diabetes()
+    sk = sklm.LassoCV(alphas=20, tol=1e-10).fit(X, y)
+    ours = penalized.LassoCV(alphas=20).fit(X, y)
+    assert ours.n_folds_ == 5
+    assert_allclose(ours.mse_path_, sk.mse_path_, rtol=1e-5)
+
+
+def test_alpha_rule_and_the_old_selection_spelling():
+    X, y = diabetes()
+    new = penalized.LassoCV(alphas=30, alpha_rule="1se").fit(X, y)
+    assert new.alpha_ == new.alpha_1se_ > new.alpha_min_
+    with pytest.warns(FutureWarning, match="alpha_rule='1se'"):
+        old = penalized.LassoCV(alphas=30, selection="1se").fit(X, y)
+    assert old.alpha_ == new.alpha_
+    with pytest.warns(FutureWarning, match="alpha_rule"):
+        glm = penalized.PoissonRegressorCV(alphas=5, cv=3, selection="1se").fit(
+            X[:, :3], np.rint(y / 50))
+    assert glm.alpha_ == glm.alpha_1se_
+    with pytest.raises(ValueError, match="selection"):
+        penalized.LassoCV(selection="1SE").fit(X, y)
+
+
+def test_negative_alpha_named_as_sklearn():
+    X, y = diabetes()
+    for est in (sklm.LassoCV(alphas=[1.0, 0.5, -0.1]),
+                penalized.LassoCV(alphas=[1.0, 0.5, -0.1])):
+        with pytest.raises(ValueError, match=r"alphas\[2\] == -0.1, must be >= 0.0"):
+            est.fit(X, y)
+
+
+def test_groups_reach_the_splitter_under_metadata_routing():
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    X, y = diabetes()
+    groups = np.arange(y.size) % 7
+    with sklearn.config_context(enable_metadata_routing=True):
+        sk = make_pipeline(StandardScaler(), sklm.LassoCV(cv=GroupKFold(3), tol=1e-10))
+        ours = make_pipeline(StandardScaler(), penalized.LassoCV(cv=GroupKFold(3)))
+        sk.fit(X, y, groups=groups)
+        ours.fit(X, y, groups=groups)  # no set_fit_request needed, as scikit-learn
+        assert_allclose(ours[-1].alpha_, sk[-1].alpha_, rtol=1e-10)
+        # sample_weight must be requested, as scikit-learn's
+        w = np.linspace(0.5, 2.0, y.size)
+        sk_w = make_pipeline(sklm.LassoCV(cv=GroupKFold(3), tol=1e-10)
+                             .set_fit_request(sample_weight=True))
+        ours_w = make_pipeline(penalized.LassoCV(cv=GroupKFold(3))
+                               .set_fit_request(sample_weight=True))
+        sk_w.fit(X, y, groups=groups, sample_weight=w)
+        ours_w.fit(X, y, groups=groups, sample_weight=w)
+        assert_allclose(ours_w[-1].alpha_, sk_w[-1].alpha_, rtol=1e-10)
+    # without routing, groups is still passed to the splitter
+    direct = penalized.LassoCV(cv=GroupKFold(3)).fit(StandardScaler().fit_transform(X), y,
+                                                    groups=groups)
+    assert_allclose(direct.alpha_, sk[-1].alpha_, rtol=1e-10)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'grups'"):
+        penalized.LassoCV().fit(X, y, grups=groups)
+
+
+def test_cv_inside_grid_search():
+    X, y = diabetes()
+    grid = GridSearchCV(penalized.ElasticNetCV(alphas=10, cv=3),
+                        {"l1_ratio": [0.5, 1.0], "selection": ["cyclic", "random"]}, cv=3)
+    grid.fit(X, y)
+    assert grid.best_params_["l1_ratio"] in (0.5, 1.0)
 
 
 # ------------------------------------------------------------------------------ multi-task

@@ -1,10 +1,10 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
-:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`; beyond the
-elastic net :class:`MCPRegression`, :class:`SCADRegression`, :class:`AdaptiveLasso`,
-:class:`GroupLasso`, :class:`SparseGroupLasso`, :class:`MultiTaskLasso`,
-:class:`MultiTaskElasticNet`.
+:class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
+:class:`HuberRegressor`; beyond the elastic net :class:`MCPRegression`,
+:class:`SCADRegression`, :class:`AdaptiveLasso`, :class:`GroupLasso`,
+:class:`SparseGroupLasso`, :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -20,6 +20,7 @@ _LAZY = {
     "Lasso": "penalized.estimators",
     "ElasticNet": "penalized.estimators",
     "Ridge": "penalized.estimators",
+    "RidgeCV": "penalized.estimators",
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",

@@ -94,9 +94,13 @@ def alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset=Non
 
 
 def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, verbose=0,
-             offset=None, gram=None, deviance=True):
+             offset=None, gram=None, deviance=True, precompute="auto", seed=-1):
     """The warm-started path over the decreasing ``grid`` (penalty
     ``alpha * _mix(pen_unit, l1_ratio)``) on a validated design.
+
+    ``precompute`` and ``seed`` are scikit-learn's ``precompute`` and the random
+    coordinate order of ``selection="random"`` (``seed >= 0``: alpha by alpha on the
+    working-set engine).
 
     Least-squares paths over positive alphas run in one engine call; others fit alpha by
     alpha from the previous solution. ``gram`` is the least-squares
@@ -105,9 +109,11 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
     """
     grid = np.asarray(grid, dtype=np.float64)
     mix = _mix(pen_unit, l1_ratio)
-    engine = choose_engine(design, datafit, mix, path=True)
+    engine = choose_engine(design, datafit, mix, path=True, precompute=precompute,
+                           shuffle=seed >= 0)
     m = grid.size
-    if engine in ("direct", "gram", "working_set") and not verbose and m and grid.min() > 0:
+    if (engine in ("direct", "gram", "working_set") and not verbose and m and grid.min() > 0
+            and seed < 0):
         from .solvers.least_squares import least_squares_path
 
         target = y if offset is None else y - offset
@@ -125,7 +131,7 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
     for alpha in grid:
         res = solve_design(design, y, datafit, mix.scaled(alpha, alpha), tol=tol,
                            max_iter=max_iter, coef_init=w0, intercept_init=b0, offset=offset,
-                           verbose=verbose, gram=gram)
+                           verbose=verbose, gram=gram, precompute=precompute, seed=seed)
         w0, b0 = res.coef, res.intercept
         coefs.append(res.coef.copy())
         intercepts.append(np.copy(res.intercept))

@@ -9,6 +9,7 @@ from .glm import PoissonRegressor
 from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
+from .ridge_cv import RidgeCV
 
 _LAZY = {
     "AdaptiveLasso": "adaptive",
@@ -22,7 +23,7 @@ _LAZY = {
 
 __all__ = ["AdaptiveLasso", "ElasticNet", "GroupLasso", "HuberRegressor", "Lasso",
            "LogisticRegression", "MCPRegression", "MultiTaskElasticNet", "MultiTaskLasso",
-           "PoissonRegressor", "Ridge", "SCADRegression", "SparseGroupLasso"]
+           "PoissonRegressor", "Ridge", "RidgeCV", "SCADRegression", "SparseGroupLasso"]
 
 
 def __getattr__(name):

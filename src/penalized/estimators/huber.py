@@ -57,6 +57,18 @@ def huber_scale(r, s, epsilon, floor):
     return max(float(sigma), floor)
 
 
+def _robust_spread(y):
+    """A spread of y that one sample cannot inflate: the median absolute deviation, or
+    the largest deviation when more than half the values are equal (1 if y is
+    constant)."""
+    dev = np.abs(y - np.median(y))
+    mad = float(np.median(dev))
+    if mad > 0:
+        return mad
+    top = float(np.max(dev, initial=0.0))
+    return top if top > 0 else 1.0
+
+
 class HuberRegressor(RegressorMixin, BaseEstimator):
     __doc__ = """Robust linear regression: scikit-learn's ``HuberRegressor`` (Huber loss with a
     jointly estimated scale), with optional L1 / elastic-net and penalized's options.
@@ -225,8 +237,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         else:
             coef = None
             b = float(np.median(y64[s > 0])) if prm.fit_intercept else 0.0
-        spread = float(np.max(np.abs(y64 - np.median(y64)), initial=0.0))
-        floor = 1e-8 * spread if spread > 0 else 1e-8
+        floor = 1e-8 * _robust_spread(y64)
         r = y64 - b if coef is None else y64 - X @ coef - b
         if fixed:
             sigma = fixed
@@ -257,7 +268,8 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         if collapsed:
             warnings.warn(
                 f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}, 1e-8 of the "
-                f"spread of y): the model fits the samples exactly, and the objective keeps "
+                f"median absolute deviation of y): the model fits the samples exactly, "
+                f"and the objective keeps "
                 f"decreasing as sigma -> 0 (the absolute-loss limit). Returned the fit at "
                 f"scale {sigma:.6g}; increase alpha or set fixed_scale.",
                 ConvergenceWarning, stacklevel=2)

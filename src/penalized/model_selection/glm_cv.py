@@ -17,6 +17,11 @@ __all__ = ["LogisticRegressionCV", "PoissonRegressorCV"]
 _PENALTIES = {"l1": 1.0, "l2": 0.0}
 
 
+_DEPRECATED_SELECTION = """    selection : {"min", "1se"}, default="deprecated"
+        Deprecated name of ``alpha_rule`` (FutureWarning).
+"""
+
+
 class LogisticRegressionCV(ClassifierMixin, BaseCV):
     __doc__ = """Logistic regression with alpha chosen by cross-validation.
 
@@ -52,7 +57,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
     grouped : bool, default=False
         Multiclass only: one group per feature across the classes (see
         :class:`penalized.LogisticRegression`).
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _DEPRECATED_SELECTION + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -84,16 +89,17 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
     """
 
     def __init__(self, penalty="l2", *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5,
-                 scoring="deviance", selection="min", relax=False, gammas=DEFAULT_GAMMAS,
+                 scoring="deviance", alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS,
                  standardize=False, class_weight=None, grouped=False, fit_intercept=True,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
+                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0, selection="deprecated"):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
+        self.alpha_rule = alpha_rule
         self.selection = selection
         self.relax = relax
         self.gammas = gammas
@@ -211,7 +217,7 @@ class PoissonRegressorCV(_RegressorCV):
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Poisson deviance ``2 (y log(y / mu) - y + mu)``, or the mean
         squared / absolute error of the mean ``mu = exp(eta)``.
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _DEPRECATED_SELECTION + """
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -233,15 +239,16 @@ class PoissonRegressorCV(_RegressorCV):
     """
 
     def __init__(self, *, l1_ratio=0.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
-                 selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
+                 alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
                  fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, tol=1e-4, max_iter=1000, n_jobs=None,
-                 verbose=0):
+                 verbose=0, selection="deprecated"):
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
+        self.alpha_rule = alpha_rule
         self.selection = selection
         self.relax = relax
         self.gammas = gammas

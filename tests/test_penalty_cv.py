@@ -129,3 +129,18 @@ def test_multitask_path_with_unpenalized_rows():
     m = MultiTaskLassoCV(alphas=10, penalty_factor=pf).fit(X, Y)
     assert np.all(m.path_.coef_at(0)[np.arange(20) != 5] == 0)
     assert np.all(m.path_.coef_at(0)[5] != 0)
+
+
+def test_alpha_rule_and_the_old_selection_values():
+    """``alpha_rule`` picks the rule; on the multi-task classes ``selection`` is
+    scikit-learn's coordinate order, and its old rule values warn as on LassoCV."""
+    X, y = _data(seed=5)
+    Y = np.column_stack([y, -y + X[:, 3]])
+    with pytest.warns(FutureWarning, match="alpha_rule"):
+        old = MultiTaskLassoCV(alphas=10, selection="1se").fit(X, Y)
+    new = MultiTaskLassoCV(alphas=10, alpha_rule="1se").fit(X, Y)
+    assert old.alpha_ == new.alpha_ == new.alpha_1se_ >= new.alpha_min_
+    with pytest.raises(ValueError, match="selection"):
+        MultiTaskLassoCV(alphas=10, selection="shuffle").fit(X, Y)
+    with pytest.raises(ValueError, match="alpha_rule"):
+        MCPRegressionCV(alphas=10, alpha_rule="max").fit(X, y)

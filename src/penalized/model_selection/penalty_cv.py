@@ -24,7 +24,7 @@ from .._validation import (
     check_scalar,
 )
 from ..datafits.quadratic import Quadratic
-from ..estimators._base import PARAMS_PENALTY, check_copy_X, selection_seed
+from ..estimators._base import PARAMS_PENALTY, check_copy_X
 from ..paths import PATH_TOL
 from ..penalties.group import GroupLasso as GroupLassoPenalty
 from ..penalties.group import SparseGroupLasso as SparseGroupLassoPenalty
@@ -35,7 +35,9 @@ from ..solvers.design import Design
 from ._cv import (
     _check_choice,
     _check_grid,
+    _cv_seed,
     _rows,
+    alpha_rule,
     fold_errors,
     interpolate,
     linear_predictor,
@@ -95,9 +97,10 @@ class PenaltyCV(BaseEstimator):
         else:
             n_alphas = None
             fixed = explicit_grid(_check_grid(self.alphas, "alphas"))
-        _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
-        # scikit-learn's coordinate order and copy_X, where the class takes them
-        seed = selection_seed(self) if hasattr(self, "selection") else -1
+        rule = alpha_rule(self)
+        # scikit-learn's coordinate order and copy_X, where the class takes them (as
+        # LassoCV: the old rule values of ``selection`` warn and mean cyclic)
+        seed = _cv_seed(self)
         if hasattr(self, "copy_X"):
             check_copy_X(self)
         fit_intercept = check_bool(self.fit_intercept, "fit_intercept")
@@ -146,7 +149,7 @@ class PenaltyCV(BaseEstimator):
             if best is None or mean[si, a0] < best[0]:
                 best = (mean[si, a0], si, a0, a1)
         _, si, a0, a1 = best
-        ai = a1 if self.alpha_rule == "1se" else a0
+        ai = a1 if rule == "1se" else a0
         ratio = specs[si][0]
         if ratio is not None:
             self.l1_ratio_ = float(ratio)

@@ -360,6 +360,8 @@ def test_what_dask_cannot_honour_is_refused_before_any_pass(client, monkeypatch)
     cases = [
         (pdk.Lasso(precompute=X.T @ X), "precompute"),
         (pdk.ElasticNet(selection="random", random_state=0), "selection='random'"),
+        (pdk.LassoCV(selection="random", random_state=0), "selection='random'"),
+        (pdk.ElasticNetCV(precompute=X.T @ X), "precompute"),
         (pdk.Ridge(alpha=[1.0, 2.0]), "alpha"),
         (pdk.LogisticRegression(solver="liblinear", dual=True), "dual=True"),
         (pdk.LogisticRegression(solver="liblinear"), "solver='liblinear'"),

@@ -170,6 +170,11 @@ class _DaskLinearCV(DaskMixin):
                              "the training rows); fit penalized.LassoCV in memory.")
         self.__dict__.pop("mse_path_", None)
         kw = self._kw()
+        if kw.get("seed", -1) >= 0:
+            raise ValueError(
+                f"{type(self).__name__} on dask cannot honour selection='random': its paths "
+                "run the Gram engine on the client, which visits the coordinates in cyclic "
+                "order (the same minimizers); use selection='cyclic'.")
         center = kw["fit_intercept"]
         scoring = _check_choice(self.scoring, "scoring", {"mse", "mae", "deviance"})
         blocks, runner = self._blocks(X, y, sample_weight, foldid=foldid)

@@ -67,10 +67,7 @@ def _rmatvec(design, u):
     from .kernels.sparse import csc_rmatvec
 
     X = design.X
-    out = csc_rmatvec(X.indptr, X.indices, X.data, u)
-    if design.center:
-        out -= design.mu * float(np.sum(u))
-    return out
+    return design.rmatvec(u, raw=csc_rmatvec(X.indptr, X.indices, X.data, u))
 
 
 def inner_tol(wdesign, z, gap, f, tol_gap):
@@ -133,8 +130,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        wmax = float(np.max(np.abs(w[unpen]), initial=0.0))
-        if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
         if epochs >= max_iter or steps.spent():
@@ -167,7 +164,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         w[ws] = res.coef
         b = res.intercept
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="prox_newton", n_steps=steps.n)
@@ -267,15 +264,21 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     return w, b_new, used
 
 
-def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps):
+def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u=0.0):
+    """Warn with the criterion that failed: the duality gap, or (the gap being met) the
+    unpenalized features' optimality violation ``crit_u``."""
+    criterion = "duality gap"
+    if gap <= tol_gap < crit_u:
+        gap, criterion = crit_u, "unpenalized features' optimality violation"
     if steps.spent():
         warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                            "the null model's excess loss", max_iter=steps.budget,
-                           unit="Newton steps (max_iter)", stacklevel=5)
+                           unit="Newton steps (max_iter)", stacklevel=5,
+                           criterion=criterion)
         return
     warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                        "the null model's excess loss", max_iter=max_iter,
-                       stalled=epochs < max_iter, stacklevel=5)
+                       stalled=epochs < max_iter, stacklevel=5, criterion=criterion)
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
@@ -335,8 +338,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        if gap <= tol_gap and kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0))) \
-                <= tol_gap:
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
         if epochs >= max_iter or steps.spent():
@@ -421,7 +424,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="prox_newton", n_steps=steps.n)

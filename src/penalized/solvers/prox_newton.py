@@ -375,6 +375,18 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
+        if not decrease < 0 and abs(decrease) <= 16 * _EPS * abs(primal) and \
+                (np.any(w_new != w) or b_new != b):
+            # the step's change of the objective is below its rounding level (its sign is
+            # noise): taken if it shrinks the gap
+            eta_c, b_c = eta + d_eta, b_new
+            if design.center:
+                d = loss.optimize_intercept(y, eta_c, s)
+                b_c, eta_c = b_c + d, eta_c + d
+            if glm_gap(design, y, loss, w_new, b_c, eta_c, pen, unpen, offset,
+                       lambda u: _rmatvec(design, u))[0] < gap:
+                w, eta, b = w_new, eta_c, b_c
+                continue
         if not decrease < 0:
             # the model's solution did not move: solve it more accurately, unless it is
             # already solved to rounding level

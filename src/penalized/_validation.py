@@ -64,8 +64,13 @@ def check_bool(value, name):
 
 def _as_float_vector(value, name, n):
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
+        if arr.dtype.kind == "c":  # a float64 cast would drop the imaginary parts
+            raise InvalidParameterError(f"'{name}' must be real, got complex values.")
+        arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
+        if isinstance(exc, InvalidParameterError):
+            raise
         raise InvalidParameterError(f"'{name}' must be numeric, got {value!r}.") from exc
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
@@ -143,3 +148,4 @@ def check_sample_weight(sample_weight, n_samples):
             "'sample_weight' must not be all zero: at least one weight must be positive."
         )
     return sw.copy()
+

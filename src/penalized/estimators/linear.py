@@ -135,7 +135,9 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         # an (n, 1) y is fitted as 1-D, with scikit-learn's intercept_ of shape (1,)
-        column = len(np.shape(y)) == 2
+        shape = getattr(y, "shape", None)  # not np.shape: y may refuse array functions
+        column = (len(shape) == 2 if shape is not None
+                  else isinstance(y, (list, tuple)) and np.ndim(y) == 2)
         if check_bool(check_input, "check_input"):
             X, y = validate_fit_data(self, X, y, multi_output=True)
         y = np.asarray(y, dtype=np.float64)

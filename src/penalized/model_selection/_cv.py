@@ -29,6 +29,7 @@ from .._validation import (
     check_bounds,
     check_finite_sparse,
     check_int,
+    check_labels,
     check_sample_weight,
     check_scalar,
 )
@@ -458,6 +459,8 @@ class BaseCV(BaseEstimator):
         for name in _RELAX_ATTRS + ("mse_path_",):
             self.__dict__.pop(name, None)
         kw = path_kwargs(self)
+        if is_classifier(self):
+            check_labels(y)  # before scikit-learn's checks, which fail on them in sorting
         X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
         sw = check_sample_weight(sample_weight, X.shape[0])
         y_fit, y_score, datafit, sw_fit = self._target(y, sw)

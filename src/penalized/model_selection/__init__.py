@@ -6,7 +6,8 @@ fixed once, one warm-started path per fold on the full-data alpha grid, a choice
 error, the minimum and one-standard-error rules, relaxed lasso fits and parallel folds.
 """
 
-from .glm_cv import LogisticRegressionCV, PoissonRegressorCV
+from .glm_cv import PoissonRegressorCV
 from .linear_cv import ElasticNetCV, LassoCV
+from .logistic_cv import LogisticRegressionCV
 
 __all__ = ["ElasticNetCV", "LassoCV", "LogisticRegressionCV", "PoissonRegressorCV"]

@@ -505,7 +505,7 @@ class BaseCV(BaseEstimator):
         return coef, b
 
     def _decision(self, X, alpha=None, gamma=None):
-        check_is_fitted(self, "path_")
+        check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
                           dtype=[np.float64, np.float32], reset=False)
         check_finite_sparse(X)

@@ -91,7 +91,7 @@ def _cv_seed(est):
 _OLD_RULES = ("min", "1se")
 
 
-def alpha_rule(est):
+def alpha_rule(est, stacklevel=5):
     """The rule that picks ``alpha_``: ``alpha_rule`` ("min" or "1se"), or the same
     value given under its old name ``selection`` (FutureWarning: ``selection`` is
     scikit-learn's coordinate order, "cyclic" or "random")."""
@@ -100,7 +100,7 @@ def alpha_rule(est):
         warnings.warn(
             f"selection={old!r} as the alpha rule is deprecated: use alpha_rule={old!r}. "
             "'selection' is scikit-learn's coordinate order ('cyclic' or 'random').",
-            FutureWarning, stacklevel=3)
+            FutureWarning, stacklevel=stacklevel)
         return old
     if old is not None and old != "deprecated" and not est._coordinate_order:
         raise ValueError(f"The 'selection' parameter (deprecated: use 'alpha_rule') must be "

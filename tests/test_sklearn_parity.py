@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 import penalized
 
 NAMES = ["Lasso", "ElasticNet", "Ridge", "LogisticRegression", "PoissonRegressor",
-         "HuberRegressor", "LassoCV", "ElasticNetCV"]
+         "HuberRegressor", "LassoCV", "ElasticNetCV", "LogisticRegressionCV"]
 SK_TIGHT = dict(tol=1e-12, max_iter=200_000)
 
 

@@ -95,8 +95,8 @@ def resolve_penalty(penalty, l1_ratios):
     if isinstance(penalty, str) and penalty == "deprecated":
         if given is None:
             warnings.warn("'l1_ratios=None' was deprecated in version 1.8 and will trigger "
-                          "an error in 1.10. Use an array-like with values in [0, 1] "
-                          "instead.", FutureWarning, stacklevel=6)
+                          "an error in 1.10. Use an array-like with valuesin [0, 1] "
+                          "instead.", FutureWarning, stacklevel=6)  # (sic, scikit-learn's)
         values = None if l1_ratios is None else np.asarray(l1_ratios, dtype=object)
         if values is None or (values.ndim == 1 and np.all(values == 0)):
             name = "l2"

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn
 import sklearn.linear_model as sklm
 from numpy.testing import assert_allclose, assert_array_equal
@@ -211,6 +212,19 @@ def test_callable_scorer_and_positive_label():
     fold = penalized.LogisticRegression(C=est.Cs_[2]).fit(X[tr], labels[tr])
     assert est.scores_[0, 0, 2] == pytest.approx(
         f1_score(labels[te], fold.predict(X[te]), pos_label="benign"))
+
+
+def test_sparse_X_and_threads():
+    X, y = cancer()
+    Xs = sp.csr_matrix(np.where(np.abs(X) < 0.5, 0.0, X))
+    sk, ours = both(Xs, y, Cs=CS, l1_ratios=(0,), scoring="neg_log_loss", **NEW)
+    assert_same_cv(sk, ours)
+    kw = dict(Cs=CS, l1_ratios=(0.5, 1.0), scoring="roc_auc", **NEW)
+    one = penalized.LogisticRegressionCV(n_jobs=1, **kw).fit(Xs, y)
+    two = penalized.LogisticRegressionCV(n_jobs=2, **kw).fit(Xs, y)
+    assert_array_equal(one.scores_, two.scores_)
+    assert_array_equal(one.coefs_paths_, two.coefs_paths_)
+    assert_array_equal(one.coef_, two.coef_)
 
 
 # ----------------------------------------------------------------- in containers

@@ -439,11 +439,10 @@ default="lbfgs"
         self._order = np.argsort(np.asarray(Cs, dtype=np.float64), kind="stable")
         C_sorted = Cs[self._order]
         self._Cs_grid = np.tile(Cs, (len(l1_ratios), 1))
-        fold_grids = []
-        for _ in l1_ratios:
-            fold_grids.append([skp.alphas_of(C_sorted, len(tr) if sw_fit is None else
-                                             float(np.sum(sw_fit[tr]))) for tr, _ in folds])
-        return np.tile(skp.alphas_of(C_sorted, S), (len(l1_ratios), 1)), fold_grids
+        per_fold = [skp.alphas_of(C_sorted, len(train) if sw_fit is None else
+                                  float(np.sum(sw_fit[train]))) for train, _test in folds]
+        return (np.tile(skp.alphas_of(C_sorted, S), (len(l1_ratios), 1)),
+                [per_fold] * len(l1_ratios))
 
     # ----------------------------------------------------------------------- refit
     def _refit(self, run, li, ai, gi):

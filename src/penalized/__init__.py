@@ -1,7 +1,10 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
-:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`.
+:class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
+:class:`HuberRegressor`; beyond the elastic net :class:`MCPRegression`,
+:class:`SCADRegression`, :class:`AdaptiveLasso`, :class:`GroupLasso`,
+:class:`SparseGroupLasso`, :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -17,9 +20,17 @@ _LAZY = {
     "Lasso": "penalized.estimators",
     "ElasticNet": "penalized.estimators",
     "Ridge": "penalized.estimators",
+    "RidgeCV": "penalized.estimators",
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",
+    "MCPRegression": "penalized.estimators",
+    "SCADRegression": "penalized.estimators",
+    "AdaptiveLasso": "penalized.estimators",
+    "GroupLasso": "penalized.estimators",
+    "SparseGroupLasso": "penalized.estimators",
+    "MultiTaskLasso": "penalized.estimators",
+    "MultiTaskElasticNet": "penalized.estimators",
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",
@@ -28,6 +39,12 @@ _LAZY = {
     "ElasticNetCV": "penalized.model_selection",
     "LogisticRegressionCV": "penalized.model_selection",
     "PoissonRegressorCV": "penalized.model_selection",
+    "MCPRegressionCV": "penalized.model_selection",
+    "SCADRegressionCV": "penalized.model_selection",
+    "GroupLassoCV": "penalized.model_selection",
+    "SparseGroupLassoCV": "penalized.model_selection",
+    "MultiTaskLassoCV": "penalized.model_selection",
+    "MultiTaskElasticNetCV": "penalized.model_selection",
     "model_selection": None,
     "PathResult": "penalized.paths",
     "datafits": None,

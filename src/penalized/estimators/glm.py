@@ -10,8 +10,10 @@ from ._base import (
     build_penalty,
     check_choice,
     check_fit_params,
+    configured_penalty,
     decision,
     fit_problem,
+    store_certificate,
     validate_fit_data,
     warm_coef,
 )
@@ -27,7 +29,10 @@ _ATTRS = """
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     dual_gap_ : float
-        Duality gap at the returned solution.
+        Duality gap at the returned solution (not set for a nonconvex ``penalty``).
+    stop_crit_ : float
+        Nonconvex ``penalty`` objects only: the critical-point criterion at the returned
+        solution (see :class:`penalized.MCPRegression`).
     n_iter_ : int
         Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
@@ -63,12 +68,19 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
-                          sample_weight=sample_weight,
+        if self.penalty is None:
+            penalty = build_penalty(self, prm.alpha, l1_ratio)
+        elif l1_ratio != 0:
+            raise ValueError(
+                f"'l1_ratio' mixes the elastic net and has no effect with a penalty object "
+                f"({self.penalty!r}): leave it at 0 (got l1_ratio={self.l1_ratio!r}).")
+        else:
+            penalty = configured_penalty(self, prm.alpha)
+        res = fit_problem(X, y, datafit, penalty, prm, sample_weight=sample_weight,
                           coef_init=warm_coef(self, prm, (X.shape[1],)), max_steps=steps)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
-        self.dual_gap_ = float(res.dual_gap)
+        store_certificate(self, res)
         self.n_iter_ = max(int(res.n_steps), 1)
         return self
 
@@ -110,7 +122,16 @@ class PoissonRegressor(_GLMRegressor):
         Print the gap after each prox-Newton step when > 0.
     l1_ratio : float, default=0.0
         Mix of L1 (1.0) and L2 (0.0); penalized's option (scikit-learn: L2 only).
-"""[:-1] + PARAMS_OPTIONS + _ATTRS + """
+"""[:-1] + PARAMS_OPTIONS + """    penalty : penalty object, default=None
+        penalized's option: a penalty of :mod:`penalized.penalties` in place of the
+        elastic net (``l1_ratio`` must then stay 0), e.g. ``GroupLasso(groups)`` or
+        ``MCP(gamma=3)`` (grpreg's and ncvreg's ``family="poisson"``), at the strength
+        ``alpha`` (the object's own ``alpha`` is replaced), with ``penalty_factor``, the
+        bounds and ``positive`` of this estimator filled in where the object leaves them
+        unset. Nonconvex penalties are solved by reweighted L1 and certified by a
+        critical-point criterion (``stop_crit_`` instead of ``dual_gap_``), group
+        penalties by prox-Newton with block updates.
+""" + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton (IRLS): each step is a weighted least-squares problem solved
@@ -133,7 +154,8 @@ class PoissonRegressor(_GLMRegressor):
 
     def __init__(self, *, alpha=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
                  tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
+                 penalty=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
@@ -143,6 +165,7 @@ class PoissonRegressor(_GLMRegressor):
         self.upper_bounds = upper_bounds
         self.positive = positive
         self.standardize = standardize
+        self.penalty = penalty
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

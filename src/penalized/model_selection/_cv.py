@@ -79,10 +79,17 @@ def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     glmnet does, and the grid spans ``eps * 1e-3`` of it: it ends where the lasso's grid
     ends.
     """
-    if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
-        l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
+    l1_ratio, eps = grid_mix(l1_ratio, eps)
     design, pen_unit = fold_design(X, sw, kw)
     return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps)
+
+
+def grid_mix(l1_ratio, eps):
+    """The (l1_ratio, eps) a CV grid is computed with: for ``l1_ratio < 1e-3`` (ridge)
+    glmnet's top (``alpha_max`` at ``l1_ratio=1e-3``) and the lasso grid's bottom."""
+    if l1_ratio < _GRID_MIN_L1:
+        return _GRID_MIN_L1, eps * _GRID_MIN_L1
+    return l1_ratio, eps
 
 
 def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True):

@@ -244,7 +244,7 @@ class LassoCV(_QuadraticCV):
     >>> model = LassoCV(alphas=30, cv=5, alpha_rule="1se").fit(X, y)
     >>> model.cv_scores_.shape, model.alpha_ == model.alpha_1se_ >= model.alpha_min_
     ((30, 5), True)
-    >>> bool(model.score(X, y) > 0.5)
+    >>> bool(model.score(X, y) > 0.45)  # the simpler 1-SE model
     True
     """
 

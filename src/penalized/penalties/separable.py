@@ -175,6 +175,8 @@ class PenaltyArrays:
     lo: np.ndarray
     up: np.ndarray
 
+    family = "separable"  # which rows of choose_engine's table apply
+
     def __post_init__(self):
         for name in ("a", "b", "lo", "up"):
             object.__setattr__(self, name, _f64(getattr(self, name)))

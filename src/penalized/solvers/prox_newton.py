@@ -191,8 +191,9 @@ def _gram_model(plan, wdesign, z, ws):
     ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
     v, V = wdesign.s, wdesign.S
     zc = z - float(v @ z) / V if wdesign.center else z
-    if plan == "gram_dense":
-        # dense: center explicitly (no cancellation between X'VX and V mu mu')
+    if plan == "gram_dense" or wdesign.ill_centered(ws):
+        # dense (or sparse columns with large means): center explicitly (no
+        # cancellation between X'VX and V mu mu')
         Xc = wdesign.columns(ws)
         vX = Xc * v[:, None]
         G = (Xc.T @ vX) / V

@@ -18,9 +18,11 @@ class SolveResult:
     coef : ndarray of shape (n_features,) or (n_features, n_classes)
     intercept : float or ndarray of shape (n_classes,)
     dual_gap : float
-        Duality gap at ``coef`` (in the units of the objective); never negative.
+        Duality gap at ``coef`` (in the units of the objective); never negative. For a
+        nonconvex penalty (``criterion="kkt"``) the critical-point criterion instead.
     tol_gap : float
-        The absolute gap the solver aimed for (``tol`` times the datafit's scale).
+        The absolute gap (or criterion) the solver aimed for (``tol`` times the datafit's
+        scale).
     n_iter : int
         Coordinate-descent epochs run (over working sets and prox-Newton steps), or
         proximal-gradient iterations.
@@ -31,6 +33,9 @@ class SolveResult:
         (epochs, gap) after each outer iteration.
     engine : str
         The engine that solved it (see :func:`penalized.solvers.engine.choose_engine`).
+    criterion : str
+        What ``dual_gap`` holds: ``"gap"`` (a duality gap) or ``"kkt"`` (the
+        critical-point criterion of a nonconvex penalty, ``sum_j kkt_j^2 / (2 L_j)``).
     n_steps : int
         Outer iterations of the GLM engines (prox-Newton steps, class sweeps, FISTA
         iterations); what their estimators report as ``n_iter_``.
@@ -45,6 +50,7 @@ class SolveResult:
     primal: float
     history: list = field(default_factory=list)
     engine: str = ""
+    criterion: str = "gap"
     n_steps: int = 0
 
     def __post_init__(self):
@@ -53,9 +59,9 @@ class SolveResult:
 
 
 def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, unit="epochs",
-                       stalled=False, stacklevel=4):
+                       stalled=False, stacklevel=4, criterion="duality gap"):
     """The ``ConvergenceWarning`` of a fit that stops short of its certificate, naming
-    the gap and the tolerance."""
+    the gap (or the ``criterion``) and the tolerance."""
     if stalled:
         why = ("stopped: no further decrease of the objective is measurable in floating "
                "point")
@@ -64,7 +70,7 @@ def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, un
     else:
         why = f"did not converge in max_iter={max_iter} {unit}"
     warnings.warn(
-        f"{what} {why}: duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times "
+        f"{what} {why}: {criterion} {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times "
         f"{scale_name}). Increase max_iter, loosen tol, standardize the features or "
         "increase alpha.",
         ConvergenceWarning,

@@ -242,6 +242,15 @@ class CVRun:
     full_path: PathResult = None
     score_params: dict = None
 
+    @property
+    def dtype(self):
+        """The dtype of the fitted coefficients (X's)."""
+        return self.X.dtype
+
+    def total_weight(self):
+        """The total training weight ``S`` of all the rows (class weights included)."""
+        return float(self.X.shape[0] if self.sw_fit is None else np.sum(self.sw_fit))
+
 
 # ---------------------------------------------------------------------- base estimator
 class BaseCV(BaseEstimator):
@@ -436,7 +445,7 @@ class BaseCV(BaseEstimator):
             self.relaxed_path_ = relaxed_path(X, run.y_fit, run.sw_fit, run.datafit,
                                               self.path_, kw)
         coef, intercept = self._blend(self.alpha_, self.gamma_)
-        self._set_coef(coef, intercept, X.dtype)
+        self._set_coef(coef, intercept, run.dtype)
         self.dual_gap_ = float(self.path_.dual_gaps[ai])
         self.n_iter_ = int(self.path_.n_iters[ai])
 

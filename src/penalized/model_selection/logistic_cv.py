@@ -429,20 +429,28 @@ default="lbfgs"
         """scikit-learn's C grid: the same C on every fold, so fold f's alphas are
         ``1 / (C * S_f)``; the engine runs them increasingly in C (decreasing alpha)."""
         S = float(X.shape[0] if sw_fit is None else np.sum(sw_fit))
-        Cs = self._opts["Cs"]
-        if Cs is None:
+        if self._opts["Cs"] is None:
             grids, fold_grids = super()._alpha_grids(X, y_fit, sw_fit, datafit, l1_ratios,
                                                      alphas, eps, folds, kw)
-            self._order = np.arange(grids.shape[1])
-            self._Cs_grid = 1.0 / (grids * S)
-            return grids, fold_grids
+            return self._shared_grids(grids, S), fold_grids
+        return self._c_grids(S, [len(train) if sw_fit is None else float(np.sum(
+            sw_fit[train])) for train, _test in folds], len(l1_ratios))
+
+    def _shared_grids(self, grids, S):
+        """penalized's alphas (one grid for every fold): ``Cs_`` is ``1 / (alphas * S)``."""
+        self._order = np.arange(grids.shape[1])
+        self._Cs_grid = 1.0 / (grids * S)
+        return grids
+
+    def _c_grids(self, S, S_folds, n_l1):
+        """(grids, fold_grids) of scikit-learn's ``Cs`` given the total training weight
+        ``S`` and each training fold's ``S_folds`` (also :mod:`penalized.dask`'s)."""
+        Cs = self._opts["Cs"]
         self._order = np.argsort(np.asarray(Cs, dtype=np.float64), kind="stable")
         C_sorted = Cs[self._order]
-        self._Cs_grid = np.tile(Cs, (len(l1_ratios), 1))
-        per_fold = [skp.alphas_of(C_sorted, len(train) if sw_fit is None else
-                                  float(np.sum(sw_fit[train]))) for train, _test in folds]
-        return (np.tile(skp.alphas_of(C_sorted, S), (len(l1_ratios), 1)),
-                [per_fold] * len(l1_ratios))
+        self._Cs_grid = np.tile(Cs, (n_l1, 1))
+        per_fold = [skp.alphas_of(C_sorted, S_f) for S_f in S_folds]
+        return np.tile(skp.alphas_of(C_sorted, S), (n_l1, 1)), [per_fold] * n_l1
 
     # ----------------------------------------------------------------------- refit
     def _refit(self, run, li, ai, gi):
@@ -478,13 +486,12 @@ default="lbfgs"
                                      (order.size, n_l1)) for f in range(n_folds)]
             w = np.mean([coefs[f, bl, bc] for f, (bc, bl) in enumerate(best)], axis=0)
             p = self.n_features_in_
-            self.coef_ = np.ascontiguousarray(w[:, :p]).astype(run.X.dtype, copy=False)
+            self.coef_ = np.ascontiguousarray(w[:, :p]).astype(run.dtype, copy=False)
             self.intercept_ = (w[:, p] if fit_intercept else np.zeros(K)).astype(
-                run.X.dtype, copy=False)
+                run.dtype, copy=False)
             C = float(np.mean([Cs_grid[bl, bc] for bc, bl in best]))
             l1 = float(np.mean([run.l1_ratios[bl] for _, bl in best]))
-            S = float(run.X.shape[0] if run.sw_fit is None else np.sum(run.sw_fit))
-            self.alpha_ = float(skp.alphas_of(C, S))
+            self.alpha_ = float(skp.alphas_of(C, run.total_weight()))
         if o["Cs"] is not None:
             self.alphas_ = run.grids[0]
             self.Cs_ = np.asarray(o["Cs"])

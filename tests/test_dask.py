@@ -448,6 +448,12 @@ def test_what_dask_cannot_honour_is_refused_before_any_pass(client, monkeypatch)
             est.fit(Xd, yd)
     with pytest.raises(ValueError, match="groups cannot be passed to fit on dask"):
         pdk.LogisticRegressionCV(**cv_kw).fit(Xd, yd, groups=np.arange(X.shape[0]) % 3)
+    # scikit-learn's deprecation warnings come first, attributed to the caller
+    with pytest.warns(FutureWarning, match="l1_ratios") as rec, \
+            pytest.raises(ValueError, match="grouped=True"):
+        pdk.LogisticRegressionCV(grouped=True, scoring=None,
+                                 use_legacy_attributes=False).fit(Xd, yd)
+    assert rec[0].filename == __file__
     assert calls == []
 
 

@@ -9,6 +9,7 @@ on data that does not fit in the workers' memory this is the expensive estimator
 (``n_passes_`` says how many; fewer ``Cs`` or ``persist()``-ed data help).
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,7 +172,11 @@ class LogisticRegressionCV(DaskMixin, _ms.LogisticRegressionCV):
         -------
         self : object
         """
-        l1_ratios, alphas, eps, relax, _ = self._check_params()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            l1_ratios, alphas, eps, relax, _ = self._check_params()
+        for w in caught:  # scikit-learn's deprecation warnings, attributed to the caller
+            warnings.warn(w.message, w.category, stacklevel=2)
         weighted = self._refuse(relax, sample_weight, foldid, params)
         if foldid is None:
             check_int_folds(self.cv)

@@ -11,8 +11,9 @@ The penalties beyond the elastic net have :class:`MCPRegressionCV`, :class:`SCAD
 
 import importlib
 
-from .glm_cv import LogisticRegressionCV, PoissonRegressorCV
+from .glm_cv import PoissonRegressorCV
 from .linear_cv import ElasticNetCV, LassoCV
+from .logistic_cv import LogisticRegressionCV
 
 _LAZY = ("GroupLassoCV", "MCPRegressionCV", "MultiTaskElasticNetCV", "MultiTaskLassoCV",
          "SCADRegressionCV", "SparseGroupLassoCV")

@@ -129,6 +129,16 @@ def anderson_candidate(D, yc, w, r, ws, lo, up, W, n_stored, w_acc, r_acc):
 
 
 @njit(cache=True, fastmath=_FM)
+def take_candidate(w, ws, w_acc, r, r_acc):
+    """The candidate of :func:`anderson_candidate` replaces the iterate: ``w[ws] = w_acc``
+    and its residual ``r = r_acc``."""
+    for jj in range(ws.shape[0]):
+        w[ws[jj]] = w_acc[jj]
+    for i in range(r.shape[0]):
+        r[i] = r_acc[i]
+
+
+@njit(cache=True, fastmath=_FM)
 def penalty_ws(w_ws, ws, pen):
     """Penalty of the working-set coordinates ``w_ws`` (position jj <-> feature ws[jj])."""
     out = 0.0
@@ -349,10 +359,7 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                                                            n_stored, w_acc, r_acc)
         if ready and (f_acc + penalty_ws(w_acc, ws, pen)
                       < f_cur + penalty_ws(W[K], ws, pen)):
-            for jj in range(k):
-                w[ws[jj]] = w_acc[jj]
-            for i in range(n):
-                r[i] = r_acc[i]
+            take_candidate(w, ws, w_acc, r, r_acc)
     return epoch
 
 

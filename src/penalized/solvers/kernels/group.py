@@ -31,6 +31,7 @@ from .cd import (
     col_dot,
     gradient,
     residual,
+    take_candidate,
     weighted_sq,
     weighted_sum,
 )
@@ -277,10 +278,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
             for jj in range(k):
                 w[feats[jj]] = W[K, jj]
             if f_acc < f_cur + penalty_value(w, pen, gws):
-                for jj in range(k):
-                    w[feats[jj]] = w_acc[jj]
-                for i in range(n):
-                    r[i] = r_acc[i]
+                take_candidate(w, feats, w_acc, r, r_acc)
     return epoch
 
 

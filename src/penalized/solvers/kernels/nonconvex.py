@@ -30,6 +30,7 @@ from .cd import (
     col_dot,
     gradient,
     residual,
+    take_candidate,
     weighted_sq,
     weighted_sum,
 )
@@ -135,10 +136,7 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                                                            n_stored, w_acc, r_acc)
         if ready and (f_acc + _penalty_ws(w_acc, ws, pen)
                       < f_cur + _penalty_ws(W[K], ws, pen)):
-            for jj in range(k):
-                w[ws[jj]] = w_acc[jj]
-            for i in range(n):
-                r[i] = r_acc[i]
+            take_candidate(w, ws, w_acc, r, r_acc)
     return epoch
 
 

@@ -48,10 +48,9 @@ _SOLVER = """
 
 class _ConcaveRegression(SpecRegressor):
     _spec = None
-    _shape = "gamma"
 
     def _penalty(self, alpha, X, y, sample_weight, prm):
-        return self._spec(getattr(self, self._shape), alpha=alpha,
+        return self._spec(getattr(self, self._spec._shape[0]), alpha=alpha,
                           penalty_factor=self.penalty_factor, lower_bounds=self.lower_bounds,
                           upper_bounds=self.upper_bounds, positive=self.positive)
 

@@ -12,7 +12,7 @@ import inspect
 
 import numpy as np
 
-__all__ = ["PenaltySpec"]
+__all__ = ["ConcaveSpec", "PenaltySpec"]
 
 # estimator options a specification can take over, with their "not set" value
 _OPTIONS = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": None,
@@ -84,3 +84,27 @@ class PenaltySpec:
                                  f"{self!r}; set it in one place.")
             params[name] = value
         return type(self)(**params)
+
+
+class ConcaveSpec(PenaltySpec):
+    """Base class of the separable concave specifications (MCP, SCAD, LogSum, Lq): a shape
+    parameter, the strength ``alpha`` and the per-feature options. A subclass names its
+    shape parameter, kind code and the open interval the parameter lies in (``_shape``)
+    and stores the parameter in its ``__init__``, the rest through :meth:`_set_options`."""
+
+    _shape = None  # (name, kind code, low, high): the parameter lies in (low, high)
+
+    def _set_options(self, alpha, penalty_factor, lower_bounds, upper_bounds, positive):
+        self.alpha = alpha
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+
+    def arrays(self, n_features):
+        """Validate the parameters and return the
+        :class:`~penalized.penalties.concave.ConcaveArrays` the solvers see."""
+        from .concave import concave_arrays
+
+        name, kind, low, high = self._shape
+        return concave_arrays(self, n_features, kind, name, low=low, high=high)

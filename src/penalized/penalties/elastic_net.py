@@ -61,13 +61,20 @@ class ElasticNet:
 
     def arrays(self, n_features):
         """Validate the parameters and return :class:`PenaltyArrays`."""
-        alpha = check_scalar(self.alpha, "alpha", low=0.0)
-        l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
-        pf = check_penalty_factor(self.penalty_factor, n_features)
+        a, b = mixed_weights(self, n_features)
         lo, up = check_bounds(self.lower_bounds, self.upper_bounds, n_features, self.positive)
-        a = alpha * l1_ratio * pf
-        b = alpha * (1.0 - l1_ratio) * pf
         return PenaltyArrays(a=a, b=b, lo=lo, up=up)
+
+
+def mixed_weights(spec, n_features):
+    """The weights of the two parts of an elastic-net mix, ``alpha l1_ratio pf`` (the
+    norms) and ``alpha (1 - l1_ratio) pf`` (their squares), from the validated ``alpha``,
+    ``l1_ratio`` and ``penalty_factor`` of ``spec`` (:class:`ElasticNet`,
+    :class:`~penalized.penalties.L21`)."""
+    alpha = check_scalar(spec.alpha, "alpha", low=0.0)
+    l1_ratio = check_scalar(spec.l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    pf = check_penalty_factor(spec.penalty_factor, n_features)
+    return alpha * l1_ratio * pf, alpha * (1.0 - l1_ratio) * pf
 
 
 def L1(alpha=1.0, **kwargs):

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._validation import check_penalty_factor, check_scalar
 from ._spec import PenaltySpec
+from .elastic_net import mixed_weights
 from .separable import FASTMATH as _FM
 
 __all__ = ["L21", "KernelRows", "RowArrays"]
@@ -163,7 +163,4 @@ class L21(PenaltySpec):
 
     def arrays(self, n_features):
         """Validate the parameters and return :class:`RowArrays`."""
-        alpha = check_scalar(self.alpha, "alpha", low=0.0)
-        l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
-        pf = check_penalty_factor(self.penalty_factor, n_features)
-        return RowArrays(alpha * l1_ratio * pf, alpha * (1.0 - l1_ratio) * pf)
+        return RowArrays(*mixed_weights(self, n_features))

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
-from ._spec import PenaltySpec
+from ._spec import ConcaveSpec
 
 __all__ = ["LogSum"]
 
@@ -54,7 +54,7 @@ def log_sum_half(z, L, lam, s, eps, bound):
     return y if f < 0.0 else 0.0
 
 
-class LogSum(PenaltySpec):
+class LogSum(ConcaveSpec):
     """Log-sum penalty ``alpha * sum_j pf_j log(1 + |w_j| / eps)``.
 
     A concave approximation of the number of nonzeros, solved by reweighted L1
@@ -86,18 +86,9 @@ class LogSum(PenaltySpec):
     2.0
     """
 
+    _shape = ("eps", KIND, 0.0, None)
+
     def __init__(self, eps=0.1, *, alpha=1.0, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False):
         self.eps = eps
-        self.alpha = alpha
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-
-    def arrays(self, n_features):
-        """Validate the parameters and return the
-        :class:`~penalized.penalties.concave.ConcaveArrays` the solvers see."""
-        from .concave import concave_arrays
-
-        return concave_arrays(self, n_features, KIND, "eps", low=0.0)
+        self._set_options(alpha, penalty_factor, lower_bounds, upper_bounds, positive)

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
-from ._spec import PenaltySpec
+from ._spec import ConcaveSpec
 
 __all__ = ["Lq"]
 
@@ -64,7 +64,7 @@ def lq_half(z, L, lam, s, q, bound):
     return y if f < 0.0 else 0.0
 
 
-class Lq(PenaltySpec):
+class Lq(ConcaveSpec):
     """Lq penalty ``alpha * sum_j pf_j |w_j|^q`` with ``0 < q < 1``.
 
     Closer to the number of nonzeros than the lasso as ``q -> 0``. Solved by reweighted
@@ -92,18 +92,9 @@ class Lq(PenaltySpec):
     5.0
     """
 
+    _shape = ("q", KIND, 0.0, 1.0)
+
     def __init__(self, q=0.5, *, alpha=1.0, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False):
         self.q = q
-        self.alpha = alpha
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-
-    def arrays(self, n_features):
-        """Validate the parameters and return the
-        :class:`~penalized.penalties.concave.ConcaveArrays` the solvers see."""
-        from .concave import concave_arrays
-
-        return concave_arrays(self, n_features, KIND, "q", low=0.0, high=1.0)
+        self._set_options(alpha, penalty_factor, lower_bounds, upper_bounds, positive)

@@ -15,7 +15,7 @@ from numba import njit
 
 from ._fastmath import FASTMATH as _FM
 from ._halfline import piece_min
-from ._spec import PenaltySpec
+from ._spec import ConcaveSpec
 
 __all__ = ["MCP"]
 
@@ -52,7 +52,7 @@ def mcp_half(z, L, lam, s, gamma, bound):
     return best
 
 
-class MCP(PenaltySpec):
+class MCP(ConcaveSpec):
     """Minimax concave penalty ``sum_j P_{alpha pf_j, gamma}(|w_j|)``.
 
     ``P_{lam, gamma}(t) = lam t - t^2 / (2 gamma)`` for ``t <= gamma lam`` and
@@ -83,18 +83,9 @@ class MCP(PenaltySpec):
     2.1875
     """
 
+    _shape = ("gamma", KIND, 1.0, None)
+
     def __init__(self, gamma=3.0, *, alpha=1.0, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False):
         self.gamma = gamma
-        self.alpha = alpha
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-
-    def arrays(self, n_features):
-        """Validate the parameters and return the
-        :class:`~penalized.penalties.concave.ConcaveArrays` the solvers see."""
-        from .concave import concave_arrays
-
-        return concave_arrays(self, n_features, KIND, "gamma", low=1.0)
+        self._set_options(alpha, penalty_factor, lower_bounds, upper_bounds, positive)

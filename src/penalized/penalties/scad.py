@@ -14,7 +14,7 @@ from numba import njit
 
 from ._fastmath import FASTMATH as _FM
 from ._halfline import piece_min
-from ._spec import PenaltySpec
+from ._spec import ConcaveSpec
 
 __all__ = ["SCAD"]
 
@@ -59,7 +59,7 @@ def scad_half(z, L, lam, s, gamma, bound):
     return best
 
 
-class SCAD(PenaltySpec):
+class SCAD(ConcaveSpec):
     """Smoothly clipped absolute deviation penalty ``sum_j P_{alpha pf_j, gamma}(|w_j|)``.
 
     ``P`` is the lasso's ``lam t`` up to ``lam``, a concave quadratic up to ``gamma lam``
@@ -88,18 +88,9 @@ class SCAD(PenaltySpec):
     4.25
     """
 
+    _shape = ("gamma", KIND, 2.0, None)
+
     def __init__(self, gamma=3.7, *, alpha=1.0, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False):
         self.gamma = gamma
-        self.alpha = alpha
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-
-    def arrays(self, n_features):
-        """Validate the parameters and return the
-        :class:`~penalized.penalties.concave.ConcaveArrays` the solvers see."""
-        from .concave import concave_arrays
-
-        return concave_arrays(self, n_features, KIND, "gamma", low=2.0)
+        self._set_options(alpha, penalty_factor, lower_bounds, upper_bounds, positive)

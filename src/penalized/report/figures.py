@@ -74,6 +74,23 @@ def _subplots(n, height=3.6):
     return fig, axes[0]
 
 
+def _path_panels(results):
+    """A figure with one panel per path: ``fig, axes`` and the (axis, kind, title, path,
+    log10 of its alphas) of each panel."""
+    fig, axes = _subplots(3)
+    panels = [(ax, kind, title, results["paths"][kind], np.log10(results["paths"][kind]["alphas"]))
+              for ax, (kind, title) in zip(axes, KINDS, strict=True)]
+    return fig, axes, panels
+
+
+def _alpha_axis(ax, path, title):
+    """The chosen alphas marked on a panel whose x axis is log10(alpha), decreasing."""
+    _mark_alphas(ax, path)
+    ax.invert_xaxis()
+    ax.set_title(title)
+    ax.set_xlabel("log10(alpha)")
+
+
 def fig_paths(results):
     """Coefficient paths of Lasso, Ridge and ElasticNet with alpha_min and alpha_1se marked.
 
@@ -86,24 +103,19 @@ def fig_paths(results):
     matplotlib.figure.Figure
     """
     names = results["feature_names"]
-    fig, axes = _subplots(3)
+    fig, axes, panels = _path_panels(results)
     cmap = _plt().get_cmap("tab20")
     all_coefs = {kind: np.asarray(results["paths"][kind]["std_coefs"],
                                   dtype=np.float64).reshape(len(names), -1)
                  for kind, _ in KINDS}
     top = _top_features(np.hstack(list(all_coefs.values())))  # same features, same colours
-    for ax, (kind, title) in zip(axes, KINDS, strict=True):
-        path = results["paths"][kind]
-        la = np.log10(path["alphas"])
+    for ax, kind, title, path, la in panels:
         coefs = all_coefs[kind]
         for c, j in enumerate(top):
             ax.plot(la, coefs[j], lw=1.2, color=cmap(c % 20), label=names[j])
-        _mark_alphas(ax, path)
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.invert_xaxis()
         suffix = f", l1_ratio={path['l1_ratio']:.3g}" if kind == "elasticnet" else ""
-        ax.set_title(f"{title}{suffix}")
-        ax.set_xlabel("log10(alpha)")
+        _alpha_axis(ax, path, f"{title}{suffix}")
+        ax.axhline(0, color="grey", lw=0.5)
     axes[0].set_ylabel("standardized coefficient")
     handles, labels = axes[0].get_legend_handles_labels()
     if len(top) > 0:
@@ -124,18 +136,13 @@ def fig_cv(results):
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = _subplots(3)
-    for ax, (kind, title) in zip(axes, KINDS, strict=True):
-        path = results["paths"][kind]
-        la = np.log10(path["alphas"])
+    fig, axes, panels = _path_panels(results)
+    for ax, _, title, path, la in panels:
         mean = np.asarray(path["cv_mean"], dtype=np.float64)
         se = np.asarray(path["cv_se"], dtype=np.float64)
         ax.errorbar(la, mean, yerr=se, fmt="o", ms=2.5, color="tab:red", ecolor="grey",
                     elinewidth=0.8, capsize=1.5)
-        _mark_alphas(ax, path)
-        ax.invert_xaxis()
-        ax.set_title(title)
-        ax.set_xlabel("log10(alpha)")
+        _alpha_axis(ax, path, title)
         ax.set_ylabel(f"CV {path['cv_name']}")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
@@ -195,10 +202,8 @@ def fig_train_test(results):
     """
     models = {m["name"]: m for m in results["models"]}
     ols = models["Unpenalized"]
-    fig, axes = _subplots(3)
-    for ax, (kind, title) in zip(axes, KINDS, strict=True):
-        path = results["paths"][kind]
-        la = np.log10(path["alphas"])
+    fig, axes, panels = _path_panels(results)
+    for ax, _, title, path, la in panels:
         key = path["error_name"]
         ax.plot(la, path["train_error"], color="tab:blue", label="train")
         ax.plot(la, path["test_error"], color="tab:red", label="test")
@@ -206,10 +211,7 @@ def fig_train_test(results):
                    label="unpenalized, test")
         ax.axhline(ols["train"][key], color="tab:blue", lw=0.8, ls=":",
                    label="unpenalized, train")
-        _mark_alphas(ax, path)
-        ax.invert_xaxis()
-        ax.set_title(title)
-        ax.set_xlabel("log10(alpha)")
+        _alpha_axis(ax, path, title)
         ax.set_ylabel(_ERROR_LABEL.get(key, key))
     axes[0].legend(fontsize=7)
     fig.tight_layout()

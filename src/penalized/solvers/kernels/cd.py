@@ -17,6 +17,12 @@ acceleration, accepted only when it lowers the objective) and stop when the larg
 violation met during an epoch is at most ``tol_in`` or after ``max_epochs`` epochs. They
 return the number of epochs run and update ``w`` and the residual in place. The
 per-coordinate prox and KKT distance are the penalty's (:mod:`penalized.penalties.separable`).
+
+The other residual engines (:mod:`.nonconvex`, :mod:`.group`, :mod:`.multitask`) take
+their pieces from here: the residual and gradient passes, :func:`extrapolate` (Anderson's
+weights and point) and :func:`anderson_candidate` (the extrapolated point of a working set,
+clipped to its bounds, with its residual and smooth loss); each adds only its own penalty
+to decide whether the candidate is kept.
 """
 
 import numpy as np
@@ -30,11 +36,10 @@ ANDERSON_K = 5
 
 
 @njit(cache=True, fastmath=_FM)
-def _anderson_weights(W, K):
-    """Extrapolation weights c (sum 1) from K+1 stored iterates W[0..K] (rows).
-
-    Returns an empty array when the small system is singular.
-    """
+def extrapolate(W, K, out):
+    """The Anderson extrapolation of the K+1 iterates stored in W's rows into ``out``:
+    ``sum_t c_t W[t + 1]`` with weights c (sum 1) from the iterates' differences. Returns
+    False (``out`` untouched) when the small system is singular."""
     k = W.shape[1]
     U = np.empty((K, k))
     for i in range(K):
@@ -52,7 +57,7 @@ def _anderson_weights(W, K):
     for i in range(K):
         nrm += M[i, i]
     if nrm <= 0.0:
-        return np.empty(0)
+        return False
     # Tikhonov-regularized solve of M z = 1 by Gaussian elimination.
     A = M
     for i in range(K):
@@ -64,7 +69,7 @@ def _anderson_weights(W, K):
             if abs(A[i, col]) > abs(A[piv, col]):
                 piv = i
         if abs(A[piv, col]) <= 1e-300:
-            return np.empty(0)
+            return False
         if piv != col:
             for j in range(K):
                 t = A[col, j]
@@ -87,26 +92,50 @@ def _anderson_weights(W, K):
     for i in range(K):
         tot += z[i]
     if tot == 0.0 or not np.isfinite(tot):
-        return np.empty(0)
+        return False
     for i in range(K):
         z[i] /= tot
-    return z
+    for jj in range(k):
+        acc = 0.0
+        for i in range(K):
+            acc += z[i] * W[i + 1, jj]
+        out[jj] = acc
+    return True
 
 
 @njit(cache=True, fastmath=_FM)
-def _extrapolate(W, K, ws, pen, w_acc):
-    """Fill w_acc (position jj <-> feature ws[jj]) with the Anderson point, clipped to
-    the bounds; False when the extrapolation is undefined."""
-    c = _anderson_weights(W, K)
-    if c.shape[0] != K:
-        return False
-    for jj in range(w_acc.shape[0]):
-        acc = 0.0
-        for i in range(K):
-            acc += c[i] * W[i + 1, jj]
+def anderson_candidate(D, yc, w, r, ws, lo, up, W, n_stored, w_acc, r_acc):
+    """Anderson extrapolation on the working set ``ws`` (which holds every nonzero of
+    ``w``; position jj <-> feature ws[jj]): stores ``w[ws]`` as the iterate ``n_stored`` of
+    ``W`` (K+1 rows) and, once K+1 are stored, puts the extrapolated point, clipped to
+    ``[lo_j, up_j]``, into ``w_acc`` and its residual ``yc - Xc w_acc`` into ``r_acc``.
+
+    Returns (the number of stored iterates, whether a candidate is ready, the smooth loss
+    ``sum_i s_i r_i^2 / (2 S)`` at the candidate and at ``w``, whose residual is ``r``).
+    With a candidate ready, ``W[K]`` holds the current ``w[ws]``: the caller adds the
+    penalty at both points and keeps the candidate only when it is lower."""
+    K = W.shape[0] - 1
+    for jj in range(ws.shape[0]):
+        W[n_stored, jj] = w[ws[jj]]
+    n_stored += 1
+    if n_stored < K + 1 or not extrapolate(W, K, w_acc):
+        return n_stored % (K + 1), False, 0.0, 0.0
+    for jj in range(ws.shape[0]):
         j = ws[jj]
-        w_acc[jj] = min(max(acc, pen.lo[j]), pen.up[j])
-    return True
+        w_acc[jj] = min(max(w_acc[jj], lo[j]), up[j])
+    residual_ws(D, yc, ws, w_acc, r_acc)
+    S2 = 2 * D.S
+    return 0, True, weighted_sq(r_acc, 0.0, D) / S2, weighted_sq(r, 0.0, D) / S2
+
+
+@njit(cache=True, fastmath=_FM)
+def take_candidate(w, ws, w_acc, r, r_acc):
+    """The candidate of :func:`anderson_candidate` replaces the iterate: ``w[ws] = w_acc``
+    and its residual ``r = r_acc``."""
+    for jj in range(ws.shape[0]):
+        w[ws[jj]] = w_acc[jj]
+    for i in range(r.shape[0]):
+        r[i] = r_acc[i]
 
 
 @njit(cache=True, fastmath=_FM)
@@ -244,17 +273,23 @@ def axpy_centered(D, j, delta, r):
 
 
 @njit(cache=True, fastmath=_FM)
-def residual(D, yc, w, r):
-    """``r = yc - Xc w`` afresh, from the nonzeros of w."""
+def residual_ws(D, yc, ws, w_ws, r):
+    """``r = yc - sum_jj w_ws[jj] xc_{ws[jj]}`` afresh, from the nonzeros of ``w_ws``."""
     shift = 0.0
     for i in range(D.n):
         r[i] = yc[i]
-    for j in range(D.p):
-        if w[j] != 0.0:
-            shift += axpy_centered(D, j, w[j], r)
+    for jj in range(ws.shape[0]):
+        if w_ws[jj] != 0.0:
+            shift += axpy_centered(D, ws[jj], w_ws[jj], r)
     if shift != 0.0:
         for i in range(D.n):
             r[i] += shift
+
+
+@njit(cache=True, fastmath=_FM)
+def residual(D, yc, w, r):
+    """``r = yc - Xc w`` afresh, from the nonzeros of w."""
+    residual_ws(D, yc, np.arange(D.p), w, r)
 
 
 @njit(cache=True, fastmath=_FM)
@@ -320,33 +355,11 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
         if viol <= tol_in:
             break
         # Anderson extrapolation on the working set.
-        for jj in range(k):
-            W[n_stored, jj] = w[ws[jj]]
-        n_stored += 1
-        if n_stored == K + 1:
-            n_stored = 0
-            if _extrapolate(W, K, ws, pen, w_acc):
-                # ws holds every nonzero of w (a precondition of the callers): the
-                # extrapolated point's residual is yc minus its working-set part
-                for i in range(n):
-                    r_acc[i] = yc[i]
-                shift = 0.0
-                for jj in range(k):
-                    if w_acc[jj] != 0.0:
-                        shift += axpy_centered(D, ws[jj], w_acc[jj], r_acc)
-                if shift != 0.0:
-                    for i in range(n):
-                        r_acc[i] += shift
-                cur = np.empty(k)
-                for jj in range(k):
-                    cur[jj] = w[ws[jj]]
-                f_acc = weighted_sq(r_acc, 0.0, D) / (2 * S) + penalty_ws(w_acc, ws, pen)
-                f_cur = weighted_sq(r, 0.0, D) / (2 * S) + penalty_ws(cur, ws, pen)
-                if f_acc < f_cur:
-                    for jj in range(k):
-                        w[ws[jj]] = w_acc[jj]
-                    for i in range(n):
-                        r[i] = r_acc[i]
+        n_stored, ready, f_acc, f_cur = anderson_candidate(D, yc, w, r, ws, pen.lo, pen.up, W,
+                                                           n_stored, w_acc, r_acc)
+        if ready and (f_acc + penalty_ws(w_acc, ws, pen)
+                      < f_cur + penalty_ws(W[K], ws, pen)):
+            take_candidate(w, ws, w_acc, r, r_acc)
     return epoch
 
 

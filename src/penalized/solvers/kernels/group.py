@@ -25,7 +25,16 @@ from numba import njit
 
 from ...penalties.group import block_dual_scale, block_kkt, block_prox, block_value
 from ...penalties.separable import FASTMATH as _FM
-from .cd import _anderson_weights, col_axpy, col_dot, gradient, residual, weighted_sq, weighted_sum
+from .cd import (
+    anderson_candidate,
+    col_axpy,
+    col_dot,
+    gradient,
+    residual,
+    take_candidate,
+    weighted_sq,
+    weighted_sum,
+)
 from .certificate import project_unpenalized
 from .working_set import certify, pick_working_set
 
@@ -184,7 +193,9 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
     W = np.empty((K + 1, k))
     r_acc = np.empty(n)
     w_acc = np.empty(k)
-    cur = np.empty(k)
+    # the extrapolation's bounds: the sign constraint
+    lo = np.full(D.p, 0.0 if pen.positive else -np.inf)
+    up = np.full(D.p, np.inf)
     off = 0.0
     n_stored = 0
     epoch = 0
@@ -240,6 +251,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
                 if delta == 0.0:
                     continue
                 w[j] = wb[q - st]
+                # spelled out: cd's axpy_centered here costs 5% (MCP) to 15% (groups, 200 x 2000)
                 if D.sparse:
                     col_axpy(D, j, delta, r)
                     if center:
@@ -256,45 +268,17 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
             off = 0.0
         if viol <= tol_in:
             break
-        for jj in range(k):
-            W[n_stored, jj] = w[feats[jj]]
-        n_stored += 1
-        if n_stored == K + 1:
-            n_stored = 0
-            c = _anderson_weights(W, K)
-            if c.shape[0] != K:
-                continue
-            for jj in range(k):
-                acc = 0.0
-                for t in range(K):
-                    acc += c[t] * W[t + 1, jj]
-                w_acc[jj] = max(acc, 0.0) if pen.positive else acc
-                cur[jj] = w[feats[jj]]
-            for i in range(n):
-                r_acc[i] = yc[i]
-            shift = 0.0
-            for jj in range(k):
-                val = w_acc[jj]
-                if val != 0.0:
-                    j = feats[jj]
-                    col_axpy(D, j, val, r_acc)
-                    if center:
-                        shift += val * mu[j]
-            if shift != 0.0:
-                for i in range(n):
-                    r_acc[i] += shift
+        n_stored, ready, f_acc, f_cur = anderson_candidate(D, yc, w, r, feats, lo, up, W,
+                                                           n_stored, w_acc, r_acc)
+        if ready:
             # the penalty at both points (w is written back only if the extrapolation wins)
             for jj in range(k):
                 w[feats[jj]] = w_acc[jj]
-            f_acc = weighted_sq(r_acc, 0.0, D) / (2 * S) + penalty_value(w, pen, gws)
+            f_acc += penalty_value(w, pen, gws)
             for jj in range(k):
-                w[feats[jj]] = cur[jj]
-            f_cur = weighted_sq(r, 0.0, D) / (2 * S) + penalty_value(w, pen, gws)
-            if f_acc < f_cur:
-                for jj in range(k):
-                    w[feats[jj]] = w_acc[jj]
-                for i in range(n):
-                    r[i] = r_acc[i]
+                w[feats[jj]] = W[K, jj]
+            if f_acc < f_cur + penalty_value(w, pen, gws):
+                take_candidate(w, feats, w_acc, r, r_acc)
     return epoch
 
 

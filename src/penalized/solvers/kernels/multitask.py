@@ -26,8 +26,8 @@ from numba import njit
 
 from ...penalties.l21 import row_kkt, row_prox
 from ...penalties.separable import FASTMATH as _FM
-from .cd import _anderson_weights
-from .working_set import certify, pick_working_set, shuffle
+from .cd import extrapolate, weighted_sq, weighted_sum
+from .working_set import certify, pick_working_set, set_alpha, shuffle, store_fit
 
 __all__ = ["MTConfig", "mt_fit", "mt_path"]
 
@@ -37,7 +37,8 @@ MTConfig = namedtuple("MTConfig", "tol_gap max_epochs K eps p0 verbose seed")
 @njit(cache=True, fastmath=_FM)
 def _row_grad(D, j, R, SR, g):
     """``g = Xc_j' diag(s) R / S`` for column j (``R`` task by task, T x n; ``SR`` the
-    weighted sums of its rows)."""
+    weighted sums of its rows). Spelled out: cd's ``col_dot`` on the rows ``R[t]`` makes
+    the multi-task fits 2 to 3 times slower."""
     T = R.shape[0]
     for t in range(T):
         acc = 0.0
@@ -56,19 +57,6 @@ def _row_grad(D, j, R, SR, g):
         if D.center:
             acc -= D.mu[j] * SR[t]
         g[t] = acc / D.S
-
-
-@njit(cache=True, fastmath=_FM)
-def _col_sums(D, R, SR):
-    for t in range(R.shape[0]):
-        acc = 0.0
-        if D.weighted:
-            for i in range(D.n):
-                acc += D.s[i] * R[t, i]
-        else:
-            for i in range(D.n):
-                acc += R[t, i]
-        SR[t] = acc
 
 
 @njit(cache=True, fastmath=_FM)
@@ -114,15 +102,27 @@ def _residual(D, Yc, W, R):
 
 
 @njit(cache=True, fastmath=_FM)
+def row_step(W, j, g, L, pen, delta):
+    """The exact update of row j (``row_prox``) for the negative gradient ``g`` and the
+    curvature ``L``: ``W[j]`` moves by ``delta``. Returns the row's violation
+    ``kkt_j^2 / (2 (L + b_j))`` before the step."""
+    a, b = pen.a[j], pen.b[j]
+    d = row_kkt(W[j], g, a, b)
+    for t in range(W.shape[1]):
+        delta[t] = W[j, t] + g[t] / L
+    row_prox(delta, L, a, b)  # the new row
+    for t in range(W.shape[1]):
+        new = delta[t]
+        delta[t] = new - W[j, t]
+        W[j, t] = new
+    return d * d / (2.0 * (L + b))
+
+
+@njit(cache=True, fastmath=_FM)
 def _sq(D, R):
     acc = 0.0
     for t in range(R.shape[0]):
-        if D.weighted:
-            for i in range(D.n):
-                acc += D.s[i] * R[t, i] * R[t, i]
-        else:
-            for i in range(D.n):
-                acc += R[t, i] * R[t, i]
+        acc += weighted_sq(R[t], 0.0, D)
     return acc / D.S
 
 
@@ -146,41 +146,27 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     k = ws.shape[0]
     mu, center = D.mu, D.center
     g = np.empty(T)
-    u = np.empty(T)
     delta = np.empty(T)
     SR = np.empty(T)
     off = np.zeros(T)
     Wst = np.empty((K + 1, k * T))
     R_acc = np.empty((T, n))
-    W_acc = np.empty((k, T))
-    W_cur = np.empty((k, T))
+    W_acc = np.empty(k * T)
     n_stored = 0
     epoch = 0
     while epoch < max_epochs:
         epoch += 1
         viol = 0.0
         if center:
-            _col_sums(D, R, SR)
+            for t in range(T):
+                SR[t] = weighted_sum(R[t], D)
         for jj in range(k):
             j = ws[jj]
             L = D.L[j]
             if L <= 0.0:
                 continue
             _row_grad(D, j, R, SR, g)
-            d = row_kkt(W[j], g, pen.a[j], pen.b[j])
-            viol = max(viol, d * d / (2.0 * (L + pen.b[j])))
-            for t in range(T):
-                u[t] = W[j, t] + g[t] / L
-            row_prox(u, L, pen.a[j], pen.b[j])
-            moved = False
-            for t in range(T):
-                delta[t] = u[t] - W[j, t]
-                if delta[t] != 0.0:
-                    moved = True
-            if not moved:
-                continue
-            for t in range(T):
-                W[j, t] = u[t]
+            viol = max(viol, row_step(W, j, g, L, pen, delta))
             if D.sparse:
                 _axpy_row(D, j, delta, R, 0.0)
                 if center:
@@ -196,50 +182,140 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
                 off[t] = 0.0
         if viol <= tol_in:
             break
-        for jj in range(k):
-            for t in range(T):
-                Wst[n_stored, jj * T + t] = W[ws[jj], t]
-        n_stored += 1
-        if n_stored == K + 1:
-            n_stored = 0
-            c = _anderson_weights(Wst, K)
-            if c.shape[0] != K:
-                continue
-            for jj in range(k):
-                for t in range(T):
-                    acc = 0.0
-                    for q in range(K):
-                        acc += c[q] * Wst[q + 1, jj * T + t]
-                    W_acc[jj, t] = acc
-                    W_cur[jj, t] = W[ws[jj], t]
-            for t in range(T):
-                for i in range(n):
-                    R_acc[t, i] = Yc[t, i]
-            shift = np.zeros(T)
-            for jj in range(k):
-                j = ws[jj]
-                _axpy_row(D, j, W_acc[jj], R_acc, 0.0)
-                if center:
-                    for t in range(T):
-                        shift[t] += W_acc[jj, t] * mu[j]
-            if center:
-                for t in range(T):
-                    for i in range(n):
-                        R_acc[t, i] += shift[t]
+        n_stored, ready = anderson_rows(W, ws, Wst, n_stored, W_acc)
+        if ready:
             f_cur = 0.5 * _sq(D, R) + _pen_rows(W, pen, ws)
-            for jj in range(k):
-                for t in range(T):
-                    W[ws[jj], t] = W_acc[jj, t]
-            f_acc = 0.5 * _sq(D, R_acc) + _pen_rows(W, pen, ws)
-            if f_acc < f_cur:
+            put_rows(W, ws, W_acc)
+            _residual(D, Yc, W, R_acc)  # ws holds every nonzero row
+            if 0.5 * _sq(D, R_acc) + _pen_rows(W, pen, ws) < f_cur:
                 for t in range(T):
                     for i in range(n):
                         R[t, i] = R_acc[t, i]
             else:
-                for jj in range(k):
-                    for t in range(T):
-                        W[ws[jj], t] = W_cur[jj, t]
+                put_rows(W, ws, Wst[K])
     return epoch
+
+
+@njit(cache=True, fastmath=_FM)
+def put_rows(W, ws, flat):
+    """``W[ws[jj], t] = flat[jj T + t]``: the rows ``ws`` from a flat buffer."""
+    T = W.shape[1]
+    for jj in range(ws.shape[0]):
+        for t in range(T):
+            W[ws[jj], t] = flat[jj * T + t]
+
+
+@njit(cache=True, fastmath=_FM)
+def anderson_rows(W, ws, Wst, n_stored, W_acc):
+    """Anderson extrapolation on the rows ``ws`` of ``W`` (holding every nonzero row):
+    stores them as the iterate ``n_stored`` of ``Wst`` (K+1 rows of k T entries, row jj's
+    task t at jj T + t) and, once K+1 are stored, puts the extrapolated rows into
+    ``W_acc`` (the same layout). Returns (the number of stored iterates, whether a
+    candidate is ready); with one ready, ``Wst[K]`` holds the current rows (the caller
+    puts them back when it rejects the candidate)."""
+    K = Wst.shape[0] - 1
+    T = W.shape[1]
+    for jj in range(ws.shape[0]):
+        for t in range(T):
+            Wst[n_stored, jj * T + t] = W[ws[jj], t]
+    n_stored += 1
+    if n_stored < K + 1 or not extrapolate(Wst, K, W_acc):
+        return n_stored % (K + 1), False
+    return 0, True
+
+
+@njit(cache=True, fastmath=_FM)
+def mt_round(W, V, L, pen, rr, ycr, score, cfg, out, epochs, rng, gram):
+    """The certificate of one outer round of :func:`mt_fit` (``gram``: of
+    :func:`~penalized.solvers.kernels.multitask_gram.mt_gram_fit`) and its next working
+    set, from the negative gradient ``V = Xc' s R / S`` (T x p), the curvatures ``L``,
+    ``rr = ||R||_s^2 / S`` and ``ycr = <Yc, R>_s / S``: the duality gap (dual point
+    ``c R``, see the module docstring) and the row violations ``kkt_j^2 / (2 L_j)`` into
+    ``score``. ``out`` gets (gap, primal, converged). Returns (stop, the working set, the
+    inner target, the random state)."""
+    T, p = V.shape
+    g = np.empty(T)
+    c = 1.0
+    crit = 0.0
+    kmax = 0.0
+    free_kkt = 0.0
+    scale = 0.0
+    nnz = 0
+    pen_val = 0.0
+    ridge = False
+    Lmax = 1e-300
+    for j in range(p):
+        a, b = pen.a[j], pen.b[j]
+        Lmax = max(Lmax, L[j])
+        vn = 0.0
+        sq = 0.0
+        nz = False
+        for t in range(T):
+            g[t] = V[t, j]
+            vn += g[t] * g[t]
+            sq += W[j, t] * W[j, t]
+            if W[j, t] != 0.0:
+                nz = True
+        vn = np.sqrt(vn)
+        pen_val += a * np.sqrt(sq) + 0.5 * b * sq
+        scale = max(scale, vn, a)
+        if a == 0.0 and b == 0.0:
+            if L[j] > 0.0:
+                free_kkt = max(free_kkt, vn * vn / (2.0 * L[j]))
+        elif b == 0.0 and vn > a:
+            c = min(c, a / vn)
+        if b > 0.0:
+            ridge = True
+        if L[j] <= 0.0 and b <= 0.0:
+            score[j] = -1.0
+            continue
+        d = row_kkt(W[j], g, a, b)
+        sc = d * d / (2.0 * (L[j] + b))
+        crit = max(crit, sc)
+        kmax = max(kmax, d)
+        score[j] = sc
+        if nz:
+            nnz += 1
+        if nz or (a == 0.0 and b == 0.0):
+            score[j] = np.inf
+    conj = 0.0  # rows with an L2 part: their conjugate at c V_j
+    if ridge:
+        for j in range(p):
+            b = pen.b[j]
+            if b > 0.0:
+                vn = 0.0
+                for t in range(T):
+                    vn += V[t, j] * V[t, j]
+                m = c * np.sqrt(vn) - pen.a[j]
+                if m > 0.0:
+                    conj += m * m / (2.0 * b)
+    primal = 0.5 * rr + pen_val
+    dual = c * ycr - 0.5 * c * c * rr - conj
+    gap = primal - dual
+    if cfg.verbose > 0:
+        if gram:
+            print("[penalized:multitask_gram] epochs=", epochs, "primal=", primal, "gap=",
+                  gap, "tol=", cfg.tol_gap)
+        else:
+            print("[penalized:multitask] epochs=", epochs, "primal=", primal, "gap=", gap,
+                  "tol=", cfg.tol_gap)
+    floor = 64.0 * cfg.eps * scale
+    ws = np.empty(0, dtype=np.int64)
+    # unpenalized rows: their gradient enters no dual constraint, so it is checked apart
+    if certify(out, gap, primal, dual, cfg.tol_gap, cfg.eps) and free_kkt <= cfg.tol_gap:
+        return True, ws, 0.0, rng
+    out[2] = 0.0
+    if epochs >= cfg.max_epochs:
+        return True, ws, 0.0, rng
+    if kmax <= floor:
+        out[2] = 1.0
+        return True, ws, 0.0, rng
+    ws = pick_working_set(score, max(cfg.p0, 2 * nnz))
+    if cfg.seed >= 0:
+        rng = shuffle(ws, rng)
+    tol_in = max(crit * min(0.09, cfg.tol_gap / max(gap, 1e-300)),
+                 floor * floor / (2.0 * Lmax))
+    return False, ws, tol_in, rng
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
@@ -248,15 +324,16 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
     converged, outer rounds). Returns the epochs run."""
     p = D.p
     T, n = R.shape
-    V = np.empty((p, T))
-    SR = np.empty(T)
+    V = np.empty((T, p))
+    SR = np.zeros(T)
     g = np.empty(T)
     score = np.empty(p)
     epochs = 0
     rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
     while True:
         _residual(D, Yc, W, R)
-        _col_sums(D, R, SR)
+        for t in range(T):
+            SR[t] = weighted_sum(R[t], D)
         out[3] += 1.0
         rr = _sq(D, R)
         ycr = 0.0
@@ -264,78 +341,14 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
             for i in range(n):
                 ycr += (D.s[i] if D.weighted else 1.0) * Yc[t, i] * R[t, i]
         ycr /= D.S
-        # gradient rows, dual scaling, violations
-        c = 1.0
-        crit = 0.0
-        kmax = 0.0
-        free_kkt = 0.0
-        scale = 0.0
-        nnz = 0
         for j in range(p):
             _row_grad(D, j, R, SR, g)
-            vn = 0.0
             for t in range(T):
-                V[j, t] = g[t]
-                vn += g[t] * g[t]
-            vn = np.sqrt(vn)
-            a, b = pen.a[j], pen.b[j]
-            scale = max(scale, vn, a)
-            if a == 0.0 and b == 0.0:
-                if D.L[j] > 0.0:
-                    free_kkt = max(free_kkt, vn * vn / (2.0 * D.L[j]))
-            elif b == 0.0 and vn > a:
-                c = min(c, a / vn)
-            if D.L[j] <= 0.0 and b <= 0.0:
-                score[j] = -1.0
-                continue
-            d = row_kkt(W[j], g, a, b)
-            sc = d * d / (2.0 * (D.L[j] + b))
-            crit = max(crit, sc)
-            kmax = max(kmax, d)
-            score[j] = sc
-            nz = False
-            for t in range(T):
-                if W[j, t] != 0.0:
-                    nz = True
-            if nz:
-                nnz += 1
-            if nz or (a == 0.0 and b == 0.0):
-                score[j] = np.inf
-        conj = 0.0
-        pen_val = 0.0
-        for j in range(p):
-            a, b = pen.a[j], pen.b[j]
-            sq = 0.0
-            vn = 0.0
-            for t in range(T):
-                sq += W[j, t] * W[j, t]
-                vn += V[j, t] * V[j, t]
-            pen_val += a * np.sqrt(sq) + 0.5 * b * sq
-            if b > 0.0:
-                m = c * np.sqrt(vn) - a
-                if m > 0.0:
-                    conj += m * m / (2.0 * b)
-        primal = 0.5 * rr + pen_val
-        dual = c * ycr - 0.5 * c * c * rr - conj
-        gap = primal - dual
-        if cfg.verbose > 0:
-            print("[penalized:multitask] epochs=", epochs, "primal=", primal, "gap=", gap,
-                  "tol=", cfg.tol_gap)
-        floor = 64.0 * cfg.eps * scale
-        # unpenalized rows: their gradient enters no dual constraint, so it is checked apart
-        if certify(out, gap, primal, dual, cfg.tol_gap, cfg.eps) and free_kkt <= cfg.tol_gap:
+                V[t, j] = g[t]
+        stop, ws, tol_in, rng = mt_round(W, V, D.L, pen, rr, ycr, score, cfg, out, epochs,
+                                         rng, False)
+        if stop:
             return epochs
-        out[2] = 0.0
-        if epochs >= cfg.max_epochs:
-            return epochs
-        if kmax <= floor:
-            out[2] = 1.0
-            return epochs
-        ws = pick_working_set(score, max(cfg.p0, 2 * nnz))
-        if cfg.seed >= 0:
-            rng = shuffle(ws, rng)
-        tol_in = max(crit * min(0.09, cfg.tol_gap / max(gap, 1e-300)),
-                     floor * floor / (2.0 * max(D.L.max(), 1e-300)))
         epochs += mt_epochs(D, Yc, W, R, ws, pen, cfg.max_epochs - epochs, tol_in, cfg.K)
 
 
@@ -344,19 +357,11 @@ def mt_path(D, Yc, W, R, pen_unit, pen, alphas, cfg, Wpath, stats):
     """A warm-started path of :func:`mt_fit` over ``alphas`` (penalty ``alpha * pen_unit``,
     written into ``pen``'s arrays): ``Wpath[i]`` the solution at ``alphas[i]``, row i of
     ``stats`` (gap, primal, converged, epochs)."""
-    p, T = W.shape
     out = np.zeros(4)
+    flat = Wpath.reshape((alphas.shape[0], W.size)).T  # column i: Wpath[i], row by row
     for i in range(alphas.shape[0]):
-        for j in range(p):
-            pen.a[j] = alphas[i] * pen_unit.a[j]
-            pen.b[j] = alphas[i] * pen_unit.b[j]
+        set_alpha(pen_unit, pen, alphas[i], 1.0, 1.0)
         for t in range(4):
             out[t] = 0.0
-        epochs = mt_fit(D, Yc, W, R, pen, cfg, out)
-        for j in range(p):
-            for t in range(T):
-                Wpath[i, j, t] = W[j, t]
-        stats[i, 0] = out[0]
-        stats[i, 1] = out[1]
-        stats[i, 2] = out[2]
-        stats[i, 3] = max(epochs, 1)
+        stats[i, 3] = mt_fit(D, Yc, W, R, pen, cfg, out)
+        store_fit(flat, stats, i, W.ravel(), out)

@@ -22,9 +22,18 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ...penalties.concave import kkt1d, prox1d, value1d
+from ...penalties.concave import _value_all, kkt1d, prox1d, value1d
 from ...penalties.separable import FASTMATH as _FM
-from .cd import _anderson_weights, col_axpy, col_dot, gradient, residual, weighted_sq, weighted_sum
+from .cd import (
+    anderson_candidate,
+    col_axpy,
+    col_dot,
+    gradient,
+    residual,
+    take_candidate,
+    weighted_sq,
+    weighted_sum,
+)
 from .working_set import pick_working_set
 
 __all__ = ["NcvxConfig", "ncvx_fit"]
@@ -32,14 +41,6 @@ __all__ = ["NcvxConfig", "ncvx_fit"]
 # Settings of one solve: the criterion's target, the epoch budget, Anderson's K, the
 # machine epsilon of the design, the smallest working set, verbosity.
 NcvxConfig = namedtuple("NcvxConfig", "tol max_epochs K eps p0 verbose")
-
-
-@njit(cache=True, fastmath=_FM)
-def _penalty(w, pen):
-    out = 0.0
-    for j in range(w.shape[0]):
-        out += value1d(w[j], pen.lam[j], pen.scale[j], pen.lo[j], pen.up[j], pen.g, pen.kind)
-    return out
 
 
 @njit(cache=True, fastmath=_FM)
@@ -90,7 +91,6 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     W = np.empty((K + 1, k))
     r_acc = np.empty(n)
     w_acc = np.empty(k)
-    cur = np.empty(k)
     off = 0.0
     n_stored = 0
     epoch = 0
@@ -115,6 +115,7 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             if new != old:
                 w[j] = new
                 delta = new - old
+                # spelled out: cd's axpy_centered here costs 5% (MCP) to 15% (groups, 200 x 2000)
                 if D.sparse:
                     col_axpy(D, j, delta, r)
                     if center:
@@ -131,42 +132,11 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             off = 0.0
         if viol <= tol_in:
             break
-        for jj in range(k):
-            W[n_stored, jj] = w[ws[jj]]
-        n_stored += 1
-        if n_stored == K + 1:
-            n_stored = 0
-            c = _anderson_weights(W, K)
-            if c.shape[0] != K:
-                continue
-            for jj in range(k):
-                acc = 0.0
-                for t in range(K):
-                    acc += c[t] * W[t + 1, jj]
-                j = ws[jj]
-                w_acc[jj] = min(max(acc, pen.lo[j]), pen.up[j])
-            for i in range(n):
-                r_acc[i] = yc[i]
-            shift = 0.0
-            for jj in range(k):
-                v = w_acc[jj]
-                if v != 0.0:
-                    j = ws[jj]
-                    col_axpy(D, j, v, r_acc)
-                    if center:
-                        shift += v * mu[j]
-            if shift != 0.0:
-                for i in range(n):
-                    r_acc[i] += shift
-            for jj in range(k):
-                cur[jj] = w[ws[jj]]
-            f_acc = weighted_sq(r_acc, 0.0, D) / (2 * S) + _penalty_ws(w_acc, ws, pen)
-            f_cur = weighted_sq(r, 0.0, D) / (2 * S) + _penalty_ws(cur, ws, pen)
-            if f_acc < f_cur:
-                for jj in range(k):
-                    w[ws[jj]] = w_acc[jj]
-                for i in range(n):
-                    r[i] = r_acc[i]
+        n_stored, ready, f_acc, f_cur = anderson_candidate(D, yc, w, r, ws, pen.lo, pen.up, W,
+                                                           n_stored, w_acc, r_acc)
+        if ready and (f_acc + _penalty_ws(w_acc, ws, pen)
+                      < f_cur + _penalty_ws(W[K], ws, pen)):
+            take_candidate(w, ws, w_acc, r, r_acc)
     return epoch
 
 
@@ -184,7 +154,7 @@ def ncvx_fit(D, yc, w, r, pen, cfg, out):
         out[3] += 1.0
         crit, cmax, kmax, scale, nnz = scores(w, v, pen, D.L, score)
         out[0] = crit
-        out[1] = 0.5 * weighted_sq(r, 0.0, D) / D.S + _penalty(w, pen)
+        out[1] = 0.5 * weighted_sq(r, 0.0, D) / D.S + _value_all(w, pen)
         if cfg.verbose > 0:
             print("[penalized:nonconvex] epochs=", epochs, "primal=", out[1], "crit=", crit,
                   "tol=", cfg.tol)

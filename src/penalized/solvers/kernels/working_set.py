@@ -111,11 +111,36 @@ def shuffle(ws, state):
 
 @njit(cache=True, fastmath=_FM)
 def pick_working_set(score, m):
-    """The (sorted) features of the ``m`` largest positive scores."""
+    """The (sorted) features of the ``m`` largest positive scores (ties broken by index)."""
     cand = np.flatnonzero(score > 0.0)
-    if cand.shape[0] > m:
-        cand = cand[np.argsort(-score[cand])[:m]]
-    return np.sort(cand)
+    c = cand.shape[0]
+    if c <= m:
+        return cand
+    # the m-th largest score by selection, O(c): sorting all candidates costs more than
+    # the gradient on wide designs (100 x 10000: 0.9 against 0.3 ms per outer round)
+    thr = np.partition(score[cand], c - m)[c - m]
+    out = np.empty(m, dtype=np.int64)
+    k = 0
+    for j in cand:
+        if score[j] > thr:
+            out[k] = j
+            k += 1
+    if k < m:
+        out2 = np.empty(m, dtype=np.int64)
+        k2 = 0
+        i1 = 0
+        for j in cand:  # merge in the ties at the threshold, in index order
+            if score[j] == thr and k2 < m - k:
+                while i1 < k and out[i1] < j:
+                    out2[i1 + k2] = out[i1]
+                    i1 += 1
+                out2[i1 + k2] = j
+                k2 += 1
+        while i1 < k:
+            out2[i1 + k2] = out[i1]
+            i1 += 1
+        return out2
+    return out
 
 
 @njit(cache=True, fastmath=_FM)

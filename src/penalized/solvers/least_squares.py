@@ -35,6 +35,10 @@ _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per out
 _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
 _ACTIVE_ADD = 1  # violators joining its support per round, at most
 _ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
+# cold active-set fits: continuation on the L1 weights (factor per round) once the
+# working set holds this fraction of n features (see kernels.working_set.ws_fit)
+_CONT = 1.5
+_CONT_FROM = 0.5
 _HISTORY = 256  # outer rounds recorded in SolveResult.history
 _EPS64 = float(np.finfo(np.float64).eps)
 
@@ -93,13 +97,14 @@ def _start(design, pen, coef_init):
     return w
 
 
-def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1):
+def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1, cont=0.0):
     cd, _, ws = _kernels()
     return ws.WSConfig(float(tol_gap), int(max_iter), cd.ANDERSON_K,
                        float(np.finfo(design.dtype).eps), _P0,
                        _WS_GROW, _NEWTON_EVERY if newton else 0, _NEWTON_MAX,
                        SINGULAR_MAX, _NEWTON_RATIO, bool(active), _ACTIVE_TOL,
-                       _ACTIVE_ADD, int(verbose), int(seed))
+                       _ACTIVE_ADD, int(verbose), int(seed), float(cont),
+                       int(_CONT_FROM * design.n))
 
 
 def _factor(design, b):
@@ -152,7 +157,8 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         active = newton and (warm or design.p >= 2 * design.n) and _active_ok(pen) and seed < 0
         out = np.zeros(6)
         h = np.zeros((_HISTORY, 2))
-        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed)
+        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed,
+                      _CONT if active and not warm else 0.0)
         proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b),
                               design.kernel(), np.empty(design.p))
         epochs = 0

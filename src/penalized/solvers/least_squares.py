@@ -107,11 +107,14 @@ def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1, co
                        int(_CONT_FROM * design.n))
 
 
-def _factor(design, b):
+def _factor(design, b, active=True):
     """The active-set solver's factor: supports up to the rank (n), or any size with an
-    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row."""
+    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row. A fit without
+    active-set steps gets an empty one (n = 1000: no 8 MB to zero for nothing)."""
     _, _, ws = _kernels()
     cap = min(design.p if b.size and np.min(b) > 0 else design.n, _ACTIVE_MAX) + 1
+    if not active:
+        cap = 1
     return ws.Factor(np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(cap),
                      np.zeros(1, dtype=np.int64))
 
@@ -159,7 +162,7 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         h = np.zeros((_HISTORY, 2))
         cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed,
                       _CONT if active and not warm else 0.0)
-        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b),
+        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b, active),
                               design.kernel(), np.empty(design.p))
         epochs = 0
         while True:

@@ -211,3 +211,48 @@ def test_elastic_net_path_at_tight_tol_is_fast_and_exact():
     assert res.n_iters.max() < 100
     for i in [3, 9, 14]:
         assert _kkt(X, y, res.coef_at(i), res.intercepts[i], res.alphas[i], 0.5) <= 1e-9
+
+
+@pytest.mark.parametrize("kind", ["lasso", "weighted", "positive", "enet", "sample_weight"])
+def test_continuation_on_saturated_cold_fits(kind, capsys, monkeypatch):
+    """A cold fit whose support nears the rank solves its working sets along a short path
+    of larger L1 weights (continuation): it must still stop on its own certificate at the
+    requested alpha, reach scikit-learn's objective, and take fewer active-set rounds
+    than without the continuation."""
+    from penalized.solvers import least_squares
+
+    X, y = _wide(n=60, p=600, seed=7)
+    rng = np.random.default_rng(1)
+    pf = rng.uniform(0.5, 2.0, 600) if kind == "weighted" else None
+    s = rng.uniform(0.5, 2.0, 60) if kind == "sample_weight" else None
+    l1_ratio = 0.7 if kind == "enet" else 1.0
+    positive = kind == "positive"
+    sw = np.ones(60) if s is None else s
+    Xc = X - sw @ X / sw.sum()
+    a_max = np.max(np.abs(Xc.T @ (sw * (y - sw @ y / sw.sum()))) / sw.sum()
+                   / (pf if pf is not None else 1.0)) / l1_ratio
+    alpha = 0.01 * a_max
+
+    def fit(verbose=0, tol=1e-10):
+        return ElasticNet(alpha=alpha, l1_ratio=l1_ratio, penalty_factor=pf, positive=positive,
+                          tol=tol, max_iter=100_000, verbose=verbose).fit(X, y, sample_weight=s)
+
+    ours = fit(verbose=1)
+    assert "continuation" in capsys.readouterr().out
+    assert ours.dual_gap_ <= 1e-10 * (sw @ (y - sw @ y / sw.sum()) ** 2) / sw.sum()
+    assert np.count_nonzero(ours.coef_) >= 40  # the support nears the rank (59)
+    v = np.ones(600) if pf is None else pf
+
+    def f(w, b0):
+        r = y - X @ w - b0
+        return (sw @ r**2 / (2 * sw.sum()) + alpha * l1_ratio * (v @ np.abs(w))
+                + alpha * (1 - l1_ratio) / 2 * (v @ w**2))
+
+    ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=1e-14,
+                       max_iter=10**6).fit(X / v, y, sample_weight=s)
+    assert f(ours.coef_, ours.intercept_) <= f(ref.coef_ / v, ref.intercept_) + 1e-9
+    # a loose tol stops at a solution for alpha itself, never at a stage's
+    loose = fit(tol=1e-2)
+    assert loose.dual_gap_ <= 1e-2 * (sw @ (y - sw @ y / sw.sum()) ** 2) / sw.sum()
+    monkeypatch.setattr(least_squares, "_CONT", 0.0)
+    assert fit().n_iter_ > ours.n_iter_

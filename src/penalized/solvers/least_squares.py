@@ -35,6 +35,10 @@ _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per out
 _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
 _ACTIVE_ADD = 1  # violators joining its support per round, at most
 _ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
+# cold active-set fits: continuation on the L1 weights (factor per round) once the
+# working set holds this fraction of n features (see kernels.working_set.ws_fit)
+_CONT = 1.5
+_CONT_FROM = 0.5
 _HISTORY = 256  # outer rounds recorded in SolveResult.history
 _EPS64 = float(np.finfo(np.float64).eps)
 
@@ -93,20 +97,24 @@ def _start(design, pen, coef_init):
     return w
 
 
-def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1):
+def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1, cont=0.0):
     cd, _, ws = _kernels()
     return ws.WSConfig(float(tol_gap), int(max_iter), cd.ANDERSON_K,
                        float(np.finfo(design.dtype).eps), _P0,
                        _WS_GROW, _NEWTON_EVERY if newton else 0, _NEWTON_MAX,
                        SINGULAR_MAX, _NEWTON_RATIO, bool(active), _ACTIVE_TOL,
-                       _ACTIVE_ADD, int(verbose), int(seed))
+                       _ACTIVE_ADD, int(verbose), int(seed), float(cont),
+                       int(_CONT_FROM * design.n))
 
 
-def _factor(design, b):
+def _factor(design, b, active=True):
     """The active-set solver's factor: supports up to the rank (n), or any size with an
-    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row."""
+    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row. A fit without
+    active-set steps gets an empty one (n = 1000: no 8 MB to zero for nothing)."""
     _, _, ws = _kernels()
     cap = min(design.p if b.size and np.min(b) > 0 else design.n, _ACTIVE_MAX) + 1
+    if not active:
+        cap = 1
     return ws.Factor(np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(cap),
                      np.zeros(1, dtype=np.int64))
 
@@ -152,8 +160,9 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         active = newton and (warm or design.p >= 2 * design.n) and _active_ok(pen) and seed < 0
         out = np.zeros(6)
         h = np.zeros((_HISTORY, 2))
-        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed)
-        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b),
+        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed,
+                      _CONT if active and not warm else 0.0)
+        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b, active),
                               design.kernel(), np.empty(design.p))
         epochs = 0
         while True:

@@ -278,6 +278,16 @@ def residual_ws(D, yc, ws, w_ws, r):
     shift = 0.0
     for i in range(D.n):
         r[i] = yc[i]
+    if not D.sparse:  # dense: the products written out (X and the flags read once)
+        X, mu = D.X, D.mu
+        for jj in range(ws.shape[0]):
+            wa = w_ws[jj]
+            if wa != 0.0:
+                j = ws[jj]
+                m = mu[j] if D.center else 0.0
+                for i in range(D.n):
+                    r[i] -= wa * (X[i, j] - m)
+        return
     for jj in range(ws.shape[0]):
         if w_ws[jj] != 0.0:
             shift += axpy_centered(D, ws[jj], w_ws[jj], r)
@@ -314,6 +324,11 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     n = D.n
     k = ws.shape[0]
     mu, S, center = D.mu, D.S, D.center
+    # dense designs: the products written out here, X and the flags read once (through
+    # col_dot and axpy_centered, per coordinate, an epoch on the 297 nonzeros of sim
+    # 500 x 600 cost 0.11 ms, against 0.057 ms so)
+    dense = not D.sparse
+    X, s, weighted = D.X, D.s, D.weighted
     W = np.empty((K + 1, k))
     r_acc = np.empty(n)
     w_acc = np.empty(k)
@@ -334,7 +349,16 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             bj = pen.b[j]
             if Lj <= 0.0 and bj <= 0.0:
                 continue
-            acc = col_dot(D, j, r, D.weighted)
+            if dense:
+                acc = 0.0
+                if weighted:
+                    for i in range(n):
+                        acc += X[i, j] * s[i] * r[i]
+                else:
+                    for i in range(n):
+                        acc += X[i, j] * r[i]
+            else:
+                acc = col_dot(D, j, r, weighted)
             if center:
                 acc -= mu[j] * SR
             old = w[j]
@@ -342,10 +366,16 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             viol = max(viol, d)
             if new != old:
                 w[j] = new
-                shift = axpy_centered(D, j, new - old, r)
-                if shift != 0.0:  # sparse: the stored r's sum moves by -S shift
-                    off += shift
-                    SR -= S * shift
+                if dense:
+                    delta = new - old
+                    m = mu[j] if center else 0.0
+                    for i in range(n):
+                        r[i] -= delta * (X[i, j] - m)
+                else:
+                    shift = axpy_centered(D, j, new - old, r)
+                    if shift != 0.0:  # sparse: the stored r's sum moves by -S shift
+                        off += shift
+                        SR -= S * shift
         if off != 0.0:
             # fold the deferred shift into r once per epoch: a large offset would cancel
             # catastrophically against columns with a large mean

@@ -188,3 +188,27 @@ def check_labels(y):
         raise TypeError(f"The class labels in y mix strings and other types (e.g. {s!r} of "
                         f"type {type(s).__name__} and {o!r} of type {type(o).__name__}): "
                         "use labels of one type.")
+
+
+def encode_labels(y, name, liblinear=False):
+    """The classes of a validated label vector ``y`` and its codes ``0..K-1`` (scikit-learn's
+    ``LabelEncoder``), refusing a single class and, for ``solver="liblinear"``, more than
+    two, with scikit-learn's messages (``name`` is the estimator's). Returns
+    ``(codes, classes)``."""
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.utils.multiclass import check_classification_targets
+
+    check_classification_targets(y)
+    enc = LabelEncoder()
+    codes = enc.fit_transform(y)
+    K = enc.classes_.size
+    if K < 2:
+        raise ValueError(
+            f"{name} needs samples of at least 2 classes in the data, but the data "
+            f"contains only one class: {enc.classes_[0]!r}.")
+    if liblinear and K > 2:
+        raise ValueError(
+            "The 'liblinear' solver does not support multiclass classification "
+            "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+            "OneVsRestClassifier to keep applying a one-versus-rest scheme.")
+    return codes, enc.classes_

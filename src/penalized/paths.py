@@ -152,18 +152,28 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
         iters.append(res.n_iter)
         conv.append(res.converged)
         steps.append(res.n_steps)
+    return path_result(design, y, datafit, grid, (coefs, intercepts, gaps, iters, conv), offset,
+                       deviance, None if datafit.quadratic else steps)
+
+
+def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None):
+    """The :class:`PathResult` of the per-alpha fits ``(coefs, intercepts, gaps, iters,
+    converged)``: coefficients as a CSC matrix (a list of (p, k) arrays for multi-output
+    datafits), degrees of freedom (nonzero features), deviance explained when asked."""
+    coefs, intercepts, gaps, iters, conv = fits
     dev = (_dev_explained(design, y, datafit, None, (coefs, intercepts, offset)) if deviance
-           else np.full(m, np.nan))
+           else np.full(grid.size, np.nan))
     if datafit.multi_output:
         coef_out = coefs
         df = np.array([int(np.any(c != 0, axis=1).sum()) for c in coefs])
     else:
-        coef_out = sp.csc_matrix(np.column_stack(coefs)) if coefs else sp.csc_matrix((design.p, 0))
+        coef_out = (sp.csc_matrix(np.column_stack(coefs)) if coefs
+                    else sp.csc_matrix((design.p, 0)))
         df = np.array([int(np.count_nonzero(c)) for c in coefs])
     return PathResult(alphas=grid, coefs=coef_out, intercepts=np.array(intercepts),
                       dual_gaps=np.array(gaps), n_iters=np.array(iters), df=df,
                       dev_explained=dev, converged=np.array(conv),
-                      n_steps=None if datafit.quadratic else np.array(steps, dtype=int))
+                      n_steps=None if steps is None else np.array(steps, dtype=int))
 
 
 def _dev_explained(design, y, datafit, values, fits):

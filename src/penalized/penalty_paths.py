@@ -9,9 +9,8 @@ estimators of :mod:`penalized.model_selection.penalty_cv` share them.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
-from .paths import PathResult, _dev_explained
+from .paths import path_result
 from .solvers.api import null_gradient, null_model, solve_design
 from .solvers.engine import choose_engine
 from .solvers.penalty_engines import path_function
@@ -64,11 +63,9 @@ def fit_penalty_path(design, y, datafit, pen_unit, grid, *, tol, max_iter, offse
         w0, b0, _ = null_model(design, y, datafit, pen_unit, offset)
     if run_path is not None and not verbose and grid.size and grid.min() > 0:
         target = y if offset is None else y - np.reshape(offset, (-1,) + (1,) * (y.ndim - 1))
-        coefs, intercepts, gaps, iters, conv = run_path(design, target, pen_unit, grid, tol=tol,
-                                                        max_iter=max_iter, seed=seed,
-                                                        coef_init=w0)
-        return _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset,
-                       deviance)
+        fits = run_path(design, target, pen_unit, grid, tol=tol, max_iter=max_iter, seed=seed,
+                        coef_init=w0)
+        return path_result(design, y, datafit, grid, fits, offset, deviance)
     coefs, intercepts, gaps, iters, conv = [], [], [], [], []
     for alpha in grid:
         res = solve_design(design, y, datafit, pen_unit.scaled(alpha), tol=tol,
@@ -80,24 +77,8 @@ def fit_penalty_path(design, y, datafit, pen_unit, grid, *, tol, max_iter, offse
         gaps.append(res.dual_gap)
         iters.append(res.n_iter)
         conv.append(res.converged)
-    return _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset,
-                   deviance)
-
-
-def _result(design, y, datafit, grid, coefs, intercepts, gaps, iters, conv, offset, deviance):
-    m = grid.size
-    dev = (_dev_explained(design, y, datafit, None, (coefs, intercepts, offset)) if deviance
-           else np.full(m, np.nan))
-    if datafit.multi_output:
-        coef_out = coefs
-        df = np.array([int(np.any(c != 0, axis=1).sum()) for c in coefs])
-    else:
-        coef_out = (sp.csc_matrix(np.column_stack(coefs)) if coefs
-                    else sp.csc_matrix((design.p, 0)))
-        df = np.array([int(np.count_nonzero(c)) for c in coefs])
-    return PathResult(alphas=grid, coefs=coef_out, intercepts=np.array(intercepts),
-                      dual_gaps=np.array(gaps), n_iters=np.array(iters), df=df,
-                      dev_explained=dev, converged=np.array(conv))
+    return path_result(design, y, datafit, grid, (coefs, intercepts, gaps, iters, conv), offset,
+                       deviance)
 
 
 def explicit_grid(alphas):

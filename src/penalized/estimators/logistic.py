@@ -8,9 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import (
     InvalidParameterError,
@@ -18,6 +16,7 @@ from .._validation import (
     check_labels,
     check_sample_weight,
     check_scalar,
+    encode_labels,
 )
 from ..datafits import Logistic, Multinomial
 from ._base import (
@@ -264,21 +263,8 @@ default="lbfgs"
                         verbose=check_int(self.verbose, "verbose", low=0))
         check_labels(y)  # before scikit-learn's checks, which fail on them in sorting
         X, y = validate_fit_data(self, X, y, y_numeric=False)
-        check_classification_targets(y)
-        enc = LabelEncoder()
-        yk = enc.fit_transform(y)
-        self.classes_ = enc.classes_
+        yk, self.classes_ = encode_labels(y, "LogisticRegression", liblinear)
         K = self.classes_.size
-        if K < 2:
-            raise ValueError(
-                f"LogisticRegression needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}."
-            )
-        if liblinear and K > 2:
-            raise ValueError(
-                "The 'liblinear' solver does not support multiclass classification "
-                "(n_classes >= 3). Either use another solver or wrap the estimator in a "
-                "OneVsRestClassifier to keep applying a one-versus-rest scheme.")
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         if sample_weight is not None:
             present = np.unique(yk[sample_weight > 0])

@@ -7,9 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_softmax
 from sklearn.base import ClassifierMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import (
     check_bool,
@@ -18,6 +16,7 @@ from .._validation import (
     check_penalty_factor,
     check_sample_weight,
     check_scalar,
+    encode_labels,
 )
 from ..datafits import Logistic, Multinomial
 from ..estimators._base import check_choice
@@ -379,20 +378,9 @@ default="lbfgs"
 
     # ------------------------------------------------------------------------ data
     def _target(self, y, sample_weight):
-        check_classification_targets(y)
-        enc = LabelEncoder()
-        yk = enc.fit_transform(y)
-        self.classes_ = enc.classes_
+        yk, self.classes_ = encode_labels(y, "LogisticRegressionCV",
+                                          self._opts["solver"] == "liblinear")
         K = self.classes_.size
-        if K < 2:
-            raise ValueError(
-                f"LogisticRegressionCV needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}.")
-        if self._opts["solver"] == "liblinear" and K > 2:
-            raise ValueError(
-                "The 'liblinear' solver does not support multiclass classification "
-                "(n_classes >= 3). Either use another solver or wrap the estimator in a "
-                "OneVsRestClassifier to keep applying a one-versus-rest scheme.")
         sw = sample_weight
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict) and not (

@@ -16,13 +16,12 @@ import numpy as np
 
 from .certificate import intercept_slack
 from .group import group_solve
+from .line_search import RoundingSteps, along, backtrack, below_rounding
 from .prox_newton import _rmatvec, inner_tol
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["group_glm_gap", "group_newton_solve"]
 
-_ARMIJO = 1e-4
-_EPS = np.finfo(float).eps
 _MAX_INNER = 2000  # epochs per Newton model
 
 
@@ -68,7 +67,7 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
     converged = False
     tight = 1.0
     gap = primal = np.inf
-    tiny_gap, tiny_run = np.inf, 0  # the run of steps below the objective's rounding level
+    rounding = RoundingSteps()  # steps below the objective's rounding level
     while True:
         if design.center:
             d = loss.optimize_intercept(y, eta, s)
@@ -104,30 +103,21 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
         if not decrease < 0:
             tight *= 1e-3  # the model did not move: solve it more accurately
             continue
-        t = 1.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(40):
-                w_t = w + t * (w_new - w)
-                eta_t = eta + t * d_eta
-                if -decrease <= 16 * _EPS * abs(primal):
-                    # below the objective's rounding level: take the step while such
-                    # steps still halve the gap, else solve the model more accurately
-                    if tiny_run == 0 or gap < 0.5 * tiny_gap:
-                        tiny_gap, tiny_run = gap, tiny_run + 1
-                        break
-                    tiny_run = 0
-                    t = None
-                    break
-                f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
-                if f_t <= primal + _ARMIJO * t * decrease:
-                    tiny_run = 0
-                    break
-                t *= 0.5
-            else:
-                t = None
+        if below_rounding(decrease, primal):
+            # below the objective's rounding level: take the step while such steps still
+            # halve the gap, else solve the model more accurately
+            if not rounding.take(gap):
+                tight *= 1e-3
+                continue
+            t = 1.0
+        else:
+            t = backtrack(along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), primal,
+                          decrease)
             if t is None:
                 tight *= 1e-3
                 continue
+            rounding.reset()
+        w_t, eta_t = w + t * (w_new - w), eta + t * d_eta
         w, eta, b = w_t, eta_t, b + t * (b_new - b)
     if not converged and warn:
         what = f"Prox-Newton ({loss.name}, {pen.name})"

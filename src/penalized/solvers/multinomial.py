@@ -11,7 +11,8 @@ certificate. The penalty applies to every coefficient separately (glmnet's
 import numpy as np
 
 from .certificate import multinomial_gap
-from .prox_newton import _ARMIJO, _H_FLOOR, _weighted_ls
+from .line_search import along, backtrack, below_rounding
+from .prox_newton import _H_FLOOR, _weighted_ls
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["multinomial_solve", "predictor"]
@@ -118,19 +119,18 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             if np.array_equal(wk_new, W[:, k]) or not decrease < 0:
                 continue  # coefficients unchanged (the intercepts have their own step)
             f0 = float(s @ loss.loss(Y, eta)) / S + pen_k
-            t = 1.0
-            for _ in range(40):
-                eta_t = eta.copy()
-                eta_t[:, k] += t * d_eta
-                wk_t = W[:, k] + t * (wk_new - W[:, k])
-                if -decrease <= 16 * np.finfo(float).eps * abs(f0):
-                    break  # a change below the objective's rounding level: take the step
-                if float(s @ loss.loss(Y, eta_t)) / S + pen.value(wk_t) <= \
-                        f0 + _ARMIJO * t * decrease:
-                    break
-                t *= 0.5
+            d_eta_k = np.zeros_like(eta)  # the step moves class k's predictor only
+            d_eta_k[:, k] = d_eta
+            dwk = wk_new - W[:, k]
+            if below_rounding(decrease, f0):
+                t = 1.0  # a change below the objective's rounding level: take the step
             else:
-                continue
+                t = backtrack(along(loss, Y, s, S, pen, W[:, k], dwk, eta, d_eta_k), f0,
+                              decrease)
+                if t is None:
+                    continue
+            eta_t = eta + t * d_eta_k
+            wk_t = W[:, k] + t * dwk
             W[:, k] = wk_t
             b[k] += t * (bk_new - b[k])
             eta = eta_t
@@ -156,3 +156,4 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
     return SolveResult(coef=W, intercept=b - b.mean(), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="multinomial", n_steps=sweeps)
+

@@ -34,11 +34,11 @@ from .direct import ridge_direct
 from .engine import newton_kernel_ok, newton_model_engine
 from .kernels.cd import ANDERSON_K
 from .least_squares import solve_least_squares
+from .line_search import RoundingSteps, along, backtrack, below_rounding
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["glm_solve"]
 
-_ARMIJO = 1e-4
 _H_FLOOR = 1e-10
 _EPS = np.finfo(float).eps
 _WS_MIN = 50  # below this many features, prox-Newton runs on all of them
@@ -300,7 +300,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     majorize = False  # use the Hessian bound (an MM step that always descends)
     # steps below the objective's rounding level are taken on trust, while they still
     # shrink the gap: the gap when the current run of such steps began, and its length
-    tiny_gap, tiny_run = np.inf, 0
+    rounding = RoundingSteps()
     steps = _Steps(None) if steps is None else steps
     if gram is False:
         gram = newton_model_engine(design)
@@ -375,7 +375,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
-        if not decrease < 0 and abs(decrease) <= 16 * _EPS * abs(primal) and \
+        if not decrease < 0 and below_rounding(-abs(decrease), primal) and \
                 (np.any(w_new != w) or b_new != b):
             # the step's change of the objective is below its rounding level (its sign is
             # noise): taken if it shrinks the gap
@@ -394,30 +394,21 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             if tight < 1e-9:
                 break
             continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            f0 = primal  # the objective at (w, eta), from the gap above
+        f0 = primal  # the objective at (w, eta), from the gap above
+        if below_rounding(decrease, f0):
+            # a change below the objective's rounding level: take the step, unless such
+            # steps stopped shrinking the gap (then the model is solved more accurately,
+            # as for a step that does not move)
+            if not rounding.take(gap):
+                tight *= 1e-3
+                if tight < 1e-9:
+                    break
+                continue
             t = 1.0
-            for _ in range(40):
-                w_t = w + t * (w_new - w)
-                eta_t = eta + t * d_eta
-                if -decrease <= 16 * _EPS * abs(f0):
-                    # a change below the objective's rounding level: take the step, unless
-                    # such steps stopped shrinking the gap (then the model is solved
-                    # more accurately, as for a step that does not move)
-                    if tiny_run == 0 or gap < 0.5 * tiny_gap:
-                        tiny_gap, tiny_run = gap, tiny_run + 1
-                        break
-                    tiny_run = 0
-                    tight *= 1e-3
-                    t = None
-                    break
-                f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
-                # majorization steps descend by construction: any decrease will do
-                if f_t <= f0 + (0.0 if majorize else _ARMIJO * t * decrease) and \
-                        (f_t < f0 or not majorize):
-                    break
-                t *= 0.5
-            else:
+        else:
+            t = backtrack(along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), f0, decrease,
+                          majorize)
+            if t is None:
                 # the quadratic model is poor here (e.g. Huber residuals at the kinks):
                 # continue with majorization steps when the loss has a Hessian bound
                 if bound is not None and not majorize:
@@ -427,12 +418,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 if tight < 1e-9:
                     break
                 continue
-        if t is None:  # rounding-level steps no longer help
-            if tight < 1e-9:
-                break
-            continue
-        if -decrease > 16 * _EPS * abs(f0):
-            tiny_run = 0
+            rounding.reset()
+        w_t, eta_t = w + t * (w_new - w), eta + t * d_eta
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:

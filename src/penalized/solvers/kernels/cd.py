@@ -257,7 +257,7 @@ def centered_dot(D, j, u, tot):
     return acc
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, inline="always")
 def axpy_centered(D, j, delta, r):
     """``r -= delta * xc_j`` for the centered column j. Dense designs update r in one
     pass; CSC ones touch only the stored entries and return the constant shift
@@ -269,6 +269,29 @@ def axpy_centered(D, j, delta, r):
     m = D.mu[j] if D.center else 0.0
     for i in range(D.n):
         r[i] -= delta * (X[i, j] - m)
+    return 0.0
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def move_residual(D, j, delta, r, off, SR):
+    """Within an epoch: ``r -= delta * xc_j``, the CSC shift deferred into ``off`` (folded
+    into r by :func:`fold_shift`) and the weighted sum ``SR = sum_i s_i r_i`` of the
+    stored r kept current. Returns (off, SR). Inlined (numba IR) into the epochs: a call
+    per coordinate cost 5% (MCP) to 15% (groups, 200 x 2000)."""
+    shift = axpy_centered(D, j, delta, r)
+    if shift != 0.0:  # sparse: the stored r's sum moves by -S shift
+        off += shift
+        SR -= D.S * shift
+    return off, SR
+
+
+@njit(cache=True, fastmath=_FM, inline="always")
+def fold_shift(r, off):
+    """Once per epoch, the deferred constant shift into r (a large offset would cancel
+    catastrophically against columns with a large mean); returns the new shift, 0."""
+    if off != 0.0:
+        for i in range(r.shape[0]):
+            r[i] += off
     return 0.0
 
 
@@ -366,22 +389,8 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             viol = max(viol, d)
             if new != old:
                 w[j] = new
-                if dense:
-                    delta = new - old
-                    m = mu[j] if center else 0.0
-                    for i in range(n):
-                        r[i] -= delta * (X[i, j] - m)
-                else:
-                    shift = axpy_centered(D, j, new - old, r)
-                    if shift != 0.0:  # sparse: the stored r's sum moves by -S shift
-                        off += shift
-                        SR -= S * shift
-        if off != 0.0:
-            # fold the deferred shift into r once per epoch: a large offset would cancel
-            # catastrophically against columns with a large mean
-            for i in range(n):
-                r[i] += off
-            off = 0.0
+                off, SR = move_residual(D, j, new - old, r, off, SR)
+        off = fold_shift(r, off)
         if viol <= tol_in:
             break
         # Anderson extrapolation on the working set.

@@ -1,0 +1,67 @@
+"""The step along a (prox-)Newton direction, shared by the GLM engines.
+
+A Newton engine solves a quadratic model of the objective ``F = f + penalty`` and moves
+from ``w`` toward the model's solution ``w_new``: ``w_t = w + t (w_new - w)``. The
+predicted decrease ``delta = f'(w; w_new - w) + penalty(w_new) - penalty(w) < 0`` and
+the objective ``F(w_t)`` decide the step:
+
+* Armijo backtracking: the first ``t`` in 1, 1/2, ..., 2^-39 with
+  ``F(w_t) <= F(w) + sigma t delta`` (``sigma = 1e-4``); for a majorization step (the model
+  bounds F from above) any decrease will do;
+* a predicted decrease below the objective's rounding level (``|delta| <= 16 eps |F|``)
+  cannot be checked against F: such steps are taken on trust while they keep shrinking
+  the duality gap (:class:`RoundingSteps`), else the caller solves its model more
+  accurately.
+"""
+
+import numpy as np
+
+__all__ = ["ARMIJO", "RoundingSteps", "along", "backtrack", "below_rounding"]
+
+ARMIJO = 1e-4
+_EPS = float(np.finfo(float).eps)
+_HALVINGS = 40
+
+
+def below_rounding(decrease, f0):
+    """Whether the predicted decrease is below the rounding level of the objective f0."""
+    return -decrease <= 16 * _EPS * abs(f0)
+
+
+def along(loss, y, s, S, pen, w, dw, eta, d_eta):
+    """The objective ``sum_i s_i loss(y_i, eta_i + t d_eta_i) / S + pen(w + t dw)`` as a
+    function of the step t."""
+    return lambda t: float(s @ loss.loss(y, eta + t * d_eta)) / S + pen.value(w + t * dw)
+
+
+def backtrack(objective, f0, decrease, majorize=False):
+    """The step ``t`` (1, 1/2, ... 2^-39) whose ``objective(t)`` passes Armijo's test
+    against ``f0 + ARMIJO t decrease`` (any decrease below ``f0`` when ``majorize``), or
+    None when none does."""
+    t = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(_HALVINGS):
+            f_t = objective(t)
+            if (f_t < f0) if majorize else (f_t <= f0 + ARMIJO * t * decrease):
+                return t
+            t *= 0.5
+    return None
+
+
+class RoundingSteps:
+    """Steps below the objective's rounding level are taken on trust while each run of
+    them at least halves the duality gap: ``take(gap)`` says whether to take one now;
+    ``reset()`` after a step of measurable decrease."""
+
+    def __init__(self):
+        self.gap, self.run = np.inf, 0
+
+    def take(self, gap):
+        if self.run == 0 or gap < 0.5 * self.gap:
+            self.gap, self.run = gap, self.run + 1
+            return True
+        self.run = 0
+        return False
+
+    def reset(self):
+        self.run = 0

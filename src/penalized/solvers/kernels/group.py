@@ -171,7 +171,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
     flops for the products with X, ``k^2`` per step): nearly the block's exact minimizer
     for the cost of one step. Returns the epochs run."""
     n = D.n
-    mu, S, center = D.mu, D.S, D.center
+    mu, S, center, X = D.mu, D.S, D.center, D.X
     order, starts = pen.order, pen.starts
     # the working set's coordinates, group by group (for the extrapolation)
     k = 0
@@ -252,7 +252,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
                 if delta == 0.0:
                     continue
                 w[j] = wb[q - st]
-                off, SR = move_residual(D, j, delta, r, off, SR)
+                off, SR = move_residual(D, X, mu, center, j, delta, r, off, SR)
         off = fold_shift(r, off)
         if viol <= tol_in:
             break

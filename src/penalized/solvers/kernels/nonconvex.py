@@ -26,10 +26,9 @@ from ...penalties.concave import _value_all, kkt1d, prox1d, value1d
 from ...penalties.separable import FASTMATH as _FM
 from .cd import (
     anderson_candidate,
+    col_axpy,
     col_dot,
-    fold_shift,
     gradient,
-    move_residual,
     residual,
     take_candidate,
     weighted_sq,
@@ -116,8 +115,22 @@ def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             if new != old:
                 w[j] = new
                 delta = new - old
-                off, SR = move_residual(D, j, delta, r, off, SR)
-        off = fold_shift(r, off)
+                # cd.move_residual, spelled out: calling it (numba-inlined) cost 12-25% here
+                # (MCP, sparse 500 x 3000 at density 0.02; nothing measurable in cd, group)
+                if D.sparse:
+                    col_axpy(D, j, delta, r)
+                    if center:
+                        off += delta * mu[j]
+                        SR -= delta * S * mu[j]
+                else:
+                    X = D.X
+                    m = mu[j] if center else 0.0
+                    for i in range(n):
+                        r[i] -= delta * (X[i, j] - m)
+        if off != 0.0:
+            for i in range(n):
+                r[i] += off
+            off = 0.0
         if viol <= tol_in:
             break
         n_stored, ready, f_acc, f_cur = anderson_candidate(D, yc, w, r, ws, pen.lo, pen.up, W,

@@ -17,7 +17,7 @@ import numpy as np
 from .certificate import intercept_slack
 from .group import group_solve
 from .line_search import RoundingSteps, along, backtrack, below_rounding
-from .prox_newton import _rmatvec, inner_tol
+from .prox_newton import _rmatvec, inner_tol, start_point
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["group_glm_gap", "group_newton_solve"]
@@ -50,14 +50,7 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
     ``max_iter`` caps the block-CD epochs of all the models, ``max_steps`` (when given)
     the prox-Newton steps."""
     s, S = design.s, design.S
-    y = np.asarray(y, dtype=np.float64)
-    off = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
-    w = (np.zeros(design.p) if coef_init is None
-         else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
-    b = 0.0
-    if design.center:
-        b = (float(intercept_init) if intercept_init is not None
-             else loss.intercept_start(y, s) - float(np.average(off, weights=s)))
+    y, off, w, b = start_point(design, y, loss, pen, offset, coef_init, intercept_init)
     scale = loss.tol_scale(y, s, off, design.center)
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized

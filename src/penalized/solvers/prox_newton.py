@@ -79,7 +79,10 @@ def inner_tol(wdesign, z, gap, f, tol_gap):
     return min(1e-2, target / max(var, 1e-300))
 
 
-def _start(design, y, loss, pen, offset, coef_init, intercept_init):
+def start_point(design, y, loss, pen, offset, coef_init, intercept_init):
+    """The start of a prox-Newton solve: y and the offset as float64 arrays, ``coef_init``
+    clipped to the bounds (0 by default) and the intercept (the loss's own start, the
+    offset's weighted mean taken out, unless given; 0 without centering)."""
     y = np.asarray(y, dtype=np.float64)
     offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
     w = (np.zeros(design.p) if coef_init is None
@@ -101,7 +104,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     of all the steps' models, ``max_steps`` (when given) the prox-Newton steps.
     """
     steps = _Steps(max_steps)
-    y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
+    y, offset, w, b = start_point(design, y, loss, pen, offset, coef_init, intercept_init)
     scale = loss.tol_scale(y, design.s, offset, design.center)
     gram = newton_model_engine(design)
     if design.p <= _WS_MIN or gram is not None or pen.smooth:

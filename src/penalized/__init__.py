@@ -1,7 +1,9 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
-:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`.
+:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`,
+:class:`GammaRegressor`, :class:`TweedieRegressor`, :class:`BinomialRegressor`,
+:class:`CoxPH` (penalized Cox proportional hazards).
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -20,6 +22,10 @@ _LAZY = {
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",
+    "GammaRegressor": "penalized.estimators",
+    "TweedieRegressor": "penalized.estimators",
+    "BinomialRegressor": "penalized.estimators",
+    "CoxPH": "penalized.estimators",
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",

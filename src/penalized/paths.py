@@ -149,6 +149,7 @@ def _dev_explained(design, y, datafit, values, fits):
     """Fraction of the null model's excess loss explained at each path point, from the
     datafit's values (``values``) or from the fits ``(coefs, intercepts, offset)``."""
     s = design.s
+    datafit = datafit.bind(y, s)
     off = 0.0 if fits is None or fits[2] is None else fits[2]
     null = datafit.value(y, datafit.null_eta(y, s, off, design.center), s)
     sat = float(s @ datafit.saturated(y)) / design.S
@@ -216,7 +217,9 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     (0, 10, True)
     """
     datafit = check_datafit(datafit)
-    X, y = check_Xy(X, y, multi=datafit.multi_output)
+    if datafit.coupled:  # a survival table (structured, [time, event]) as an (n, 3) array
+        y = datafit.check_target(y)
+    X, y = check_Xy(X, y, multi=datafit.target_ndim == 2)
     y = datafit.check_target(y)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     l1_ratio = check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.utils import check_array
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -58,7 +59,8 @@ def check_fit_params(est):
     """Validate the parameters every estimator has; errors name the parameter."""
     return FitParams(
         alpha=check_scalar(est.alpha, "alpha", low=0.0),
-        fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
+        # estimators without the parameter (CoxPH) center X: glmnet's standardization
+        fit_intercept=check_bool(getattr(est, "fit_intercept", True), "fit_intercept"),
         standardize=check_bool(est.standardize, "standardize"),
         tol=check_scalar(est.tol, "tol", low=0.0),
         max_iter=check_int(est.max_iter, "max_iter"),
@@ -94,15 +96,39 @@ def validate_fit_data(est, X, y, *, y_numeric=True):
     return X, y
 
 
-def decision(est, X):
-    """X @ coef_.T + intercept_ for fitted linear models (any coef_ layout)."""
+def check_offset(offset, n, exposure=None):
+    """The offset of a fit or a prediction as float64 of shape (n,), plus
+    ``log(exposure)`` when an exposure is given; None when neither is. Errors name the
+    argument: wrong length, NaN/inf, non-positive exposure."""
+    off = None
+    if offset is not None:
+        off = check_array(offset, ensure_2d=False, dtype=np.float64, input_name="offset")
+        if off.shape != (n,):
+            raise ValueError(f"offset must have shape ({n},) (one value per sample), got "
+                             f"shape {off.shape}.")
+    if exposure is not None:
+        ex = check_array(exposure, ensure_2d=False, dtype=np.float64, input_name="exposure")
+        if ex.shape != (n,):
+            raise ValueError(f"exposure must have shape ({n},) (one value per sample), got "
+                             f"shape {ex.shape}.")
+        if np.any(ex <= 0):
+            raise ValueError("exposure must be positive (its log is the offset).")
+        off = np.log(ex) if off is None else off + np.log(ex)
+    return off
+
+
+def decision(est, X, offset=None, exposure=None):
+    """X @ coef_.T + intercept_ (+ offset) for fitted linear models (any coef_ layout)."""
     check_is_fitted(est)
     X = validate_data(est, X, accept_sparse=["csr", "csc", "coo"],
                       dtype=[np.float64, np.float32], reset=False)
     check_finite_sparse(X)
+    off = check_offset(offset, X.shape[0], exposure)
     coef = est.coef_
-    out = safe_sparse_dot(X, coef.T if coef.ndim == 2 else coef)
-    return np.asarray(out) + est.intercept_
+    out = np.asarray(safe_sparse_dot(X, coef.T if coef.ndim == 2 else coef)) + est.intercept_
+    if off is None:
+        return out
+    return out + (off[:, None] if out.ndim == 2 else off)
 
 
 def warm_coef(est, params, shape):

@@ -10,6 +10,7 @@ from ._base import (
     PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
+    check_offset,
     decision,
     fit_problem,
     validate_fit_data,
@@ -35,13 +36,15 @@ _ATTRS = """
 
 class _GLMRegressor(RegressorMixin, BaseEstimator):
 
+    _stop_crit = False  # also store the certificate as stop_crit_ (it may be a KKT one)
+
     def _datafit(self):
         raise NotImplementedError
 
     def _check_y(self, y):
         return y
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -49,23 +52,36 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
+            the log of an exposure for log-link models. None means 0.
 
         Returns
         -------
         self : object
         """
+        return self._fit(X, y, sample_weight, offset)
+
+    def _fit(self, X, y, sample_weight, offset, exposure=None):
         prm = check_fit_params(self)
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = self._datafit()
         X, y = validate_fit_data(self, X, y)
         y = self._check_y(np.asarray(y, dtype=np.float64))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        offset = check_offset(offset, X.shape[0], exposure)
         res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
-                          coef_init=warm_coef(self, prm, (X.shape[1],)))
+                          coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
-        self.dual_gap_ = float(res.dual_gap)
+        # the certificate: a duality gap (convex losses) or the scaled KKT criterion
+        if datafit.convex:
+            self.dual_gap_ = float(res.dual_gap)
+        else:
+            self.__dict__.pop("dual_gap_", None)
+        if self._stop_crit:
+            self.stop_crit_ = float(res.dual_gap)
         self.n_iter_ = int(res.n_iter)
         return self
 
@@ -82,7 +98,7 @@ class PoissonRegressor(_GLMRegressor):
 
         1/S * sum_i s_i (exp(eta_i) - y_i eta_i)
           + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
-        eta_i = x_i.w + b,  lower_j <= w_j <= upper_j,
+        eta_i = x_i.w + b + offset_i,  lower_j <= w_j <= upper_j,
 
     i.e. half the mean Poisson deviance plus the penalty: with ``l1_ratio=0`` this is
     exactly scikit-learn's ``PoissonRegressor(alpha)``; glmnet's ``family="poisson"``
@@ -142,9 +158,45 @@ class PoissonRegressor(_GLMRegressor):
                              "count (the maximum-likelihood intercept would be -inf).")
         return y
 
-    def predict(self, X):
-        """Predicted mean ``exp(X @ coef_ + intercept_)``."""
-        return np.exp(decision(self, X))
+    def fit(self, X, y, sample_weight=None, offset=None, exposure=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Counts (>= 0).
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
+            the log of an exposure for log-link models. None means 0.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures (time at risk, population...): ``log(exposure)`` is added
+            to the offset, so ``exp(eta)`` models the count over the exposure.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, sample_weight, offset, exposure)
+
+    def predict(self, X, offset=None, exposure=None):
+        """Predicted mean ``exp(X @ coef_ + intercept_ + offset)`` (times ``exposure``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
+            the log of an exposure for log-link models. None means 0.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures of the rows of X (their log is added to the offset).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return np.exp(decision(self, X, offset, exposure))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -157,7 +209,7 @@ class HuberRegressor(_GLMRegressor):
 
     Minimizes::
 
-        1/S * sum_i s_i H_eps(y_i - x_i.w - b)
+        1/S * sum_i s_i H_eps(y_i - x_i.w - b - offset_i)
           + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
 
     with ``H_eps(r) = r^2/2`` for ``|r| <= epsilon`` and ``epsilon |r| - epsilon^2/2``
@@ -216,6 +268,18 @@ class HuberRegressor(_GLMRegressor):
     def _datafit(self):
         return Huber(check_scalar(self.epsilon, "epsilon", low=0.0, low_open=True))
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``."""
-        return decision(self, X)
+    def predict(self, X, offset=None):
+        """Predict ``X @ coef_ + intercept_ + offset``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
+            the log of an exposure for log-link models. None means 0.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return decision(self, X, offset)

@@ -10,6 +10,7 @@ from ._base import (
     PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
+    check_offset,
     decision,
     fit_problem,
     validate_fit_data,
@@ -66,7 +67,7 @@ class _LinearBase(RegressorMixin, BaseEstimator):
             return self._l1_ratio_fixed
         return check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -78,6 +79,9 @@ class _LinearBase(RegressorMixin, BaseEstimator):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights ``s_i`` in the objective.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1): the model is
+            fitted to ``y - offset``. None means 0.
 
         Returns
         -------
@@ -91,25 +95,28 @@ class _LinearBase(RegressorMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         penalty = build_penalty(self, prm.alpha, l1_ratio)
         res = fit_problem(X, y, Quadratic(), penalty, prm, sample_weight=sample_weight,
-                          coef_init=warm_coef(self, prm, (X.shape[1],)))
+                          coef_init=warm_coef(self, prm, (X.shape[1],)),
+                          offset=check_offset(offset, X.shape[0]))
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
         self.dual_gap_ = float(res.dual_gap)
         self.n_iter_ = int(res.n_iter)
         return self
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
+    def predict(self, X, offset=None):
+        """Predict ``X @ coef_ + intercept_ + offset``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1). None means 0.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        return decision(self, X)
+        return decision(self, X, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

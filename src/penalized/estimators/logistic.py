@@ -14,6 +14,7 @@ from ._base import (
     PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
+    check_offset,
     decision,
     fit_problem,
     validate_fit_data,
@@ -125,7 +126,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             f"The 'penalty' parameter must be 'l1', 'l2' or 'elasticnet', got {self.penalty!r}."
         )
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -134,6 +135,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels (ints, strings or bools).
         sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1). None means 0. Two
+            classes only (the multinomial fit takes no offset).
+
 
         Returns
         -------
@@ -169,11 +174,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
         penalty = build_penalty(self, prm.alpha, l1_ratio)
         p = X.shape[1]
+        offset = check_offset(offset, X.shape[0])
+        if offset is not None and K > 2:
+            raise ValueError("offset is supported for two classes only (the multinomial "
+                             "fit has one linear predictor per class).")
         if K == 2:
             init = warm_coef(self, prm, (1, p))
             res = fit_problem(X, yk.astype(np.float64), Logistic(), penalty, prm,
                               sample_weight=sample_weight,
-                              coef_init=None if init is None else init[0])
+                              coef_init=None if init is None else init[0], offset=offset)
             coef = res.coef[None, :]
             intercept = np.array([res.intercept])
         else:
@@ -189,29 +198,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = int(res.n_iter)
         return self
 
-    def decision_function(self, X):
-        """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K)."""
-        d = decision(self, X)
+    def decision_function(self, X, offset=None):
+        """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K);
+        ``offset`` (two classes) is added to it."""
+        if offset is not None and self.classes_.size > 2:
+            raise ValueError("offset is supported for two classes only.")
+        d = decision(self, X, offset)
         return d[:, 0] if d.ndim == 2 and d.shape[1] == 1 else d
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X, offset=None):
         """Log class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         if d.ndim == 1:
             return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
         return log_softmax(d, axis=1)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, offset=None):
         """Class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         if d.ndim == 1:
             p1 = expit(d)
             return np.column_stack([1.0 - p1, p1])
         return np.exp(log_softmax(d, axis=1))
 
-    def predict(self, X):
+    def predict(self, X, offset=None):
         """Most probable class label."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         idx = (d > 0).astype(int) if d.ndim == 1 else np.argmax(d, axis=1)
         return self.classes_[idx]
 

@@ -27,6 +27,8 @@ def check_Xy(X, y, multi=False):
     X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
                     input_name="X")
     check_finite_sparse(X)
+    if isinstance(y, np.ndarray) and y.dtype.names is not None:
+        raise ValueError("A structured y (event, time) needs the Cox datafit.")
     y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
     if multi and y.ndim != 2:
         raise ValueError(f"y must be one-hot of shape (n_samples, n_classes), got {y.shape}.")
@@ -135,7 +137,9 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         penalty = ElasticNetPenalty(1.0, 1.0)
     if not hasattr(penalty, "arrays"):
         raise TypeError(f"penalty must be a penalized.penalties penalty, got {penalty!r}.")
-    X, y = check_Xy(X, y, multi=datafit.multi_output)
+    if datafit.coupled:  # a survival table (structured, [time, event]) as an (n, 3) array
+        y = datafit.check_target(y)
+    X, y = check_Xy(X, y, multi=datafit.target_ndim == 2)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     tol = check_scalar(tol, "tol", low=0.0)
     max_iter = check_int(max_iter, "max_iter")
@@ -177,6 +181,10 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
         from .prox_newton import glm_solve
 
         return glm_solve(design, y, datafit, pen, offset=offset, **kw)
+    if engine == "coupled_newton":
+        from .coupled_newton import coupled_solve
+
+        return coupled_solve(design, y, datafit, pen, offset=offset, **kw)
     if engine == "multinomial":
         from .multinomial import multinomial_solve
 
@@ -193,6 +201,7 @@ def null_gradient(design, y, datafit, pen, offset=None):
     (and their bounds)."""
     s, S = design.s, design.S
     off = 0.0 if offset is None else offset
+    datafit = datafit.bind(y, s)
     unpen = pen.unpenalized
     if unpen.size == 0:
         eta = datafit.null_eta(y, s, off, design.center)

@@ -4,7 +4,9 @@
   :mod:`penalized.solvers.kernels.certificate` (the kernel every least-squares engine
   calls) from a residual; :func:`projection` gives the unpenalized features' Gram rows
   that make its dual point feasible.
-* GLMs with a per-sample loss: :func:`glm_gap`, with the dual point ``u = c l'(eta)``.
+* GLMs: :func:`glm_gap`, with the dual point ``u = c l'(eta)`` (the conjugate from the
+  datafit's ``conjugate_at``: closed form, solved per sample, or an upper bound for Cox);
+  non-convex losses (Tweedie powers outside [1, 2]) get :func:`kkt_criterion` instead.
 * Multinomial: :func:`multinomial_gap` (coefficients penalized one by one) and
   :func:`grouped_gap` (one group per feature across the classes).
 
@@ -16,8 +18,8 @@ import numpy as np
 
 from .kernels.certificate import Projection, project_unpenalized, quad_gap
 
-__all__ = ["glm_gap", "grouped_gap", "intercept_slack", "multinomial_gap", "projection",
-           "quadratic_gap"]
+__all__ = ["glm_gap", "grouped_gap", "intercept_slack", "kkt_criterion", "multinomial_gap",
+           "projection", "quadratic_gap"]
 
 _NONE = np.empty(0, dtype=np.int64)
 
@@ -83,6 +85,8 @@ def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
     s, S = design.s, design.S
     with np.errstate(over="ignore", invalid="ignore"):
         primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
+    if not loss.convex:
+        return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec, primal)
     g = loss.grad(y, eta)
     v = -rmatvec(s * g) / S
     grad = -v.copy()
@@ -90,9 +94,35 @@ def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
     v[unpen] = 0.0
     c = pen.dual_scaling(v)
     u = c * g
-    dual = -float(s @ (loss.conjugate(y, u) - u * offset)) / S - pen.conjugate(v, c)
+    conj = loss.conjugate_at(y, eta, g, c)
+    dual = -float(s @ (conj - u * offset)) / S - pen.conjugate(v, c)
     gap = primal - dual + intercept_slack(design, u, w, b)
     return max(gap, 0.0), primal, kkt_u, grad, g
+
+
+def kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec, primal):
+    """The scaled KKT criterion of a non-convex loss, in place of :func:`glm_gap` (same
+    return values, the criterion first).
+
+    ``sum_j kkt_j^2 / (2 L_j)``: with ``kkt_j`` the distance of ``-grad_j`` to the
+    penalty's subdifferential (:meth:`PenaltyArrays.kkt`) and ``L_j`` the curvature of
+    coordinate j in the loss's Newton model (``xc_j' diag(s h) xc_j / S``, h the datafit's
+    positive curvature: the Fisher information), each term is the decrease of the
+    objective that an exact coordinate step on that model would still make: it is in the
+    objective's units, 0 exactly at a stationary point, and compared to the same
+    ``tol * tol_scale`` as a gap.
+    """
+    s, S = design.s, design.S
+    g, h = loss.derivatives(y, eta)
+    grad = rmatvec(s * g) / S
+    kkt = pen.kkt(w, grad)
+    kkt_u = float(np.max(kkt[unpen])) if unpen.size else 0.0
+    curv = design.reweighted(s * np.maximum(h, 0.0)).sqnorms() * (
+        float(s @ np.maximum(h, 0.0)) / S)
+    curv = curv + pen.b
+    on = curv > 0
+    crit = float(np.sum(kkt[on] ** 2 / (2.0 * curv[on])))
+    return crit, primal, kkt_u, grad, g
 
 
 def _class_gradients(design, G):

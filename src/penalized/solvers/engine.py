@@ -24,6 +24,8 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
                                                                      (FISTA with restarts)
     multi-output                any                                  ``multinomial``
                                                                      (class-wise prox-Newton)
+    coupled (Cox)               any                                  ``coupled_newton``
+                                                                     (exact Hessian blocks)
     per-sample GLM              any                                  ``prox_newton``
     quadratic                   no L1 part, no bounds; dense with    ``direct`` (closed form;
                                 min(n, p) <= 4000 or sparse with     one eigendecomposition
@@ -70,6 +72,8 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     """
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
+    if datafit.coupled:
+        return "coupled_newton"
     if not datafit.quadratic:
         return "prox_newton"
     n, p = design.n, design.p

@@ -252,7 +252,7 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
 def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
     warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                        "the null model's excess loss", max_iter=max_iter,
-                       stalled=epochs < max_iter, stacklevel=5)
+                       stalled=epochs < max_iter, stacklevel=5, certificate=loss.certificate)
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,

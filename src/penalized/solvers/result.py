@@ -49,16 +49,17 @@ class SolveResult:
 
 
 def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, unit="epochs",
-                       stalled=False, stacklevel=4):
+                       stalled=False, stacklevel=4, certificate="duality gap"):
     """The ``ConvergenceWarning`` of a fit that stops short of its certificate, naming
-    the gap and the tolerance."""
+    the certificate (``certificate``: "duality gap" or "scaled KKT criterion") and the
+    tolerance."""
     if stalled:
         why = ("stopped: no further decrease of the objective is measurable in floating "
                "point")
     else:
         why = f"did not converge in max_iter={max_iter} {unit}"
     warnings.warn(
-        f"{what} {why}: duality gap {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times "
+        f"{what} {why}: {certificate} {gap:.3e} > tol {tol_gap:.3e} (tol={tol} times "
         f"{scale_name}). Increase max_iter, loosen tol, standardize the features or "
         "increase alpha.",
         ConvergenceWarning,

@@ -1,0 +1,326 @@
+"""Cox proportional hazards: the negative log partial likelihood (Breslow or Efron ties).
+
+With sample weights ``s``, events ``d_i`` in {0, 1}, times ``t_i``, strata, and
+``eta = X w + offset``, the loss is (Breslow)::
+
+    L(eta) = sum_i s_i d_i (log(sum_{j in R_i} s_j exp(eta_j)) - eta_i),
+
+``R_i`` the samples of i's stratum with ``t_j >= t_i``; the solvers minimize ``L / S``
+(``S = sum_i s_i``) plus the penalty: glmnet's ``family="cox"`` objective with
+``lambda = alpha``. Efron's ties replace, for a time with ``m`` tied events of total
+weight ``sw`` and event sum ``D = sum s e^eta``, the ``sw log W`` of Breslow by
+``sum_{r<m} (sw/m) log(W - (r/m) D)`` (as ``survival::coxph``).
+
+The loss couples the samples through the risk sets, so it is a ``coupled`` datafit:
+``bind(y, s)`` sorts the rows once (by stratum, then decreasing time) and returns the loss
+bound to them; the risk-set sums run in :mod:`penalized.datafits._cox_sums`, compiled
+only by Cox fits. The solvers see y as an (n, 3) float array [time, event, stratum].
+"""
+
+import numpy as np
+from scipy.special import gammaln
+
+from .base import Datafit
+
+__all__ = ["Cox", "survival_target"]
+
+
+def _event_time_from_structured(y):
+    names = y.dtype.names
+    low = [n.lower() for n in names]
+    if len(names) != 2:
+        raise ValueError(f"A structured y must have 2 fields (event, time), got {names}.")
+    ev = next((names[i] for i, n in enumerate(low) if n in ("event", "status")), names[0])
+    tm = next((names[i] for i, n in enumerate(low) if n == "time"), names[1])
+    if ev == tm:
+        ev, tm = names
+    return y[ev], y[tm]
+
+
+def survival_target(y, strata=None, n=None):
+    """The (n, 3) float array [time, event, stratum code] of a survival target.
+
+    ``y`` is a structured array (event, time) as scikit-survival makes (fields named
+    ``event``/``status`` and ``time``, else the first field is the event), an (n, 2)
+    array [time, event] as glmnet's ``Surv``, an (n, 3) array [time, event, stratum], or
+    a 1-D array of times (every event observed). ``strata``: labels of length n (they
+    replace a third column). Raises ``ValueError`` naming what is wrong: negative or
+    non-finite times, events not in {0, 1}, no event at all, wrong lengths.
+    """
+    if isinstance(y, np.ndarray) and y.dtype.names is not None:
+        event, time = _event_time_from_structured(y)
+        stratum = None
+    else:
+        arr = np.asarray(y)
+        if arr.dtype == object:
+            arr = arr.astype(np.float64)
+        if arr.ndim == 1:
+            time, event, stratum = arr, np.ones(arr.shape[0]), None
+        elif arr.ndim == 2 and arr.shape[1] in (2, 3):
+            time, event = arr[:, 0], arr[:, 1]
+            stratum = arr[:, 2] if arr.shape[1] == 3 else None
+        else:
+            raise ValueError("y must be a structured array (event, time), an (n, 2) array "
+                             f"[time, event] or a 1-D array of times, got shape {arr.shape}.")
+    try:
+        time = np.asarray(time, dtype=np.float64)
+        event = np.asarray(event, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"The times and events of y must be numeric: {err}") from None
+    if n is not None and time.shape[0] != n:
+        raise ValueError(f"y has {time.shape[0]} samples, expected {n}.")
+    if not np.all(np.isfinite(time)):
+        raise ValueError("The times of y must be finite (got NaN or inf).")
+    if np.any(time < 0):
+        raise ValueError(f"Some time(s) of y are negative (min {float(time.min())!r}): "
+                         "survival times must be >= 0.")
+    if not np.all((event == 0) | (event == 1)):
+        raise ValueError("The events of y must be 0 or 1 (False or True); got values "
+                         f"{np.unique(event[(event != 0) & (event != 1)])[:5]}.")
+    if not np.any(event == 1):
+        raise ValueError("y has no event (every time is censored): the partial likelihood "
+                         "is constant.")
+    if strata is not None:
+        strata = np.asarray(strata)
+        if strata.ndim != 1 or strata.shape[0] != time.shape[0]:
+            raise ValueError(f"strata must have shape ({time.shape[0]},), got "
+                             f"{strata.shape}.")
+        stratum = np.unique(strata, return_inverse=True)[1]
+    if stratum is None:
+        stratum = np.zeros(time.shape[0])
+    stratum = np.asarray(stratum, dtype=np.float64)
+    if not np.all(np.isfinite(stratum)):
+        raise ValueError("The strata of y must be finite.")
+    return np.column_stack([time, event, stratum])
+
+
+class _Binding:
+    """The sort order and group structure of one (y, s)."""
+
+    def __init__(self, y, s, efron):
+        self.y = y
+        n = y.shape[0]
+        self.s_full = np.ones(n) if s is None else np.asarray(s, dtype=np.float64)
+        self.S = float(self.s_full.sum())
+        time, event, stratum = y[:, 0], y[:, 1], y[:, 2]
+        order = np.lexsort((-time, stratum))
+        self.order = order
+        ts, st = time[order], stratum[order]
+        self.s = np.ascontiguousarray(self.s_full[order])
+        self.d = np.ascontiguousarray(event[order])
+        new_group = np.ones(n, dtype=bool)
+        new_group[1:] = (ts[1:] != ts[:-1]) | (st[1:] != st[:-1])
+        starts = np.flatnonzero(new_group)
+        self.gptr = np.append(starts, n).astype(np.int64)
+        gst = st[starts]
+        new_stratum = np.ones(starts.size, dtype=bool)
+        new_stratum[1:] = gst[1:] != gst[:-1]
+        self.sptr = np.append(np.flatnonzero(new_stratum), starts.size).astype(np.int64)
+        self.group_time = ts[starts]
+        self.group_stratum = gst
+        self.efron = bool(efron)
+        self._cache = None
+
+    def matches(self, y, s):
+        if y is not self.y and not (y.shape == self.y.shape and np.array_equal(y, self.y)):
+            return False
+        s = np.ones(y.shape[0]) if s is None else s
+        return s is self.s_full or np.array_equal(s, self.s_full)
+
+    def sums(self, eta):
+        """(total loss, grad, hess, h1) in the original order (cached for the last eta)."""
+        if self._cache is not None and self._cache[0] is eta:
+            return self._cache[1]
+        from ._cox_sums import cox_derivatives
+
+        e = np.ascontiguousarray(np.broadcast_to(eta, self.order.shape)[self.order],
+                                 dtype=np.float64)
+        n = e.shape[0]
+        g, h, h1 = np.empty(n), np.empty(n), np.empty(n)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = cox_derivatives(e, self.s, self.d, self.gptr, self.sptr, self.efron, g, h,
+                                    h1)
+        out = (float(total), np.empty(n), np.empty(n), np.empty(n))
+        out[1][self.order], out[2][self.order], out[3][self.order] = g, h, h1
+        self._cache = (eta, out)
+        return out
+
+    def sorted_eta(self, eta):
+        return np.ascontiguousarray(np.broadcast_to(eta, self.order.shape)[self.order],
+                                    dtype=np.float64)
+
+
+class Cox(Datafit):
+    """Negative log partial likelihood of the Cox model, Breslow or Efron ties, strata.
+
+    See the module docstring for the formula. Per-sample methods return vectors whose
+    ``s``-weighted sums are the totals (the loss, its saturated value, the conjugate bound
+    sit on the events); the gradient and the Hessian diagonal are per sample
+    (``d L / d eta_k = s_k grad_k``).
+
+    Parameters
+    ----------
+    ties : {"breslow", "efron"}, default="breslow"
+        How tied event times enter the partial likelihood (glmnet: Breslow; survival's
+        ``coxph`` and lifelines: Efron).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penalized.datafits import Cox
+    >>> from penalized.datafits.cox import survival_target
+    >>> y = survival_target(np.array([[1.0, 1], [2.0, 1], [3.0, 0]]))
+    >>> round(Cox().value(y, np.zeros(3), np.ones(3)), 6)  # (log 3 + log 2) / 3
+    0.597253
+    """
+
+    name = "cox"
+    family = "cox"
+    deviance_name = "Partial-likelihood deviance"
+    coupled = True
+    has_intercept = False
+    target_ndim = 2
+    scorings = ("deviance", "cindex")
+
+    def __init__(self, ties="breslow"):
+        if ties not in ("breslow", "efron"):
+            raise ValueError(f"The 'ties' parameter must be 'breslow' or 'efron', got "
+                             f"{ties!r}.")
+        self.ties = ties
+        self._b = None
+
+    def __repr__(self):
+        return f"Cox(ties={self.ties!r})"
+
+    # --------------------------------------------------------------------- binding
+    def bind(self, y, s):
+        """The loss bound to the rows ``y`` ((n, 3), from :meth:`check_target`) and the
+        weights ``s`` (None: ones): sorted once, reused by every evaluation."""
+        if self._b is not None and self._b.matches(y, s):
+            return self
+        out = Cox(self.ties)
+        out._b = _Binding(np.asarray(y, dtype=np.float64), s, self.ties == "efron")
+        return out
+
+    def _binding(self, y):
+        if self._b is not None and self._b.matches(y, self._b.s_full):
+            return self._b
+        return _Binding(np.asarray(y, dtype=np.float64), None, self.ties == "efron")
+
+    def _spread(self, b, total):
+        """A per-sample vector with ``s``-weighted sum ``total``."""
+        return np.full(b.y.shape[0], total / b.S)
+
+    # ----------------------------------------------------------------- per sample
+    def loss(self, y, eta):
+        b = self._binding(y)
+        return self._spread(b, b.sums(eta)[0])
+
+    def derivatives(self, y, eta):
+        _, g, h, _ = self._binding(y).sums(eta)
+        return g, h
+
+    def grad(self, y, eta):
+        return self._binding(y).sums(eta)[1]
+
+    def hess(self, y, eta):
+        return self._binding(y).sums(eta)[2]
+
+    def conjugate_at(self, y, eta, g, c):
+        from ._cox_sums import cox_conjugate_bound
+
+        b = self._binding(y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total = cox_conjugate_bound(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron,
+                                        float(c))
+        return self._spread(b, total)
+
+    def conjugate(self, y, u):
+        raise NotImplementedError("The Cox loss has no per-sample conjugate: use "
+                                  "conjugate_at(y, eta, grad, c).")
+
+    def saturated(self, y):
+        """``sw log sw`` per event time (Breslow; glmnet's saturated log-likelihood), plus
+        ``(sw / m) log(m! / m^m)`` for Efron's m tied events."""
+        b = self._binding(y)
+        sd = b.s * b.d
+        gsum = np.add.reduceat(sd, b.gptr[:-1])
+        gcnt = np.add.reduceat((sd > 0).astype(np.float64), b.gptr[:-1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = np.where(gsum > 0, gsum * np.log(np.where(gsum > 0, gsum, 1.0)), 0.0)
+            if b.efron:
+                m = np.maximum(gcnt, 1.0)
+                val = val + np.where(gsum > 0, gsum / m * (gammaln(m + 1) - m * np.log(m)),
+                                     0.0)
+        return self._spread(b, float(val.sum()))
+
+    # --------------------------------------------------------------------- derived
+    def value(self, y, eta, s):
+        b = self.bind(y, s)._b
+        return b.sums(eta)[0] / b.S
+
+    def null_eta(self, y, s, offset, fit_intercept):
+        """The offset alone: the partial likelihood has no intercept."""
+        return np.zeros(y.shape[0]) + offset
+
+    def null_intercept(self, y, s, offset):
+        return 0.0
+
+    def intercept_start(self, y, s):
+        return 0.0
+
+    def optimize_intercept(self, y, eta, s):
+        return 0.0
+
+    def tol_scale(self, y, s, offset, fit_intercept):
+        """The null model's loss above the saturated one, per unit weight."""
+        bound = self.bind(y, s)
+        eta = self.null_eta(y, s, offset, False)
+        b = bound._b
+        sat = float(b.s_full @ bound.saturated(y))
+        return (b.sums(eta)[0] - sat) / b.S
+
+    def deviance_total(self, y, eta, s):
+        """``2 (L(eta) - L_sat)``: glmnet's ``coxnet.deviance`` (Breslow)."""
+        bound = self.bind(y, s)
+        b = bound._b
+        return 2.0 * (b.sums(eta)[0] - float(b.s_full @ bound.saturated(y)))
+
+    def hessian_block(self, y, eta, Xc):
+        """``Xc' H Xc`` for the exact Hessian ``H`` of the total loss in eta and the dense
+        columns ``Xc`` (n x k, original row order)."""
+        from ._cox_sums import cox_hessian_terms
+
+        b = self._binding(y)
+        _, _, _, h1 = b.sums(eta)
+        A = Xc * (b.s_full * h1)[:, None]
+        first = Xc.T @ A
+        Xs = np.ascontiguousarray(Xc[b.order], dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            second = cox_hessian_terms(Xs, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr,
+                                       b.efron)
+        return first - second
+
+    def baseline(self, y, eta):
+        """Baseline cumulative hazard at ``eta`` (with weights of the binding): a list
+        over strata of (stratum code, event times increasing, cumulative hazard)."""
+        from ._cox_sums import cox_increments
+
+        b = self._binding(y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            inc = cox_increments(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron)
+        out = []
+        for k in range(b.sptr.size - 1):
+            g = np.arange(b.sptr[k], b.sptr[k + 1])[::-1]  # increasing time
+            keep = inc[g] > 0
+            g = g[keep]
+            out.append((float(b.group_stratum[b.sptr[k]]), b.group_time[g],
+                        np.cumsum(inc[g])))
+        return out
+
+    def test_error(self, y, eta, scoring):
+        raise ValueError("Cox scores are not per sample: use "
+                         "penalized.model_selection.CoxPHCV.")
+
+    def check_target(self, y):
+        return survival_target(y)

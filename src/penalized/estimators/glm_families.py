@@ -1,0 +1,397 @@
+"""More GLM regressors: GammaRegressor, TweedieRegressor (log link) and BinomialRegressor
+(proportions), each a datafit of :mod:`penalized.datafits` behind the shared GLM fit."""
+
+import numpy as np
+from scipy.special import expit
+
+from .._validation import check_sample_weight
+from ..datafits import Binomial, Gamma, Quadratic, Tweedie
+from ._base import PARAMS_PENALTY, decision
+from .glm import _GLMRegressor
+
+__all__ = ["BinomialRegressor", "GammaRegressor", "TweedieRegressor"]
+
+_SOLVERS = ("auto", "lbfgs", "newton-cholesky")
+
+_SK_PARAMS = """
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b`` (X is centered implicitly, never copied).
+    solver : {"auto", "lbfgs", "newton-cholesky"}, default="auto"
+        Accepted for scikit-learn compatibility; every value runs penalized's
+        prox-Newton (a Newton method like scikit-learn's ``"newton-cholesky"``, with
+        coordinate descent for the L1 part). The solution does not depend on it.
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs summed over the prox-Newton steps
+        (scikit-learn's ``max_iter``, default 100, counts its solver's iterations).
+    tol : float, default=1e-4
+        Stop when the certificate (see Notes) is at most ``tol`` times the null
+        model's excess loss (scikit-learn's ``tol`` bounds its solver's gradient).
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the certificate after each prox-Newton step when > 0.
+    l1_ratio : float, default=0.0
+        penalized only: mix of L1 (1.0) and L2 (0.0); 0 is scikit-learn's penalty.
+"""
+
+_PEN_PARAMS = PARAMS_PENALTY.replace("""    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b``. Dense and sparse X are centered
+        implicitly (X is never copied or densified for this).
+""", "")
+
+_ATTRS = """
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+        Coordinate-descent epochs run over all prox-Newton steps.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when X has string column names.
+"""
+
+_OFFSET_FIT = """
+    The linear predictor is ``eta_i = x_i.w + b + offset_i`` with ``offset`` of ``fit``
+    and ``predict`` (default 0), a known term with coefficient 1.
+"""
+
+
+def _check_solver(solver):
+    if not isinstance(solver, str) or solver not in _SOLVERS:
+        raise ValueError(f"The 'solver' parameter must be one of {list(_SOLVERS)}, got "
+                         f"{solver!r}.")
+
+
+class GammaRegressor(_GLMRegressor):
+    __doc__ = """Gamma regression (log link) with an elastic-net penalty.
+
+    Minimizes::
+
+        1/S * sum_i s_i (y_i exp(-eta_i) + eta_i)
+          + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
+        eta_i = x_i.w + b + offset_i,  lower_j <= w_j <= upper_j,  y_i > 0,
+
+    i.e. half the weighted mean Gamma deviance ``2 (log(mu/y) + y/mu - 1)`` (up to a
+    constant) plus the penalty. With ``l1_ratio=0`` (the default) this is scikit-learn's
+    ``GammaRegressor(alpha)`` and glum's ``GeneralizedLinearRegressor(family="gamma",
+    alpha=alpha, l1_ratio=l1_ratio)``; glmnet's ``family=Gamma(link="log")`` with
+    ``lambda = alpha`` and glmnet's ``alpha`` = ``l1_ratio``.
+""" + _OFFSET_FIT + """
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0), scikit-learn's ``alpha``.
+""" + _SK_PARAMS + _PEN_PARAMS + _ATTRS + """    dual_gap_ : float
+        Duality gap at the returned solution (the Gamma loss has a closed-form
+        conjugate).
+
+    Notes
+    -----
+    Solved by prox-Newton (IRLS with the exact Hessian ``y / mu``, coordinate descent
+    for the L1 part, Armijo line search). The fit stops when the duality gap is at most
+    ``tol`` times the null model's loss above the saturated one (half the null
+    deviance over ``S``), else a ``ConvergenceWarning`` names the gap and tol.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penalized import GammaRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 3))
+    >>> y = rng.gamma(2.0, np.exp(0.5 * X[:, 0]) / 2.0)
+    >>> model = GammaRegressor(alpha=0.01, l1_ratio=1.0).fit(X, y)
+    >>> bool(abs(model.coef_[0] - 0.5) < 0.15), model.predict(X[:2]).shape
+    (True, (2,))
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", max_iter=1000,
+                 tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.l1_ratio = l1_ratio
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.standardize = standardize
+
+    def _datafit(self):
+        _check_solver(self.solver)
+        return Gamma()
+
+    def predict(self, X, offset=None):
+        """Predicted mean ``exp(X @ coef_ + intercept_ + offset)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return np.exp(decision(self, X, offset))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags
+
+
+class TweedieRegressor(_GLMRegressor):
+    __doc__ = """Tweedie regression (log link, or identity for power 0) with an
+    elastic-net penalty.
+
+    Minimizes, with ``mu_i = exp(eta_i)`` and ``p = power`` (p = 1: ``mu - y eta``,
+    p = 2: ``y / mu + eta``)::
+
+        1/S * sum_i s_i (-y_i mu_i^(1-p) / (1-p) + mu_i^(2-p) / (2-p))
+          + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
+        eta_i = x_i.w + b + offset_i,  lower_j <= w_j <= upper_j,
+
+    half the weighted mean Tweedie deviance (up to a constant) plus the penalty. With
+    ``power=0`` and the identity link (``link="auto"``) the loss is
+    ``1/(2S) sum_i s_i (y_i - eta_i)^2`` (ridge / elastic net). With ``l1_ratio=0`` this
+    is scikit-learn's ``TweedieRegressor(power, alpha, link)``; glum's
+    ``GeneralizedLinearRegressor(family=TweedieDistribution(power), link="log",
+    alpha=alpha, l1_ratio=l1_ratio)``; glmnet's ``family=statmod::tweedie(var.power=p,
+    link.power=0)`` with ``lambda = alpha``.
+""" + _OFFSET_FIT + """
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0), scikit-learn's ``alpha``.
+    power : float, default=0.0
+        The Tweedie power: 0 (normal), 1 (Poisson), in (1, 2) (compound Poisson-Gamma),
+        2 (Gamma), 3 (inverse Gaussian), any value >= 1; values in (0, 1) raise.
+        y must be >= 0 (and not all 0) for 1 <= power < 2, > 0 for power >= 2.
+    link : {"auto", "log", "identity"}, default="auto"
+        ``"auto"``: identity for power 0, log otherwise (scikit-learn's rule). The
+        identity link is supported for power 0 only (scikit-learn also allows it for
+        other powers).
+""" + _SK_PARAMS + _PEN_PARAMS + _ATTRS + """    stop_crit_ : float
+        The certificate the fit stopped on (see Notes).
+    dual_gap_ : float
+        Duality gap at the returned solution, when the loss is convex (power 0 with the
+        identity link, 1 <= power <= 2); not set otherwise.
+
+    Notes
+    -----
+    Solved by prox-Newton (coordinate descent for the L1 part, Armijo line search on
+    the true objective). For 1 <= power <= 2 (and the identity link) the loss is convex
+    and the fit stops on the duality gap (for 1 < power < 2 the conjugate is solved per
+    sample by Newton's method). With the log link, power 0 and power > 2 make the loss
+    non-convex in eta: the Newton models use the Fisher information ``mu^(2-p)`` and the
+    fit stops on the scaled KKT criterion ``sum_j kkt_j^2 / (2 L_j)`` (the decrease that
+    exact coordinate steps on that model could still make; ``stop_crit_``), a stationary
+    point (as glum and scikit-learn find). Both are relative to the null model's loss
+    above the saturated one; a ``ConvergenceWarning`` names the certificate and tol when
+    ``max_iter`` ends the fit first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penalized import TweedieRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 3))
+    >>> y = rng.poisson(np.exp(0.5 * X[:, 0])) * rng.gamma(2.0, 0.5, 300)
+    >>> model = TweedieRegressor(alpha=0.01, power=1.5, l1_ratio=1.0).fit(X, y)
+    >>> bool(model.coef_[0] > 0.3), model.stop_crit_ == model.dual_gap_
+    (True, True)
+    """
+
+    def __init__(self, alpha=1.0, *, power=0.0, link="auto", fit_intercept=True,
+                 solver="auto", max_iter=1000, tol=1e-4, warm_start=False, verbose=0,
+                 l1_ratio=0.0, penalty_factor=None, lower_bounds=None, upper_bounds=None,
+                 positive=False, standardize=False):
+        self.alpha = alpha
+        self.power = power
+        self.link = link
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.l1_ratio = l1_ratio
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.standardize = standardize
+
+    _stop_crit = True
+
+    def _identity(self):
+        if not isinstance(self.link, str) or self.link not in ("auto", "log", "identity"):
+            raise ValueError(f"The 'link' parameter must be 'auto', 'log' or 'identity', got "
+                             f"{self.link!r}.")
+        power = float(self.power) if not isinstance(self.power, str) else np.nan
+        if self.link == "identity" and power != 0:
+            raise ValueError("link='identity' is supported for power=0 only (use the log "
+                             f"link for power={self.power!r}).")
+        return power == 0 and self.link in ("auto", "identity")
+
+    def _datafit(self):
+        _check_solver(self.solver)
+        identity = self._identity()
+        datafit = Tweedie(self.power)  # validates power
+        return Quadratic() if identity else datafit
+
+    def predict(self, X, offset=None):
+        """Predicted mean: ``exp(eta)`` (log link) or ``eta`` (identity), with
+        ``eta = X @ coef_ + intercept_ + offset``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        eta = decision(self, X, offset)
+        return eta if self._identity() else np.exp(eta)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:  # a log-link mean is positive
+            tags.target_tags.positive_only = float(self.power) >= 1 or self.link == "log"
+        except (TypeError, ValueError):
+            pass
+        return tags
+
+
+def proportions(y, sample_weight):
+    """(proportions, weights) from y: proportions in [0, 1] as given, or a two-column
+    [successes, failures] count array (proportion ``s / (s + f)``, the row's trials
+    ``s + f`` multiplied into the weight, as glmnet does)."""
+    arr = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+    if arr.ndim == 2 and arr.shape[1] == 2:
+        counts = np.asarray(arr, dtype=np.float64)
+        if not np.all(np.isfinite(counts)) or np.any(counts < 0):
+            raise ValueError("A two-column y holds [successes, failures] counts: they must "
+                             "be finite and >= 0.")
+        trials = counts.sum(axis=1)
+        if not np.any(trials > 0):
+            raise ValueError("Every row of the [successes, failures] y has zero trials.")
+        prop = np.divide(counts[:, 0], trials, out=np.zeros_like(trials), where=trials > 0)
+        sw = check_sample_weight(sample_weight, trials.shape[0])
+        return prop, trials if sw is None else trials * sw
+    return y, sample_weight
+
+
+class BinomialRegressor(_GLMRegressor):
+    __doc__ = """Binomial regression of proportions (logit link) with an elastic-net
+    penalty.
+
+    Minimizes::
+
+        1/S * sum_i s_i (log(1 + exp(eta_i)) - y_i eta_i)
+          + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
+        eta_i = x_i.w + b + offset_i,  0 <= y_i <= 1,
+
+    where ``y_i`` is the proportion of successes of row i and ``s_i`` its number of
+    trials (times its sample weight): the mean logistic loss over the expanded 0/1
+    trials, so the fit equals the one on the expanded data. glmnet's
+    ``family="binomial"`` with a two-column count y (or proportions with the trials as
+    weights) and ``lambda = alpha``; :class:`penalized.LogisticRegression` with class
+    labels is the same loss.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0).
+    l1_ratio : float, default=0.0
+        Mix of L1 (1.0) and L2 (0.0).
+""" + PARAMS_PENALTY + """
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the null model's excess loss.
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs (over all prox-Newton steps).
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each prox-Newton step when > 0.
+""" + _ATTRS + """    dual_gap_ : float
+        Duality gap at the returned solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from penalized import BinomialRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 3))
+    >>> trials = rng.integers(1, 20, 200)
+    >>> succ = rng.binomial(trials, 1 / (1 + np.exp(-X[:, 0])))
+    >>> model = BinomialRegressor(alpha=1e-3).fit(X, np.column_stack([succ, trials - succ]))
+    >>> bool(abs(model.coef_[0] - 1) < 0.2), bool(np.all(model.predict(X) <= 1))
+    (True, True)
+    """
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
+                 tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
+        self.standardize = standardize
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _datafit(self):
+        return Binomial()
+
+    def fit(self, X, y, sample_weight=None, offset=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, 2)
+            Proportions in [0, 1] (with the numbers of trials as ``sample_weight``), or
+            [successes, failures] counts per row.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Trials per row (for proportions), or weights multiplying the trials.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1).
+
+        Returns
+        -------
+        self : object
+        """
+        y, sample_weight = proportions(y, sample_weight)
+        return self._fit(X, y, sample_weight, offset)
+
+    def predict(self, X, offset=None):
+        """Predicted probability ``1 / (1 + exp(-eta))``,
+        ``eta = X @ coef_ + intercept_ + offset``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return expit(decision(self, X, offset))

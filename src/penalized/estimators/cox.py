@@ -18,7 +18,7 @@ from ._base import (
     warm_coef,
 )
 
-__all__ = ["CoxPH", "concordance_index"]
+__all__ = ["CoxPH", "CoxPredictions", "concordance_index"]
 
 
 def concordance_index(y, risk, sample_weight=None, strata=None):
@@ -65,7 +65,130 @@ def concordance_index(y, risk, sample_weight=None, strata=None):
     return float(conc / comp)
 
 
-class CoxPH(BaseEstimator):
+class CoxPredictions:
+    """Predictions of a fitted Cox model from ``coef_`` and the baseline hazard (shared by
+    :class:`CoxPH` and :class:`~penalized.model_selection.CoxPHCV`)."""
+
+    def _set_baseline(self, X, yy, sample_weight, offset, strata, datafit):
+        """``strata_``, ``baseline_cumulative_hazard_`` and ``unique_times_`` at
+        ``coef_`` on the training data."""
+        self.strata_ = np.unique(strata) if strata is not None else np.array([0])
+        eta = np.asarray(X @ np.asarray(self.coef_, dtype=np.float64),
+                         dtype=np.float64).ravel()
+        if offset is not None:
+            eta = eta + offset
+        base = datafit.bind(yy, sample_weight).baseline(yy, eta)
+        self.baseline_cumulative_hazard_ = [(t, h) for _, t, h in base]
+        self.unique_times_ = np.unique(yy[yy[:, 1] == 1, 0])
+
+    def predict(self, X, offset=None):
+        """Risk score (log relative hazard) ``X @ coef_ + offset``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return decision(self, X, offset)
+
+    def _strata_codes(self, strata, n):
+        if self.strata_.size == 1 and strata is None:
+            return np.zeros(n, dtype=int)
+        if strata is None:
+            raise ValueError("The model was fitted with strata: pass the strata of X.")
+        strata = np.asarray(strata)
+        if strata.shape != (n,):
+            raise ValueError(f"strata must have shape ({n},), got {strata.shape}.")
+        codes = np.searchsorted(self.strata_, strata)
+        codes = np.minimum(codes, self.strata_.size - 1)
+        if not np.all(self.strata_[codes] == strata):
+            raise ValueError("strata contains labels not seen in fit.")
+        return codes
+
+    def predict_cumulative_hazard(self, X, times=None, offset=None, strata=None):
+        """Cumulative hazard ``H0(t) exp(eta)`` at ``times``, Breslow's baseline ``H0``
+        of the sample's stratum.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        times : array-like of shape (n_times,), default=None
+            Times to evaluate at (default ``unique_times_``).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor.
+        strata : array-like of shape (n_samples,), default=None
+            Stratum labels of the rows of X (required when fitted with strata).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_times)
+        """
+        check_is_fitted(self)
+        eta = self.predict(X, offset)
+        times = (self.unique_times_ if times is None
+                 else np.atleast_1d(np.asarray(times, dtype=np.float64)))
+        if times.ndim != 1 or not np.all(np.isfinite(times)):
+            raise ValueError("times must be a 1-D array of finite values.")
+        codes = self._strata_codes(strata, eta.shape[0])
+        out = np.empty((eta.shape[0], times.size))
+        for k, (bt, bh) in enumerate(self.baseline_cumulative_hazard_):
+            rows = codes == k
+            if not np.any(rows):
+                continue
+            idx = np.searchsorted(bt, times, side="right")
+            h0 = np.concatenate([[0.0], bh])[idx]
+            out[rows] = np.exp(eta[rows])[:, None] * h0[None, :]
+        return out
+
+    def predict_survival_function(self, X, times=None, offset=None, strata=None):
+        """Survival probability ``exp(-H0(t) exp(eta))`` at ``times`` (see
+        :meth:`predict_cumulative_hazard`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        times : array-like of shape (n_times,), default=None
+            Times to evaluate at (default ``unique_times_``).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor.
+        strata : array-like of shape (n_samples,), default=None
+            Stratum labels of the rows of X (required when fitted with strata).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_times)
+        """
+        return np.exp(-self.predict_cumulative_hazard(X, times, offset, strata))
+
+    def score(self, X, y, sample_weight=None, offset=None, strata=None):
+        """Harrell's concordance index of :meth:`predict` on (X, y) (see
+        :func:`concordance_index`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : structured array, array of shape (n_samples, 2) or (n_samples,)
+            Survival target, as in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor.
+        strata : array-like of shape (n_samples,), default=None
+            Only pairs within a stratum are compared.
+
+        Returns
+        -------
+        float
+        """
+        return concordance_index(y, self.predict(X, offset), sample_weight, strata)
+
+
+
+class CoxPH(CoxPredictions, BaseEstimator):
     __doc__ = """Penalized Cox proportional hazards regression.
 
     Minimizes the weighted negative log partial likelihood over ``S = sum_i s_i`` plus
@@ -206,119 +329,8 @@ class CoxPH(BaseEstimator):
         self.intercept_ = 0.0
         self.dual_gap_ = float(res.dual_gap)
         self.n_iter_ = int(res.n_iter)
-        self.strata_ = np.unique(strata) if strata is not None else np.array([0])
-        eta = np.asarray(X @ res.coef, dtype=np.float64).ravel()
-        if offset is not None:
-            eta = eta + offset
-        base = datafit.bind(yy, sample_weight).baseline(yy, eta)
-        self.baseline_cumulative_hazard_ = [(t, h) for _, t, h in base]
-        self.unique_times_ = np.unique(yy[yy[:, 1] == 1, 0])
+        self._set_baseline(X, yy, sample_weight, offset, strata, datafit)
         return self
-
-    def predict(self, X, offset=None):
-        """Risk score (log relative hazard) ``X @ coef_ + offset``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor (a fixed coefficient of 1).
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return decision(self, X, offset)
-
-    def _strata_codes(self, strata, n):
-        if self.strata_.size == 1 and strata is None:
-            return np.zeros(n, dtype=int)
-        if strata is None:
-            raise ValueError("The model was fitted with strata: pass the strata of X.")
-        strata = np.asarray(strata)
-        if strata.shape != (n,):
-            raise ValueError(f"strata must have shape ({n},), got {strata.shape}.")
-        codes = np.searchsorted(self.strata_, strata)
-        codes = np.minimum(codes, self.strata_.size - 1)
-        if not np.all(self.strata_[codes] == strata):
-            raise ValueError("strata contains labels not seen in fit.")
-        return codes
-
-    def predict_cumulative_hazard(self, X, times=None, offset=None, strata=None):
-        """Cumulative hazard ``H0(t) exp(eta)`` at ``times``, Breslow's baseline ``H0``
-        of the sample's stratum.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        times : array-like of shape (n_times,), default=None
-            Times to evaluate at (default ``unique_times_``).
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor.
-        strata : array-like of shape (n_samples,), default=None
-            Stratum labels of the rows of X (required when fitted with strata).
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_times)
-        """
-        check_is_fitted(self)
-        eta = self.predict(X, offset)
-        times = (self.unique_times_ if times is None
-                 else np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        if times.ndim != 1 or not np.all(np.isfinite(times)):
-            raise ValueError("times must be a 1-D array of finite values.")
-        codes = self._strata_codes(strata, eta.shape[0])
-        out = np.empty((eta.shape[0], times.size))
-        for k, (bt, bh) in enumerate(self.baseline_cumulative_hazard_):
-            rows = codes == k
-            if not np.any(rows):
-                continue
-            idx = np.searchsorted(bt, times, side="right")
-            h0 = np.concatenate([[0.0], bh])[idx]
-            out[rows] = np.exp(eta[rows])[:, None] * h0[None, :]
-        return out
-
-    def predict_survival_function(self, X, times=None, offset=None, strata=None):
-        """Survival probability ``exp(-H0(t) exp(eta))`` at ``times`` (see
-        :meth:`predict_cumulative_hazard`).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        times : array-like of shape (n_times,), default=None
-            Times to evaluate at (default ``unique_times_``).
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor.
-        strata : array-like of shape (n_samples,), default=None
-            Stratum labels of the rows of X (required when fitted with strata).
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_times)
-        """
-        return np.exp(-self.predict_cumulative_hazard(X, times, offset, strata))
-
-    def score(self, X, y, sample_weight=None, offset=None, strata=None):
-        """Harrell's concordance index of :meth:`predict` on (X, y) (see
-        :func:`concordance_index`).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : structured array, array of shape (n_samples, 2) or (n_samples,)
-            Survival target, as in :meth:`fit`.
-        sample_weight : array-like of shape (n_samples,), default=None
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor.
-        strata : array-like of shape (n_samples,), default=None
-            Only pairs within a stratum are compared.
-
-        Returns
-        -------
-        float
-        """
-        return concordance_index(y, self.predict(X, offset), sample_weight, strata)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -25,7 +25,7 @@ from .._validation import (
     check_sample_weight,
     check_scalar,
 )
-from ..estimators._base import validate_fit_data
+from ..estimators._base import check_offset, validate_fit_data
 from ..paths import PathResult, alpha_grid, fit_path, unit_penalty
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
@@ -98,7 +98,7 @@ def fold_design(X, sw, kw):
     return design, pen_unit
 
 
-def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
+def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw, offset=None):
     """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)`` on (X, y).
 
     For ``l1_ratio < 1e-3`` (ridge), ``alpha_max`` is computed with ``l1_ratio=1e-3`` as
@@ -108,12 +108,13 @@ def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
         l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
     design, pen_unit = fold_design(X, sw, kw)
-    return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps)
+    return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset)
 
 
-def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True):
+def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True,
+              offset=None):
     """The path on (X, y) over ``grid`` with the CV run's options (``gram``: the centered
-    Gram matrix / S of X when known)."""
+    Gram matrix / S of X when known; ``offset``: of these rows)."""
     design, pen_unit = fold_design(X, sw, kw)
     fg = None
     if gram is not None:
@@ -121,7 +122,7 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
         fg = FullGram(design, y - ybar, gram)
     return fit_path(design, y, datafit, pen_unit, grid, l1_ratio, tol=kw["tol"],
                     max_iter=kw["max_iter"], verbose=kw["verbose"], gram=fg,
-                    deviance=deviance)
+                    deviance=deviance, offset=offset)
 
 
 def _rows(X, idx, block=256):
@@ -155,7 +156,7 @@ def linear_predictor(X, res):
     return eta.reshape((X.shape[0],) + W.shape[1:]) + res.intercepts
 
 
-def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
+def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw, offset=None):
     """Unpenalized refit on the columns ``supp`` (a tiny ridge for GLMs and bounds)."""
     Xs = X[:, supp]
     lo, up = check_bounds(kw["lower_bounds"], kw["upper_bounds"], X.shape[1], kw["positive"])
@@ -173,11 +174,11 @@ def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
     glm = not datafit.quadratic
     res = solve(Xs, y, datafit, pen, sample_weight=sw, fit_intercept=kw["fit_intercept"],
                 tol=kw["tol"], max_iter=kw["max_iter"], coef_init=w0[supp],
-                intercept_init=b0 if glm else None)
+                intercept_init=b0 if glm else None, offset=offset)
     return res.coef, res.intercept
 
 
-def relaxed_path(X, y, sw, datafit, res, kw):
+def relaxed_path(X, y, sw, datafit, res, kw, offset=None):
     """The relaxed path: at each alpha, the unpenalized fit on that alpha's support."""
     W = _coef_stack(res)
     ridge = _RELAX_RIDGE * float(res.alphas[0])
@@ -189,7 +190,7 @@ def relaxed_path(X, y, sw, datafit, res, kw):
         if not supp.any():
             cache[key] = (np.zeros_like(w), np.copy(b))
         elif key not in cache:
-            wr, br = _relaxed_fit(X, y, sw, datafit, supp, w, b, ridge, kw)
+            wr, br = _relaxed_fit(X, y, sw, datafit, supp, w, b, ridge, kw, offset)
             full = np.zeros_like(w)
             full[supp] = wr
             cache[key] = (full, np.copy(br))
@@ -204,16 +205,20 @@ def relaxed_path(X, y, sw, datafit, res, kw):
                       dev_explained=np.full(m, np.nan), converged=np.ones(m, dtype=bool))
 
 
-def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax):
-    """Fit the path on one training fold; return the test-fold linear predictors."""
+def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, offset=None):
+    """Fit the path on one training fold; return the test-fold linear predictors (with the
+    test rows' offset)."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
-    res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False)
+    otr = None if offset is None else offset[train]
+    res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False, offset=otr)
     Xte = _rows(X, test)
-    eta = linear_predictor(Xte, res)
+    ote = 0.0 if offset is None else offset[test].reshape((-1,) + (1,) * (y.ndim))
+    eta = linear_predictor(Xte, res) + ote
     if not relax:
         return eta, None
-    return eta, linear_predictor(Xte, relaxed_path(Xtr, ytr, swtr, datafit, res, kw))
+    rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw, otr)
+    return eta, linear_predictor(Xte, rel) + ote
 
 
 def _gram_fold_job(fg, X, train, test, grid, l1_ratio, kw):
@@ -335,7 +340,7 @@ class BaseCV(BaseEstimator):
                              "penalty='l1'): the relaxed fit refits the lasso's support.")
         return l1_ratios, alphas, eps, relax, gammas
 
-    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None):
+    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None, offset=None):
         """Cross-validate the path, select alpha and refit on all the data.
 
         Parameters
@@ -349,6 +354,10 @@ class BaseCV(BaseEstimator):
             Group labels passed to the splitter's ``split`` (e.g. ``GroupKFold``).
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1), split by fold
+            like X: the training rows' offsets enter the fits, the test rows' the test
+            errors. Pass the same kind of offset to ``predict``.
 
         Returns
         -------
@@ -361,6 +370,12 @@ class BaseCV(BaseEstimator):
         X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
         sw = check_sample_weight(sample_weight, X.shape[0])
         y_fit, y_score, datafit, sw_fit = self._target(y, sw)
+        offset = check_offset(offset, X.shape[0])
+        if offset is not None and datafit.multi_output:
+            raise ValueError("offset is supported for two classes only.")
+        if offset is not None and datafit.quadratic:
+            # the squared loss's offset is a shift of the target (and of the test target)
+            y_fit, y_score, offset = y_fit - offset, y_score - offset, None
         scoring = _check_choice(self.scoring, "scoring", set(datafit.scorings))
         folds = make_folds(self.cv, X, y, groups, foldid, is_classifier(self))
         if is_classifier(self):
@@ -369,8 +384,8 @@ class BaseCV(BaseEstimator):
                 raise ValueError("Every training fold must contain every class; use a "
                                  "stratified splitter ('cv' an int) or other 'foldid'.")
         if isinstance(alphas, int):
-            grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw)
-                              for r in l1_ratios])
+            grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw,
+                                            offset) for r in l1_ratios])
         else:
             grids = np.tile(alphas, (len(l1_ratios), 1))
         gam = gammas if relax else np.array([1.0])
@@ -383,7 +398,7 @@ class BaseCV(BaseEstimator):
                                              l1_ratios[li], kw) for li, fi in jobs]
         else:
             tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1],
-                                        datafit, grids[li], l1_ratios[li], kw, relax)
+                                        datafit, grids[li], l1_ratios[li], kw, relax, offset)
                      for li, fi in jobs]
         # with one l1_ratio the full-data path does not wait for the CV result: it runs
         # beside the folds (first: it is the largest job)
@@ -391,7 +406,8 @@ class BaseCV(BaseEstimator):
         if full_first:
             tasks.insert(0, delayed(rows_path)(X, y_fit, sw_fit, datafit, grids[0],
                                                l1_ratios[0], kw,
-                                               gram=None if fg is None else fg.A / fg.S))
+                                               gram=None if fg is None else fg.A / fg.S,
+                                               offset=offset))
         # threads: the kernels release the GIL, and nothing is copied to workers
         outs = run_tasks(tasks, self.n_jobs)
         full_path = outs.pop(0) if full_first else None
@@ -412,10 +428,11 @@ class BaseCV(BaseEstimator):
         self.n_folds_ = len(folds)
         li, ai, gi = self._select(l1_ratios, grids, gam, scores, relax)
         self.path_ = full_path if full_first else rows_path(
-            X, y_fit, sw_fit, datafit, grids[li], self.l1_ratio_, kw)
+            X, y_fit, sw_fit, datafit, grids[li], self.l1_ratio_, kw, offset=offset)
         self.n_nonzero_ = np.asarray(self.path_.df)
         if relax:
-            self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw)
+            self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw,
+                                              offset)
         coef, intercept = self._blend(self.alpha_, self.gamma_)
         self._set_coef(coef, intercept, X.dtype)
         self.dual_gap_ = float(self.path_.dual_gaps[ai])
@@ -461,18 +478,24 @@ class BaseCV(BaseEstimator):
             coef, b = gamma * coef + (1 - gamma) * coef_r, gamma * b + (1 - gamma) * b_r
         return coef, b
 
-    def _decision(self, X, alpha=None, gamma=None):
+    def _decision(self, X, alpha=None, gamma=None, offset=None):
         check_is_fitted(self, "path_")
         X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
                           dtype=[np.float64, np.float32], reset=False)
         check_finite_sparse(X)
+        offset = check_offset(offset, X.shape[0])
         if alpha is None and gamma is None:
             coef, b = self.coef_, self.intercept_
             coef = coef.T if coef.ndim == 2 else coef
         else:
             coef, b = self._coef_at(alpha, gamma)
         out = np.asarray(safe_sparse_dot(X, coef)) + b
-        return out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+        out = out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+        if offset is not None:
+            if out.ndim != 1:
+                raise ValueError("offset is supported for two classes only.")
+            out = out + offset
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,9 +6,11 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples
 
 from .._validation import check_bool, check_sample_weight
 from ..datafits import Logistic, Multinomial, Poisson
+from ..estimators._base import check_offset
 from ._cv import BaseCV, _check_choice, _check_grid
 from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _RegressorCV
 
@@ -146,29 +148,30 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
         self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
         self.intercept_ = self.intercept_.astype(dtype, copy=False)
 
-    def decision_function(self, X, alpha=None, gamma=None):
+    def decision_function(self, X, alpha=None, gamma=None, offset=None):
         """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K).
 
-        ``alpha`` and ``gamma`` evaluate the path as in :meth:`predict`.
+        ``alpha`` and ``gamma`` evaluate the path as in :meth:`predict`; ``offset`` (two
+        classes) is added.
         """
-        return self._decision(X, alpha, gamma)
+        return self._decision(X, alpha, gamma, offset)
 
-    def predict_log_proba(self, X, alpha=None, gamma=None):
+    def predict_log_proba(self, X, alpha=None, gamma=None, offset=None):
         """Log class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         if d.ndim == 1:
             return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
         return log_softmax(d, axis=1)
 
-    def predict_proba(self, X, alpha=None, gamma=None):
+    def predict_proba(self, X, alpha=None, gamma=None, offset=None):
         """Class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         if d.ndim == 1:
             p1 = expit(d)
             return np.column_stack([1.0 - p1, p1])
         return np.exp(log_softmax(d, axis=1))
 
-    def predict(self, X, alpha=None, gamma=None):
+    def predict(self, X, alpha=None, gamma=None, offset=None):
         """Most probable class, with the selected model or at ``alpha`` (and ``gamma``).
 
         Parameters
@@ -178,12 +181,14 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
             Any alpha >= 0; coefficients interpolated along the path (see Notes).
         gamma : float, default=None
             Relaxation in [0, 1] (``relax=True`` only).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (two classes), as in ``fit``.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         idx = (d > 0).astype(int) if d.ndim == 1 else np.argmax(d, axis=1)
         return self.classes_[idx]
 
@@ -269,6 +274,53 @@ class PoissonRegressorCV(_RegressorCV):
     @staticmethod
     def _link(eta):
         return np.exp(eta)
+
+    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None, offset=None,
+            exposure=None):
+        """Cross-validate the path, select alpha and refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        groups : array-like of shape (n_samples,), default=None
+            Group labels passed to the splitter's ``split``.
+        foldid : array-like of shape (n_samples,), default=None
+            Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor, split by fold like X.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures: ``log(exposure)`` is added to the offset.
+
+        Returns
+        -------
+        self : object
+        """
+        offset = check_offset(offset, _num_samples(X), exposure)
+        return super().fit(X, y, sample_weight, groups=groups, foldid=foldid, offset=offset)
+
+    def predict(self, X, alpha=None, gamma=None, offset=None, exposure=None):
+        """Predicted mean ``exp(eta)`` with the selected model or at ``alpha``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float, default=None
+            Any alpha >= 0; coefficients interpolated along the path.
+        gamma : float, default=None
+            Relaxation in [0, 1] (``relax=True`` only).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor of the rows of X.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures of the rows of X (their log is added to the offset).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return np.exp(self._decision(X, alpha, gamma,
+                                     check_offset(offset, _num_samples(X), exposure)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,11 +16,14 @@ minus ``sum s eta`` over its events. ``e^eta`` is shifted by the stratum's large
 import numpy as np
 from numba import njit
 
-__all__ = ["cox_conjugate_bound", "cox_derivatives", "cox_hessian_terms", "cox_increments",
-           "concordance_pairs"]
+# reassociation lets the risk-set sums vectorize; no NaN/inf assumptions (as the penalties)
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
+__all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_increments",
+           "cox_terms"]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def _stratum_shift(eta, lo, hi):
     sh = -np.inf
     for i in range(lo, hi):
@@ -29,7 +32,7 @@ def _stratum_shift(eta, lo, hi):
     return sh if np.isfinite(sh) else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def _group(eta, s, d, lo, hi, sh, ex):
     """(sum s e, D, sw, m, sum_events s eta) of one group; fills ex = e^(eta - sh)."""
     W = 0.0
@@ -49,7 +52,7 @@ def _group(eta, s, d, lo, hi, sh, ex):
     return W, D, sw, m, se
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def cox_derivatives(eta, s, d, gptr, sptr, efron, grad, hess, h1):
     """The total loss; fills the per-sample gradient ``grad`` (``d total / d eta_k`` over
     ``s_k``), the diagonal Hessian ``hess`` (likewise) and its first part ``h1``
@@ -110,7 +113,7 @@ def _xlogx_ratio(p, q):
     return p * np.log(p / q) if p > 0.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def cox_conjugate_bound(eta, s, d, gptr, sptr, efron, c):
     """An upper bound of the conjugate of the total loss at ``c`` times its gradient.
 
@@ -161,15 +164,32 @@ def cox_conjugate_bound(eta, s, d, gptr, sptr, efron, c):
 
 
 @njit(cache=True)
-def cox_hessian_terms(Xs, eta, s, d, gptr, sptr, efron):
-    """``sum_terms w_t m_t m_t'`` (k x k) with ``m_t = Xs' pi_t`` the risk-set mean of
-    the rows of ``Xs`` (n x k, sorted like eta) under the term's softmax."""
+def _n_terms(s, d, gptr, efron):
+    T = 0
+    for g in range(gptr.shape[0] - 1):
+        m = 0
+        for i in range(gptr[g], gptr[g + 1]):
+            if d[i] > 0 and s[i] > 0:
+                m += 1
+        if m > 0:
+            T += m if (efron and m > 1) else 1
+    return T
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def cox_terms(Xs, eta, s, d, gptr, sptr, efron):
+    """The rank-one terms of the Hessian: ``(M, om)`` with ``M[t] = Xs' pi_t`` (the
+    risk-set mean of the rows of ``Xs``, n x k sorted like eta, under term t's softmax)
+    and ``om[t]`` its weight: the Hessian of the total loss in ``w`` is
+    ``Xs' diag(s h1) Xs - M' diag(om) M``."""
     n, k = Xs.shape
+    T = _n_terms(s, d, gptr, efron)
+    M = np.zeros((T, k))
+    om = np.zeros(T)
     ex = np.empty(n)
-    H = np.zeros((k, k))
     cx = np.empty(k)
     dx = np.empty(k)
-    mt = np.empty(k)
+    t = 0
     for st in range(sptr.shape[0] - 1):
         g0, g1 = sptr[st], sptr[st + 1]
         sh = _stratum_shift(eta, gptr[g0], gptr[g1])
@@ -193,20 +213,14 @@ def cox_hessian_terms(Xs, eta, s, d, gptr, sptr, efron):
             if m == 0:
                 continue
             R = m if (efron and m > 1) else 1
-            om = sw / R
             for r in range(R):
                 f = r / m if R > 1 else 0.0
                 Z = W - f * D
+                om[t] = sw / R
                 for j in range(k):
-                    mt[j] = (cx[j] - f * dx[j]) / Z
-                for j in range(k):
-                    v = om * mt[j]
-                    for l in range(j, k):
-                        H[j, l] += v * mt[l]
-    for j in range(k):
-        for l in range(j):
-            H[j, l] = H[l, j]
-    return H
+                    M[t, j] = (cx[j] - f * dx[j]) / Z
+                t += 1
+    return M, om
 
 
 @njit(cache=True)

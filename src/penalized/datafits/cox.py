@@ -188,6 +188,7 @@ class Cox(Datafit):
                              f"{ties!r}.")
         self.ties = ties
         self._b = None
+        self._last = None
 
     def __repr__(self):
         return f"Cox(ties={self.ties!r})"
@@ -198,8 +199,12 @@ class Cox(Datafit):
         weights ``s`` (None: ones): sorted once, reused by every evaluation."""
         if self._b is not None and self._b.matches(y, s):
             return self
+        last = self._last
+        if last is not None and last._b.matches(y, s):
+            return last  # the same rows again (e.g. the baseline after the fit)
         out = Cox(self.ties)
         out._b = _Binding(np.asarray(y, dtype=np.float64), s, self.ties == "efron")
+        self._last = out
         return out
 
     def _binding(self, y):
@@ -286,20 +291,24 @@ class Cox(Datafit):
         b = bound._b
         return 2.0 * (b.sums(eta)[0] - float(b.s_full @ bound.saturated(y)))
 
-    def hessian_block(self, y, eta, Xc):
-        """``Xc' H Xc`` for the exact Hessian ``H`` of the total loss in eta and the dense
-        columns ``Xc`` (n x k, original row order)."""
-        from ._cox_sums import cox_hessian_terms
+    def hessian_lowrank(self, y, eta, Xc):
+        """The exact Hessian of the total loss in the coefficients of the dense columns
+        ``Xc`` (n x k, original row order), as ``Xc' diag(h) Xc - M' diag(om) M``: returns
+        ``(h, M, om)`` with ``h`` (n,), ``M`` (T x k) and ``om`` (T,), one row per term of
+        the partial likelihood (event time; Efron: per tied event)."""
+        from ._cox_sums import cox_terms
 
         b = self._binding(y)
         _, _, _, h1 = b.sums(eta)
-        A = Xc * (b.s_full * h1)[:, None]
-        first = Xc.T @ A
         Xs = np.ascontiguousarray(Xc[b.order], dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            second = cox_hessian_terms(Xs, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr,
-                                       b.efron)
-        return first - second
+            M, om = cox_terms(Xs, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron)
+        return b.s_full * h1, M, om
+
+    def hessian_block(self, y, eta, Xc):
+        """``Xc' H Xc`` for the exact Hessian ``H`` of the total loss in eta (k x k)."""
+        h, M, om = self.hessian_lowrank(y, eta, Xc)
+        return Xc.T @ (Xc * h[:, None]) - M.T @ (M * om[:, None])
 
     def baseline(self, y, eta):
         """Baseline cumulative hazard at ``eta`` (with weights of the binding): a list

@@ -311,6 +311,9 @@ class CoxPH(CoxPredictions, BaseEstimator):
         self : object
         """
         prm = check_fit_params(self)
+        # no intercept: the design is centered only for standardize (standard deviations,
+        # as glmnet)
+        prm.fit_intercept = prm.standardize
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = Cox(self.ties)
         if y is None:

@@ -2,35 +2,38 @@
 
 The Hessian of such a loss in the linear predictor is not diagonal (Cox: a diagonal
 minus one rank-one term per event time), so a reweighted least-squares model (glmnet's
-diagonal approximation) gives a slowly converging Newton method. Here each step builds
-the exact Hessian block ``X_ws' H X_ws`` of a working set (the support, the unpenalized
-features and the largest KKT violations, as the Gram-solved steps of ``prox_newton``:
-:func:`penalized.solvers.prox_newton._step_ws`), solves the penalized quadratic model on
-it by coordinate descent on that k x k matrix (``kernels.cd.cd_gram``), and backtracks
-(Armijo) on the true objective. Steps converge quadratically near the optimum. When the
-working set is too large for a dense block (``_MAX_BLOCK`` features) the step uses the
-diagonal model, solved by the same weighted least-squares engines as ``prox_newton``.
+diagonal approximation) gives a slowly converging Newton method. Here each step takes the
+exact Hessian on a working set (the support, the unpenalized features and the largest KKT
+violations) in the datafit's diagonal-minus-low-rank form ``X' diag(h) X - M' diag(om) M``
+(``datafit.hessian_lowrank``), solves the penalized quadratic model by coordinate descent
+at O(n + T) per coordinate (:mod:`penalized.solvers.kernels.lowrank`; the k x k Hessian is
+never formed), and backtracks (Armijo) on the true objective. Steps converge
+quadratically near the optimum. A working set wider than ``_MAX_BLOCK`` features (whose
+dense columns would not fit comfortably) uses the diagonal model instead, solved by the
+weighted least-squares engines of ``prox_newton``.
 
 The datafit gives, bound to the rows and weights (``datafit.bind(y, s)``): the loss, the
-gradient and Hessian diagonal per sample, ``hessian_block(y, eta, Xc)`` and the conjugate
-(bound) of ``conjugate_at``. Certificate: :func:`penalized.solvers.certificate.glm_gap`,
-the duality gap with the dual point ``c grad``; the loss has no intercept (shift-invariant),
-so the design is used uncentered and the intercept is 0.
+gradient and Hessian diagonal per sample, ``hessian_lowrank(y, eta, Xc)`` and the
+conjugate (bound) of ``conjugate_at``. Certificate:
+:func:`penalized.solvers.certificate.glm_gap`, the duality gap with the dual point
+``c grad``; the loss has no intercept (shift-invariant), so the design is used uncentered
+and the intercept is 0.
 """
 
 import numpy as np
 
 from .certificate import glm_gap
 from .design import Design
-from .prox_newton import _rmatvec, _step_ws, _weighted_ls, inner_tol
+from .prox_newton import _rmatvec, _weighted_ls, inner_tol
 from .result import SolveResult, warn_not_converged
 
 __all__ = ["coupled_solve"]
 
 _ARMIJO = 1e-4
 _EPS = np.finfo(float).eps
-_MAX_BLOCK = 400  # largest working set solved with its exact Hessian block
+_MAX_BLOCK = 5000  # widest working set stepped with the exact Hessian (dense columns)
 _KKT_FRAC = 0.01  # inner CD stops at this fraction of the outer KKT violation
+_WS_EXTRA = 50  # violations added to the support at least, each step
 
 
 def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
@@ -69,7 +72,7 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
             break
         if epochs >= max_iter or tight < 1e-12:
             break
-        ws = _step_ws(pen, w, grad, unpen)
+        ws = _working_set(pen, w, grad, unpen)
         kkt_max = float(np.max(pen.kkt(w, grad), initial=0.0))
         kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
                                     float(np.max(pen.a, initial=0.0)))
@@ -88,20 +91,24 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
             tight *= 1e-3
             continue
         t = 1.0
+        eta_t = eta + d_eta
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(40):
                 if -decrease <= 16 * _EPS * abs(primal):
                     break  # a rounding-level step: take it, the gap decides
                 w_t = w + t * (w_new - w)
-                f_t = float(s @ loss.loss(y, eta + t * d_eta)) / S + pen.value(w_t)
+                # the accepted eta_t is the object the next certificate evaluates (the
+                # datafit's sums are cached for it)
+                f_t = float(s @ loss.loss(y, eta_t)) / S + pen.value(w_t)
                 if f_t <= primal + _ARMIJO * t * decrease:
                     break
                 t *= 0.5
+                eta_t = eta + t * d_eta
             else:
                 tight *= 1e-3
                 continue
         w = w + t * (w_new - w)
-        eta = eta + t * d_eta
+        eta = eta_t
     if not converged and warn:
         warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                            "the null model's excess loss", max_iter=max_iter,
@@ -112,15 +119,32 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
                        history=history, engine="coupled_newton")
 
 
-def _block_step(design, y, loss, pen, w, grad, eta, ws, kkt_tol, budget):
-    """The exact prox-Newton step on the features ``ws`` (the others fixed)."""
-    from .kernels.cd import cd_gram
+def _working_set(pen, w, grad, unpen):
+    """The support, the unpenalized features and the largest KKT violations (half the
+    support's size, at least ``_WS_EXTRA``): a Hessian block costs ``n k^2``, so the set
+    grows by less than the support each step."""
+    score = pen.kkt(w, grad)
+    score[w != 0] = np.inf
+    score[unpen] = np.inf
+    cand = np.flatnonzero(score > 0)
+    nnz = int(np.count_nonzero(w))
+    size = nnz + unpen.size + max(_WS_EXTRA, nnz // 2)
+    if cand.size > size:
+        cand = np.sort(cand[np.argpartition(score[cand], -size)[-size:]])
+    return cand
 
-    Xc = design.columns(ws)
-    G = np.ascontiguousarray(loss.hessian_block(y, eta, Xc) / design.S)
+
+def _block_step(design, y, loss, pen, w, grad, eta, ws, kkt_tol, budget):
+    """The exact prox-Newton step on the features ``ws`` (the others fixed): CD on the
+    diagonal-minus-low-rank model (:mod:`penalized.solvers.kernels.lowrank`)."""
+    from .kernels.lowrank import lowrank_cd
+
+    Xc = np.asfortranarray(design.columns(ws), dtype=np.float64)
+    h, M, om = loss.hessian_lowrank(y, eta, Xc)
     w_ws = np.ascontiguousarray(w[ws])
-    q = G @ w_ws - grad[ws]
-    used = cd_gram(G, q, w_ws, pen.subset(ws).kernel, budget, kkt_tol)
+    used = lowrank_cd(Xc, np.ascontiguousarray(h), np.ascontiguousarray(M.T), om,
+                      np.ascontiguousarray(grad[ws]), w_ws, pen.subset(ws).kernel, design.S,
+                      budget, kkt_tol)
     w_new = w.copy()
     w_new[ws] = w_ws
     return w_new, used

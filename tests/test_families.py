@@ -502,3 +502,34 @@ def test_no_nan_predictions():
     for arr in (m.predict(big), m.predict_survival_function(big),
                 m.predict_cumulative_hazard(big)):
         assert not np.any(np.isnan(arr))
+
+
+def test_paths_of_the_new_families():
+    from penalized import path
+
+    y = _cox_y()
+    res = path(X, y, Cox(), alphas=8, offset=OFF)
+    assert res.df[0] == 0 and res.df[-1] > 0
+    assert np.all(np.diff(res.dev_explained) >= -1e-9) and res.dev_explained[-1] < 1
+    assert np.all(res.intercepts == 0)
+    last = CoxPH(alpha=float(res.alphas[-1]), tol=1e-10).fit(X, y, offset=OFF)
+    np.testing.assert_allclose(res.coef_at(7), last.coef_, atol=1e-3)
+    g = path(X, _y("gamma"), Gamma(), alphas=8, offset=OFF)
+    assert g.df[0] == 0 and np.all(g.converged)
+
+
+def test_cv_offsets_for_cox_and_binomial():
+    y = _cox_y()
+    cv = CoxPHCV(alphas=[0.02], cv=3, tol=1e-10).fit(X, y, offset=OFF)
+    single = CoxPH(alpha=0.02, tol=1e-10).fit(X, y, offset=OFF)
+    np.testing.assert_allclose(cv.coef_, single.coef_, atol=1e-6)
+    np.testing.assert_allclose(cv.predict(X, offset=OFF), single.predict(X, offset=OFF),
+                               atol=1e-5)
+    prop, trials = _y("proportion")
+    bcv = BinomialRegressorCV(alphas=[0.01], cv=3, tol=1e-10).fit(
+        X, prop, sample_weight=trials, offset=OFF)
+    b = BinomialRegressor(alpha=0.01, tol=1e-10).fit(X, prop, sample_weight=trials,
+                                                     offset=OFF)
+    np.testing.assert_allclose(bcv.coef_, b.coef_, atol=1e-6)
+    np.testing.assert_allclose(bcv.predict(X, offset=OFF), b.predict(X, offset=OFF),
+                               atol=1e-6)

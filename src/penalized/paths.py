@@ -179,6 +179,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) (one-hot (n_samples, K) for Multinomial)
+        For :class:`~penalized.datafits.Cox`, a survival target (structured (event,
+        time) array or (n_samples, 2) [time, event]); its fits have no intercept.
     datafit : datafit, default=None
         One of :mod:`penalized.datafits` (default ``Quadratic()``).
     l1_ratio : float, default=1.0

@@ -121,22 +121,28 @@ class Tweedie(Datafit):
         t = np.array(t0[act], dtype=np.float64)
         lo = np.full(t.shape, -np.inf)
         hi = np.full(t.shape, np.inf)
+        todo = np.arange(t.size)
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(100):
-                a = np.exp((1.0 - p) * t)
-                b = a * np.exp(t)
-                f = b - yy * a - uu
-                fp = (2.0 - p) * b - (1.0 - p) * yy * a
-                lo = np.where(f < 0, t, lo)
-                hi = np.where(f > 0, t, hi)
-                step = t - f / fp
-                bad = ~((step > lo) & (step < hi)) | ~np.isfinite(step)
-                mid = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
-                               np.where(np.isfinite(lo), lo + 1.0, hi - 1.0))
-                t_new = np.where(bad, mid, step)
-                done = np.abs(t_new - t) <= 1e-14 * np.maximum(1.0, np.abs(t))
-                t = t_new
-                if np.all(done | (f == 0)):
+            for _ in range(200):
+                tt, yt, ut = t[todo], yy[todo], uu[todo]
+                a = np.exp((1.0 - p) * tt)
+                b = a * np.exp(tt)
+                f = b - yt * a - ut
+                # converged: l'(t) = u to the rounding level of its terms
+                done = np.abs(f) <= 4 * np.finfo(float).eps * (b + yt * a + np.abs(ut))
+                lo[todo] = np.where(f < 0, tt, lo[todo])
+                hi[todo] = np.where(f > 0, tt, hi[todo])
+                fp = (2.0 - p) * b - (1.0 - p) * yt * a
+                step = tt - f / fp
+                lt, ht = lo[todo], hi[todo]
+                bad = ~((step >= lt) & (step <= ht)) | ~np.isfinite(step)
+                mid = np.where(np.isfinite(lt) & np.isfinite(ht), 0.5 * (lt + ht),
+                               np.where(np.isfinite(lt), lt + 1.0, ht - 1.0))
+                new = np.where(bad, mid, step)
+                done |= new == tt
+                t[todo] = np.where(done, tt, new)
+                todo = todo[~done]
+                if todo.size == 0:
                     break
         out[act] = uu * t - self.loss(yy, t)
         return out

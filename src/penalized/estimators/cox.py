@@ -256,6 +256,11 @@ class CoxPH(CoxPredictions, BaseEstimator):
     ``ConvergenceWarning`` names the gap and tol. The model has no intercept (the
     partial likelihood does not change when eta shifts).
 
+    Sample weights are case weights: with Breslow's ties a weight of 2 is a duplicated
+    row. With Efron's ties they follow ``survival::coxph`` (each tied event time's
+    correction uses the mean weight of its events), where a duplicated row would add a
+    tied event instead.
+
     Examples
     --------
     >>> import numpy as np

@@ -86,8 +86,11 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
     y : array-like of shape (n_samples,)
     datafit : penalized.datafits.Datafit, default=None
         The loss, from :mod:`penalized.datafits` (default ``Quadratic()``). Logistic
-        needs y in {0, 1}, Poisson y >= 0, Multinomial a one-hot y of shape
-        (n_samples, n_classes). GLMs are solved by prox-Newton (IRLS) with the same
+        needs y in {0, 1}, Binomial proportions in [0, 1], Poisson y >= 0, Gamma y > 0,
+        Tweedie(power) y >= 0 or > 0 (power >= 2), Multinomial a one-hot y of shape
+        (n_samples, n_classes), Cox a survival target (structured (event, time) or
+        (n_samples, 2) [time, event]; no intercept, solved by the engine
+        ``coupled_newton``). GLMs are solved by prox-Newton (IRLS) with the same
         certificate contract; their ``tol`` is relative to the loss of the
         intercept-only model above the saturated loss.
     penalty : penalized.penalties.ElasticNet, default=None

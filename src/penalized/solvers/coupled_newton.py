@@ -48,10 +48,12 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
     offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
     w = (np.zeros(design.p) if coef_init is None
          else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
-    scale = loss.tol_scale(y, s, offset, False)
+    eta = design.predictor(w, 0.0, offset) if np.any(w) else offset
+    # the null model's excess loss (at eta = offset: the first certificate reuses its sums)
+    null = offset if eta is offset else offset.copy()
+    scale = loss.value(y, null, s) - float(s @ loss.saturated(y)) / S
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
-    eta = design.predictor(w, 0.0, offset)
     epochs = 0
     steps = 0
     converged = False
@@ -72,8 +74,7 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
             break
         if epochs >= max_iter or tight < 1e-12:
             break
-        ws = _working_set(pen, w, grad, unpen)
-        kkt_max = float(np.max(pen.kkt(w, grad), initial=0.0))
+        ws, kkt_max = _working_set(pen, w, grad, unpen)
         kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
                                     float(np.max(pen.a, initial=0.0)))
         budget = min(max(max_iter - epochs, 1), 10_000)
@@ -120,10 +121,10 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
 
 
 def _working_set(pen, w, grad, unpen):
-    """The support, the unpenalized features and the largest KKT violations (half the
-    support's size, at least ``_WS_EXTRA``): a Hessian block costs ``n k^2``, so the set
-    grows by less than the support each step."""
+    """(working set, largest KKT violation): the support, the unpenalized features and
+    the largest KKT violations (half the support's size, at least ``_WS_EXTRA``)."""
     score = pen.kkt(w, grad)
+    kkt_max = float(np.max(score, initial=0.0))
     score[w != 0] = np.inf
     score[unpen] = np.inf
     cand = np.flatnonzero(score > 0)
@@ -131,7 +132,7 @@ def _working_set(pen, w, grad, unpen):
     size = nnz + unpen.size + max(_WS_EXTRA, nnz // 2)
     if cand.size > size:
         cand = np.sort(cand[np.argpartition(score[cand], -size)[-size:]])
-    return cand
+    return cand, kkt_max
 
 
 def _block_step(design, y, loss, pen, w, grad, eta, ws, kkt_tol, budget):

@@ -499,9 +499,21 @@ def test_no_nan_predictions():
         est.fit(X, y)
         assert not np.any(np.isnan(est.predict(big)))
     m = CoxPH(alpha=1e-3).fit(X, _cox_y())
-    for arr in (m.predict(big), m.predict_survival_function(big),
-                m.predict_cumulative_hazard(big)):
+    for arr in (m.predict(big), m.predict_survival_function(big, [0.0, 1.0, 1e9]),
+                m.predict_cumulative_hazard(big, [0.0, 1.0, 1e9])):
         assert not np.any(np.isnan(arr))
+
+
+def test_cox_bounds_and_penalty_factors():
+    y = _cox_y()
+    pos = CoxPH(alpha=0.01, positive=True, tol=1e-10).fit(X, y)
+    assert np.all(pos.coef_ >= 0) and np.any(pos.coef_ > 0)
+    pf = np.ones(P)
+    pf[1] = 0.0  # unpenalized: nonzero even at a large alpha
+    m = CoxPH(alpha=1.0, penalty_factor=pf, tol=1e-10).fit(X, y)
+    assert m.coef_[1] != 0 and np.count_nonzero(m.coef_) == 1
+    ridge = CoxPH(alpha=0.1, l1_ratio=0.0, tol=1e-10).fit(X, y)
+    assert np.all(ridge.coef_ != 0)
 
 
 def test_paths_of_the_new_families():

@@ -142,7 +142,10 @@ class CoxPredictions:
                 continue
             idx = np.searchsorted(bt, times, side="right")
             h0 = np.concatenate([[0.0], bh])[idx]
-            out[rows] = np.exp(eta[rows])[:, None] * h0[None, :]
+            with np.errstate(over="ignore"):
+                risk = np.exp(eta[rows])[:, None]
+            # before the first event time H0 = 0, whatever the risk (no inf * 0 = NaN)
+            out[rows] = np.where(h0[None, :] > 0, risk * h0[None, :], 0.0)
         return out
 
     def predict_survival_function(self, X, times=None, offset=None, strata=None):

@@ -177,12 +177,12 @@ def _n_terms(s, d, gptr, efron):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def cox_terms(Xs, eta, s, d, gptr, sptr, efron):
+def cox_terms(Xc, order, eta, s, d, gptr, sptr, efron):
     """The rank-one terms of the Hessian: ``(M, om)`` with ``M[t] = Xs' pi_t`` (the
-    risk-set mean of the rows of ``Xs``, n x k sorted like eta, under term t's softmax)
-    and ``om[t]`` its weight: the Hessian of the total loss in ``w`` is
-    ``Xs' diag(s h1) Xs - M' diag(om) M``."""
-    n, k = Xs.shape
+    risk-set mean of the rows of ``Xs = Xc[order]`` under term t's softmax; ``Xc`` in the
+    original row order, eta sorted) and ``om[t]`` its weight: the Hessian of the total
+    loss in ``w`` is ``Xs' diag(s h1) Xs - M' diag(om) M``."""
+    n, k = Xc.shape
     T = _n_terms(s, d, gptr, efron)
     M = np.zeros((T, k))
     om = np.zeros(T)
@@ -205,8 +205,9 @@ def cox_terms(Xs, eta, s, d, gptr, sptr, efron):
                 if we == 0.0:
                     continue
                 ev = d[i] > 0 and s[i] > 0
+                row = order[i]
                 for j in range(k):
-                    v = we * Xs[i, j]
+                    v = we * Xc[row, j]
                     cx[j] += v
                     if ev:
                         dx[j] += v

@@ -300,9 +300,10 @@ class Cox(Datafit):
 
         b = self._binding(y)
         _, _, _, h1 = b.sums(eta)
-        Xs = np.ascontiguousarray(Xc[b.order], dtype=np.float64)
+        Xc = np.asarray(Xc, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            M, om = cox_terms(Xs, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron)
+            M, om = cox_terms(Xc, b.order, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr,
+                              b.efron)
         return b.s_full * h1, M, om
 
     def hessian_block(self, y, eta, Xc):

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 from importlib import metadata
+
+# An older copy of penalized, its package renamed ``penalized_base``, measured side by side
+# (before/after tables in one process): PENALIZED_BASELINE names the folder that holds it.
+BASE = "penalized@base"
+
+
+def baseline_available() -> bool:
+    """Whether PENALIZED_BASELINE names a folder with a ``penalized_base`` package (it is
+    put on sys.path)."""
+    path = os.environ.get("PENALIZED_BASELINE")
+    if not path or not os.path.isdir(os.path.join(path, "penalized_base")):
+        return False
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return True
 
 
 def summarize(res: dict, times: dict[str, list[float]], peers: tuple[str, ...]) -> dict:
@@ -16,6 +33,8 @@ def summarize(res: dict, times: dict[str, list[float]], peers: tuple[str, ...]) 
         res["best_peer"], res["best_peer_ms"] = best, peer_ms[best]
         if "penalized" in times:
             res["ratio"] = res["solvers"]["penalized"]["ms"] / peer_ms[best]
+    if "penalized" in times and BASE in times:
+        res["ratio_base"] = res["solvers"]["penalized"]["ms"] / res["solvers"][BASE]["ms"]
     return res
 
 
@@ -27,7 +46,9 @@ def fmt_ms(x) -> str:
 
 def print_time_table(results: list[dict], solvers: list[str]) -> None:
     """Median time per solver and row, best peer in bold, ratio penalized / best peer."""
+    base = any("ratio_base" in r for r in results)
     head = ["problem", "frac", *[f"{s} ms" for s in solvers], "best peer", "ratio pen/best"]
+    head += ["ratio pen/base"] if base else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         cells = [r["problem"], f"{r['frac']:g}"]
@@ -42,6 +63,8 @@ def print_time_table(results: list[dict], solvers: list[str]) -> None:
             cells.append(f"**{c}**" if s == best else c)
         cells.append(best or "-")
         cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
+        if base:
+            cells.append(f"{r['ratio_base']:.2f}" if "ratio_base" in r else "-")
         lines.append("| " + " | ".join(cells) + " |")
     print("\nmedian fit time at the loosest tol reaching F - F* <= 1e-6 F(0) (best peer in bold)")
     print("\n".join(lines))

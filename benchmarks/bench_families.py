@@ -100,12 +100,13 @@ def _penalized(family, lam, tol):
     import penalized
 
     if family == "cox":
-        return penalized.CoxPH(alpha=lam, tol=tol, max_iter=100_000)
+        return penalized.CoxPH(alpha=lam, tol=tol, max_iter=1000)
     if family == "gamma":
-        return penalized.GammaRegressor(lam, l1_ratio=1.0, tol=tol, max_iter=100_000)
+        return penalized.GammaRegressor(alpha=lam, l1_ratio=1.0, tol=tol, max_iter=1000)
     if family == "poisson":
-        return penalized.PoissonRegressor(lam, l1_ratio=1.0, tol=tol, max_iter=100_000)
-    return penalized.TweedieRegressor(lam, power=1.5, l1_ratio=1.0, tol=tol, max_iter=100_000)
+        return penalized.PoissonRegressor(alpha=lam, l1_ratio=1.0, tol=tol, max_iter=1000)
+    return penalized.TweedieRegressor(alpha=lam, power=1.5, l1_ratio=1.0, tol=tol,
+                                      max_iter=1000)
 
 
 def _glum(family, lam, tol):

@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from _problems import DataUnavailable, lasso_lambda, lasso_objective, load_riboflavin, simulated
-from _report import print_time_table, summarize, version
+from _report import BASE, baseline_available, print_time_table, summarize, version
 from threadpoolctl import threadpool_info, threadpool_limits
 
 TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
@@ -86,6 +86,12 @@ def _celer(lam: float, tol: float):
     return celer.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
 
 
+def _penalized_base(lam: float, tol: float):
+    import penalized_base
+
+    return penalized_base.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+
+
 SOLVERS: dict[str, tuple[str, Callable]] = {
     # display name: (import name, factory)
     "penalized": ("penalized", _penalized),
@@ -93,6 +99,8 @@ SOLVERS: dict[str, tuple[str, Callable]] = {
     "skglm": ("skglm", _skglm),
     "celer": ("celer", _celer),
 }
+if baseline_available():  # an older penalized side by side (not a peer)
+    SOLVERS[BASE] = ("penalized_base", _penalized_base)
 PEERS = ("scikit-learn", "skglm", "celer")
 
 

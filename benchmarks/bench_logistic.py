@@ -53,7 +53,7 @@ from _problems import (
     logreg_lambda,
     logreg_objective,
 )
-from _report import print_time_table, summarize, version
+from _report import BASE, baseline_available, print_time_table, summarize, version
 from threadpoolctl import threadpool_info, threadpool_limits
 
 TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
@@ -87,12 +87,20 @@ def _penalized(lam: float, tol: float, n: int, ref: bool):
     import penalized
 
     return penalized.LogisticRegression(
-        penalty="l1",
+        l1_ratio=1.0,
         alpha=lam,
         fit_intercept=False,
         tol=tol,
         max_iter=REF_CAPS["penalized"] if ref else 100_000,
     )
+
+
+def _penalized_base(lam: float, tol: float, n: int, ref: bool):
+    import penalized_base
+
+    return penalized_base.LogisticRegression(
+        penalty="l1", alpha=lam, fit_intercept=False, tol=tol,
+        max_iter=REF_CAPS["penalized"] if ref else 100_000)
 
 
 def _liblinear(lam: float, tol: float, n: int, ref: bool):
@@ -145,6 +153,8 @@ SOLVERS: dict[str, Solver] = {
     "skglm": Solver("skglm", _skglm, "F", True),
     "celer": Solver("celer", _celer, "C", True),
 }
+if baseline_available():  # an older penalized side by side (not a peer)
+    SOLVERS[BASE] = Solver("penalized_base", _penalized_base, "F", False)
 PEERS = ("liblinear", "skglm", "celer")
 
 

@@ -87,9 +87,8 @@ def main():
     n = A.shape[0]
 
     fits = {}
-    # The same penalties as scikit-learn's example: its Ridge(alpha=0.2) penalizes the
-    # *sum* of squares, i.e. penalized.Ridge(alpha=0.2 / n_samples) here.
-    for name, model in (("L2 (Ridge)", penalized.Ridge(alpha=0.2 / n)),
+    # The same penalties as scikit-learn's example (Ridge reads scikit-learn's alpha)
+    for name, model in (("L2 (Ridge)", penalized.Ridge(alpha=0.2)),
                         ("L1 (Lasso)", penalized.Lasso(alpha=0.001))):
         t0 = time.perf_counter()
         model.fit(A, proj)

@@ -10,7 +10,7 @@ The path is fitted with :func:`penalized.path` and the ``Logistic`` datafit (war
 from one alpha to the next), on standardized features so that the coefficients are on a
 common scale. The left panel draws the coefficients against log10(alpha), the right one
 against the L1 norm of the coefficient vector (the "budget" of the constrained form of the
-lasso); the top axis counts nonzero coefficients. A single ``LogisticRegression(penalty="l1")``
+lasso); the top axis counts nonzero coefficients. A single ``LogisticRegression(l1_ratio=1.0)``
 fit at the alpha where each feature enters is checked against the path.
 
 Writes ``logistic_l1_path.png``. Run: ``python examples/logistic_l1_path_iris.py [--out DIR]``.
@@ -78,7 +78,7 @@ def main():
     assert names[order[0]].startswith("petal"), "a petal measurement enters first"
     # A single fit at each entry alpha agrees with the path (same support).
     for j in order:
-        clf = penalized.LogisticRegression(penalty="l1", alpha=res.alphas[entry[j]]).fit(X, y)
+        clf = penalized.LogisticRegression(l1_ratio=1.0, alpha=res.alphas[entry[j]]).fit(X, y)
         assert np.array_equal(clf.coef_[0] != 0, coefs[:, entry[j]] != 0)
 
 

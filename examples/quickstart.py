@@ -29,7 +29,8 @@ def main():
         alpha = frac * amax
         for model in (penalized.Lasso(alpha=alpha),
                       penalized.ElasticNet(alpha=alpha, l1_ratio=0.5),
-                      penalized.Ridge(alpha=alpha)):
+                      # Ridge reads scikit-learn's alpha (sum of squares): n times
+                      penalized.Ridge(alpha=alpha * len(y_tr))):
             t0 = time.perf_counter()
             model.fit(X_tr, y_tr)
             ms = 1e3 * (time.perf_counter() - t0)

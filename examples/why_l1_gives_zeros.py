@@ -84,7 +84,9 @@ def one_feature_fits(z_values, alpha):
     for z in z_values:
         y = z * x[:, 0]
         lasso.append(penalized.Lasso(alpha=alpha, fit_intercept=False).fit(x, y).coef_[0])
-        ridge.append(penalized.Ridge(alpha=alpha, fit_intercept=False).fit(x, y).coef_[0])
+        # Ridge reads scikit-learn's alpha, on the sum of squares: n times the mean-loss one
+        ridge.append(penalized.Ridge(alpha=alpha * len(y), fit_intercept=False)
+                     .fit(x, y).coef_[0])
     return np.array(lasso), np.array(ridge)
 
 
@@ -106,7 +108,8 @@ def main():
     y = X @ W_OLS + 0.5 * resid
     alpha_l1, alpha_l2 = 1.0, 1.0
     w_l1 = penalized.Lasso(alpha=alpha_l1, fit_intercept=False, tol=1e-10).fit(X, y).coef_
-    w_l2 = penalized.Ridge(alpha=alpha_l2, fit_intercept=False).fit(X, y).coef_
+    # (Ridge's alpha is scikit-learn's, on the sum of squares: n times the mean-loss one)
+    w_l2 = penalized.Ridge(alpha=alpha_l2 * len(y), fit_intercept=False).fit(X, y).coef_
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), layout="constrained")
     geometry_panel(axes[0], w_l1, "l1", f"L1 (Lasso, alpha={alpha_l1}): a corner, w2 = 0")

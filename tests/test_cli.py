@@ -99,7 +99,7 @@ FIT_CASES = {
                                                        cv=_kf("classification"),
                                                        selection="1se", standardize=True)),
     "logistic-l2-fixed": (["--model", "logistic-l2", "--alpha", "0.01"], "grade",
-                          lambda: LogisticRegression("l2", alpha=0.01, standardize=True)),
+                          lambda: LogisticRegression(alpha=0.01, standardize=True)),
 }
 
 

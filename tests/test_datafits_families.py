@@ -24,6 +24,7 @@ def _fd(f, x, h=1e-6):
     (Tweedie(2.0), np.array([0.3, 1.0, 2.5])),
     (Tweedie(3.0), np.array([0.3, 1.0, 2.5])),
     (Tweedie(0.0), np.array([-1.0, 1.0, 2.5])),
+    (Tweedie(-0.5), np.array([-1.0, 1.0, 2.5])),
     (Binomial(), np.array([0.0, 0.3, 1.0])),
 ])
 def test_derivatives_by_finite_differences(datafit, y):
@@ -62,6 +63,7 @@ def test_conjugate_is_the_supremum(datafit, y):
     (Tweedie(1.5), np.array([0.0, 2.5])),
     (Tweedie(3.0), np.array([0.3, 2.5])),
     (Tweedie(0.0), np.array([-1.0, 2.5])),
+    (Tweedie(-1.0), np.array([-1.0, 2.5])),
     (Binomial(), np.array([0.0, 0.3])),
 ])
 def test_saturated_is_the_minimum(datafit, y):
@@ -73,7 +75,7 @@ def test_saturated_is_the_minimum(datafit, y):
 
 
 def test_tweedie_rejects_powers_without_a_distribution():
-    for p in (0.5, -1.0, np.nan):
+    for p in (0.5, 0.999, np.nan, np.inf):
         with pytest.raises(ValueError, match="power"):
             Tweedie(p)
 

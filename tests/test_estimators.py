@@ -72,8 +72,21 @@ def objective(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None, pf
 
 
 def est_objective(est, X, y, sample_weight=None):
-    return objective(X, y, est.coef_, est.intercept_, est.alpha, _l1(est), sample_weight,
-                     est.penalty_factor)
+    return objective(X, y, est.coef_, est.intercept_, _alpha(est, sample_weight, X.shape[0]),
+                     _l1(est), sample_weight, est.penalty_factor)
+
+
+def _alpha(est, sample_weight, n):
+    """The alpha of est's mean-loss objective (Ridge reads scikit-learn's alpha, on the
+    sum of squares: alpha / S here)."""
+    if isinstance(est, Ridge):
+        return est.alpha / (n if sample_weight is None else float(np.sum(sample_weight)))
+    return est.alpha
+
+
+def sk_alpha(alpha, sample_weight, n):
+    """scikit-learn's Ridge alpha of a mean-loss alpha (times S)."""
+    return alpha * (n if sample_weight is None else float(np.sum(sample_weight)))
 
 
 def _l1(est):
@@ -116,7 +129,7 @@ def kkt_violation(est, X, y, sample_weight=None):
     pf = np.ones(p) if est.penalty_factor is None else np.asarray(est.penalty_factor, float)
     l1 = _l1(est)
     lo, up = _bounds(est, p)
-    alpha = est.alpha
+    alpha = _alpha(est, sample_weight, n)
 
     r = y - X @ w - b
     grad = -X.T @ (sw * r) / S + alpha * pf * (1.0 - l1) * w
@@ -330,7 +343,7 @@ def test_sparse_formats_match_dense(sparse_problem, fmt, est):
     dense = clone(est).fit(X, y, sample_weight=sw)
     sparse = clone(est).fit(to_container(X, fmt), y, sample_weight=sw)
     assert_same_objective(est_objective(sparse, X, y, sw), est_objective(dense, X, y, sw))
-    atol = solution_atol(X, y, sw, True, alpha=est.alpha, l1_ratio=_l1(est))
+    atol = solution_atol(X, y, sw, True, alpha=_alpha(est, sw, len(y)), l1_ratio=_l1(est))
     assert_allclose(sparse.coef_, dense.coef_, rtol=0, atol=atol)
     assert_allclose(sparse.intercept_, dense.intercept_, rtol=0,
                     atol=atol * (1 + np.abs(X).max()))
@@ -415,19 +428,20 @@ def test_ridge_closed_form(sparse_problem, container, fit_intercept, weighted, u
     pf = np.linspace(0.0, 3.0, p) if use_pf else None  # includes an unpenalized feature
     alpha = 0.7
     w_ref, b_ref = ridge_closed_form(X, y, alpha, sw, fit_intercept, pf)
-    est = Ridge(alpha, fit_intercept=fit_intercept, penalty_factor=pf)
+    est = Ridge(sk_alpha(alpha, sw, len(y)), fit_intercept=fit_intercept, penalty_factor=pf)
     est.fit(to_container(X, container), y, sample_weight=sw)
     assert_allclose(est.coef_, w_ref, rtol=1e-8, atol=1e-10)
     assert_allclose(est.intercept_, b_ref, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-def test_ridge_matches_sklearn_ridge_with_scaled_alpha(problem, container, weighted):
+def test_ridge_matches_sklearn_ridge(problem, container, weighted):
+    """Ridge reads scikit-learn's alpha (sum of squares + alpha ||w||^2)."""
     X, y = problem
     sw = make_weights(len(y)) if weighted else None
     S = len(y) if sw is None else sw.sum()
-    alpha = 0.4
-    ref = sklm.Ridge(alpha=alpha * S, solver="cholesky").fit(X, y, sample_weight=sw)
+    alpha = 0.4 * S
+    ref = sklm.Ridge(alpha=alpha, solver="cholesky").fit(X, y, sample_weight=sw)
     est = Ridge(alpha).fit(to_container(X, container), y, sample_weight=sw)
     assert_allclose(est.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
     assert_allclose(est.intercept_, ref.intercept_, rtol=1e-8, atol=1e-10)
@@ -458,7 +472,8 @@ def test_ridge_with_bounds_matches_bounded_least_squares(problem, container, wei
     A = np.vstack([s[:, None] * Xc, np.diag(np.sqrt(alpha * pf))])
     c = np.concatenate([s * yc, np.zeros(p)])
     w_ref = lsq_linear(A, c, bounds=(lo, up), method="bvls", tol=1e-14).x
-    est = Ridge(alpha, penalty_factor=pf, lower_bounds=lo, upper_bounds=up, **TIGHT)
+    est = Ridge(sk_alpha(alpha, sw, len(y)), penalty_factor=pf, lower_bounds=lo,
+                upper_bounds=up, **TIGHT)
     est.fit(to_container(X, container), y, sample_weight=sw)
     assert np.all(est.coef_ >= lo) and np.all(est.coef_ <= up)
     assert np.any(est.coef_ == lo) and np.any(est.coef_ == up)
@@ -481,7 +496,7 @@ def test_ridge_wide_closed_form(wide_problem, container, fit_intercept, weighted
         pf = np.ones(p)
         pf[[0, 7]] = 0.0  # a couple of unpenalized features (fewer than n)
     w_ref, b_ref = ridge_closed_form(X, y, 0.3, sw, fit_intercept, pf)
-    est = Ridge(0.3, fit_intercept=fit_intercept, penalty_factor=pf)
+    est = Ridge(sk_alpha(0.3, sw, len(y)), fit_intercept=fit_intercept, penalty_factor=pf)
     est.fit(to_container(X, container), y, sample_weight=sw)
     assert_allclose(est.coef_, w_ref, rtol=1e-8, atol=1e-10)
     assert_allclose(est.intercept_, b_ref, rtol=1e-8, atol=1e-10)
@@ -611,7 +626,8 @@ def test_zero_penalty_factor_is_not_shrunk(problem, container, est_cls, weighted
     sw = make_weights(len(y)) if weighted else None
     pf = np.ones(p)
     pf[k] = 0.0
-    est = est_cls(1e8, penalty_factor=pf, **TIGHT)  # huge alpha kills all other features
+    alpha = sk_alpha(1e8, sw, len(y)) if est_cls is Ridge else 1e8
+    est = est_cls(alpha, penalty_factor=pf, **TIGHT)  # huge alpha kills all other features
     est.fit(to_container(X, container), y, sample_weight=sw)
     # Weighted OLS of y on x_k alone (with intercept).
     s = np.sqrt(_weights(sw, len(y)))
@@ -708,14 +724,15 @@ def test_bounds_hold_exactly_and_are_active(problem, container, est_cls, kind):
     X, y = problem
     p = X.shape[1]
     alpha = 0.01 * hand_alpha_max(X, y)
-    free = est_cls(alpha, **TIGHT).fit(X, y).coef_
+    est_alpha = sk_alpha(alpha, None, len(y)) if est_cls is Ridge else alpha
+    free = est_cls(est_alpha, **TIGHT).fit(X, y).coef_
     if kind == "arrays":
         lo = np.where(free < 0, 0.5 * free, -0.1)
         up = np.where(free > 0, 0.5 * free, 0.1)
     else:
         lo, up = 0.5 * free.min(), 0.5 * free.max()
     assert np.max(free) > 0 > np.min(free)
-    est = est_cls(alpha, lower_bounds=lo, upper_bounds=up, **TIGHT)
+    est = est_cls(est_alpha, lower_bounds=lo, upper_bounds=up, **TIGHT)
     est.fit(to_container(X, container), y)
     lo_a, up_a = np.broadcast_to(lo, (p,)), np.broadcast_to(up, (p,))
     assert np.all(est.coef_ >= lo_a), est.coef_ - lo_a
@@ -811,7 +828,7 @@ def test_dtype_is_preserved(problem, container, est, dtype):
     fitted = clone(est).set_params(tol=tol).fit(to_container(X32, container), y32)
     assert fitted.coef_.dtype == dtype
     ref = clone(est).set_params(tol=1e-10).fit(X, y)
-    atol = solution_atol(X, y, tol=tol, alpha=est.alpha, l1_ratio=_l1(est))
+    atol = solution_atol(X, y, tol=tol, alpha=_alpha(est, None, len(y)), l1_ratio=_l1(est))
     if dtype == np.float32:
         atol += 1e-3 * np.abs(ref.coef_).max()
     assert_allclose(fitted.coef_, ref.coef_, rtol=0, atol=atol)
@@ -834,7 +851,7 @@ def test_warm_start_reuses_coef(problem, est_cls):
     X, y = problem
     alpha = 0.01 * hand_alpha_max(X, y)
     cold = est_cls(alpha, tol=1e-10, max_iter=100_000).fit(X, y)
-    assert cold.n_iter_ > 2
+    assert cold.n_iter_ >= 2  # (epochs and support Newton steps)
     warm = est_cls(alpha, tol=1e-10, max_iter=100_000, warm_start=True).fit(X, y)
     n_first = warm.n_iter_
     warm.fit(X, y)  # starts from the solution: converges (almost) immediately
@@ -854,8 +871,8 @@ def test_warm_start_reuses_coef(problem, est_cls):
     one.coef_ = cold.coef_.copy()
     one.set_params(alpha=alpha, tol=1e-10, max_iter=2).fit(X, y)
     assert_allclose(one.coef_, cold.coef_, rtol=0, atol=atol)
-    with pytest.warns(ConvergenceWarning):
-        est_cls(alpha, tol=1e-10, max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning):  # one epoch from zero is not enough
+        est_cls(alpha, tol=1e-10, max_iter=1).fit(X, y)
 
 
 @pytest.mark.parametrize("est_cls", [Lasso, ElasticNet])
@@ -987,7 +1004,7 @@ def test_single_feature_closed_form(container, l1_ratio, fit_intercept, weighted
     if l1_ratio == 1.0:
         est = Lasso(alpha, fit_intercept=fit_intercept, **TIGHT)
     elif l1_ratio == 0.0:
-        est = Ridge(alpha, fit_intercept=fit_intercept, **TIGHT)
+        est = Ridge(sk_alpha(alpha, sw, 40), fit_intercept=fit_intercept, **TIGHT)
     else:
         est = ElasticNet(alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, **TIGHT)
     est.fit(to_container(X, container), y, sample_weight=sw)
@@ -1021,11 +1038,13 @@ def test_constructor_signature():
     with pytest.raises(TypeError):
         ElasticNet(0.5, 0.3)
     defaults = Lasso().get_params()
-    assert defaults == dict(alpha=1.0, fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                            upper_bounds=None, positive=False, standardize=False, tol=1e-4,
-                            max_iter=1000, warm_start=False, verbose=0)
-    assert ElasticNet().get_params() == dict(defaults, l1_ratio=0.5)
-    assert Ridge().get_params() == defaults
+    # scikit-learn's parameters with scikit-learn's defaults, then penalized's own
+    sk = {k: v for k, v in sklm.Lasso().get_params().items()}
+    own = dict(penalty_factor=None, lower_bounds=None, upper_bounds=None, standardize=False,
+               verbose=0)
+    assert defaults == dict(sk, **own)
+    assert ElasticNet().get_params() == dict(sklm.ElasticNet().get_params(), **own)
+    assert Ridge().get_params() == dict(sklm.Ridge().get_params(), **own, warm_start=False)
 
 
 @pytest.mark.parametrize("est", ALL_ESTIMATORS, ids=ALL_IDS)

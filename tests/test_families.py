@@ -91,9 +91,10 @@ def test_objective_as_glum(power, l1_ratio):
                                           max_iter=1000).fit(X, y, sample_weight=SW,
                                                              offset=OFF)
     if power == "gamma":
-        est = GammaRegressor(alpha, l1_ratio=l1_ratio, tol=1e-10)
+        est = GammaRegressor(alpha=alpha, l1_ratio=l1_ratio, tol=1e-10)
     else:
-        est = TweedieRegressor(alpha, power=power, link="log", l1_ratio=l1_ratio, tol=1e-10)
+        est = TweedieRegressor(alpha=alpha, power=power, link="log", l1_ratio=l1_ratio,
+                               tol=1e-10)
     est.fit(X, y, sample_weight=SW, offset=OFF)
     pen = EN(alpha, l1_ratio).arrays(P)
 
@@ -110,7 +111,8 @@ def test_tweedie_power0_identity_is_ridge_and_sklearn():
 
     y = _y("linear")
     ours = TweedieRegressor(alpha=0.3, tol=1e-12).fit(X, y)
-    ridge = Ridge(alpha=0.3).fit(X, y)
+    # Ridge's alpha is scikit-learn's (it multiplies ||w||^2 against the sum of squares)
+    ridge = Ridge(alpha=0.3 * X.shape[0]).fit(X, y)
     sk = SkTweedie(alpha=0.3, tol=1e-12, max_iter=10_000).fit(X, y)
     np.testing.assert_allclose(ours.coef_, ridge.coef_, atol=1e-10)
     np.testing.assert_allclose(ours.coef_, sk.coef_, atol=1e-6)
@@ -194,10 +196,15 @@ def _reference(datafit, y, s, pen, X1, offset, intercept):
 OFFSET_CASES = [
     (Lasso(alpha=0.05, tol=1e-12), Quadratic(), "linear", 0.05, 1.0),
     (ElasticNet(alpha=0.05, l1_ratio=0.5, tol=1e-12), Quadratic(), "linear", 0.05, 0.5),
-    (Ridge(alpha=0.05), Quadratic(), "linear", 0.05, 0.0),
-    (LogisticRegression(alpha=0.01, penalty="l1", tol=1e-12), Logistic(), "binary", 0.01, 1.0),
+    # Ridge's alpha is scikit-learn's: alpha ||w||^2 against the weighted sum of squares
+    (Ridge(alpha=0.05 * SW.sum()), Quadratic(), "linear", 0.05, 0.0),
+    (LogisticRegression(alpha=0.01, l1_ratio=1.0, tol=1e-12), Logistic(), "binary", 0.01, 1.0),
     (PoissonRegressor(alpha=0.01, l1_ratio=0.5, tol=1e-12), Poisson(), "poisson", 0.01, 0.5),
-    (HuberRegressor(alpha=0.01, l1_ratio=0.5, tol=1e-12), Huber(1.35), "linear", 0.01, 0.5),
+    # at a fixed scale sigma, scikit-learn's objective divided by 2 S / sigma is the mean
+    # Huber loss at threshold epsilon sigma with the elastic net a (l1' |w| + (1 - l1')/2
+    # w^2), a = alpha sigma (2 - l1_ratio) / (2 S), l1' = l1_ratio / (2 - l1_ratio)
+    (HuberRegressor(alpha=0.01 * 1.5 * SW.sum(), l1_ratio=2 / 3, fixed_scale=1.0,
+                    tol=1e-12), Huber(1.35), "linear", 0.01, 0.5),
     (GammaRegressor(alpha=0.01, l1_ratio=1.0, tol=1e-12), Gamma(), "gamma", 0.01, 1.0),
     (TweedieRegressor(alpha=0.01, power=1.5, l1_ratio=0.5, tol=1e-12), Tweedie(1.5),
      "tweedie", 0.01, 0.5),

@@ -9,8 +9,6 @@ coordinate descent).
 """
 
 import os
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -19,6 +17,14 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
+
+from _nn_helpers import (  # noqa: E402
+    assert_matches_reference,
+    import_without,
+    lipschitz,
+    one_thread,  # noqa: F401  (autouse fixture)
+    run_doctests,
+)
 
 import penalized  # noqa: E402
 import penalized.torch as pt  # noqa: E402
@@ -39,15 +45,6 @@ ops = keras.ops
 # Keras's own numpy conversions under numpy 2 (not penalized's code)
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread is fastest and insensitive to machine load."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def half_mse(y_true, y_pred):
@@ -71,18 +68,7 @@ def dense(units, inputs, dtype="float32", **kw):
 
 # --------------------------------------------------------------------------- import
 def test_import_penalized_does_not_import_keras_and_missing_keras_gives_install_hint():
-    code = """
-import sys, penalized
-assert 'keras' not in sys.modules and 'penalized.keras' not in sys.modules
-sys.modules['keras'] = None  # as if keras were not installed
-try:
-    import penalized.keras
-except ImportError as exc:
-    print(exc)
-"""
-    src = os.path.dirname(os.path.dirname(penalized.__file__))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    res = import_without("keras")
     assert res.returncode == 0, res.stderr
     assert 'pip install "penalized[keras]"' in res.stdout
 
@@ -101,17 +87,9 @@ def test_the_adapter_calls_no_backend_directly():
 
 
 def test_docstring_examples_run():
-    import doctest
-    import importlib
-    import pkgutil
-
     import penalized.keras as pk
 
-    failed, attempted = 0, 0
-    for info in pkgutil.iter_modules(pk.__path__):
-        mod = importlib.import_module(f"penalized.keras.{info.name}")
-        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-        failed, attempted = failed + res.failed, attempted + res.attempted
+    failed, attempted = run_doctests(pk)
     assert failed == 0 and attempted > 40
     for name in pk.__all__:  # every public object has an Examples section
         assert "Examples\n" in getattr(pk, name).__doc__, name
@@ -365,12 +343,11 @@ def test_adam_group_prox_satisfies_optimality_conditions():
 def _fit_linear(X, y, penalty, dtype, steps=300):
     """Full-batch proximal gradient (ISTA) with lr = 1/L on 0.5 * mse, through fit()."""
     n, p = X.shape
-    Xa = np.hstack([X, np.ones((n, 1))])
-    L = np.linalg.eigvalsh(Xa.T @ Xa / n).max()
     layer = keras.layers.Dense(1, kernel_regularizer=penalty, kernel_initializer="zeros",
                                dtype=dtype)
     model = keras.Sequential([keras.Input((p,), dtype=dtype), layer])
-    model.compile(optimizer=Proximal(keras.optimizers.SGD(float(1.0 / L))), loss=half_mse)
+    model.compile(optimizer=Proximal(keras.optimizers.SGD(float(1.0 / lipschitz(X)))),
+                  loss=half_mse)
     # `steps` copies of the data, one batch each: `steps` full-batch steps in one epoch
     Xr, yr = np.tile(X, (steps, 1)).astype(dtype), np.tile(y, steps)[:, None].astype(dtype)
     model.fit(Xr, yr, batch_size=n, epochs=1, shuffle=False, verbose=0)
@@ -389,9 +366,7 @@ def test_proximal_sgd_dense_matches_penalized_lasso(seed, dtype):
     alpha = 0.1 * penalized.alpha_max(X, y)
     ref = penalized.Lasso(alpha=alpha, tol=1e-12, max_iter=100000).fit(X, y)
     coef, intercept = _fit_linear(X, y, L1(alpha), dtype)
-    np.testing.assert_allclose(coef, ref.coef_, atol=1e-4, rtol=0)
-    assert abs(intercept - ref.intercept_) < 1e-4
-    np.testing.assert_array_equal(coef == 0, ref.coef_ == 0)  # the same exact support
+    assert_matches_reference(coef, intercept, ref)  # the same exact support too
     assert (coef == 0).sum() >= 3
 
 
@@ -401,9 +376,7 @@ def test_proximal_sgd_dense_matches_penalized_elastic_net():
     ref = penalized.ElasticNet(alpha=alpha, l1_ratio=0.6, tol=1e-12,
                                max_iter=100000).fit(X, y)
     coef, intercept = _fit_linear(X, y, ElasticNet(alpha, l1_ratio=0.6), "float64")
-    np.testing.assert_allclose(coef, ref.coef_, atol=1e-4, rtol=0)
-    assert abs(intercept - ref.intercept_) < 1e-4
-    np.testing.assert_array_equal(coef == 0, ref.coef_ == 0)
+    assert_matches_reference(coef, intercept, ref)
 
 
 def _sparse_task(n=200, p=20):
@@ -455,12 +428,18 @@ def test_proximal_training_gives_exact_zeros_and_a_plain_regularizer_none(name):
     assert (kernels[False] == 0).sum() == 0
 
 
-def test_group_lasso_kills_whole_units_then_prune_keeps_predictions():
+def _fit_group_lasso(axis):
+    """The sparse task, and an MLP with 16 hidden units trained with GroupLasso(0.05,
+    axis) on its hidden kernel under Proximal(Adam), and that kernel."""
     X, y = _sparse_task()
-    model = _mlp(GroupLasso(0.05, axis="units"), hidden=16)
+    model = _mlp(GroupLasso(0.05, axis=axis), hidden=16)
     model.compile(optimizer=Proximal(keras.optimizers.Adam(1e-2)), loss=half_mse)
     model.fit(X, y, batch_size=50, epochs=60, verbose=0)
-    kernel = numpy_of(model.get_layer("h").kernel)
+    return X, y, model, numpy_of(model.get_layer("h").kernel)
+
+
+def test_group_lasso_kills_whole_units_then_prune_keeps_predictions():
+    X, y, model, kernel = _fit_group_lasso("units")
     dead = (kernel == 0).all(axis=0)
     assert 0 < dead.sum() < 16 and ((kernel == 0) == dead[None, :]).all()  # whole units
     report = sparsity_report(model)
@@ -477,11 +456,7 @@ def test_group_lasso_kills_whole_units_then_prune_keeps_predictions():
 
 
 def test_group_lasso_over_inputs_with_adam_drops_exactly_the_irrelevant_inputs():
-    X, y = _sparse_task()
-    model = _mlp(GroupLasso(0.05, axis="inputs"), hidden=16)
-    model.compile(optimizer=Proximal(keras.optimizers.Adam(1e-2)), loss=half_mse)
-    model.fit(X, y, batch_size=50, epochs=60, verbose=0)
-    kernel = numpy_of(model.get_layer("h").kernel)
+    _, _, _, kernel = _fit_group_lasso("inputs")
     zero_inputs = (kernel == 0).all(axis=1)
     assert not zero_inputs[:3].any() and zero_inputs[3:].all()
     assert (kernel == 0).sum() == 17 * 16  # whole rows, nothing else
@@ -495,6 +470,14 @@ def _set(layer, kernel=None, bias=None):
     if bias is not None:
         w[1] = bias
     layer.set_weights(w)
+
+
+def _zero_unit_0(model, names):
+    """Zero the input weights of unit 0 of each named Dense layer."""
+    for name in names:
+        k = numpy_of(model.get_layer(name).kernel)
+        k[:, 0] = 0
+        _set(model.get_layer(name), k)
 
 
 @pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
@@ -558,10 +541,7 @@ def test_prune_leaves_layers_that_are_not_safe_to_prune():
         keras.layers.Dense(3, name="bn_before"),
         keras.layers.BatchNormalization(),  # not parameter-free
         keras.layers.Dense(2, name="last")])  # its units are the model's outputs
-    for name in ("soft", "bn_before", "last"):
-        k = numpy_of(model.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(model.get_layer(name), k)
+    _zero_unit_0(model, ("soft", "bn_before", "last"))
     small = prune(model)
     assert [small.get_layer(n).units for n in ("soft", "bn_before", "last")] == [3, 3, 2]
     X = np.random.default_rng(0).standard_normal((5, 4)).astype("float32")
@@ -578,10 +558,7 @@ def test_prune_selected_layers_and_bad_input():
     h2 = keras.layers.Dense(3, name="h2")(x)
     out = keras.layers.Dense(1, name="out")(keras.layers.Add()([h2, x]))
     model = keras.Model(inp, out)
-    for name in ("h1", "h2"):
-        k = numpy_of(model.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(model.get_layer(name), k)
+    _zero_unit_0(model, ("h1", "h2"))
     with pytest.raises(ValueError, match="'conv' is a Conv2D, not a Dense layer"):
         prune(model, layers=["conv"])
     with pytest.raises(ValueError, match="'h1' cannot be removed: its output does not feed"):
@@ -605,10 +582,7 @@ def test_prune_selected_layers_and_bad_input():
         prune(sub)
     seq = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, name="a"),
                             keras.layers.Dense(3, name="b"), keras.layers.Dense(1, name="c")])
-    for name in "ab":
-        k = numpy_of(seq.get_layer(name).kernel)
-        k[:, 0] = 0
-        _set(seq.get_layer(name), k)
+    _zero_unit_0(seq, "ab")
     small = prune(seq, layers=["b"])  # only b's units
     assert [small.get_layer(n).units for n in "abc"] == [3, 2, 1]
 

@@ -8,14 +8,18 @@ optimizers' own updates, or by :class:`penalized.Lasso` / :class:`penalized.Elas
 import os
 import re
 import shutil
-import subprocess
-import sys
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from _nn_helpers import (  # noqa: E402
+    assert_matches_reference,
+    import_without,
+    lipschitz,
+    one_thread,  # noqa: F401  (autouse fixture)
+    run_doctests,
+)
 from torch import nn  # noqa: E402
 
 import penalized  # noqa: E402
@@ -60,49 +64,21 @@ def mlp(p=6, h=5, out=2, act=nn.ReLU, dtype=torch.float32, device="cpu", seed=0)
     return nn.Sequential(nn.Linear(p, h), act(), nn.Linear(h, out)).to(device, dtype)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread is fastest and insensitive to machine load."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _tol(dtype):
     return {torch.float64: 1e-10, torch.float32: 1e-5, torch.bfloat16: 2e-2}[dtype]
 
 
 # --------------------------------------------------------------------------- import
 def test_import_penalized_does_not_import_torch_and_missing_torch_gives_install_hint():
-    code = """
-import sys, penalized
-assert 'torch' not in sys.modules and 'penalized.torch' not in sys.modules
-sys.modules['torch'] = None  # as if torch were not installed
-try:
-    import penalized.torch
-except ImportError as exc:
-    print(exc)
-"""
-    src = os.path.dirname(os.path.dirname(penalized.__file__))  # works from a checkout too
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    res = import_without("torch")
     assert res.returncode == 0, res.stderr
     assert 'pip install "penalized[torch]"' in res.stdout
 
 
 def test_docstring_examples_run():
-    import doctest
-    import importlib
-    import pkgutil
-
     import penalized.torch as pt
 
-    failed, attempted = 0, 0
-    for info in pkgutil.iter_modules(pt.__path__):
-        mod = importlib.import_module(f"penalized.torch.{info.name}")
-        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-        failed, attempted = failed + res.failed, attempted + res.attempted
+    failed, attempted = run_doctests(pt)
     assert failed == 0 and attempted > 60
     for name in pt.__all__:  # every public object has an Examples section
         assert "Examples\n" in getattr(pt, name).__doc__, name
@@ -333,14 +309,11 @@ def test_combined_prox_is_the_exact_prox_of_the_sum():
 # --------------------------------------------------------------------------- Proximal
 def _fit_linear(X, y, penalty, *, max_iter=20000):
     """Full-batch proximal gradient (ISTA) with lr = 1/L on 1/(2n)||y - Xw - b||^2."""
-    n, p = X.shape
-    Xa = np.hstack([X, np.ones((n, 1))])
-    L = np.linalg.eigvalsh(Xa.T @ Xa / n).max()
     Xt, yt = torch.tensor(X), torch.tensor(y)
-    model = nn.Linear(p, 1, dtype=torch.float64)
+    model = nn.Linear(X.shape[1], 1, dtype=torch.float64)
     nn.init.zeros_(model.weight)
     nn.init.zeros_(model.bias)
-    opt = Proximal(torch.optim.SGD(model.parameters(), lr=1.0 / L), penalty, model)
+    opt = Proximal(torch.optim.SGD(model.parameters(), lr=1.0 / lipschitz(X)), penalty, model)
     for it in range(max_iter):
         opt.zero_grad()
         (0.5 * ((model(Xt).squeeze(1) - yt) ** 2).mean()).backward()
@@ -357,9 +330,7 @@ def test_proximal_sgd_matches_penalized_lasso(seed):
     alpha = 0.1 * penalized.alpha_max(X, y)
     ref = penalized.Lasso(alpha=alpha, fit_intercept=True, tol=1e-10, max_iter=100000).fit(X, y)
     coef, intercept = _fit_linear(X, y, L1(alpha))
-    np.testing.assert_allclose(coef, ref.coef_, atol=1e-4, rtol=0)
-    assert abs(intercept - ref.intercept_) < 1e-4
-    np.testing.assert_array_equal(coef == 0, ref.coef_ == 0)  # the same exact support
+    assert_matches_reference(coef, intercept, ref)  # the same exact support too
     assert (coef == 0).sum() >= 3
 
 
@@ -368,8 +339,7 @@ def test_proximal_sgd_matches_penalized_elastic_net():
     alpha = 0.2 * penalized.alpha_max(X, y)
     ref = penalized.ElasticNet(alpha=alpha, l1_ratio=0.6, tol=1e-10, max_iter=100000).fit(X, y)
     coef, intercept = _fit_linear(X, y, ElasticNet(alpha, l1_ratio=0.6))
-    np.testing.assert_allclose(coef, ref.coef_, atol=1e-4, rtol=0)
-    assert abs(intercept - ref.intercept_) < 1e-4
+    assert_matches_reference(coef, intercept, ref, same_support=False)
 
 
 def _sparse_task(n=200, p=20, k=3, dtype=torch.float32, device="cpu"):

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
+    "InvalidParameterError",
     "check_bool",
     "check_bounds",
     "check_finite_sparse",
@@ -16,40 +17,45 @@ __all__ = [
 ]
 
 
+class InvalidParameterError(ValueError, TypeError):
+    """An invalid parameter value or type (both a ValueError and a TypeError, as
+    scikit-learn's error of the same name)."""
+
+
 def check_scalar(value, name, *, low=None, high=None, low_open=False):
     """Return ``value`` as a float after checking its type and range."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
+        raise InvalidParameterError(
             f"The '{name}' parameter must be a real number, got {value!r} "
             f"of type {type(value).__name__}."
         )
     value = float(value)
     if not np.isfinite(value):
-        raise ValueError(f"The '{name}' parameter must be finite, got {value!r}.")
+        raise InvalidParameterError(f"The '{name}' parameter must be finite, got {value!r}.")
     if low is not None and (value < low or (low_open and value == low)):
         op = ">" if low_open else ">="
-        raise ValueError(f"The '{name}' parameter must be {op} {low}, got {value!r}.")
+        raise InvalidParameterError(f"The '{name}' parameter must be {op} {low}, got {value!r}.")
     if high is not None and value > high:
-        raise ValueError(f"The '{name}' parameter must be <= {high}, got {value!r}.")
+        raise InvalidParameterError(f"The '{name}' parameter must be <= {high}, got {value!r}.")
     return value
 
 
 def check_int(value, name, *, low=1):
     """Return ``value`` as an int >= ``low``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
+        raise InvalidParameterError(
             f"The '{name}' parameter must be an integer, got {value!r} "
             f"of type {type(value).__name__}."
         )
     if value < low:
-        raise ValueError(f"The '{name}' parameter must be >= {low}, got {value!r}.")
+        raise InvalidParameterError(f"The '{name}' parameter must be >= {low}, got {value!r}.")
     return int(value)
 
 
 def check_bool(value, name):
     """Return ``value`` as a bool; only real booleans are accepted."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
+        raise InvalidParameterError(
             f"The '{name}' parameter must be a bool, got {value!r} of type "
             f"{type(value).__name__}."
         )
@@ -60,11 +66,11 @@ def _as_float_vector(value, name, n):
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"'{name}' must be numeric, got {value!r}.") from exc
+        raise InvalidParameterError(f"'{name}' must be numeric, got {value!r}.") from exc
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
     if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(
+        raise InvalidParameterError(
             f"'{name}' must be a scalar or have shape ({n},) (one value per "
             f"{'sample' if name == 'sample_weight' else 'feature'}), got shape {arr.shape}."
         )
@@ -77,9 +83,9 @@ def check_penalty_factor(value, n_features):
         return np.ones(n_features)
     pf = _as_float_vector(value, "penalty_factor", n_features)
     if not np.all(np.isfinite(pf)):
-        raise ValueError("'penalty_factor' must be finite (no NaN or inf).")
+        raise InvalidParameterError("'penalty_factor' must be finite (no NaN or inf).")
     if np.any(pf < 0):
-        raise ValueError("'penalty_factor' must be non-negative.")
+        raise InvalidParameterError("'penalty_factor' must be non-negative.")
     return pf.copy()
 
 
@@ -91,9 +97,9 @@ def check_bounds(lower, upper, n_features, positive=False):
     else:
         lo = _as_float_vector(lower, "lower_bounds", n_features).copy()
         if np.any(np.isnan(lo)):
-            raise ValueError("'lower_bounds' must not contain NaN.")
+            raise InvalidParameterError("'lower_bounds' must not contain NaN.")
         if np.any(lo > 0):
-            raise ValueError(
+            raise InvalidParameterError(
                 "'lower_bounds' must be <= 0 (as in glmnet, zero must be feasible); "
                 f"got a maximum of {lo.max()!r}."
             )
@@ -102,9 +108,9 @@ def check_bounds(lower, upper, n_features, positive=False):
     else:
         up = _as_float_vector(upper, "upper_bounds", n_features).copy()
         if np.any(np.isnan(up)):
-            raise ValueError("'upper_bounds' must not contain NaN.")
+            raise InvalidParameterError("'upper_bounds' must not contain NaN.")
         if np.any(up < 0):
-            raise ValueError(
+            raise InvalidParameterError(
                 "'upper_bounds' must be >= 0 (as in glmnet, zero must be feasible); "
                 f"got a minimum of {up.min()!r}."
             )
@@ -117,7 +123,7 @@ def check_finite_sparse(X, name="X"):
     """Sparse formats scikit-learn cannot scan (e.g. DOK) are checked after conversion."""
     if (sp.issparse(X) and X.format in ("csr", "csc", "coo", "bsr")
             and not np.all(np.isfinite(X.data))):
-        raise ValueError(f"Input {name} contains NaN or infinity.")
+        raise InvalidParameterError(f"Input {name} contains NaN or infinity.")
     return X
 
 
@@ -126,14 +132,14 @@ def check_sample_weight(sample_weight, n_samples):
     if sample_weight is None:
         return None
     if isinstance(sample_weight, str):
-        raise TypeError(f"'sample_weight' must be numeric, got {sample_weight!r}.")
+        raise InvalidParameterError(f"'sample_weight' must be numeric, got {sample_weight!r}.")
     sw = _as_float_vector(sample_weight, "sample_weight", n_samples)
     if not np.all(np.isfinite(sw)):
-        raise ValueError("'sample_weight' must be finite (no NaN or inf).")
+        raise InvalidParameterError("'sample_weight' must be finite (no NaN or inf).")
     if np.any(sw < 0):
-        raise ValueError("'sample_weight' must be non-negative.")
+        raise InvalidParameterError("'sample_weight' must be non-negative.")
     if not np.any(sw > 0):
-        raise ValueError(
+        raise InvalidParameterError(
             "'sample_weight' must not be all zero: at least one weight must be positive."
         )
     return sw.copy()

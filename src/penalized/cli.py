@@ -294,12 +294,12 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
     r = 0.5 if l1_ratio is None else l1_ratio[0]
     if model == "lasso":
         return est.Lasso(alpha=alpha, standardize=standardize)
-    if model == "ridge":
-        return est.Ridge(alpha=alpha, standardize=standardize)
+    if model == "ridge":  # --alpha on the mean-loss scale of every model
+        return est.ElasticNet(alpha=alpha, l1_ratio=0.0, standardize=standardize)
     if model == "elasticnet":
         return est.ElasticNet(alpha=alpha, l1_ratio=r, standardize=standardize)
-    return est.LogisticRegression(penalty=model.split("-", 1)[1], alpha=alpha, l1_ratio=r,
-                                  standardize=standardize)
+    mix = {"logistic-l1": 1.0, "logistic-l2": 0.0}.get(model, r)
+    return est.LogisticRegression(alpha=alpha, l1_ratio=mix, standardize=standardize)
 
 
 def _fit(args):

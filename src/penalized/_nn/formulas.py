@@ -11,6 +11,9 @@ calls it with a namespace of torch functions, ``penalized.keras`` with one of
     norm(x, axis, keepdims)                  (Euclidean norm over ``axis``; its gradient
                                               must be 0, not NaN, at a zero slice)
 
+:func:`namespace` builds such an ``xp`` from an array module: the elementwise functions
+:data:`ELEMENTWISE` come from the module, the rest (:data:`ADAPTED`) are given.
+
 The functions never branch on data (only on shapes and Python numbers), so they trace
 unchanged under ``torch.compile``, ``jax.jit`` and ``tf.function``. They return new
 arrays; converting dtypes and writing results back is the adapters' job.
@@ -27,6 +30,8 @@ import math
 from ..penalties.elastic_net import ElasticNet as _CoreElasticNet
 
 __all__ = [
+    "ADAPTED",
+    "ELEMENTWISE",
     "NEWTON_STEPS",
     "adaptive_step",
     "elastic_net_coefs",
@@ -34,12 +39,27 @@ __all__ = [
     "group_lasso_value",
     "group_soft_threshold",
     "l2_shrink",
+    "namespace",
     "other_axes",
     "size_weight",
     "soft_threshold",
 ]
 
 NEWTON_STEPS = 8  # converges to rounding error for step ratios up to e^20 (see tests)
+
+# the functions of ``xp``: those numpy, torch and keras.ops all have with numpy's
+# signature, and those an adapter writes (other names, keywords or numerics)
+ELEMENTWISE = ("abs", "sqrt", "rsqrt", "where", "zeros_like")
+ADAPTED = ("sum", "max", "min", "maximum", "minimum", "clip", "norm")
+
+
+def namespace(module, doc, **adapted):
+    """An ``xp`` class: :data:`ELEMENTWISE` from ``module``, :data:`ADAPTED` as given."""
+    if set(adapted) != set(ADAPTED):
+        raise TypeError(f"namespace() needs exactly {ADAPTED}, got {tuple(adapted)}.")
+    attrs = {name: staticmethod(getattr(module, name)) for name in ELEMENTWISE}
+    attrs.update({name: staticmethod(fn) for name, fn in adapted.items()})
+    return type("XP", (), {"__doc__": doc, **attrs})
 
 
 # ------------------------------------------------------------------------ coefficients

@@ -1,6 +1,20 @@
 """The table behind ``sparsity_report``: one row per weight, zeros and zero slices."""
 
-__all__ = ["SparsityTable"]
+import numpy as np
+
+__all__ = ["SparsityTable", "zero_slices"]
+
+
+def zero_slices(nonzero, axis):
+    """``(zero, total)``: how many slices of ``nonzero`` along ``axis`` have no True, and
+    how many slices there are (for a vector: its False entries, and its length).
+
+    ``nonzero`` is a numpy bool array of at least one dim, True where a weight is not 0.
+    """
+    if nonzero.ndim == 1:
+        return int((~nonzero).sum()), nonzero.shape[0]
+    nz = np.moveaxis(nonzero, axis, 0).reshape(nonzero.shape[axis], -1).any(axis=1)
+    return int((~nz).sum()), nonzero.shape[axis]
 
 
 class SparsityTable:
@@ -13,6 +27,23 @@ class SparsityTable:
     """
 
     _SLICES = (("rows", "zero rows"), ("cols", "zero cols"))
+
+    @classmethod
+    def _row(cls, layer, type_name, nonzero, out_axis, in_axis):
+        """The row of one weight, from ``nonzero`` (numpy bool, True where it is not 0).
+
+        The slices along ``out_axis`` (units, filters) and ``in_axis`` (inputs, channels)
+        are counted under the keys of ``_SLICES``; a vector counts its zero entries as
+        output slices and has no input slices, a scalar is one output slice.
+        """
+        size = int(nonzero.size)
+        zeros = size - int(np.count_nonzero(nonzero))
+        (out_key, _), (in_key, _) = cls._SLICES
+        zo, no = zero_slices(nonzero, out_axis) if nonzero.ndim else (zeros, 1)
+        zi, ni = zero_slices(nonzero, in_axis) if nonzero.ndim >= 2 else (0, 0)
+        return {"layer": layer, "type": type_name, "shape": tuple(nonzero.shape),
+                "params": size, "zeros": zeros, "zero_frac": zeros / size if size else 0.0,
+                f"zero_{out_key}": zo, out_key: no, f"zero_{in_key}": zi, in_key: ni}
 
     def __init__(self, rows):
         self.rows = rows

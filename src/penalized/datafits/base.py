@@ -190,17 +190,17 @@ class Datafit:
     def null_eta(self, y, s, offset, fit_intercept):
         """Linear predictor of the intercept-only model (the offset alone without
         intercept); ``offset`` may be 0."""
-        n = y.shape[0]
-        eta = np.zeros(n) + offset
+        eta = np.zeros(y.shape) + offset
         if fit_intercept:
             eta = eta + self.intercept_start(y, s)
             eta = eta + self.optimize_intercept(y, eta, s)
         return eta
 
     def null_intercept(self, y, s, offset):
-        """The intercept of the intercept-only model."""
+        """The intercept of the intercept-only model (a vector for multi-output)."""
         eta = self.null_eta(y, s, offset, True)
-        return float(np.average(eta - offset, weights=s))
+        b = np.average(eta - offset, weights=s, axis=0)
+        return b if self.multi_output else float(b)
 
     def tol_scale(self, y, s, offset, fit_intercept):
         """What ``tol`` is relative to: the weighted mean loss of the null model above

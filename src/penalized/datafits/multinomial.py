@@ -137,14 +137,3 @@ class Multinomial(Datafit):
             d = d - t * step
             g, g_max = g_t, g_t_max
         return d - d.mean()
-
-    def null_eta(self, Y, s, offset, fit_intercept):
-        eta = np.zeros(Y.shape) + offset
-        if fit_intercept:
-            eta = eta + self.intercept_start(Y, s)
-            eta = eta + self.optimize_intercept(Y, eta, s)
-        return eta
-
-    def null_intercept(self, Y, s, offset):
-        eta = self.null_eta(Y, s, offset, True)
-        return np.average(eta - offset, weights=s, axis=0)

@@ -62,8 +62,10 @@ class Poisson(Datafit):
     def check_target(self, y):
         y = np.asarray(y, dtype=np.float64)
         if np.any(y < 0):
-            raise ValueError("y must be non-negative for the Poisson datafit.")
+            raise ValueError("Some value(s) of y are negative: y must be non-negative for "
+                             "the Poisson datafit.")
         if not np.any(y > 0):
-            raise ValueError("y must have a positive value for the Poisson datafit "
-                             "(all-zero counts have no finite maximum-likelihood fit).")
+            raise ValueError("All values of y are zero: y must have a positive value for the "
+                             "Poisson datafit (all-zero counts have no finite "
+                             "maximum-likelihood fit).")
         return y

@@ -1,4 +1,4 @@
-"""Tweedie loss with log link, power 0 or >= 1.
+"""Tweedie loss with log link, power <= 0 or >= 1.
 
 ``mu = exp(eta)``; for a power ``p`` other than 1 and 2::
 
@@ -10,7 +10,7 @@
 
 For ``1 <= p <= 2`` the loss is convex in eta and the fit is certified by a duality gap
 (the conjugate, closed form for p = 1 and 2, is solved per sample from eta by safeguarded
-Newton for 1 < p < 2). For p = 0 and p > 2 the log link makes the loss non-convex: the
+Newton for 1 < p < 2). For p <= 0 and p > 2 the log link makes the loss non-convex: the
 Newton models use the Fisher information ``mu^(2 - p)`` (positive) and the solvers stop on
 the scaled KKT criterion.
 """
@@ -32,8 +32,9 @@ class Tweedie(Datafit):
     ----------
     power : float
         0 (normal distribution; with the log link), 1 (Poisson), between 1 and 2
-        (compound Poisson-Gamma), 2 (Gamma), above 2 (e.g. 3, inverse Gaussian).
-        Powers strictly between 0 and 1 have no distribution and raise ``ValueError``.
+        (compound Poisson-Gamma), 2 (Gamma), above 2 (e.g. 3, inverse Gaussian), below 0
+        (extreme stable, y real). Powers strictly between 0 and 1 have no distribution
+        and raise ``ValueError`` (scikit-learn's domain).
 
     Examples
     --------
@@ -50,9 +51,9 @@ class Tweedie(Datafit):
         if isinstance(power, (bool, np.bool_)):
             raise TypeError(f"The 'power' parameter must be a real number, got {power!r}.")
         p = float(power)
-        if not np.isfinite(p) or (0.0 < p < 1.0) or p < 0.0:
-            raise ValueError(f"The 'power' parameter must be 0 or >= 1 (there is no Tweedie "
-                             f"distribution with power in (0, 1) or < 0), got {power!r}.")
+        if not np.isfinite(p) or (0.0 < p < 1.0):
+            raise ValueError(f"The 'power' parameter must be <= 0 or >= 1 (there is no "
+                             f"Tweedie distribution with power in (0, 1)), got {power!r}.")
         self.power = p
         self.convex = 1.0 <= p <= 2.0
         self.certificate = "duality gap" if self.convex else "scaled KKT criterion"

@@ -1,8 +1,9 @@
 """scikit-learn compatible estimators."""
 
 from .cox import CoxPH
-from .glm import HuberRegressor, PoissonRegressor
+from .glm import PoissonRegressor
 from .glm_families import BinomialRegressor, GammaRegressor, TweedieRegressor
+from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
 

@@ -1,21 +1,32 @@
 """Pieces shared by every estimator: parameter checks, data validation, the penalty."""
 
+import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils import check_array
+import scipy.sparse as sp
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_bool, check_finite_sparse, check_int, check_scalar
+from .._validation import (
+    InvalidParameterError,
+    check_bool,
+    check_finite_sparse,
+    check_int,
+    check_scalar,
+)
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve_design
 from ..solvers.design import Design
 
-PARAMS_PENALTY = """
+PARAMS_FIT_INTERCEPT = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept ``b``. Dense and sparse X are centered
-        implicitly (X is never copied or densified for this).
+        implicitly (X is never copied or densified for this)."""
+
+PARAMS_OPTIONS = """
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative multiplier of ``alpha`` per feature; 0 leaves a feature
         unpenalized. None means all ones.
@@ -31,6 +42,8 @@ PARAMS_PENALTY = """
         penalty per feature, X is not copied. Default False as in scikit-learn (glmnet's
         default is True).
 """
+
+PARAMS_PENALTY = PARAMS_FIT_INTERCEPT + PARAMS_OPTIONS
 
 PARAMS_SOLVER = """
     tol : float, default=1e-4
@@ -75,25 +88,120 @@ def build_penalty(est, alpha, l1_ratio):
 
 
 def fit_problem(X, y, datafit, penalty, prm, *, sample_weight=None, coef_init=None,
-                offset=None):
+                offset=None, design=None, **engine):
     """Solve the estimator's problem on validated data (X from :func:`validate_fit_data`,
     weights checked): the datafit's target check, the design, the penalty arrays
-    (standardized when asked), then the engine chosen for them."""
+    (standardized when asked), then the engine chosen for them (``engine``: keywords of
+    :func:`~penalized.solvers.api.solve_design`, e.g. ``precompute``, ``seed``, ``gram``)."""
     y = datafit.check_target(y)
-    design = Design(X, sample_weight, prm.fit_intercept)
+    if design is None:
+        design = Design(X, sample_weight, prm.fit_intercept)
     pen = penalty.arrays(X.shape[1])
     if prm.standardize:
         pen = pen.standardized(design.sqnorms())
     return solve_design(design, y, datafit, pen, tol=prm.tol, max_iter=prm.max_iter,
-                        coef_init=coef_init, offset=offset, verbose=prm.verbose)
+                        coef_init=coef_init, offset=offset, verbose=prm.verbose, **engine)
 
 
-def validate_fit_data(est, X, y, *, y_numeric=True):
-    """X as F-ordered float64/float32 or CSC (never densified), y 1-D."""
+def check_choice(value, name, options):
+    """``value`` if it is one of ``options`` (strings), else scikit-learn's error."""
+    if not isinstance(value, str) or value not in options:
+        raise InvalidParameterError(
+            f"The '{name}' parameter must be a str among {set(options)}. Got {value!r} "
+            "instead.")
+    return value
+
+
+def selection_seed(est):
+    """scikit-learn's ``selection`` and ``random_state``: -1 for cyclic coordinates, else a
+    seed of the random order (a new one at every fit unless ``random_state`` fixes it)."""
+    if check_choice(est.selection, "selection", ("cyclic", "random")) == "cyclic":
+        return -1
+    return int(check_random_state(est.random_state).randint(0, 2**31 - 1))
+
+
+def check_precompute(precompute, X):
+    """scikit-learn's ``precompute``: "auto", a bool, or a Gram matrix ``X'X`` of shape
+    (n_features, n_features), checked on one entry as scikit-learn does."""
+    if isinstance(precompute, str):
+        return check_choice(precompute, "precompute", ("auto",))
+    if isinstance(precompute, (bool, np.bool_)):
+        return bool(precompute)
+    if precompute is None or isinstance(precompute, numbers.Number):
+        raise InvalidParameterError(
+            "The 'precompute' parameter must be an instance of 'bool', 'auto' or an "
+            f"array-like. Got {precompute!r} instead.")
+    G = np.asarray(precompute, dtype=np.float64)
+    p = X.shape[1]
+    if G.shape != (p, p):
+        raise ValueError(f"The precomputed Gram matrix must have shape ({p}, {p}) (X has "
+                         f"{p} features), got {G.shape}.")
+    f = p // 2
+    col = X[:, [f]]
+    col = col.toarray().ravel() if sp.issparse(col) else np.asarray(col).ravel()
+    expected = float(col @ col)
+    if not np.isclose(expected, G[f, f], rtol=1e-4, atol=1e-8 * max(abs(expected), 1.0)):
+        raise ValueError(
+            "Gram matrix passed in via 'precompute' parameter did not pass validation when "
+            f"a single element was checked - please check that it was computed properly. "
+            f"For element ({f},{f}) we computed {expected} but the user-supplied value was "
+            f"{G[f, f]}.")
+    return G
+
+
+def user_gram(G, design, y):
+    """The Gram engine's statistics from a user's ``X'X``: centered algebraically
+    (``X'X / S - mu mu'``) with an intercept; recomputed with a warning, as scikit-learn
+    does, when sample weights make ``X'X`` the wrong matrix."""
+    from ..solvers.least_squares import FullGram
+
+    s, S = design.s, design.S
+    ybar = float(s @ y) / S if design.center else 0.0
+    if design.weighted:
+        warnings.warn("Gram matrix was provided but sample weights change it: recomputing "
+                      "the Gram matrix.", UserWarning, stacklevel=4)
+        return FullGram(design, y - ybar)
+    Gc = G / S
+    if design.center:
+        Gc = Gc - np.outer(design.mu, design.mu)
+    return FullGram(design, y - ybar, Gc)
+
+
+def check_copy_X(est):
+    """scikit-learn's ``copy_X``: X is never modified here, so both values give the same
+    fit; the parameter is validated and kept."""
+    return check_bool(est.copy_X, "copy_X")
+
+
+def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
+    """X as F-ordered float64/float32 or CSC (never densified), y 1-D (or 2-D with
+    ``multi_output``); X too large for float64 products is refused by name."""
     X, y = validate_data(est, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
-                         order="F", y_numeric=y_numeric, multi_output=False)
+                         order="F", y_numeric=y_numeric, multi_output=multi_output)
     check_finite_sparse(X)
+    check_no_overflow(X)
+    if multi_output and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
     return X, y
+
+
+def check_no_overflow(X):
+    """A ``ValueError`` naming the overflow for an X whose squared entries overflow
+    float64 (its Gram matrix and column norms would be infinite: the fit would return
+    inf or NaN)."""
+    data = X.data if sp.issparse(X) else X
+    if data.size:
+        top = float(np.max(np.abs(data)))
+        if top * top * max(X.shape[0], 1) >= np.finfo(np.float64).max:
+            raise ValueError(
+                f"X has entries as large as {top:.3g}: their squares summed over the "
+                f"{X.shape[0]} samples overflow float64. Rescale X (e.g. StandardScaler).")
+
+
+def sparse_coef(est):
+    """scikit-learn's ``sparse_coef_``: ``coef_`` as a CSR matrix."""
+    check_is_fitted(est)
+    return sp.csr_matrix(np.atleast_2d(est.coef_))
 
 
 def check_offset(offset, n, exposure=None):

@@ -9,7 +9,6 @@ from ..datafits import Cox
 from ..datafits.cox import survival_target
 from ._base import (
     PARAMS_PENALTY,
-    PARAMS_SOLVER,
     build_penalty,
     check_fit_params,
     check_offset,
@@ -17,6 +16,7 @@ from ._base import (
     fit_problem,
     warm_coef,
 )
+from .glm import _STEP_EPOCHS
 
 __all__ = ["CoxPH", "CoxPredictions", "concordance_index"]
 
@@ -222,7 +222,16 @@ class CoxPH(CoxPredictions, BaseEstimator):
 """ + PARAMS_PENALTY.replace("""    fit_intercept : bool, default=True
         Fit an unpenalized intercept ``b``. Dense and sparse X are centered
         implicitly (X is never copied or densified for this).
-""", "") + PARAMS_SOLVER + """
+""", "") + """
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the scale given in Notes.
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps (as the GLM regressors).
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each prox-Newton step when > 0.
+
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -233,7 +242,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
         Duality gap at the returned solution (from an upper bound of the partial
         likelihood's conjugate: see Notes).
     n_iter_ : int
-        Coordinate-descent epochs run over all prox-Newton steps.
+        Prox-Newton steps taken.
     strata_ : ndarray
         The strata labels seen in fit (one stratum: ``[0]``).
     baseline_cumulative_hazard_ : list of (ndarray, ndarray)
@@ -281,7 +290,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
 
     def __init__(self, alpha=0.01, *, l1_ratio=1.0, ties="breslow", penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
-                 tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+                 tol=1e-4, max_iter=100, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.ties = ties
@@ -319,6 +328,8 @@ class CoxPH(CoxPredictions, BaseEstimator):
         self : object
         """
         prm = check_fit_params(self)
+        steps = prm.max_iter
+        prm.max_iter = steps * _STEP_EPOCHS
         # no intercept: the design is centered only for standardize (standard deviations,
         # as glmnet)
         prm.fit_intercept = prm.standardize
@@ -335,11 +346,12 @@ class CoxPH(CoxPredictions, BaseEstimator):
         offset = check_offset(offset, n)
         res = fit_problem(X, yy, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
-                          coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset)
+                          coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset,
+                          max_steps=steps)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = 0.0
         self.dual_gap_ = float(res.dual_gap)
-        self.n_iter_ = int(res.n_iter)
+        self.n_iter_ = max(int(res.n_steps), 1)
         self._set_baseline(X, yy, sample_weight, offset, strata, datafit)
         return self
 

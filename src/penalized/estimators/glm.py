@@ -1,14 +1,15 @@
-"""GLM regressors: PoissonRegressor (log link) and HuberRegressor (robust)."""
+"""GLM regressors: PoissonRegressor (log link) and the fit every single-response GLM
+regressor shares (GammaRegressor, TweedieRegressor, BinomialRegressor)."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from .._validation import check_sample_weight, check_scalar
-from ..datafits import Huber, Poisson
+from ..datafits import Poisson
 from ._base import (
-    PARAMS_PENALTY,
-    PARAMS_SOLVER,
+    PARAMS_OPTIONS,
     build_penalty,
+    check_choice,
     check_fit_params,
     check_offset,
     decision,
@@ -17,7 +18,10 @@ from ._base import (
     warm_coef,
 )
 
-__all__ = ["HuberRegressor", "PoissonRegressor"]
+__all__ = ["PoissonRegressor"]
+
+SOLVERS = ("lbfgs", "newton-cholesky")
+_STEP_EPOCHS = 2000  # CD epochs one prox-Newton step may use (max_iter counts the steps)
 
 _ATTRS = """
     Attributes
@@ -27,22 +31,27 @@ _ATTRS = """
     dual_gap_ : float
         Duality gap at the returned solution.
     n_iter_ : int
-        Coordinate-descent epochs run over all prox-Newton steps.
+        Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
 """
 
+PARAMS_OFFSET = """
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
+            the log of an exposure for log-link models. None means 0."""
+
 
 class _GLMRegressor(RegressorMixin, BaseEstimator):
+    """The shared fit: ``max_iter`` counts prox-Newton steps, ``solver`` takes
+    scikit-learn's names (``_solvers``; None: the class has no ``solver``)."""
 
     _stop_crit = False  # also store the certificate as stop_crit_ (it may be a KKT one)
+    _solvers = SOLVERS
 
     def _datafit(self):
         raise NotImplementedError
-
-    def _check_y(self, y):
-        return y
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
@@ -51,10 +60,7 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
-            the log of an exposure for log-link models. None means 0.
+        sample_weight : array-like of shape (n_samples,), default=None""" + PARAMS_OFFSET + """
 
         Returns
         -------
@@ -63,16 +69,21 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, offset)
 
     def _fit(self, X, y, sample_weight, offset, exposure=None):
+        if self._solvers is not None:
+            check_choice(self.solver, "solver", self._solvers)
         prm = check_fit_params(self)
+        steps = prm.max_iter
+        prm.max_iter = steps * _STEP_EPOCHS
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = self._datafit()
         X, y = validate_fit_data(self, X, y)
-        y = self._check_y(np.asarray(y, dtype=np.float64))
+        y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         offset = check_offset(offset, X.shape[0], exposure)
         res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
-                          coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset)
+                          coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset,
+                          max_steps=steps)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
         # the certificate: a duality gap (convex losses) or the scaled KKT criterion
@@ -82,8 +93,16 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
             self.__dict__.pop("dual_gap_", None)
         if self._stop_crit:
             self.stop_crit_ = float(res.dual_gap)
-        self.n_iter_ = int(res.n_iter)
+        self.n_iter_ = max(int(res.n_steps), 1)
         return self
+
+    def _d2(self, X, y, sample_weight, power, **predict_kw):
+        """D^2 (scikit-learn's score of its GLMs): ``1 - D(y, predict(X)) / D(y, mean)``,
+        the fraction of the Tweedie deviance of ``power`` explained."""
+        from sklearn.metrics import d2_tweedie_score
+
+        return float(d2_tweedie_score(y, self.predict(X, **predict_kw),
+                                      sample_weight=sample_weight, power=power))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -102,15 +121,29 @@ class PoissonRegressor(_GLMRegressor):
 
     i.e. half the mean Poisson deviance plus the penalty: with ``l1_ratio=0`` this is
     exactly scikit-learn's ``PoissonRegressor(alpha)``; glmnet's ``family="poisson"``
-    with ``lambda = alpha`` (and glmnet's ``alpha`` = ``l1_ratio`` here).
+    with ``lambda = alpha`` (and glmnet's ``alpha`` = ``l1_ratio`` here). ``offset`` (and
+    ``log(exposure)``) of ``fit`` and ``predict`` default to 0.
 
     Parameters
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0), as in scikit-learn's PoissonRegressor.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b``.
+    solver : {"lbfgs", "newton-cholesky"}, default="lbfgs"
+        scikit-learn's solver names: both give the same model; the fit itself is always
+        penalized's prox-Newton.
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps (scikit-learn: iterations of its solver).
+    tol : float, default=1e-4
+        Tolerance on the duality gap, relative to the scale given in Notes.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        Print the gap after each prox-Newton step when > 0.
     l1_ratio : float, default=0.0
-        Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
+        Mix of L1 (1.0) and L2 (0.0); penalized's option (scikit-learn: L2 only).
+"""[:-1] + PARAMS_OPTIONS + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton (IRLS): each step is a weighted least-squares problem solved
@@ -125,18 +158,20 @@ class PoissonRegressor(_GLMRegressor):
     >>> from penalized import PoissonRegressor
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((200, 3))
-    >>> y = rng.poisson(np.exp(0.5 * X[:, 0]))
-    >>> model = PoissonRegressor(alpha=0.01, l1_ratio=1.0).fit(X, y)
-    >>> bool(model.coef_[0] > 0.3)
-    True
+    >>> exposure = rng.uniform(0.5, 2.0, 200)
+    >>> y = rng.poisson(exposure * np.exp(0.5 * X[:, 0]))
+    >>> model = PoissonRegressor(alpha=0.01, l1_ratio=1.0).fit(X, y, exposure=exposure)
+    >>> bool(model.coef_[0] > 0.3), model.predict(X[:2], exposure=exposure[:2]).shape
+    (True, (2,))
     """
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False, tol=1e-4,
-                 max_iter=1000, warm_start=False, verbose=0):
+    def __init__(self, *, alpha=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
+                 tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
         self.alpha = alpha
-        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
@@ -150,14 +185,6 @@ class PoissonRegressor(_GLMRegressor):
     def _datafit(self):
         return Poisson()
 
-    def _check_y(self, y):
-        if np.any(y < 0):
-            raise ValueError("Some value(s) of y are negative: PoissonRegressor needs y >= 0.")
-        if not np.any(y > 0):
-            raise ValueError("All values of y are zero: PoissonRegressor needs a positive "
-                             "count (the maximum-likelihood intercept would be -inf).")
-        return y
-
     def fit(self, X, y, sample_weight=None, offset=None, exposure=None):
         """Fit the model.
 
@@ -166,10 +193,7 @@ class PoissonRegressor(_GLMRegressor):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
             Counts (>= 0).
-        sample_weight : array-like of shape (n_samples,), default=None
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
-            the log of an exposure for log-link models. None means 0.
+        sample_weight : array-like of shape (n_samples,), default=None""" + PARAMS_OFFSET + """
         exposure : array-like of shape (n_samples,), default=None
             Positive exposures (time at risk, population...): ``log(exposure)`` is added
             to the offset, so ``exp(eta)`` models the count over the exposure.
@@ -185,10 +209,7 @@ class PoissonRegressor(_GLMRegressor):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
-            the log of an exposure for log-link models. None means 0.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)""" + PARAMS_OFFSET + """
         exposure : array-like of shape (n_samples,), default=None
             Positive exposures of the rows of X (their log is added to the offset).
 
@@ -198,88 +219,25 @@ class PoissonRegressor(_GLMRegressor):
         """
         return np.exp(decision(self, X, offset, exposure))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = True
-        return tags
-
-
-class HuberRegressor(_GLMRegressor):
-    __doc__ = """Robust linear regression: Huber loss with an elastic-net penalty.
-
-    Minimizes::
-
-        1/S * sum_i s_i H_eps(y_i - x_i.w - b - offset_i)
-          + alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2),
-
-    with ``H_eps(r) = r^2/2`` for ``|r| <= epsilon`` and ``epsilon |r| - epsilon^2/2``
-    otherwise.
-
-    ``epsilon`` is a fixed threshold in the units of y (as in skglm). scikit-learn's
-    ``HuberRegressor`` instead estimates a scale ``sigma`` jointly and applies epsilon to
-    ``r / sigma``, with an unscaled sum of losses and an L2 penalty only; the two agree
-    when sigma is known: scikit-learn's fit with its ``scale_`` gives the same
-    coefficients as this estimator with ``epsilon * scale_``, up to alpha's scaling.
-
-    Parameters
-    ----------
-    alpha : float, default=1e-4
-        Penalty strength (>= 0).
-    epsilon : float, default=1.35
-        Threshold between the quadratic and the linear part (> 0), in units of y.
-    l1_ratio : float, default=0.0
-        Mix of L1 (1.0) and L2 (0.0).
-""" + PARAMS_PENALTY + PARAMS_SOLVER + _ATTRS + """
-    Notes
-    -----
-    Solved by prox-Newton: each step is a weighted least-squares problem (weight 1 for
-    residuals inside ``epsilon``, a small floor outside) solved by working-set coordinate
-    descent, with an Armijo line search. The fit stops when the duality gap is at most
-    ``tol`` times the loss of the intercept-only model.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from penalized import HuberRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((100, 2)); y = 2 * X[:, 0] + 0.1 * rng.standard_normal(100)
-    >>> y[:5] += 50  # outliers
-    >>> round(float(HuberRegressor(epsilon=0.5).fit(X, y).coef_[0]), 1)
-    2.0
-    """
-
-    def __init__(self, alpha=1e-4, *, epsilon=1.35, l1_ratio=0.0, fit_intercept=True,
-                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 standardize=False, tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
-        self.alpha = alpha
-        self.epsilon = epsilon
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.positive = positive
-        self.standardize = standardize
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
-        self.verbose = verbose
-
-    def _datafit(self):
-        return Huber(check_scalar(self.epsilon, "epsilon", low=0.0, low_open=True))
-
-    def predict(self, X, offset=None):
-        """Predict ``X @ coef_ + intercept_ + offset``.
+    def score(self, X, y, sample_weight=None, offset=None, exposure=None):
+        """D^2, the fraction of Poisson deviance explained (scikit-learn's score for its
+        GLMs): ``1 - D(y, predict(X)) / D(y, weighted mean of y)``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        offset : array-like of shape (n_samples,), default=None
-            Known part of the linear predictor ``eta`` (a fixed coefficient of 1), e.g.
-            the log of an exposure for log-link models. None means 0.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset, exposure : array-like of shape (n_samples,), default=None
+            As in :meth:`predict`.
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        score : float
         """
-        return decision(self, X, offset)
+        return self._d2(X, y, sample_weight, 1, offset=offset, exposure=exposure)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags

@@ -6,23 +6,20 @@ from scipy.special import expit
 
 from .._validation import check_sample_weight
 from ..datafits import Binomial, Gamma, Quadratic, Tweedie
-from ._base import PARAMS_PENALTY, decision
+from ._base import PARAMS_OPTIONS, PARAMS_PENALTY, check_choice, decision
 from .glm import _GLMRegressor
 
 __all__ = ["BinomialRegressor", "GammaRegressor", "TweedieRegressor"]
 
-_SOLVERS = ("auto", "lbfgs", "newton-cholesky")
-
 _SK_PARAMS = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept ``b`` (X is centered implicitly, never copied).
-    solver : {"auto", "lbfgs", "newton-cholesky"}, default="auto"
-        Accepted for scikit-learn compatibility; every value runs penalized's
-        prox-Newton (a Newton method like scikit-learn's ``"newton-cholesky"``, with
-        coordinate descent for the L1 part). The solution does not depend on it.
-    max_iter : int, default=1000
-        Maximum number of coordinate-descent epochs summed over the prox-Newton steps
-        (scikit-learn's ``max_iter``, default 100, counts its solver's iterations).
+    solver : {"lbfgs", "newton-cholesky"}, default="lbfgs"
+        scikit-learn's solver names: both give the same model; the fit itself is always
+        penalized's prox-Newton (a Newton method like scikit-learn's
+        ``"newton-cholesky"``, with coordinate descent for the L1 part).
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps (scikit-learn: iterations of its solver).
     tol : float, default=1e-4
         Stop when the certificate (see Notes) is at most ``tol`` times the null
         model's excess loss (scikit-learn's ``tol`` bounds its solver's gradient).
@@ -32,12 +29,10 @@ _SK_PARAMS = """
         Print the certificate after each prox-Newton step when > 0.
     l1_ratio : float, default=0.0
         penalized only: mix of L1 (1.0) and L2 (0.0); 0 is scikit-learn's penalty.
-"""
+"""[:-1] + PARAMS_OPTIONS
 
-_PEN_PARAMS = PARAMS_PENALTY.replace("""    fit_intercept : bool, default=True
-        Fit an unpenalized intercept ``b``. Dense and sparse X are centered
-        implicitly (X is never copied or densified for this).
-""", "")
+# TweedieRegressor's parameters from solver on (fit_intercept and link come first)
+_SK_FROM_SOLVER = "    solver :" + _SK_PARAMS.split("    solver :", 1)[1]
 
 _ATTRS = """
     Attributes
@@ -45,7 +40,7 @@ _ATTRS = """
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     n_iter_ : int
-        Coordinate-descent epochs run over all prox-Newton steps.
+        Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
@@ -57,10 +52,24 @@ _OFFSET_FIT = """
 """
 
 
-def _check_solver(solver):
-    if not isinstance(solver, str) or solver not in _SOLVERS:
-        raise ValueError(f"The 'solver' parameter must be one of {list(_SOLVERS)}, got "
-                         f"{solver!r}.")
+def tweedie_datafit(power, link):
+    """scikit-learn's ``power`` and ``link`` as (datafit, identity link?): ``"auto"`` is
+    the identity for ``power <= 0`` and the log link otherwise (scikit-learn's rule). The
+    identity link is fitted for power 0 only (least squares, the Quadratic datafit); other
+    identity-link powers raise a ``ValueError`` naming the combination."""
+    link = check_choice(link, "link", ("auto", "identity", "log"))
+    datafit = Tweedie(power)  # validates power
+    p = datafit.power
+    if link == "auto":
+        link = "identity" if p <= 0 else "log"
+    if link == "identity":
+        if p != 0:
+            raise ValueError(
+                f"TweedieRegressor(power={power!r}, link={link!r}) is not supported: "
+                "penalized fits the identity link for power=0 only (least squares); use "
+                "link='log' for this power.")
+        return Quadratic(), True
+    return datafit, False
 
 
 class GammaRegressor(_GLMRegressor):
@@ -73,16 +82,18 @@ class GammaRegressor(_GLMRegressor):
         eta_i = x_i.w + b + offset_i,  lower_j <= w_j <= upper_j,  y_i > 0,
 
     i.e. half the weighted mean Gamma deviance ``2 (log(mu/y) + y/mu - 1)`` (up to a
-    constant) plus the penalty. With ``l1_ratio=0`` (the default) this is scikit-learn's
-    ``GammaRegressor(alpha)`` and glum's ``GeneralizedLinearRegressor(family="gamma",
-    alpha=alpha, l1_ratio=l1_ratio)``; glmnet's ``family=Gamma(link="log")`` with
-    ``lambda = alpha`` and glmnet's ``alpha`` = ``l1_ratio``.
+    constant) plus the penalty. With ``l1_ratio=0`` (the default) this is exactly
+    scikit-learn's ``GammaRegressor(alpha)`` objective
+    ``1/(2 S) sum_i s_i deviance_i + alpha/2 ||w||^2``; glum's
+    ``GeneralizedLinearRegressor(family="gamma", alpha=alpha, l1_ratio=l1_ratio)``;
+    glmnet's ``family=Gamma(link="log")`` with ``lambda = alpha`` and glmnet's ``alpha``
+    = ``l1_ratio``.
 """ + _OFFSET_FIT + """
     Parameters
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0), scikit-learn's ``alpha``.
-""" + _SK_PARAMS + _PEN_PARAMS + _ATTRS + """    dual_gap_ : float
+""" + _SK_PARAMS + _ATTRS + """    dual_gap_ : float
         Duality gap at the returned solution (the Gamma loss has a closed-form
         conjugate).
 
@@ -92,6 +103,7 @@ class GammaRegressor(_GLMRegressor):
     for the L1 part, Armijo line search). The fit stops when the duality gap is at most
     ``tol`` times the null model's loss above the saturated one (half the null
     deviance over ``S``), else a ``ConvergenceWarning`` names the gap and tol.
+    ``score`` is scikit-learn's D^2 (``d2_tweedie_score`` with power 2).
 
     Examples
     --------
@@ -105,7 +117,7 @@ class GammaRegressor(_GLMRegressor):
     (True, (2,))
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", max_iter=1000,
+    def __init__(self, *, alpha=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
                  tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
         self.alpha = alpha
@@ -123,7 +135,6 @@ class GammaRegressor(_GLMRegressor):
         self.standardize = standardize
 
     def _datafit(self):
-        _check_solver(self.solver)
         return Gamma()
 
     def predict(self, X, offset=None):
@@ -140,6 +151,23 @@ class GammaRegressor(_GLMRegressor):
         ndarray of shape (n_samples,)
         """
         return np.exp(decision(self, X, offset))
+
+    def score(self, X, y, sample_weight=None, offset=None):
+        """D^2, the fraction of Gamma deviance explained (scikit-learn's score).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        score : float
+        """
+        return self._d2(X, y, sample_weight, 2, offset=offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -161,24 +189,29 @@ class TweedieRegressor(_GLMRegressor):
     half the weighted mean Tweedie deviance (up to a constant) plus the penalty. With
     ``power=0`` and the identity link (``link="auto"``) the loss is
     ``1/(2S) sum_i s_i (y_i - eta_i)^2`` (ridge / elastic net). With ``l1_ratio=0`` this
-    is scikit-learn's ``TweedieRegressor(power, alpha, link)``; glum's
+    is exactly scikit-learn's ``TweedieRegressor(power, alpha, link)`` objective
+    ``1/(2 S) sum_i s_i deviance_i + alpha/2 ||w||^2``; glum's
     ``GeneralizedLinearRegressor(family=TweedieDistribution(power), link="log",
     alpha=alpha, l1_ratio=l1_ratio)``; glmnet's ``family=statmod::tweedie(var.power=p,
     link.power=0)`` with ``lambda = alpha``.
 """ + _OFFSET_FIT + """
     Parameters
     ----------
-    alpha : float, default=1.0
-        Penalty strength (>= 0), scikit-learn's ``alpha``.
     power : float, default=0.0
         The Tweedie power: 0 (normal), 1 (Poisson), in (1, 2) (compound Poisson-Gamma),
-        2 (Gamma), 3 (inverse Gaussian), any value >= 1; values in (0, 1) raise.
-        y must be >= 0 (and not all 0) for 1 <= power < 2, > 0 for power >= 2.
+        2 (Gamma), 3 (inverse Gaussian), any value >= 1, or < 0 (extreme stable, with
+        the log link); values in (0, 1) raise (no distribution exists). y must be >= 0
+        (and not all 0) for 1 <= power < 2, > 0 for power >= 2.
+    alpha : float, default=1.0
+        Penalty strength (>= 0), scikit-learn's ``alpha``.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept ``b`` (X is centered implicitly, never copied).
     link : {"auto", "log", "identity"}, default="auto"
-        ``"auto"``: identity for power 0, log otherwise (scikit-learn's rule). The
-        identity link is supported for power 0 only (scikit-learn also allows it for
-        other powers).
-""" + _SK_PARAMS + _PEN_PARAMS + _ATTRS + """    stop_crit_ : float
+        ``"auto"``: identity for power <= 0, log otherwise (scikit-learn's rule). The
+        identity link is fitted for power 0 only (least squares); scikit-learn's other
+        identity-link powers raise a ``ValueError`` naming the combination.
+""" + _SK_FROM_SOLVER + _ATTRS + """\
+    stop_crit_ : float
         The certificate the fit stopped on (see Notes).
     dual_gap_ : float
         Duality gap at the returned solution, when the loss is convex (power 0 with the
@@ -189,13 +222,14 @@ class TweedieRegressor(_GLMRegressor):
     Solved by prox-Newton (coordinate descent for the L1 part, Armijo line search on
     the true objective). For 1 <= power <= 2 (and the identity link) the loss is convex
     and the fit stops on the duality gap (for 1 < power < 2 the conjugate is solved per
-    sample by Newton's method). With the log link, power 0 and power > 2 make the loss
+    sample by Newton's method). With the log link, power <= 0 and power > 2 make the loss
     non-convex in eta: the Newton models use the Fisher information ``mu^(2-p)`` and the
     fit stops on the scaled KKT criterion ``sum_j kkt_j^2 / (2 L_j)`` (the decrease that
     exact coordinate steps on that model could still make; ``stop_crit_``), a stationary
     point (as glum and scikit-learn find). Both are relative to the null model's loss
     above the saturated one; a ``ConvergenceWarning`` names the certificate and tol when
-    ``max_iter`` ends the fit first.
+    ``max_iter`` ends the fit first. ``score`` is scikit-learn's D^2
+    (``d2_tweedie_score`` with ``power``).
 
     Examples
     --------
@@ -209,14 +243,14 @@ class TweedieRegressor(_GLMRegressor):
     (True, True)
     """
 
-    def __init__(self, alpha=1.0, *, power=0.0, link="auto", fit_intercept=True,
-                 solver="auto", max_iter=1000, tol=1e-4, warm_start=False, verbose=0,
+    def __init__(self, *, power=0.0, alpha=1.0, fit_intercept=True, link="auto",
+                 solver="lbfgs", max_iter=100, tol=1e-4, warm_start=False, verbose=0,
                  l1_ratio=0.0, penalty_factor=None, lower_bounds=None, upper_bounds=None,
                  positive=False, standardize=False):
-        self.alpha = alpha
         self.power = power
-        self.link = link
+        self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.link = link
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
@@ -231,21 +265,8 @@ class TweedieRegressor(_GLMRegressor):
 
     _stop_crit = True
 
-    def _identity(self):
-        if not isinstance(self.link, str) or self.link not in ("auto", "log", "identity"):
-            raise ValueError(f"The 'link' parameter must be 'auto', 'log' or 'identity', got "
-                             f"{self.link!r}.")
-        power = float(self.power) if not isinstance(self.power, str) else np.nan
-        if self.link == "identity" and power != 0:
-            raise ValueError("link='identity' is supported for power=0 only (use the log "
-                             f"link for power={self.power!r}).")
-        return power == 0 and self.link in ("auto", "identity")
-
     def _datafit(self):
-        _check_solver(self.solver)
-        identity = self._identity()
-        datafit = Tweedie(self.power)  # validates power
-        return Quadratic() if identity else datafit
+        return tweedie_datafit(self.power, self.link)[0]
 
     def predict(self, X, offset=None):
         """Predicted mean: ``exp(eta)`` (log link) or ``eta`` (identity), with
@@ -262,12 +283,30 @@ class TweedieRegressor(_GLMRegressor):
         ndarray of shape (n_samples,)
         """
         eta = decision(self, X, offset)
-        return eta if self._identity() else np.exp(eta)
+        return eta if tweedie_datafit(self.power, self.link)[1] else np.exp(eta)
+
+    def score(self, X, y, sample_weight=None, offset=None):
+        """D^2, the fraction of Tweedie deviance (of ``power``) explained
+        (scikit-learn's score; R^2 for power 0).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        score : float
+        """
+        return self._d2(X, y, sample_weight, float(self.power), offset=offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:  # a log-link mean is positive
-            tags.target_tags.positive_only = float(self.power) >= 1 or self.link == "log"
+            tags.target_tags.positive_only = float(self.power) > 0 or self.link == "log"
         except (TypeError, ValueError):
             pass
         return tags
@@ -318,8 +357,8 @@ class BinomialRegressor(_GLMRegressor):
 """ + PARAMS_PENALTY + """
     tol : float, default=1e-4
         Tolerance on the duality gap, relative to the null model's excess loss.
-    max_iter : int, default=1000
-        Maximum number of coordinate-descent epochs (over all prox-Newton steps).
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps.
     warm_start : bool, default=False
         Start from the previous solution when refitting.
     verbose : int, default=0
@@ -342,7 +381,7 @@ class BinomialRegressor(_GLMRegressor):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
-                 tol=1e-4, max_iter=1000, warm_start=False, verbose=0):
+                 tol=1e-4, max_iter=100, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -355,6 +394,8 @@ class BinomialRegressor(_GLMRegressor):
         self.max_iter = max_iter
         self.warm_start = warm_start
         self.verbose = verbose
+
+    _solvers = None  # no solver parameter
 
     def _datafit(self):
         return Binomial()

@@ -2,52 +2,37 @@
 
 from keras import backend, ops
 
+from .._nn import formulas
+
 __all__ = ["XP", "acc", "read", "tiny", "work_dtype"]
 
 
-class XP:
-    """The array functions :mod:`penalized._nn.formulas` needs, from ``keras.ops``."""
+# by where rather than ops.maximum/minimum, which compute float64 in float32 (Keras's
+# promotion rules follow JAX's default of 32-bit results)
+def _maximum(x, y):
+    return ops.where(x < y, y, x)
 
-    abs = staticmethod(ops.abs)
-    sqrt = staticmethod(ops.sqrt)
-    rsqrt = staticmethod(ops.rsqrt)
-    where = staticmethod(ops.where)
-    zeros_like = staticmethod(ops.zeros_like)
 
-    # by where rather than ops.maximum/minimum, which compute float64 in float32 (Keras's
-    # promotion rules follow JAX's default of 32-bit results)
-    @staticmethod
-    def maximum(x, y):
-        return ops.where(x < y, y, x)
+def _minimum(x, y):
+    return ops.where(x > y, y, x)
 
-    @staticmethod
-    def minimum(x, y):
-        return ops.where(x > y, y, x)
 
-    @staticmethod
-    def clip(x, lo, hi):
-        return XP.minimum(XP.maximum(x, lo), hi)
+def _clip(x, lo, hi):
+    return _minimum(_maximum(x, lo), hi)
 
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return ops.sum(x, axis=axis, keepdims=keepdims)
 
-    @staticmethod
-    def max(x, axis=None, keepdims=False):
-        return ops.max(x, axis=axis, keepdims=keepdims)
+def _norm(x, axis=None, keepdims=False):
+    # sqrt of a sum of squares whose gradient is 0 (not NaN) at a zero slice, on every
+    # backend: sqrt is only ever evaluated at positive arguments
+    s = ops.sum(x * x, axis=axis, keepdims=keepdims)
+    pos = s > 0
+    return ops.where(pos, ops.sqrt(ops.where(pos, s, ops.ones_like(s))), ops.zeros_like(s))
 
-    @staticmethod
-    def min(x, axis=None, keepdims=False):
-        return ops.min(x, axis=axis, keepdims=keepdims)
 
-    @staticmethod
-    def norm(x, axis=None, keepdims=False):
-        # sqrt of a sum of squares whose gradient is 0 (not NaN) at a zero slice, on
-        # every backend: sqrt is only ever evaluated at positive arguments
-        s = ops.sum(x * x, axis=axis, keepdims=keepdims)
-        pos = s > 0
-        return ops.where(pos, ops.sqrt(ops.where(pos, s, ops.ones_like(s))),
-                         ops.zeros_like(s))
+XP = formulas.namespace(
+    ops, "The array functions :mod:`penalized._nn.formulas` needs, from ``keras.ops``.",
+    sum=ops.sum, max=ops.max, min=ops.min, maximum=_maximum, minimum=_minimum, clip=_clip,
+    norm=_norm)
 
 
 def work_dtype(dtype):

@@ -20,9 +20,10 @@ import keras
 from keras import ops
 
 from .._nn.formulas import adaptive_step
+from .._nn.proximal import StepTable
 from ._ops import XP, read
 
-__all__ = ["KNOWN", "lr_step", "step_function"]
+__all__ = ["KNOWN", "STEPS", "lr_step", "step_function"]
 
 
 def _state(opt, name, variable, dtype):
@@ -70,9 +71,6 @@ KNOWN = (
 )
 
 
-def step_function(optimizer):
-    """The step function for ``optimizer``'s class, or None when the class is unknown."""
-    for cls, fn in KNOWN:
-        if isinstance(optimizer, cls):
-            return fn
-    return None
+STEPS = StepTable(KNOWN, lr_step, lr_is="the learning rate",
+                  signature="step(optimizer, variable, learning_rate, dtype)")
+step_function = STEPS.find

@@ -1,14 +1,14 @@
 """``Proximal``: wrap a Keras optimizer so penalties are applied as exact proximal steps."""
 
-import warnings
 import weakref
 
 import keras
 from keras import ops
 
 from .._nn import formulas
+from .._nn.proximal import delegated
 from ._ops import XP, read, tiny, work_dtype
-from ._steps import lr_step, step_function
+from ._steps import STEPS
 from .penalties import Penalty
 
 __all__ = ["Proximal"]
@@ -132,32 +132,13 @@ class Proximal(keras.optimizers.Optimizer):
         kwargs.pop("weight_decay", None)
         if kwargs:
             raise ValueError(f"Proximal does not take the arguments {sorted(kwargs)}.")
-        if not (callable(step) or step in ("auto", "lr")):
-            raise ValueError(f"The 'step' parameter must be 'auto', 'lr' or a callable, "
-                             f"got {step!r}.")
+        STEPS.check(step)
         super().__init__(learning_rate=0.0, name=name)
         self.inner_optimizer = optimizer
         self.step = step
-        self._step_fn = self._resolve_step(step, optimizer)
+        self._step_fn = STEPS.resolve(step, optimizer)
         self._plan = _Plan([])
         self._owned = _Plan([])
-
-    @staticmethod
-    def _resolve_step(step, optimizer):
-        if callable(step):
-            return step
-        if step == "lr":
-            return lr_step
-        fn = step_function(optimizer)
-        if fn is None:
-            warnings.warn(
-                f"Proximal does not know the step sizes of {type(optimizer).__name__}; it "
-                "uses the learning rate as the proximal step (right for SGD-like updates). "
-                "Pass step='lr' to silence this warning, or a function "
-                "step(optimizer, variable, learning_rate, dtype).", UserWarning,
-                stacklevel=3)
-            fn = lr_step
-        return fn
 
     # -- building: which variables, and which penalties stop being loss terms ----------
     def build(self, var_list):
@@ -251,17 +232,8 @@ class Proximal(keras.optimizers.Optimizer):
     def variables(self):
         return self._variables[:] + self.inner_optimizer.variables
 
-    @property
-    def learning_rate(self):
-        return self.inner_optimizer.learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, learning_rate):
-        self.inner_optimizer.learning_rate = learning_rate
-
-    @property
-    def iterations(self):
-        return self.inner_optimizer.iterations
+    learning_rate = delegated("inner_optimizer", "learning_rate")
+    iterations = delegated("inner_optimizer", "iterations", settable=False)
 
     def scale_loss(self, loss):
         return self.inner_optimizer.scale_loss(loss)

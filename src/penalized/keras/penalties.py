@@ -11,14 +11,22 @@ The values and the proximal steps are computed by :mod:`penalized._nn.formulas`,
 ``penalized.torch`` uses too.
 """
 
-import numbers
-import weakref
-
 import keras
 from keras import ops
 
 from .._nn import formulas
-from .._validation import check_bool, check_scalar
+from .._nn.penalty import (
+    ElasticNetLeaf,
+    Leaf,
+    PenaltyBase,
+    PenaltySumBase,
+    add_all,
+    alpha_property,
+    check_axis_name,
+    check_group_axis,
+)
+from .._nn.proximal import add_prox_terms
+from .._validation import check_bool
 from ._ops import XP, acc, read
 
 __all__ = ["ElasticNet", "GroupLasso", "L1", "L2", "Penalty", "PenaltySum"]
@@ -26,7 +34,7 @@ __all__ = ["ElasticNet", "GroupLasso", "L1", "L2", "Penalty", "PenaltySum"]
 _register = keras.saving.register_keras_serializable(package="penalized")
 
 
-class Penalty(keras.regularizers.Regularizer):
+class Penalty(PenaltyBase, keras.regularizers.Regularizer):
     """Base class of the penalties: a Keras regularizer with an exact proximal step.
 
     ``penalty(w)`` is what Keras adds to the loss: the penalty value of the weight ``w``,
@@ -59,82 +67,24 @@ class Penalty(keras.regularizers.Regularizer):
         return self._total(read(x))
 
     def _total(self, w):
-        total = None
-        for leaf in self.leaves():
-            t = leaf._value(w)
-            total = t if total is None else total + t
-        return total
-
-    def leaves(self):
-        """The elementary penalties (``[self]`` unless this is a :class:`PenaltySum`)."""
-        return [self]
+        return add_all(leaf._value(w) for leaf in self.leaves())
 
     def prox_terms(self, shape):
         """``(a, b, groups)`` for a weight of ``shape``: the total L1 weight ``a``, the
         total L2 weight ``b`` and a list of ``(lam, axis)`` group terms (validated)."""
-        a, b, groups = 0.0, 0.0, []
-        for leaf in self.leaves():
-            la, lb, g = leaf._prox_terms(tuple(shape))
-            a, b = a + la, b + lb
-            if g is not None:
-                groups.append(g)
-        return a, b, groups
-
-    @property
-    def handled_by_proximal(self):
-        """True while a :class:`Proximal` optimizer applies (part of) this penalty."""
-        return any(len(leaf._owners) > 0 for leaf in self.leaves())
-
-    def __add__(self, other):
-        if isinstance(other, Penalty):
-            return PenaltySum([*self.leaves(), *other.leaves()])
-        return NotImplemented
-
-    def __radd__(self, other):
-        if isinstance(other, numbers.Number) and other == 0:  # sum([...]) starts at 0
-            return self
-        return NotImplemented
+        return add_prox_terms(leaf._prox_terms(tuple(shape)) for leaf in self.leaves())
 
 
-class _Leaf(Penalty):
+class _Leaf(Leaf, Penalty):
     """A penalty with a strength ``alpha``."""
 
-    def __init__(self, alpha):
-        self._owners = weakref.WeakSet()
-        self.alpha = alpha
-
-    @property
-    def alpha(self):
+    alpha = alpha_property(
         """Strength (>= 0). Settable; on the JAX and TensorFlow backends a compiled train
-        function keeps the value it was traced with (recompile after changing it)."""
-        return self._alpha
-
-    @alpha.setter
-    def alpha(self, value):
-        self._alpha = check_scalar(value, "alpha", low=0.0)
-        self._update()
-
-    def _update(self):
-        """Refresh the cached coefficients after a parameter changed."""
-
-    def __getstate__(self):  # copy and pickle without the Proximal owners
-        state = self.__dict__.copy()
-        state["_owners"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._owners = weakref.WeakSet()
-
-    def _extra_repr(self):
-        return ""
-
-    def __repr__(self):
-        return f"{type(self).__name__}(alpha={self._alpha:g}{self._extra_repr()})"
+        function keeps the value it was traced with (recompile after changing it).""")
 
 
 @_register
-class ElasticNet(_Leaf):
+class ElasticNet(ElasticNetLeaf, _Leaf):
     """Elastic-net regularizer ``alpha * (l1_ratio * sum|w| + (1 - l1_ratio)/2 * sum w^2)``.
 
     The scaling of :class:`penalized.ElasticNet`.
@@ -167,31 +117,8 @@ class ElasticNet(_Leaf):
     {'alpha': 0.1, 'l1_ratio': 0.5}
     """
 
-    _fixed_ratio = None
-
     def __init__(self, alpha=1.0, l1_ratio=0.5):
-        self._l1_ratio = l1_ratio if self._fixed_ratio is None else self._fixed_ratio
-        super().__init__(alpha)
-
-    @property
-    def l1_ratio(self):
-        """Mix between L1 (1.0) and L2 (0.0)."""
-        return self._l1_ratio
-
-    @l1_ratio.setter
-    def l1_ratio(self, value):
-        if self._fixed_ratio is not None:
-            raise AttributeError(f"{type(self).__name__} has a fixed l1_ratio.")
-        old, self._l1_ratio = self._l1_ratio, value
-        try:
-            self._update()
-        except (TypeError, ValueError):
-            self._l1_ratio = old
-            raise
-
-    def _update(self):
-        self._a, self._b = formulas.elastic_net_coefs(self._alpha, self._l1_ratio)
-        self._l1_ratio = float(self._l1_ratio)
+        super().__init__(alpha, l1_ratio)
 
     def _value(self, w):
         return formulas.elastic_net_value(XP, w, self._a, self._b, l1=self._l1_ratio > 0,
@@ -201,10 +128,9 @@ class ElasticNet(_Leaf):
         return self._a, self._b, None
 
     def get_config(self):
+        if self._fixed_ratio is not None:  # L1, L2
+            return {"alpha": self._alpha}
         return {"alpha": self._alpha, "l1_ratio": self._l1_ratio}
-
-    def _extra_repr(self):
-        return "" if self._fixed_ratio is not None else f", l1_ratio={self._l1_ratio:g}"
 
 
 @_register
@@ -234,9 +160,6 @@ class L1(ElasticNet):
     def __init__(self, alpha=1.0):
         super().__init__(alpha, 1.0)
 
-    def get_config(self):
-        return {"alpha": self._alpha}
-
 
 @_register
 class L2(ElasticNet):
@@ -262,9 +185,6 @@ class L2(ElasticNet):
 
     def __init__(self, alpha=1.0):
         super().__init__(alpha, 0.0)
-
-    def get_config(self):
-        return {"alpha": self._alpha}
 
 
 _AXES = {"units": -1, "inputs": -2}
@@ -311,24 +231,14 @@ class GroupLasso(_Leaf):
     """
 
     def __init__(self, alpha=1.0, axis="units", size_weighted=False):
-        if isinstance(axis, bool) or not isinstance(axis, (str, numbers.Integral)) or (
-                isinstance(axis, str) and axis not in _AXES):
-            raise ValueError(
-                f"The 'axis' parameter must be 'units', 'inputs' or an int, got {axis!r}.")
-        self.axis = axis if isinstance(axis, str) else int(axis)
+        self.axis = check_axis_name(axis, "axis", tuple(_AXES))
         self.size_weighted = check_bool(size_weighted, "size_weighted")
         super().__init__(alpha)
 
     def group_axis(self, shape):
         """The axis of a weight of ``shape`` that indexes the groups (validated), >= 0."""
-        ndim = len(shape)
-        d = _AXES.get(self.axis, self.axis)
-        if ndim == 0 or not -ndim <= d < ndim:
-            what = f"axis={self.axis!r}" + ("" if isinstance(self.axis, int) else f" (= {d})")
-            raise ValueError(
-                f"{self!r}: {what} does not exist for a weight of shape {tuple(shape)} "
-                f"({ndim} dims).")
-        return d % ndim
+        return check_group_axis(self, _AXES.get(self.axis, self.axis), shape,
+                                setting="axis", weight="a weight")
 
     def _lam(self, shape):
         d = self.group_axis(shape)
@@ -352,7 +262,7 @@ class GroupLasso(_Leaf):
 
 
 @_register
-class PenaltySum(Penalty):
+class PenaltySum(PenaltySumBase, Penalty):
     """Sum of penalties on one weight, e.g. ``L1(1e-4) + GroupLasso(1e-3)``.
 
     Built by ``+`` (or ``sum([...])``). Its value is the sum of the values; under
@@ -376,23 +286,12 @@ class PenaltySum(Penalty):
     0.4
     """
 
-    def __init__(self, penalties):
-        leaves = []
-        for p in penalties:
-            if isinstance(p, dict):
-                p = keras.saving.deserialize_keras_object(p)
-            if not isinstance(p, Penalty):
-                raise TypeError(f"PenaltySum takes Penalty objects, got {type(p).__name__}.")
-            leaves.extend(p.leaves())
-        if not leaves:
-            raise ValueError("PenaltySum needs at least one penalty.")
-        self._leaves = leaves
-
-    def leaves(self):
-        return list(self._leaves)
+    @staticmethod
+    def _term(p):
+        return keras.saving.deserialize_keras_object(p) if isinstance(p, dict) else p
 
     def get_config(self):
         return {"penalties": [keras.saving.serialize_keras_object(p) for p in self._leaves]}
 
-    def __repr__(self):
-        return f"PenaltySum([{', '.join(repr(p) for p in self._leaves)}])"
+
+Penalty._Sum = PenaltySum

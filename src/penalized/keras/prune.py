@@ -44,22 +44,25 @@ def _first_of_pair(layer):
     return _prunable_dense(layer) and _elementwise_activation(layer.activation)
 
 
+def _pair(a, following):
+    """``(a, b, between)`` when the layers ``following`` ``a`` are elementwise ones
+    (``between``) up to a prunable Dense layer ``b``; None when another layer comes
+    first or the layers run out."""
+    between = []
+    for b in following:
+        if isinstance(b, keras.layers.Dense):
+            return (a, b, between) if _prunable_dense(b) else None
+        if not _elementwise(b):
+            return None
+        between.append(b)
+    return None
+
+
 def _sequential_pairs(model):
     """(a, b, between) for Dense -> elementwise* -> Dense in a Sequential model."""
-    layers, pairs = model.layers, []
-    for i, a in enumerate(layers):
-        if not _first_of_pair(a):
-            continue
-        between = []
-        for b in layers[i + 1:]:
-            if isinstance(b, keras.layers.Dense):
-                if _prunable_dense(b):
-                    pairs.append((a, b, between))
-                break
-            if not _elementwise(b):
-                break
-            between.append(b)
-    return pairs
+    layers = model.layers
+    pairs = [_pair(a, layers[i + 1:]) for i, a in enumerate(layers) if _first_of_pair(a)]
+    return [p for p in pairs if p is not None]
 
 
 def _functional_pairs(model):
@@ -82,25 +85,23 @@ def _functional_pairs(model):
         users = [n for n in nodes if any(t is tensor for t in n.input_tensors)]
         return users[0].operation if len(users) == 1 and id(tensor) not in outputs else None
 
-    pairs = []
-    for a in model.layers:
-        node = single_call(a) if _first_of_pair(a) else None
-        if node is None:
-            continue
-        between, tensor = [], node.outputs[0]
+    def following(node):
+        """The layers after ``node`` along a chain of single calls with one consumer."""
+        tensor = node.outputs[0]
         while True:
             b = consumer(tensor)
             b_node = single_call(b) if isinstance(b, keras.layers.Layer) else None
             if b_node is None:
-                break
-            if isinstance(b, keras.layers.Dense):
-                if _prunable_dense(b):
-                    pairs.append((a, b, between))
-                break
-            if not _elementwise(b):
-                break
-            between.append(b)
+                return
+            yield b
             tensor = b_node.outputs[0]
+
+    pairs = []
+    for a in model.layers:
+        node = single_call(a) if _first_of_pair(a) else None
+        pair = None if node is None else _pair(a, following(node))
+        if pair is not None:
+            pairs.append(pair)
     return pairs
 
 

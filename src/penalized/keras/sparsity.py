@@ -44,14 +44,6 @@ class SparsityReport(SparsityTable):
     _SLICES = (("units", "zero units"), ("inputs", "zero inputs"))
 
 
-def _zero_slices(w, axis):
-    """Number of slices of ``w`` along ``axis`` that are all zero, and their number."""
-    if w.ndim == 1:
-        return int((w == 0).sum()), w.shape[0]
-    nz = np.moveaxis(w != 0, axis, 0).reshape(w.shape[axis], -1).any(axis=1)
-    return int((~nz).sum()), w.shape[axis]
-
-
 def _owners(model):
     """``{id(variable): layer}``, the innermost layer owning each variable."""
     owner = {}
@@ -101,15 +93,10 @@ def sparsity_report(model, variables=None):
                      or isinstance(getattr(v, "regularizer", None), Penalty)]
     rows = []
     for v in variables:
-        w = np.asarray(keras.ops.convert_to_numpy(v))
-        zeros = int((w == 0).sum())
-        zu, nu = _zero_slices(w, -1) if w.ndim else (zeros, 1)
-        zi, ni = _zero_slices(w, -2) if w.ndim >= 2 else (0, 0)
         layer = owner.get(id(v))
         name = getattr(v, "name", "?")
-        rows.append({"layer": f"{layer.name}/{name}" if layer is not None else name,
-                     "type": type(layer).__name__ if layer is not None else "",
-                     "shape": tuple(w.shape), "params": int(w.size), "zeros": zeros,
-                     "zero_frac": zeros / w.size if w.size else 0.0,
-                     "zero_units": zu, "units": nu, "zero_inputs": zi, "inputs": ni})
+        rows.append(SparsityReport._row(
+            f"{layer.name}/{name}" if layer is not None else name,
+            type(layer).__name__ if layer is not None else "",
+            np.asarray(keras.ops.convert_to_numpy(v)) != 0, -1, -2))
     return SparsityReport(rows)

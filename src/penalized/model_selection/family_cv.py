@@ -7,7 +7,7 @@ single-alpha estimator; offsets are split by fold like X.
 import numpy as np
 from scipy.special import expit
 
-from ..datafits import Binomial, Gamma, Quadratic, Tweedie
+from ..datafits import Binomial, Gamma
 from ..estimators.glm_families import proportions
 from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _RegressorCV
 
@@ -119,16 +119,17 @@ class TweedieRegressorCV(_FamilyCV):
     Parameters
     ----------
     power : float, default=0.0
-        The Tweedie power (0, or >= 1), as :class:`penalized.TweedieRegressor`.
+        The Tweedie power (<= 0, or >= 1), as :class:`penalized.TweedieRegressor`.
     link : {"auto", "log", "identity"}, default="auto"
-        Identity for power 0 with ``"auto"``, log otherwise.""" + _L1 + """\
+        Identity for power <= 0 with ``"auto"`` (fitted for power 0 only), log
+        otherwise.""" + _L1 + """\
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Tweedie deviance, or the squared / absolute error of the
         mean.
 """ + CV_PARAMS.replace("{tol}", TOL_GLM) + _ATTRS + """
     Notes
     -----
-    Non-convex powers (0 with the log link, > 2) stop each fit on the scaled KKT
+    Non-convex powers (<= 0 with the log link, > 2) stop each fit on the scaled KKT
     criterion (see :class:`penalized.TweedieRegressor`).
 """ + CV_NOTES + """
     Examples
@@ -157,23 +158,20 @@ class TweedieRegressorCV(_FamilyCV):
                          upper_bounds=upper_bounds, positive=positive, tol=tol,
                          max_iter=max_iter, n_jobs=n_jobs, verbose=verbose)
 
-    def _identity(self):
-        from ..estimators.glm_families import TweedieRegressor
-
-        return TweedieRegressor(power=self.power, link=self.link)._identity()
-
     def _datafit(self):
-        identity = self._identity()
-        datafit = Tweedie(self.power)
-        return Quadratic() if identity else datafit
+        from ..estimators.glm_families import tweedie_datafit
+
+        return tweedie_datafit(self.power, self.link)[0]
 
     def _link(self, eta):
-        return eta if self._identity() else np.exp(eta)
+        from ..estimators.glm_families import tweedie_datafit
+
+        return eta if tweedie_datafit(self.power, self.link)[1] else np.exp(eta)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
-            tags.target_tags.positive_only = float(self.power) >= 1 or self.link == "log"
+            tags.target_tags.positive_only = float(self.power) > 0 or self.link == "log"
         except (TypeError, ValueError):
             pass
         return tags

@@ -262,13 +262,7 @@ class PoissonRegressorCV(_RegressorCV):
         self.verbose = verbose
 
     def _target(self, y, sample_weight):
-        y = np.asarray(y, dtype=np.float64)
-        if np.any(y < 0):
-            raise ValueError("Some value(s) of y are negative: PoissonRegressorCV needs "
-                             "y >= 0.")
-        if not np.any(y > 0):
-            raise ValueError("All values of y are zero: PoissonRegressorCV needs a positive "
-                             "count.")
+        y = Poisson().check_target(y)
         return y, y, Poisson(), sample_weight
 
     @staticmethod

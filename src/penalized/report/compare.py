@@ -150,7 +150,7 @@ def _unpenalized_logistic(X, y, n_classes, offset=None):
 
     if X.shape[0] <= X.shape[1] + 1:
         return None
-    est = LogisticRegression("l2", alpha=0.0, max_iter=200)
+    est = LogisticRegression(C=np.inf, max_iter=200)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         try:

@@ -165,21 +165,26 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
 
 def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
                  intercept_init=None, offset=None, verbose=0, direct="auto", engine=None,
-                 gram=None, warn=True):
+                 gram=None, warn=True, precompute="auto", seed=-1, max_steps=None):
     """Solve a validated problem (a Design and PenaltyArrays) with ``engine`` (chosen by
-    :func:`~penalized.solvers.engine.choose_engine` when None); ``gram`` is the
-    :class:`~penalized.solvers.least_squares.FullGram` of the design when known."""
+    :func:`~penalized.solvers.engine.choose_engine` when None, with ``precompute`` and
+    ``seed >= 0``, random coordinate order); ``gram`` is the
+    :class:`~penalized.solvers.least_squares.FullGram` of the design when known;
+    ``max_steps`` caps the outer iterations of the GLM engines (their estimators'
+    ``max_iter``)."""
     if engine is None:
-        engine = choose_engine(design, datafit, pen, closed_form=direct is not False)
+        engine = choose_engine(design, datafit, pen, closed_form=direct is not False,
+                               precompute=precompute, shuffle=seed >= 0)
     if engine in ("direct", "gram", "working_set"):
         from .least_squares import solve_least_squares
 
         if offset is not None:
             y = y - offset  # the offset of the squared loss is a shift of the target
         return solve_least_squares(design, y, pen, engine, tol=tol, max_iter=max_iter,
-                                   coef_init=coef_init, verbose=verbose, gram=gram, warn=warn)
+                                   coef_init=coef_init, verbose=verbose, gram=gram, warn=warn,
+                                   seed=seed)
     kw = dict(tol=tol, max_iter=max_iter, coef_init=coef_init, intercept_init=intercept_init,
-              verbose=verbose, warn=warn)
+              verbose=verbose, warn=warn, max_steps=max_steps)
     if engine == "prox_newton":
         from .prox_newton import glm_solve
 

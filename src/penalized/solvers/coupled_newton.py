@@ -37,8 +37,10 @@ _WS_EXTRA = 50  # violations added to the support at least, each step
 
 
 def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
-                  coef_init=None, intercept_init=None, verbose=0, warn=True):
-    """Minimize ``L(X w + offset) / S + penalty(w)`` for a coupled loss ``L``."""
+                  coef_init=None, intercept_init=None, verbose=0, warn=True, max_steps=None):
+    """Minimize ``L(X w + offset) / S + penalty(w)`` for a coupled loss ``L``;
+    ``max_iter`` caps the CD epochs of all the steps' models, ``max_steps`` (when given)
+    the prox-Newton steps."""
     del intercept_init  # no intercept
     if design.center:
         design = Design(design.X, design.s if design.weighted else None, False)
@@ -72,7 +74,8 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
         if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
             converged = True
             break
-        if epochs >= max_iter or tight < 1e-12:
+        if epochs >= max_iter or tight < 1e-12 or (max_steps is not None
+                                                    and steps >= max_steps):
             break
         ws, kkt_max = _working_set(pen, w, grad, unpen)
         kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
@@ -111,13 +114,19 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
         w = w + t * (w_new - w)
         eta = eta_t
     if not converged and warn:
-        warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
-                           "the null model's excess loss", max_iter=max_iter,
-                           stalled=epochs < max_iter, stacklevel=4,
-                           certificate=loss.certificate)
+        if max_steps is not None and steps >= max_steps:
+            warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
+                               "the null model's excess loss", max_iter=max_steps,
+                               unit="Newton steps (max_iter)", stacklevel=4,
+                               certificate=loss.certificate)
+        else:
+            warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
+                               "the null model's excess loss", max_iter=max_iter,
+                               stalled=epochs < max_iter, stacklevel=4,
+                               certificate=loss.certificate)
     return SolveResult(coef=w, intercept=0.0, dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="coupled_newton")
+                       history=history, engine="coupled_newton", n_steps=steps)
 
 
 def _working_set(pen, w, grad, unpen):

@@ -22,12 +22,7 @@ def ridge_direct(design, yc, b):
     if design.sparse:
         if p > _MAX_DENSE_P:
             return None
-        X = design.X
-        Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
-        H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
-        if design.center:
-            H -= np.outer(design.mu, design.mu)
-        rhs = design.rmatvec(design.s * yc) / S
+        H, rhs = _sparse_normal_equations(design, yc)
         return _solve_normal(H, rhs, b)
     if p > _MAX_DENSE_P and n > _MAX_DENSE_P:
         return None
@@ -46,6 +41,16 @@ def ridge_direct(design, yc, b):
     H = (B.T @ B) / S
     rhs = (B.T @ yb) / S
     return _solve_normal(H, rhs, b, B=B, yb=yb, S=S)
+
+
+def _sparse_normal_equations(design, yc):
+    """``(Xc' diag(s) Xc / S, Xc' diag(s) yc / S)`` of a sparse design, dense p x p."""
+    X, S = design.X, design.S
+    Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
+    H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
+    if design.center:
+        H -= np.outer(design.mu, design.mu)
+    return H, design.rmatvec(design.s * yc) / S
 
 
 def _solve_normal(H, rhs, b, B=None, yb=None, S=None):
@@ -90,12 +95,7 @@ def ridge_path(design, yc, b_unit, scales):
     d = 1.0 / np.sqrt(b_unit)
     if design.sparse or p <= n:
         if design.sparse:
-            X = design.X
-            Xs = X.multiply(design.s[:, None]).tocsc() if design.weighted else X
-            H = np.asarray((X.T @ Xs).toarray(), dtype=np.float64) / S
-            if design.center:
-                H -= np.outer(design.mu, design.mu)
-            rhs = design.rmatvec(design.s * yc) / S
+            H, rhs = _sparse_normal_equations(design, yc)
         else:
             B = design.columns(np.arange(p)) * np.sqrt(design.s)[:, None]
             H = (B.T @ B) / S

@@ -14,7 +14,8 @@ _GRAM_FIT_MAX_P = 256  # ... for a single fit (n p^2 / 2 flops against a few CD 
 _DIRECT_MAX = 4000  # largest dense system of the closed form (p x p, or n x n when p > n)
 
 
-def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
+def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precompute="auto",
+                  shuffle=False):
     """The engine for ``datafit(y, X w + b) + penalty(w)`` on ``design``.
 
     ==========================  ===================================  =====================
@@ -54,6 +55,12 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     closed_form : bool, default=True
         Allow ``direct`` (False: an iterative engine, e.g. to check one against the
         other).
+    precompute : {"auto", True, False}, default="auto"
+        scikit-learn's ``precompute``: True asks for the Gram engine whatever the shape
+        (when the problem allows it), False forbids it, "auto" decides by the table.
+    shuffle : bool, default=False
+        Coordinates in random order (scikit-learn's ``selection="random"``): the
+        working-set engine.
 
     Returns
     -------
@@ -80,8 +87,9 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True):
     small = p <= _DIRECT_MAX if design.sparse else min(n, p) <= _DIRECT_MAX
     if closed_form and pen.smooth and small:
         return "direct"
-    if n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and \
-            _gram_safe(design) and _free_unbounded(pen):
+    if shuffle or precompute is False or not (_gram_safe(design) and _free_unbounded(pen)):
+        return "working_set"
+    if precompute is True or (n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P)):
         return "gram"
     return "working_set"
 

@@ -56,7 +56,8 @@ def _group_prox(Z, a, b, step):
 
 
 def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
-                              coef_init=None, intercept_init=None, verbose=0, warn=True):
+                              coef_init=None, intercept_init=None, verbose=0, warn=True,
+                              max_steps=None):
     """Minimize the multinomial loss plus the grouped elastic-net penalty (see module)."""
     if pen.bounded:
         raise ValueError("Bounds on the coefficients are not supported with grouped=True.")
@@ -118,4 +119,5 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
                            stacklevel=4)
     return SolveResult(coef=W, intercept=bias - bias.mean(), dual_gap=float(gap),
                        tol_gap=tol_gap, n_iter=max(it, 1), converged=converged,
-                       primal=float(primal), history=history, engine="grouped_multinomial")
+                       primal=float(primal), history=history, engine="grouped_multinomial",
+                       n_steps=max(it, 1))

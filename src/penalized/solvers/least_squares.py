@@ -91,13 +91,13 @@ def _start(design, pen, coef_init):
     return w
 
 
-def _config(design, pen, tol_gap, max_iter, newton, active, verbose):
+def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1):
     cd, _, ws = _kernels()
     return ws.WSConfig(float(tol_gap), int(max_iter), cd.ANDERSON_K,
                        float(np.finfo(design.dtype).eps), _P0,
                        _WS_GROW, _NEWTON_EVERY if newton else 0, _NEWTON_MAX,
                        SINGULAR_MAX, _NEWTON_RATIO, bool(active), _ACTIVE_TOL,
-                       _ACTIVE_ADD, int(verbose))
+                       _ACTIVE_ADD, int(verbose), int(seed))
 
 
 def _factor(design, b):
@@ -116,11 +116,13 @@ def _active_ok(pen):
 
 
 def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None, verbose=0,
-                        warn=True, newton=True, gram=None):
+                        warn=True, newton=True, gram=None, seed=-1):
     """Minimize ``1/(2S) ||y - Xc w - b||_s^2 + penalty(w)`` with ``engine`` ("direct",
     "gram" or "working_set"; see the module docstring). ``gram`` is a :class:`FullGram`
     of this design and target when known (the Gram engine computes it otherwise);
-    ``newton=False`` keeps the working-set solver to plain CD epochs."""
+    ``newton=False`` keeps the working-set solver to plain CD epochs; ``seed >= 0`` makes
+    its epochs visit the coordinates in random order (scikit-learn's
+    ``selection="random"``; no active-set steps then)."""
     ybar, yc, scale = centered_target(design, y)
     tol_gap = tol * scale
     if engine == "direct":
@@ -145,10 +147,10 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         warm = bool(np.any(w != 0))
         # the active set adds one violator per solve: right for warm starts and for
         # p >> n (supports near the rank), slower than CD for a cold start with p close to n
-        active = newton and (warm or design.p >= 2 * design.n) and _active_ok(pen)
+        active = newton and (warm or design.p >= 2 * design.n) and _active_ok(pen) and seed < 0
         out = np.zeros(6)
         h = np.zeros((_HISTORY, 2))
-        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose)
+        cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed)
         proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b),
                               design.kernel(), np.empty(design.p))
         epochs = 0
@@ -158,6 +160,7 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
             if out[5] != 1.0:
                 break
             residual_newton(design, yc, w, r, pen.kernel)
+            epochs += 1  # a Newton step counts as an iteration
         hist = [(int(e), float(g)) for e, g in h[:min(int(out[3]), _HISTORY)]]
     gap, primal, converged = float(out[0]), float(out[1]), bool(out[2])
     if verbose and engine == "gram":
@@ -222,6 +225,7 @@ def least_squares_path(design, y, pen_unit, alphas, ca, cb, engine, *, tol, max_
         if i >= m:
             break
         stats[i, 5] += 1  # the fit at alphas[i] asks for a Newton step
+        stats[i, 3] += 1  # (counted as an iteration)
         residual_newton(design, yc, w, r, buf)
     converged = stats[:, 2] == 1.0
     for i in np.flatnonzero(~converged):
@@ -284,6 +288,7 @@ def _gram_fit(fg, w, pen, tol_gap, max_iter, eps, out, newton=True):
         if out[3] != 1.0:
             break
         newtons += 1
+        epochs += 1  # a Newton step counts as an iteration
         gram_newton(fgr.G, fgr.q, wr, penr.kernel)
     if red.P.size == 0:
         out[:3] = (0.0, 0.5 * fgr.yy, 1.0)
@@ -312,6 +317,7 @@ def gram_path(fg, pen_unit, alphas, ca, cb, *, tol_gap, max_iter, eps):
                              float(eps), i, W, stats)
         if i < m:
             stats[i, 4] += 1  # the fit at alphas[i] asks for a Newton step
+            stats[i, 3] += 1  # (counted as an iteration)
             gram_newton(fgr.G, fgr.q, w, buf)
     return (red.restore(W), stats[:, 0].copy(), stats[:, 3].astype(np.int64),
             stats[:, 2] == 1.0)

@@ -48,7 +48,7 @@ def _penalty_value(pen, W):
 
 
 def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_init=None,
-                      intercept_init=None, verbose=0, warn=True):
+                      intercept_init=None, verbose=0, warn=True, max_steps=None):
     """Minimize ``1/S sum_i s_i l_i(x_i W + b) + sum_k penalty(W[:, k])``; W is p x K."""
     s, S, p = design.s, design.S, design.p
     K = Y.shape[1]
@@ -67,6 +67,7 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
     history = []
     tight = 1.0
     primals = []
+    sweeps = 0
     while True:
         if design.center:
             d = loss.optimize_intercept(Y, eta, s)
@@ -81,8 +82,9 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
         if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
             converged = True
             break
-        if epochs >= max_iter:
+        if epochs >= max_iter or (max_steps is not None and sweeps >= max_steps):
             break
+        sweeps += 1
         # a sweep that no longer lowers the objective beyond rounding error: solve the
         # class models more accurately, and stop once that is exhausted
         if len(primals) > 1 and primals[-2] - primal <= 8 * np.finfo(float).eps * abs(primal):
@@ -143,9 +145,14 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             eta = eta + predictor(design, W_c - W, np.zeros(K))
             W = W_c
     if not converged and warn:
-        warn_not_converged("Prox-Newton (multinomial)", gap, tol_gap, tol,
-                           "the null model's loss", max_iter=max_iter,
-                           stalled=epochs < max_iter, stacklevel=4)
+        if max_steps is not None and sweeps >= max_steps:
+            warn_not_converged("Prox-Newton (multinomial)", gap, tol_gap, tol,
+                               "the null model's loss", max_iter=max_steps,
+                               unit="class sweeps (max_iter)", stacklevel=4)
+        else:
+            warn_not_converged("Prox-Newton (multinomial)", gap, tol_gap, tol,
+                               "the null model's loss", max_iter=max_iter,
+                               stalled=epochs < max_iter, stacklevel=4)
     return SolveResult(coef=W, intercept=b - b.mean(), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="multinomial")
+                       history=history, engine="multinomial", n_steps=sweeps)

@@ -95,21 +95,25 @@ def _start(design, y, loss, pen, offset, coef_init, intercept_init):
 
 
 def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coef_init=None,
-              intercept_init=None, verbose=0, warn=True):
+              intercept_init=None, verbose=0, warn=True, max_steps=None):
     """Minimize ``1/S sum_i s_i l_i(x_i.w + b + offset_i) + penalty(w)`` by prox-Newton.
 
     With many features, prox-Newton runs on a working set (the support and the features
     that violate their optimality condition most, doubling each time); the certificate
-    and the stopping rule are always on the full problem.
+    and the stopping rule are always on the full problem. ``max_iter`` caps the CD epochs
+    of all the steps' models, ``max_steps`` (when given) the prox-Newton steps.
     """
+    steps = _Steps(max_steps)
     y, offset, w, b = _start(design, y, loss, pen, offset, coef_init, intercept_init)
     scale = loss.tol_scale(y, design.s, offset, design.center)
     gram = newton_model_engine(design)
-    if design.p <= _WS_MIN or gram is not None:
-        # few features, or a tall design whose Newton steps run on the Gram matrix of a
-        # per-step working set: prox-Newton on the full problem
+    if design.p <= _WS_MIN or gram is not None or pen.smooth:
+        # few features, a tall design whose Newton steps run on the Gram matrix of a
+        # per-step working set, or a smooth penalty (no L1 part, no bounds: every feature
+        # is in the model, and a working set would leave some at an exact, spurious zero):
+        # prox-Newton on the full problem
         return _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
-                       gram)
+                       gram, steps)
     s = design.s
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
@@ -133,7 +137,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
             converged = True
             break
-        if epochs >= max_iter:
+        if epochs >= max_iter or steps.spent():
             break
         # the objective no longer moves beyond rounding error: more rounds cannot help
         if primal_prev - primal <= 8 * _EPS * abs(primal):
@@ -158,15 +162,28 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         # more for a round (Python overhead, a full gap) than for a tighter subproblem
         tol_in = min(max(0.1 * gap / max(scale, 1e-300), 0.3 * tol), 0.1) * 0.01**stalled
         res = _newton(sub, y, loss, pen_ws, offset, w[ws], b, scale, tol_in,
-                      max(max_iter - epochs, 1), 0, False)
+                      max(max_iter - epochs, 1), 0, False, False, steps)
         epochs += res.n_iter
         w[ws] = res.coef
         b = res.intercept
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton")
+                       history=history, engine="prox_newton", n_steps=steps.n)
+
+
+class _Steps:
+    """The prox-Newton steps taken, against an optional budget (``max_steps``)."""
+
+    def __init__(self, budget):
+        self.budget, self.n = budget, 0
+
+    def spent(self):
+        return self.budget is not None and self.n >= self.budget
+
+    def left(self):
+        return 2**62 if self.budget is None else max(self.budget - self.n, 0)
 
 
 def _gram_model(plan, wdesign, z, ws):
@@ -249,14 +266,20 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     return w, b_new, used
 
 
-def _warn(loss, max_iter, gap, tol_gap, tol, epochs):
+def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps):
+    if steps.spent():
+        warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
+                           "the null model's excess loss", max_iter=steps.budget,
+                           unit="Newton steps (max_iter)", stacklevel=5,
+                           certificate=loss.certificate)
+        return
     warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                        "the null model's excess loss", max_iter=max_iter,
                        stalled=epochs < max_iter, stacklevel=5, certificate=loss.certificate)
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
-            gram=False):
+            gram=False, steps=None):
     """Prox-Newton on all the design's features (see the module docstring); ``gram`` is
     the plan of :func:`~penalized.solvers.engine.newton_model_engine` (computed here when
     False)."""
@@ -275,6 +298,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     # steps below the objective's rounding level are taken on trust, while they still
     # shrink the gap: the gap when the current run of such steps began, and its length
     tiny_gap, tiny_run = np.inf, 0
+    steps = _Steps(None) if steps is None else steps
     if gram is False:
         gram = newton_model_engine(design)
     # Huber's curvature is piecewise and floored: its models are rough away from the kinks
@@ -286,16 +310,19 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         from .kernels.logistic import logistic_l1_newton
 
         w = np.array(w, dtype=np.float64)
-        status, epochs, gap, primal = logistic_l1_newton(
-            design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter, _MAX_INNER,
-            ANDERSON_K)
+        status, epochs, n_steps, gap, primal = logistic_l1_newton(
+            design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter, min(steps.left(),
+                                                                             2**31),
+            _MAX_INNER, ANDERSON_K)
+        steps.n += n_steps
         history.append((epochs, gap))
         if status < 2:
             if status == 1 and warn:
-                _warn(loss, max_iter, gap, tol_gap, tol, epochs)
+                _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
             return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
                                tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
-                               primal=float(primal), history=history)
+                               primal=float(primal), history=history, engine="prox_newton",
+                               n_steps=steps.n)
         eta = linear_predictor(design, w, b, offset)
     while True:
         if design.center:
@@ -312,8 +339,9 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 <= tol_gap:
             converged = True
             break
-        if epochs >= max_iter:
+        if epochs >= max_iter or steps.spent():
             break
+        steps.n += 1
         # quadratic model -> weighted least squares on the working response (g = l'(eta))
         if majorize:
             h = np.full(design.n, float(bound))
@@ -393,7 +421,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton")
+                       history=history, engine="prox_newton", n_steps=steps.n)

@@ -31,6 +31,9 @@ class SolveResult:
         (epochs, gap) after each outer iteration.
     engine : str
         The engine that solved it (see :func:`penalized.solvers.engine.choose_engine`).
+    n_steps : int
+        Outer iterations of the GLM engines (prox-Newton steps, class sweeps, FISTA
+        iterations); what their estimators report as ``n_iter_``.
     """
 
     coef: np.ndarray
@@ -42,6 +45,7 @@ class SolveResult:
     primal: float
     history: list = field(default_factory=list)
     engine: str = ""
+    n_steps: int = 0
 
     def __post_init__(self):
         # a certificate is never negative: below zero is rounding error of P - D
@@ -56,6 +60,8 @@ def warn_not_converged(what, gap, tol_gap, tol, scale_name, *, max_iter=None, un
     if stalled:
         why = ("stopped: no further decrease of the objective is measurable in floating "
                "point")
+    elif unit != "epochs":
+        why = f"did not converge in {max_iter} {unit}"
     else:
         why = f"did not converge in max_iter={max_iter} {unit}"
     warnings.warn(

@@ -26,37 +26,27 @@ def _clamp_max(x, y):
     return torch.minimum(x, y) if isinstance(y, torch.Tensor) else torch.clamp(x, max=y)
 
 
-class XP:
-    """The numpy-like namespace of :mod:`penalized._nn.formulas`, on torch."""
+def _sum(x, axis=None, keepdims=False):
+    return x.sum() if axis is None else torch.sum(x, dim=axis, keepdim=keepdims)
 
-    abs = staticmethod(torch.abs)
-    sqrt = staticmethod(torch.sqrt)
-    rsqrt = staticmethod(torch.rsqrt)
-    where = staticmethod(torch.where)
-    zeros_like = staticmethod(torch.zeros_like)
-    maximum = staticmethod(_clamp_min)
-    minimum = staticmethod(_clamp_max)
 
-    @staticmethod
-    def clip(x, lo, hi):
-        return torch.clamp(x, lo, hi)
+def _max(x, axis=None, keepdims=False):
+    return torch.amax(x, dim=axis, keepdim=keepdims)
 
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return x.sum() if axis is None else torch.sum(x, dim=axis, keepdim=keepdims)
 
-    @staticmethod
-    def max(x, axis=None, keepdims=False):
-        return torch.amax(x, dim=axis, keepdim=keepdims)
+def _min(x, axis=None, keepdims=False):
+    return torch.amin(x, dim=axis, keepdim=keepdims)
 
-    @staticmethod
-    def min(x, axis=None, keepdims=False):
-        return torch.amin(x, dim=axis, keepdim=keepdims)
 
-    @staticmethod
-    def norm(x, axis=None, keepdims=False):
-        # vector_norm has a zero (sub)gradient at a zero slice, not NaN
-        return torch.linalg.vector_norm(x, dim=axis, keepdim=keepdims)
+def _norm(x, axis=None, keepdims=False):
+    # vector_norm has a zero (sub)gradient at a zero slice, not NaN
+    return torch.linalg.vector_norm(x, dim=axis, keepdim=keepdims)
+
+
+XP = formulas.namespace(
+    torch, "The numpy-like namespace of :mod:`penalized._nn.formulas`, on torch.",
+    sum=_sum, max=_max, min=_min, maximum=_clamp_min, minimum=_clamp_max, clip=torch.clamp,
+    norm=_norm)
 
 
 def work_dtype(dtype):

@@ -18,9 +18,10 @@ parameter), or None when the optimizer has no state for the parameter yet (it sk
 import torch
 
 from .._nn.formulas import adaptive_step
+from .._nn.proximal import StepTable
 from ._prox import XP
 
-__all__ = ["KNOWN", "scalar_step", "step_function"]
+__all__ = ["KNOWN", "STEPS", "scalar_step", "step_function"]
 
 
 def _num(x):
@@ -75,9 +76,6 @@ KNOWN = (
 )
 
 
-def step_function(optimizer):
-    """The step function for ``optimizer``'s class, or None when the class is unknown."""
-    for cls, fn in KNOWN:
-        if isinstance(optimizer, cls):
-            return fn
-    return None
+STEPS = StepTable(KNOWN, scalar_step, lr_is="each param group's learning rate 'lr'",
+                  signature="step(param, group, state)")
+step_function = STEPS.find

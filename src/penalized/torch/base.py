@@ -1,18 +1,15 @@
 """Base classes: ``Penalty`` (value, selection, attach/detach, ``+``), leaves, sums."""
 
-import numbers
-import weakref
-
 import torch
 
-from .._validation import check_scalar
+from .._nn.penalty import Leaf, PenaltyBase, PenaltySumBase, add_all, alpha_property
 from ._select import check_selector, describe, select
 from .registry import attach, detach, is_attached_to
 
 __all__ = ["Penalty", "PenaltySum"]
 
 
-class Penalty:
+class Penalty(PenaltyBase):
     """Base class of the penalties: value, selection, attach/detach, and ``+``.
 
     ``penalty(model)`` is the differentiable value to add to the loss, ``penalty.value(
@@ -53,10 +50,6 @@ class Penalty:
         with torch.no_grad():
             return self._value(model).detach()
 
-    def leaves(self):
-        """The elementary penalties (``[self]`` unless this is a :class:`PenaltySum`)."""
-        return [self]
-
     def named_parameters(self, model):
         """List of ``(name, parameter)`` this penalty applies to in ``model``."""
         seen, out = set(), []
@@ -66,11 +59,6 @@ class Penalty:
                     seen.add(id(e.param))
                     out.append((e.name, e.param))
         return out
-
-    @property
-    def handled_by_proximal(self):
-        """True while a :class:`Proximal` optimizer applies (part of) this penalty."""
-        return any(len(leaf._owners) > 0 for leaf in self.leaves())
 
     def attach(self, module):
         """Register this penalty on ``module`` for :func:`regularization_loss`.
@@ -90,62 +78,29 @@ class Penalty:
         """Whether this penalty is attached to ``module`` itself."""
         return is_attached_to(self, module)
 
-    def __add__(self, other):
-        if isinstance(other, Penalty):
-            return PenaltySum([*self.leaves(), *other.leaves()])
-        return NotImplemented
 
-    def __radd__(self, other):
-        if isinstance(other, numbers.Number) and other == 0:  # sum([...]) starts at 0
-            return self
-        return NotImplemented
-
-
-class _Leaf(Penalty):
+class _Leaf(Leaf, Penalty):
     """A penalty with a strength ``alpha`` and a parameter selection ``select``."""
 
     def __init__(self, alpha, select=None):
-        self._owners = weakref.WeakSet()
         self._coef = torch.zeros(2, dtype=torch.float64, device="cpu")  # read by compiled code
         self.select = check_selector(select)
-        self.alpha = alpha
+        super().__init__(alpha)
 
-    @property
-    def alpha(self):
-        """Strength (>= 0); settable at any time, e.g. by a :class:`PenaltyScheduler`."""
-        return self._alpha
+    alpha = alpha_property(
+        "Strength (>= 0); settable at any time, e.g. by a :class:`PenaltyScheduler`.")
 
-    @alpha.setter
-    def alpha(self, value):
+    @staticmethod
+    def _scalar(value):
         if isinstance(value, torch.Tensor) and value.numel() == 1:
-            value = value.item()
-        self._alpha = check_scalar(value, "alpha", low=0.0)
-        self._update()
-
-    def _update(self):
-        """Refresh the cached coefficients after a parameter changed."""
-
-    def __getstate__(self):  # copy and pickle without the Proximal owners
-        state = self.__dict__.copy()
-        state["_owners"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._owners = weakref.WeakSet()
+            return value.item()
+        return value
 
     def _select(self, model):
         return select(model, self.select, owner=self)
 
     def _value(self, model):
-        total = None
-        for e in self._select(model):
-            t = self._term(e)
-            total = t if total is None else total + t
-        return total
-
-    def _extra_repr(self):
-        return ""
+        return add_all(self._term(e) for e in self._select(model))
 
     def __repr__(self):
         sel = "" if self.select is None else f", select={describe(self.select)}"
@@ -157,7 +112,7 @@ def _acc(p):
     return p.to(torch.float64 if p.dtype == torch.float64 else torch.float32)
 
 
-class PenaltySum(Penalty):
+class PenaltySum(PenaltySumBase, Penalty):
     """Sum of penalties, e.g. ``L1(1e-4, select="fc1.weight") + GroupLasso(1e-3)``.
 
     Built by ``+`` (or ``sum([...])``). Its value is the sum of the values; given to
@@ -184,25 +139,8 @@ class PenaltySum(Penalty):
     0.4
     """
 
-    def __init__(self, penalties):
-        leaves = []
-        for p in penalties:
-            if not isinstance(p, Penalty):
-                raise TypeError(f"PenaltySum takes Penalty objects, got {type(p).__name__}.")
-            leaves.extend(p.leaves())
-        if not leaves:
-            raise ValueError("PenaltySum needs at least one penalty.")
-        self._leaves = leaves
-
-    def leaves(self):
-        return list(self._leaves)
-
     def _value(self, model):
-        total = None
-        for leaf in self._leaves:
-            t = leaf._value(model)
-            total = t if total is None else total + t
-        return total
+        return add_all(leaf._value(model) for leaf in self._leaves)
 
-    def __repr__(self):
-        return f"PenaltySum([{', '.join(repr(p) for p in self._leaves)}])"
+
+Penalty._Sum = PenaltySum

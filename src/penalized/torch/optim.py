@@ -1,14 +1,14 @@
 """``Proximal``: wrap any torch optimizer so penalties are applied as exact proximal steps."""
 
-import warnings
 from collections import OrderedDict
 
 import torch
 from torch.optim import Optimizer
 
 from .._nn.formulas import l2_shrink
+from .._nn.proximal import add_prox_terms, delegated
 from ._prox import group_soft_threshold_, soft_threshold_
-from ._steps import scalar_step, step_function
+from ._steps import STEPS
 from .base import Penalty, PenaltySum
 from .registry import modules_of
 
@@ -126,7 +126,7 @@ class Proximal(Optimizer):
                     f"{i}; Proximal scales the proximal step by the learning rate.")
         self.optimizer = optimizer
         self.penalty = given[0] if len(given) == 1 else PenaltySum(given)
-        self._step_fn = self._resolve_step(step, optimizer)
+        self._step_fn = STEPS.resolve(step, optimizer)
         self._items = self._plan(given, model)
         self._group_of = {}
         self._map_groups()
@@ -145,25 +145,6 @@ class Proximal(Optimizer):
         self._optimizer_load_state_dict_pre_hooks = OrderedDict()
         self._optimizer_load_state_dict_post_hooks = OrderedDict()
         self._patch_step_function()
-
-    @staticmethod
-    def _resolve_step(step, optimizer):
-        if callable(step):
-            return step
-        if step == "lr":
-            return scalar_step
-        if step != "auto":
-            raise ValueError(f"The 'step' parameter must be 'auto', 'lr' or a callable, "
-                             f"got {step!r}.")
-        fn = step_function(optimizer)
-        if fn is None:
-            warnings.warn(
-                f"Proximal does not know the step sizes of {type(optimizer).__name__}; it "
-                "uses each param group's learning rate 'lr' as the proximal step (right for "
-                "SGD-like updates). Pass step='lr' to silence this warning, or a function "
-                "step(param, group, state).", UserWarning, stacklevel=3)
-            fn = scalar_step
-        return fn
 
     @staticmethod
     def _plan(given, model):
@@ -195,29 +176,9 @@ class Proximal(Optimizer):
         self._group_of = {id(p): g for g in self.optimizer.param_groups for p in g["params"]}
 
     # -- the Optimizer interface, delegated to the wrapped optimizer -------------------
-    @property
-    def param_groups(self):
-        return self.optimizer.param_groups
-
-    @param_groups.setter
-    def param_groups(self, value):
-        self.optimizer.param_groups = value
-
-    @property
-    def state(self):
-        return self.optimizer.state
-
-    @state.setter
-    def state(self, value):
-        self.optimizer.state = value
-
-    @property
-    def defaults(self):
-        return self.optimizer.defaults
-
-    @defaults.setter
-    def defaults(self, value):
-        self.optimizer.defaults = value
+    param_groups = delegated("optimizer", "param_groups")
+    state = delegated("optimizer", "state")
+    defaults = delegated("optimizer", "defaults")
 
     def zero_grad(self, set_to_none=True):
         self.optimizer.zero_grad(set_to_none=set_to_none)
@@ -259,12 +220,8 @@ class Proximal(Optimizer):
             lr = group["lr"]
             if not isinstance(lr, torch.Tensor) and lr == 0:
                 continue
-            l1, l2, groups = 0.0, 0.0, []
-            for leaf, e in item.terms:
-                a, b, g = leaf._prox_terms(e)
-                l1, l2 = l1 + a, l2 + b
-                if g is not None and g[0] > 0:
-                    groups.append(g)
+            l1, l2, groups = add_prox_terms(leaf._prox_terms(e) for leaf, e in item.terms)
+            groups = [g for g in groups if g[0] > 0]
             if l1 > 0 or groups:
                 eta = self._step_fn(p, group, state.get(p, {}))
                 if eta is None:

@@ -9,9 +9,8 @@ with ``s`` the per-group scale of ``select`` (1 by default)::
     GroupLasso  alpha * s * sum_g c_g * ||w_g||_2     (c_g = 1, or sqrt(group size))
 """
 
-import numbers
-
 from .._nn import formulas
+from .._nn.penalty import ElasticNetLeaf, check_axis_name, check_group_axis
 from .._validation import check_bool
 from ._prox import XP
 from .base import PenaltySum, _acc, _Leaf
@@ -19,7 +18,7 @@ from .base import PenaltySum, _acc, _Leaf
 __all__ = ["L1", "L2", "ElasticNet", "GroupLasso", "PenaltySum"]
 
 
-class ElasticNet(_Leaf):
+class ElasticNet(ElasticNetLeaf, _Leaf):
     """Elastic-net penalty ``alpha * (l1_ratio * sum|w| + (1 - l1_ratio)/2 * sum w^2)``.
 
     The scaling of :class:`penalized.ElasticNet`, summed over the selected parameters (each
@@ -59,32 +58,11 @@ class ElasticNet(_Leaf):
     0.275
     """
 
-    _fixed_ratio = None
-
     def __init__(self, alpha=1.0, l1_ratio=0.5, *, select=None):
-        self._l1_ratio = l1_ratio if self._fixed_ratio is None else self._fixed_ratio
-        super().__init__(alpha, select)
-
-    @property
-    def l1_ratio(self):
-        """Mix between L1 (1.0) and L2 (0.0)."""
-        return self._l1_ratio
-
-    @l1_ratio.setter
-    def l1_ratio(self, value):
-        if self._fixed_ratio is not None:
-            raise AttributeError(f"{type(self).__name__} has a fixed l1_ratio.")
-        old, self._l1_ratio = self._l1_ratio, value
-        try:
-            self._update()
-        except (TypeError, ValueError):
-            self._l1_ratio = old
-            raise
+        super().__init__(alpha, l1_ratio, select)
 
     def _update(self):
-        # the split alpha -> (L1 weight a, L2 weight b) of penalized's core penalty
-        self._a, self._b = formulas.elastic_net_coefs(self._alpha, self._l1_ratio)
-        self._l1_ratio = float(self._l1_ratio)
+        super()._update()  # the L1 and L2 weights _a and _b
         self._coef[0], self._coef[1] = self._a, self._b
 
     def _term(self, e):
@@ -97,9 +75,6 @@ class ElasticNet(_Leaf):
     def _prox_terms(self, e):
         """(L1 weight, L2 weight, group term or None) for the selected parameter ``e``."""
         return self._a * e.scale, self._b * e.scale, None
-
-    def _extra_repr(self):
-        return "" if self._fixed_ratio is not None else f", l1_ratio={self._l1_ratio:g}"
 
 
 class L1(ElasticNet):
@@ -212,10 +187,7 @@ class GroupLasso(_Leaf):
     """
 
     def __init__(self, alpha=1.0, *, dim="out", select=None, size_weighted=False):
-        if isinstance(dim, bool) or not isinstance(dim, (str, numbers.Integral)) or (
-                isinstance(dim, str) and dim not in ("out", "in")):
-            raise ValueError(f"The 'dim' parameter must be 'out', 'in' or an int, got {dim!r}.")
-        self.dim = dim if isinstance(dim, str) else int(dim)
+        self.dim = check_axis_name(dim, "dim", ("out", "in"))
         self.size_weighted = check_bool(size_weighted, "size_weighted")
         super().__init__(alpha, select)
 
@@ -231,12 +203,8 @@ class GroupLasso(_Leaf):
             d = e.in_dim
         else:
             d = self.dim
-        if p.ndim == 0 or not -p.ndim <= d < p.ndim:
-            what = f"dim={self.dim!r}" + ("" if isinstance(self.dim, int) else f" (= {d})")
-            raise ValueError(
-                f"{self!r}: {what} does not exist for parameter {e.name!r} of shape "
-                f"{tuple(p.shape)} ({p.ndim} dims).")
-        return d % p.ndim
+        return check_group_axis(self, d, p.shape, setting="dim",
+                                weight=f"parameter {e.name!r}")
 
     def _weight(self, e):
         d = self.group_dim(e)

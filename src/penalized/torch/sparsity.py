@@ -37,16 +37,6 @@ class SparsityReport(SparsityTable):
     """
 
 
-def _zero_slices(w, dim):
-    """Number of slices ``w.select(dim, i)`` that are all zero, and the number of slices."""
-    if w.ndim == 0:
-        return int(w == 0), 1
-    if w.ndim == 1:
-        return int((w == 0).sum()), w.shape[0]
-    nz = (w != 0).movedim(dim, 0).reshape(w.shape[dim], -1).any(dim=1)
-    return int((~nz).sum()), w.shape[dim]
-
-
 @torch.no_grad()
 def sparsity_report(model, select=None):
     """Exact zeros per layer: entries, zero rows (units/channels) and zero columns (inputs).
@@ -82,14 +72,7 @@ def sparsity_report(model, select=None):
     --------------------------------------------------------------------
     total                         8      4    50.0
     """
-    rows = []
-    for e in _select(model, select, owner="sparsity_report"):
-        w = e.param.detach()
-        zeros = int((w == 0).sum())
-        zr, nr = _zero_slices(w, e.out_dim) if w.ndim else (zeros, 1)
-        zc, nc = _zero_slices(w, e.in_dim) if w.ndim >= 2 else (0, 0)
-        rows.append({"layer": e.name, "type": type(e.module).__name__,
-                     "shape": tuple(w.shape), "params": w.numel(), "zeros": zeros,
-                     "zero_frac": zeros / w.numel() if w.numel() else 0.0,
-                     "zero_rows": zr, "rows": nr, "zero_cols": zc, "cols": nc})
+    rows = [SparsityReport._row(e.name, type(e.module).__name__,
+                                (e.param.detach() != 0).cpu().numpy(), e.out_dim, e.in_dim)
+            for e in _select(model, select, owner="sparsity_report")]
     return SparsityReport(rows)

@@ -28,6 +28,7 @@ from numba import njit
 
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d
+from .cd import centered_dot
 
 _PIVOT = 1e-9  # a column joins only if its residual norm^2 off the support is this large
 
@@ -76,13 +77,7 @@ def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
     diag = diag / S + b[j]
     acc2 = 0.0
     for t in range(k):
-        c = fidx[t]
-        acc = 0.0
-        for i in range(n):
-            acc += X[i, c] * xj[i]
-        if center:
-            acc -= mu[c] * tot
-        acc /= S
+        acc = centered_dot(D, fidx[t], xj, tot) / S
         for u in range(t):
             acc -= Lf[t, u] * Lf[k, u]
         Lf[k, t] = acc / Lf[t, t]
@@ -246,12 +241,7 @@ def _mmul(D, b, fidx, k, x, out, xs):
         tot += xs[i]
     for t in range(k):
         j = fidx[t]
-        acc = 0.0
-        for i in range(n):
-            acc += X[i, j] * xs[i]
-        if center:
-            acc -= mu[j] * tot
-        out[t] = acc / S + b[j] * x[t]
+        out[t] = centered_dot(D, j, xs, tot) / S + b[j] * x[t]
 
 
 @njit(cache=True, fastmath=_FM)

@@ -121,6 +121,15 @@ def penalty_ws(w_ws, ws, pen):
 
 
 @njit(cache=True, fastmath=_FM)
+def coordinate_step(w_j, g, L, j, pen):
+    """One coordinate update: the prox at ``w_j`` for the negative smooth gradient ``g``
+    and curvature ``L``, and the coordinate's KKT violation before it."""
+    a, b = pen.a[j], pen.b[j]
+    viol = kkt1d(w_j, b * w_j - g, a, pen.lo[j], pen.up[j])
+    return prox1d(L * w_j + g, L, a, b, pen.lo[j], pen.up[j]), viol
+
+
+@njit(cache=True, fastmath=_FM)
 def nonzeros(w):
     """Indices of the nonzeros of w (a loop: no array-API overloads to compile)."""
     k = 0
@@ -208,6 +217,30 @@ def col_axpy(D, j, delta, r):
 
 
 @njit(cache=True, fastmath=_FM)
+def centered_dot(D, j, u, tot):
+    """``xc_j' u = x_j' u - mu_j tot`` for a vector u whose sum is ``tot``."""
+    acc = col_dot(D, j, u, False)
+    if D.center:
+        acc -= D.mu[j] * tot
+    return acc
+
+
+@njit(cache=True, fastmath=_FM)
+def axpy_centered(D, j, delta, r):
+    """``r -= delta * xc_j`` for the centered column j. Dense designs update r in one
+    pass; CSC ones touch only the stored entries and return the constant shift
+    ``delta * mu_j`` that the caller owes r (deferred: no pass over all n)."""
+    if D.sparse:
+        col_axpy(D, j, delta, r)
+        return delta * D.mu[j] if D.center else 0.0
+    X = D.X
+    m = D.mu[j] if D.center else 0.0
+    for i in range(D.n):
+        r[i] -= delta * (X[i, j] - m)
+    return 0.0
+
+
+@njit(cache=True, fastmath=_FM)
 def residual(D, yc, w, r):
     """``r = yc - Xc w`` afresh, from the nonzeros of w."""
     shift = 0.0
@@ -215,9 +248,7 @@ def residual(D, yc, w, r):
         r[i] = yc[i]
     for j in range(D.p):
         if w[j] != 0.0:
-            col_axpy(D, j, w[j], r)
-            if D.center:
-                shift += w[j] * D.mu[j]
+            shift += axpy_centered(D, j, w[j], r)
     if shift != 0.0:
         for i in range(D.n):
             r[i] += shift
@@ -264,25 +295,15 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             acc = col_dot(D, j, r, D.weighted)
             if center:
                 acc -= mu[j] * SR
-            g = acc / S
             old = w[j]
-            d = kkt1d(old, bj * old - g, pen.a[j], pen.lo[j], pen.up[j])
-            if d > viol:
-                viol = d
-            new = prox1d(Lj * old + g, Lj, pen.a[j], bj, pen.lo[j], pen.up[j])
+            new, d = coordinate_step(old, acc / S, Lj, j, pen)
+            viol = max(viol, d)
             if new != old:
                 w[j] = new
-                delta = new - old
-                if D.sparse:
-                    col_axpy(D, j, delta, r)
-                    if center:
-                        off += delta * mu[j]
-                        SR -= delta * S * mu[j]
-                else:
-                    X = D.X
-                    m = mu[j] if center else 0.0
-                    for i in range(n):
-                        r[i] -= delta * (X[i, j] - m)
+                shift = axpy_centered(D, j, new - old, r)
+                if shift != 0.0:  # sparse: the stored r's sum moves by -S shift
+                    off += shift
+                    SR -= S * shift
         if off != 0.0:
             # fold the deferred shift into r once per epoch: a large offset would cancel
             # catastrophically against columns with a large mean
@@ -304,18 +325,8 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                     r_acc[i] = yc[i]
                 shift = 0.0
                 for jj in range(k):
-                    v = w_acc[jj]
-                    if v != 0.0:
-                        j = ws[jj]
-                        if D.sparse:
-                            col_axpy(D, j, v, r_acc)
-                            if center:
-                                shift += v * mu[j]
-                        else:
-                            X = D.X
-                            m = mu[j] if center else 0.0
-                            for i in range(n):
-                                r_acc[i] -= v * (X[i, j] - m)
+                    if w_acc[jj] != 0.0:
+                        shift += axpy_centered(D, ws[jj], w_acc[jj], r_acc)
                 if shift != 0.0:
                     for i in range(n):
                         r_acc[i] += shift
@@ -354,11 +365,8 @@ def cd_gram(G, q, w, pen, max_epochs, tol_in):
             if Lj <= 0.0 and bj <= 0.0:
                 continue
             old = w[j]
-            gj = g[j]
-            d = kkt1d(old, bj * old - gj, pen.a[j], pen.lo[j], pen.up[j])
-            if d > viol:
-                viol = d
-            new = prox1d(Lj * old + gj, Lj, pen.a[j], bj, pen.lo[j], pen.up[j])
+            new, d = coordinate_step(old, g[j], Lj, j, pen)
+            viol = max(viol, d)
             if new != old:
                 w[j] = new
                 delta = new - old

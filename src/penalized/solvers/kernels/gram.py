@@ -12,7 +12,7 @@ from numba import njit
 from ...penalties.separable import FASTMATH as _FM
 from .cd import cd_gram
 from .certificate import quad_gap
-from .working_set import certify, kkt_scores
+from .working_set import certify, kkt_scores, set_alpha, store_fit
 
 __all__ = ["NEWTON_EVERY", "NEWTON_MAX", "NEWTON_ROUNDS", "gram_fit", "gram_path"]
 
@@ -92,22 +92,14 @@ def gram_path(G, q, yy, w, pen_unit, pen, alphas, ca, cb, tol_gap, max_epochs, K
     converged, epochs, Newton steps taken). Returns the number of alphas; or the index of
     an alpha whose fit requests a Newton step (``pen`` holds its weights): the caller
     takes it and calls again from there."""
-    p = w.shape[0]
     out = np.zeros(4)
     for i in range(start, alphas.shape[0]):
-        for j in range(p):
-            pen.a[j] = alphas[i] * ca * pen_unit.a[j]
-            pen.b[j] = alphas[i] * cb * pen_unit.b[j]
+        set_alpha(pen_unit, pen, alphas[i], ca, cb)
         budget = max(max_epochs - int(stats[i, 3]), 0)
         epochs = gram_fit(G, q, yy, w, pen, tol_gap, budget, K, eps,
                           stats[i, 4] < NEWTON_ROUNDS, out)
         stats[i, 3] += epochs
         if out[3] == 1.0:
             return i
-        for j in range(p):
-            W[j, i] = w[j]
-        stats[i, 0] = out[0]
-        stats[i, 1] = out[1]
-        stats[i, 2] = out[2]
-        stats[i, 3] = max(stats[i, 3], 1.0)
+        store_fit(W, stats, i, w, out)
     return alphas.shape[0]

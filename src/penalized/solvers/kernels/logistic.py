@@ -56,12 +56,13 @@ def _gap(D, y, offset, eta, w, pen, pr, g, grad):
 
 
 @njit(cache=True)
-def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_inner, K):
+def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max_inner, K):
     """Prox-Newton for ``1/S sum_i s_i l(x_i.w + o_i) + sum_j a_j |w_j|`` (logistic, no
     intercept, every a_j > 0) on the CSC design ``D``; updates ``w`` in place.
 
-    Returns (status, epochs, gap, primal): status 0 converged (gap <= tol_gap), 1 out of
-    epochs, 2 a step that the line search could not use (the caller takes over).
+    Returns (status, epochs, steps, gap, primal): status 0 converged (gap <= tol_gap),
+    1 out of epochs or steps, 2 a step that the line search could not use (the caller
+    takes over).
     """
     n = y.shape[0]
     k = w.shape[0]
@@ -87,12 +88,14 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_inner, K):
     for j in range(k):
         amax = max(amax, pen.a[j])
     epochs = 0
+    steps = 0
     while True:
         gap, primal = _gap(D, y, offset, eta, w, pen, pr, g, grad)
         if gap <= tol_gap:
-            return 0, epochs, gap, primal
-        if epochs >= max_epochs:
-            return 1, epochs, gap, primal
+            return 0, epochs, steps, gap, primal
+        if epochs >= max_epochs or steps >= max_steps:
+            return 1, epochs, steps, gap, primal
+        steps += 1
         kkt_max = 0.0
         gmax = 0.0
         for j in range(k):
@@ -136,7 +139,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_inner, K):
             decrease += s[i] * g[i] * (eta_new[i] - eta[i])
         decrease = decrease / S + pen_new - pen_old
         if not decrease < 0.0:
-            return 2, epochs, gap, primal
+            return 2, epochs, steps, gap, primal
         t = 1.0
         ok = False
         for _ in range(40):
@@ -152,7 +155,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_inner, K):
                 break
             t *= 0.5
         if not ok:
-            return 2, epochs, gap, primal
+            return 2, epochs, steps, gap, primal
         for j in range(k):
             w[j] = w[j] + t * (w_new[j] - w[j])
         for i in range(n):

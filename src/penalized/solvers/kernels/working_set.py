@@ -42,7 +42,8 @@ __all__ = ["Factor", "WSConfig", "ws_fit", "ws_path"]
 
 # Settings of one solve (scalars): see penalized.solvers.least_squares for their values.
 WSConfig = namedtuple("WSConfig", "tol_gap max_epochs K eps p0 ws_grow newton_every newton_max "
-                                  "singular_max newton_ratio active active_tol max_add verbose")
+                                  "singular_max newton_ratio active active_tol max_add verbose "
+                                  "seed")
 # The active-set solver's Cholesky factor (rows ``Lf``, feature per row ``fidx``, the L2
 # weight it was built with ``fb``, its size ``fk[0]``): kept across calls along a path.
 Factor = namedtuple("Factor", "Lf fidx fb fk")
@@ -93,6 +94,22 @@ def kkt_scores(w, v, pen, L, score):
 
 
 @njit(cache=True, fastmath=_FM)
+def shuffle(ws, state):
+    """Shuffle ``ws`` in place (Fisher-Yates, xorshift64 from ``state``); returns the new
+    state. scikit-learn's ``selection="random"``: the epochs visit the working set in
+    this order."""
+    for i in range(ws.shape[0] - 1, 0, -1):
+        state ^= (state << np.uint64(13)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+        state ^= state >> np.uint64(7)
+        state ^= (state << np.uint64(17)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+        j = int(state % np.uint64(i + 1))
+        t = ws[i]
+        ws[i] = ws[j]
+        ws[j] = t
+    return state
+
+
+@njit(cache=True, fastmath=_FM)
 def pick_working_set(score, m):
     """The (sorted) features of the ``m`` largest positive scores."""
     cand = np.flatnonzero(score > 0.0)
@@ -101,20 +118,44 @@ def pick_working_set(score, m):
     return np.sort(cand)
 
 
+@njit(cache=True, fastmath=_FM)
+def set_alpha(pen_unit, pen, alpha, ca, cb):
+    """``pen``'s weights at ``alpha`` along a path: ``alpha * (ca a_unit, cb b_unit)``."""
+    for j in range(pen.a.shape[0]):
+        pen.a[j] = alpha * ca * pen_unit.a[j]
+        pen.b[j] = alpha * cb * pen_unit.b[j]
+
+
+@njit(cache=True, fastmath=_FM)
+def store_fit(W, stats, i, w, out):
+    """Column i of ``W`` and the first columns of row i of ``stats`` (gap, primal,
+    converged, epochs at least 1) of a path's finished fit."""
+    for j in range(w.shape[0]):
+        W[j, i] = w[j]
+    stats[i, 0] = out[0]
+    stats[i, 1] = out[1]
+    stats[i, 2] = out[2]
+    stats[i, 3] = max(stats[i, 3], 1.0)
+
+
 @njit(cache=True, nogil=True, fastmath=_FM)
 def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
     """Whole working-set solve (see the module docstring). ``r`` is the residual of
     ``w``; ``v`` receives the last gradient (it is the gradient at the initial ``w``
     already when ``v_valid``). ``out`` gets (gap, primal, converged, outer rounds,
-    working sets the active-set method gave up); row t of ``hist`` (epochs, gap) of round
-    t (the last row holds the last round beyond its capacity). Returns the epochs run."""
+    working sets the active-set method gave up (then it is not used again), Newton
+    request); row t of ``hist`` (epochs, gap) of round t (the last row holds the last
+    round beyond its capacity). ``spent`` epochs of the fit ran in earlier calls. Returns
+    the epochs this call ran; with ``out[5] = 1`` it returns early for a support Newton
+    step, after which it is called again."""
     n, p = D.n, D.p
     score = np.empty(p)
-    epochs = 0
+    epochs = spent
     since_newton = 0
     active = cfg.active and not D.sparse and proj.cols.shape[0] == 0 and out[4] == 0.0
     newton = cfg.newton_every > 0
     out[5] = 0.0
+    rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
     S = D.S
     while True:
         if not v_valid:
@@ -151,6 +192,8 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
             return epochs - spent
         # (every nonzero stays in: the epochs' extrapolation relies on it)
         ws = pick_working_set(score, max(cfg.p0, nnz + int(cfg.ws_grow * nnz), n_inf))
+        if cfg.seed >= 0:
+            rng = shuffle(ws, rng)
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(cfg.tol_gap / gap)), floor)
         if active:
@@ -216,21 +259,14 @@ def ws_path(D, yc, w, r, pen_unit, pen, proj, alphas, ca, cb, cfg, factor, start
     hist = np.zeros((1, 2))
     v_valid = False
     for i in range(start, alphas.shape[0]):
-        for j in range(p):
-            pen.a[j] = alphas[i] * ca * pen_unit.a[j]
-            pen.b[j] = alphas[i] * cb * pen_unit.b[j]
+        set_alpha(pen_unit, pen, alphas[i], ca, cb)
         epochs = ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, int(stats[i, 3]),
                         out, hist)
         stats[i, 3] += epochs
         if out[5] == 1.0:
             return i
         v_valid = True  # v is the gradient at the final w: the next fit's first one
-        for j in range(p):
-            W[j, i] = w[j]
-        stats[i, 0] = out[0]
-        stats[i, 1] = out[1]
-        stats[i, 2] = out[2]
-        stats[i, 3] = max(stats[i, 3], 1.0)
+        store_fit(W, stats, i, w, out)
         stats[i, 4] = weighted_sq(r, 0.0, D)
         for t in range(out.shape[0]):
             out[t] = 0.0

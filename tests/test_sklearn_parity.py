@@ -364,6 +364,7 @@ def test_tweedie_defaults_are_sklearns():
     (dict(power=1.5, link="identity"), "identity"),
     (dict(power=-1.0), "identity"),  # "auto" is the identity link for power <= 0
     (dict(power=0.5), "power"),
+    (dict(power="1.5"), "power"),
     (dict(link="logit"), "link"),
     (dict(solver="sag"), "solver"),
     (dict(max_iter=0), "max_iter"),

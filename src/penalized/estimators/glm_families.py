@@ -1,10 +1,12 @@
 """More GLM regressors: GammaRegressor, TweedieRegressor (log link) and BinomialRegressor
 (proportions), each a datafit of :mod:`penalized.datafits` behind the shared GLM fit."""
 
+import numbers
+
 import numpy as np
 from scipy.special import expit
 
-from .._validation import check_sample_weight
+from .._validation import InvalidParameterError, check_sample_weight
 from ..datafits import Binomial, Gamma, Quadratic, Tweedie
 from ._base import PARAMS_OPTIONS, PARAMS_PENALTY, check_choice, decision
 from .glm import _GLMRegressor
@@ -58,7 +60,10 @@ def tweedie_datafit(power, link):
     identity link is fitted for power 0 only (least squares, the Quadratic datafit); other
     identity-link powers raise a ``ValueError`` naming the combination."""
     link = check_choice(link, "link", ("auto", "identity", "log"))
-    datafit = Tweedie(power)  # validates power
+    if isinstance(power, (bool, np.bool_)) or not isinstance(power, numbers.Real):
+        raise InvalidParameterError(f"The 'power' parameter of TweedieRegressor must be a "
+                                    f"float. Got {power!r} instead.")
+    datafit = Tweedie(power)  # validates its range
     p = datafit.power
     if link == "auto":
         link = "identity" if p <= 0 else "log"

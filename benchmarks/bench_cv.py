@@ -1,126 +1,358 @@
-"""Cross-validated Lasso path benchmark: penalized.LassoCV against scikit-learn, skglm and glmnet.
+"""Cross-validated paths at equal accuracy: penalized against scikit-learn, glmnet (R and Python).
 
-Protocol (BENCHMARKS.md, "Cross-validated path"):
+Protocol (BENCHMARKS.md, "Cross-validated path" and "Update: what the CV comparison must be"):
 
-* 100 alphas on a geometric grid from ``alpha_max`` down to ``1e-3 alpha_max``, 5 folds, tol 1e-6,
-  intercept fitted (every library's default); problems riboflavin 71 x 4088, simulated
-  500 x 5000 and simulated 5000 x 200;
-* every estimator uses the same folds, ``KFold(5)`` (unshuffled).  skglm and python-glmnet draw
-  their own shuffled ``KFold`` internally; the splitter is swapped for ``KFold(5)`` (only the
-  splitter, not the algorithm), so that all chosen alphas are comparable;
-* figure: wall time of ``fit``, median of 3 repeats after a warm-up fit (numba compilation,
-  caches), the repeats of all estimators interleaved (round robin), so that a slow phase of this
-  noisy machine hits all of them alike;
-* BLAS is pinned to one thread (threadpoolctl) for every fit, so that ``n_jobs`` (the folds run
-  in parallel) is the only parallelism: 2 workers x 1 BLAS thread on this 2-core machine.
-  ``--free-blas`` leaves BLAS at its default for the ``n_jobs > 1`` fits (on a busy 2-core
-  machine that oversubscribes the cores: scikit-learn's n_jobs=2 fit of 5000 x 200 measured
-  about 10x slower than with one BLAS thread);
-* ratio penalized / fastest peer, the fastest peer taken over the peer runs with ``n_jobs`` at most
-  penalized's (a peer at n_jobs=1 counts against penalized at n_jobs=2);
-* chosen ``alpha_`` of each library against scikit-learn's, on the same folds, with each library's
-  own CV error at its ``alpha_`` and scikit-learn's CV curve at that ``alpha_``.
+* every library fits the same folds and the same explicit alpha grid, with an intercept:
+  Lasso rows (riboflavin 71 x 4088, simulated 500 x 5000 and 5000 x 200): 100 alphas from
+  ``alpha_max`` down to ``1e-3 alpha_max``, ``KFold(5)`` unshuffled; L1-logistic rows
+  (``--logistic``: leukemia 72 x 7129, madelon 2600 x 500, a simulated 500 x 5000, dexter
+  300 x 20000 sparse): 100 alphas down to ``1e-2 alpha_max``, ``StratifiedKFold(5)`` unshuffled;
+* a library's CV curve is its mean test error (MSE; binomial deviance) at every alpha, the folds
+  weighted by their size as glmnet does; the exact curve is penalized's at tol 1e-11 on the same
+  folds and grid; a curve's error is its largest relative deviation from the exact curve from
+  ``alpha_max`` down to half the exact ``alpha_min`` (``_cv_curve.py``);
+* "defaults": every library at its own default tolerance and iteration cap: time and curve error;
+* "equal accuracy": each library's tolerance is tightened 1e-2, 1e-3, ..., 1e-11 (generous
+  iteration caps, so that only the tolerance decides) until its curve error is at most 1e-3; the
+  time of that tolerance is the figure; a library that never gets there is "not reached" (with the
+  best error it got);
+* times: median of 3 repeats (``--repeats``), the repeats of every (library, tolerance) interleaved
+  round robin, after the untimed tolerance sweep (which also compiles and warms up); only ``fit``
+  is timed, garbage collection off; R's ``cv.glmnet`` is timed inside R with ``system.time``, so
+  R start-up and the data transfer are not counted;
+* BLAS pinned to one thread (threadpoolctl here, ``OPENBLAS_NUM_THREADS=1`` etc. for R);
+* ratio penalized / best peer (the fastest of scikit-learn, skglm, python-glmnet and R's glmnet),
+  and, with ``PENALIZED_BASELINE`` set, penalized / penalized@base (an older copy of the package,
+  renamed ``penalized_base``, measured in the same process; not a peer).
 
-Report ratios penalized / best peer measured in the same run, never absolute times from
-another run.
+Report ratios measured in the same run, never absolute times from another run.
 
 Usage::
 
-    python benchmarks/bench_cv.py                          # 3 problems, 3 repeats, skglm included
-    python benchmarks/bench_cv.py --quick                  # 1 repeat, cheap warm-up, no skglm,
-                                                           # peers at n_jobs=1 only
-    python benchmarks/bench_cv.py --rows riboflavin,5000x200 --out cv.json
+    python benchmarks/bench_cv.py                      # Lasso rows
+    python benchmarks/bench_cv.py --logistic           # L1-logistic rows
+    python benchmarks/bench_cv.py --all --out cv.json  # both
+    python benchmarks/bench_cv.py --quick --rows riboflavin
+    PENALIZED_BASELINE=/work/baseline python benchmarks/bench_cv.py --quick
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import gc
+import importlib
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
+from pathlib import Path
 
 import numpy as np
-from _problems import DataUnavailable, load_riboflavin, simulated
-from sklearn.model_selection import KFold
+import scipy.sparse as sp
+from _cv_curve import (
+    REL_TARGET,
+    WINDOW,
+    alpha_grid,
+    curve_error,
+    curve_from_predictions,
+    first_reaching,
+    fold_labels,
+    weighted_curve,
+    window_mask,
+)
+from _problems import (
+    DataUnavailable,
+    load_dexter,
+    load_leukemia,
+    load_riboflavin,
+    simulated,
+    standardize,
+)
+from _report import version
+from sklearn.model_selection import KFold, StratifiedKFold
 from threadpoolctl import threadpool_info, threadpool_limits
 
 N_ALPHAS = 100
-EPS = 1e-3
 N_FOLDS = 5
-TOL = 1e-6
-QUICK_WARMUP_TOL = 1e-2  # --quick: the warm-up fit runs at this tol (same code paths, cheaper)
-# glmnet stops on the (weighted) largest coefficient change, not on a duality gap: its tol is not
-# on the same scale as the others'.  It runs at its own default (R's thresh = 1e-7).
-GLMNET_TOL = 1e-7
+EPS = {"lasso": 1e-3, "logistic": 1e-2}
+TOLS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11)
+REF_TOL = 1e-11
+# penalized's exact fits.  At 1e-11 the logistic duality gap stalls near 1e-10 on some fits,
+# which then run to the cap (ConvergenceWarnings, counted in the log); the curve does not move:
+# leukemia's with caps 1000 and 10000 agree to 3e-9, madelon's with 200 is within 1.3e-6 of the
+# tol 1e-8 curve (and takes 2.5 minutes here, where a cap of 1000 took over 15)
+REF_MAX_ITER = {"lasso": 100_000, "logistic": 200}
+BIG_MAX_ITER = 100_000  # equal accuracy: generous caps, so that only the tolerance decides
+R_DEFAULT_THRESH = 1e-7  # glmnet's default thresh
+HERE = Path(__file__).resolve().parent
 
-PROBLEMS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
-    "riboflavin 71x4088": load_riboflavin,
-    "sim 500x5000": lambda: simulated(500, 5000)[:2],
-    "sim 5000x200": lambda: simulated(5000, 200)[:2],
+
+# ----------------------------------------------------------------------------------------------
+# problems
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Problem:
+    name: str
+    kind: str  # "lasso" (MSE) or "logistic" (binomial deviance)
+    X: np.ndarray | sp.csc_matrix
+    y: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    grid: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = self.X.shape[0]
+        if self.kind == "lasso":
+            split = KFold(N_FOLDS).split(np.zeros(n))
+        else:
+            split = StratifiedKFold(N_FOLDS).split(np.zeros(n), self.y)
+        self.folds = [(tr, te) for tr, te in split]
+        self.foldid = fold_labels(self.folds, n)
+        self.sizes = np.array([te.size for _, te in self.folds])
+        self.grid = alpha_grid(self.X, self.y, N_ALPHAS, EPS[self.kind])
+
+    @property
+    def measure(self) -> str:
+        return "mse" if self.kind == "lasso" else "deviance"
+
+
+def _sim_binary(n: int, p: int):
+    """simulated(n, p) with y = 1[X w* + e > 0] (SNR 3 before thresholding)."""
+    X, y, _ = simulated(n, p)
+    return X, (y > 0).astype(np.float64)
+
+
+def _madelon():
+    from _problems import _npz
+
+    d = _npz("madelon")
+    return standardize(d["X"]), np.ascontiguousarray(d["y"], dtype=np.float64)
+
+
+PROBLEMS: dict[str, tuple[str, Callable]] = {
+    "riboflavin 71x4088": ("lasso", load_riboflavin),
+    "sim 500x5000": ("lasso", lambda: simulated(500, 5000)[:2]),
+    "sim 5000x200": ("lasso", lambda: simulated(5000, 200)[:2]),
+    "leukemia 72x7129": ("logistic", load_leukemia),
+    "madelon 2600x500": ("logistic", _madelon),
+    "sim-binary 500x5000": ("logistic", lambda: _sim_binary(500, 5000)),
+    "dexter 300x20000 sparse": ("logistic", load_dexter),
 }
 
 
 # ----------------------------------------------------------------------------------------------
-# estimators: factory(n_jobs, tol) -> unfitted estimator
+# libraries
 # ----------------------------------------------------------------------------------------------
-def _penalized(n_jobs: int, tol: float):
-    import penalized
+@dataclass
+class Fit:
+    seconds: float
+    curve: np.ndarray  # size-weighted mean CV error on the grid
+    warnings: dict[str, int]
+    info: dict = field(default_factory=dict)
 
-    return penalized.LassoCV(alphas=N_ALPHAS, eps=EPS, cv=KFold(N_FOLDS), tol=tol, n_jobs=n_jobs)
+
+def _timed_fit(est, X, y) -> tuple[float, object, dict[str, int]]:
+    """Fit ``est`` with BLAS on one thread; only ``fit`` is timed, garbage collection off."""
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings(
+        record=True
+    ) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            est.fit(X, y)
+            dt = time.perf_counter() - t0
+        finally:
+            gc.enable()
+    return dt, est, dict(Counter(w.category.__name__ for w in caught))
 
 
-def _sklearn(n_jobs: int, tol: float):
-    from sklearn.linear_model import LassoCV
+def _check_grid(alphas, prob: Problem, lib: str) -> None:
+    alphas = np.asarray(alphas, dtype=float).ravel()
+    if alphas.shape != prob.grid.shape or not np.allclose(alphas, prob.grid, rtol=1e-12):
+        raise RuntimeError(f"{lib} did not fit the given alpha grid")
 
-    return LassoCV(alphas=N_ALPHAS, eps=EPS, cv=KFold(N_FOLDS), tol=tol, n_jobs=n_jobs)
+
+class Library:
+    """A CV implementation: ``fit(prob, tol, defaults)`` returns a :class:`Fit`."""
+
+    name: str = ""
+    peer: bool = True
+    slow: bool = False  # skipped unless --no-skip-slow
+    caps_matter: bool = True  # False: the iteration caps are not changed ("defaults" is moot)
+    check_tightest: bool = False  # also fit at TOLS[-1] to report the error it reaches there
+    kinds: tuple[str, ...] = ("lasso",)
+
+    def available(self) -> str | None:
+        """None when usable, else why not."""
+        return None
+
+    def default_tol(self, kind: str) -> float:
+        raise NotImplementedError
+
+    def default_desc(self, kind: str) -> str:
+        return f"tol {self.default_tol(kind):g}"
+
+    def start(self, prob: Problem) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def fit(self, prob: Problem, tol: float, defaults: bool, n_jobs: int) -> Fit:
+        raise NotImplementedError
+
+
+class Penalized(Library):
+    kinds = ("lasso", "logistic")
+
+    def __init__(self, module: str = "penalized", name: str = "penalized", peer=False):
+        self.module, self.name, self.peer = module, name, peer
+
+    @functools.cached_property
+    def mod(self):
+        return importlib.import_module(self.module)
+
+    def available(self):
+        try:
+            mod = self.mod
+        except Exception as exc:
+            return f"import {self.module} failed: {type(exc).__name__}: {exc}"
+        missing = [c for c in ("LassoCV", "LogisticRegressionCV") if not hasattr(mod, c)]
+        return f"{self.module} has no {', '.join(missing)}" if missing else None
+
+    def _cls(self, kind: str):
+        return self.mod.LassoCV if kind == "lasso" else self.mod.LogisticRegressionCV
+
+    def default_tol(self, kind):
+        return float(self._cls(kind)().get_params()["tol"])
+
+    def estimator(self, prob: Problem, tol: float, max_iter: int | None, n_jobs: int):
+        kw = {"alphas": prob.grid, "cv": prob.folds, "tol": tol, "n_jobs": n_jobs}
+        if max_iter is not None:
+            kw["max_iter"] = max_iter
+        if prob.kind == "logistic":
+            kw.update(penalty="l1", eps=EPS["logistic"])
+        return self._cls(prob.kind)(**kw)
+
+    def _run(self, est, prob: Problem) -> Fit:
+        dt, est, warns = _timed_fit(est, prob.X, prob.y)
+        _check_grid(est.alphas_, prob, self.name)
+        curve = weighted_curve(est.cv_scores_, prob.sizes)
+        return Fit(dt, curve, warns, {"alpha_": float(est.alpha_)})
+
+    def fit(self, prob, tol, defaults, n_jobs):
+        return self._run(self.estimator(prob, tol, None if defaults else BIG_MAX_ITER, n_jobs),
+                         prob)
+
+    def reference(self, prob: Problem, n_jobs: int) -> Fit:
+        return self._run(self.estimator(prob, REF_TOL, REF_MAX_ITER[prob.kind], n_jobs), prob)
+
+
+class SklearnLassoCV(Library):
+    name = "scikit-learn"
+
+    def default_tol(self, kind):
+        from sklearn.linear_model import LassoCV
+
+        return float(LassoCV().get_params()["tol"])
+
+    def default_desc(self, kind):
+        from sklearn.linear_model import LassoCV
+
+        return f"tol {self.default_tol(kind):g}, max_iter {LassoCV().get_params()['max_iter']}"
+
+    def fit(self, prob, tol, defaults, n_jobs):
+        from sklearn.linear_model import LassoCV
+
+        kw = {} if defaults else {"max_iter": BIG_MAX_ITER}
+        est = LassoCV(alphas=prob.grid, cv=prob.folds, tol=tol, n_jobs=n_jobs, **kw)
+        dt, est, warns = _timed_fit(est, prob.X, prob.y)
+        _check_grid(est.alphas_, prob, self.name)
+        curve = weighted_curve(est.mse_path_, prob.sizes)
+        return Fit(dt, curve, warns, {"alpha_": float(est.alpha_)})
 
 
 def _protocol_kfold(n_splits: int, shuffle: bool = False, random_state=None) -> KFold:
     return KFold(n_splits)
 
 
-def _skglm(n_jobs: int, tol: float):
-    # GeneralizedLinearEstimatorCV solves every (alpha, fold) with a fresh estimator; with
-    # warm_start=True the solver starts from the previous alpha's solution of that fold (riboflavin:
-    # 5 s against 35 s cold).  Its grid is geomspace(alpha_max, eps alpha_max)
-    # with alpha_max = ||X'y||_inf / n (not centered), so it can differ slightly from the others'.
-    import skglm.cv
-    from skglm import GeneralizedLinearEstimatorCV
-    from skglm.datafits import Quadratic
-    from skglm.penalties import L1
-    from skglm.solvers import AndersonCD
+class Skglm(Library):
+    """skglm's GeneralizedLinearEstimatorCV: one fresh estimator per (alpha, fold).
 
-    # the protocol's folds instead of skglm's KFold(shuffle=True, random_state=None)
-    skglm.cv.KFold = _protocol_kfold
-    return GeneralizedLinearEstimatorCV(
-        Quadratic(),
-        L1(1.0),
-        AndersonCD(tol=tol, warm_start=True),
-        cv=N_FOLDS,
-        n_jobs=n_jobs,
-        eps=EPS,
-        n_alphas=N_ALPHAS,
-    )
+    ``warm_start=True`` lets each fit start from the previous alpha's solution of that fold
+    (riboflavin: 5 s against 35 s with its default cold starts). Its folds are a shuffled
+    ``KFold`` drawn inside ``fit``; ``skglm.cv.KFold`` is swapped for ``KFold(5)``, the
+    protocol's folds. n_jobs=1 always (one joblib task per fold and alpha).
+    """
+
+    name = "skglm"
+    slow = True
+
+    def available(self):
+        try:
+            import skglm  # noqa: F401
+        except Exception as exc:
+            return f"import failed: {type(exc).__name__}: {exc}"
+        return None
+
+    def default_tol(self, kind):
+        import inspect
+
+        from skglm.solvers import AndersonCD
+
+        return float(inspect.signature(AndersonCD).parameters["tol"].default)
+
+    def default_desc(self, kind):
+        return f"AndersonCD tol {self.default_tol(kind):g} (warm_start=True)"
+
+    def fit(self, prob, tol, defaults, n_jobs):
+        import skglm.cv
+        from skglm import GeneralizedLinearEstimatorCV
+        from skglm.datafits import Quadratic
+        from skglm.penalties import L1
+        from skglm.solvers import AndersonCD
+
+        skglm.cv.KFold = _protocol_kfold
+        kw = {} if defaults else {"max_iter": 1000, "max_epochs": BIG_MAX_ITER}
+        est = GeneralizedLinearEstimatorCV(
+            Quadratic(), L1(1.0), AndersonCD(tol=tol, warm_start=True, **kw),
+            alphas=prob.grid, cv=N_FOLDS, n_jobs=1,
+        )
+        dt, est, warns = _timed_fit(est, prob.X, prob.y)
+        _check_grid(est.alphas_, prob, self.name)
+        scores = np.asarray(est.scores_path_, dtype=float).reshape(prob.grid.size, N_FOLDS)
+        curve = weighted_curve(-scores, prob.sizes)  # scores are -MSE
+        return Fit(dt, curve, warns, {"alpha_": float(est.alpha_)})
 
 
 @functools.cache
 def _glmnet_class() -> type:
+    import glmnet.linear
     from glmnet import ElasticNet
 
+    score = glmnet.linear._score_lambda_path
+
+    def recording(est, *args, **kwargs):
+        scores = score(est, *args, **kwargs)
+        est._fold_scores = np.asarray(scores, dtype=float)  # (n_folds, n_lambda)
+        return scores
+
+    glmnet.linear._score_lambda_path = recording
+
     class GlmnetSameFolds(ElasticNet):
-        """python-glmnet's ElasticNet with the protocol's folds.
+        """python-glmnet's ElasticNet with the protocol's folds and its fold scores kept.
 
         ``fit`` sets ``self._cv = KFold(n_splits, shuffle=True, ...)`` and then splits with it;
         this property ignores that assignment and hands out ``KFold(n_splits)``.
@@ -137,433 +369,534 @@ def _glmnet_class() -> type:
     return GlmnetSameFolds
 
 
-def _glmnet(n_jobs: int, tol: float):
-    # R glmnet's Fortran (elnet) through python-glmnet.  standardize=False: the same objective
-    # as the others, 1/(2n) ||y - Xw - b||^2 + alpha ||w||_1.  Selection by CV mean squared error
-    # (its default would be R^2).  glmnet may end the path early (deviance ratio >= 0.999 or a
-    # tiny change), so it can fit fewer than 100 alphas.  Its n_jobs runs folds in threads.
-    cls = _glmnet_class()
-    return cls(
-        alpha=1.0,
-        n_lambda=N_ALPHAS,
-        min_lambda_ratio=EPS,
-        standardize=False,
-        n_splits=N_FOLDS,
-        scoring="mean_squared_error",
-        tol=GLMNET_TOL if tol == TOL else tol,
-        n_jobs=n_jobs,
-    )
+class PyGlmnet(Library):
+    """R glmnet's Fortran (elnet) through python-glmnet, standardize=False, MSE scoring.
+
+    Its ``tol`` is glmnet's ``thresh`` (a coefficient-change criterion, not a duality gap).
+    """
+
+    name = "python-glmnet"
+
+    def available(self):
+        try:
+            _glmnet_class()
+        except Exception as exc:
+            return (f"import failed: {type(exc).__name__}: {exc} "
+                    "(pip install python-glmnet; needs gfortran)")
+        return None
+
+    def default_tol(self, kind):
+        return float(_glmnet_class()().get_params()["tol"])
+
+    def fit(self, prob, tol, defaults, n_jobs):
+        est = _glmnet_class()(
+            alpha=1.0, lambda_path=prob.grid, standardize=False, n_splits=N_FOLDS,
+            scoring="mean_squared_error", tol=tol, n_jobs=n_jobs,
+        )
+        dt, est, warns = _timed_fit(est, prob.X, prob.y)
+        _check_grid(est.lambda_path_, prob, self.name)
+        curve = weighted_curve(-est._fold_scores.T, prob.sizes)  # scores are -MSE
+        return Fit(dt, curve, warns, {"alpha_": float(est.lambda_max_)})
 
 
-@dataclass(frozen=True)
-class Lib:
-    name: str  # display name
-    module: str  # import name
-    factory: Callable
-    n_jobs: tuple[int, ...]  # n_jobs values it runs with
-    slow: bool = False  # skipped by --skip-slow
+class RGlmnet(Library):
+    """R's ``cv.glmnet`` (``cv_glmnet.R``), driven over a pipe, timed inside R.
 
+    One R process per problem: it reads the data once (raw float64 files), then answers
+    ``fit THRESH FILE`` lines; the out-of-fold linear predictors (``keep=TRUE``) come back in
+    FILE and give the curve, computed here exactly as for the other libraries.
+    """
 
-LIBS: dict[str, Lib] = {
-    "penalized": Lib("penalized", "penalized", _penalized, (1, 2)),
-    "scikit-learn": Lib("scikit-learn", "sklearn", _sklearn, (1, 2)),
-    # joblib's default (loky) backend, one task per (alpha, fold): n_jobs=2 only adds overhead
-    "skglm": Lib("skglm", "skglm", _skglm, (1,), slow=True),
-    "glmnet": Lib("glmnet", "glmnet", _glmnet, (1, 2)),
-}
-PEERS = ("scikit-learn", "skglm", "glmnet")
+    name = "glmnet (R)"
+    kinds = ("lasso", "logistic")
+    caps_matter = False  # maxit stays at glmnet's default 1e5 passes
+    check_tightest = True  # its tail does not converge even at thresh 1e-11: report what it gets
 
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+        self.dir: str | None = None
+        self.version: str | None = None
 
-@dataclass(frozen=True)
-class Run:
-    lib: Lib
-    n_jobs: int
-    pin_blas: bool = True  # False: BLAS at its default thread count (--free-blas, n_jobs > 1)
+    def available(self):
+        rscript = shutil.which("Rscript")
+        if rscript is None:
+            return "Rscript not found (apt-get install -y r-cran-glmnet)"
+        try:
+            out = subprocess.run(
+                [rscript, "-e", 'cat(requireNamespace("glmnet", quietly = TRUE))'],
+                capture_output=True, text=True, timeout=120,
+            ).stdout.strip()
+        except Exception as exc:
+            return f"Rscript failed: {type(exc).__name__}: {exc}"
+        if out != "TRUE":
+            return "R package glmnet not installed (apt-get install -y r-cran-glmnet)"
+        return None
 
-    @property
-    def key(self) -> str:
-        return f"{self.lib.name} j{self.n_jobs}"
+    def default_tol(self, kind):
+        return R_DEFAULT_THRESH
+
+    def default_desc(self, kind):
+        return f"thresh {R_DEFAULT_THRESH:g}"
+
+    def start(self, prob):
+        self.dir = tempfile.mkdtemp(prefix="bench_cv_r_")
+        d = Path(self.dir)
+        n, p = prob.X.shape
+        if sp.issparse(prob.X):
+            Xc = sp.csc_matrix(prob.X)
+            Xc.sort_indices()
+            Xc.indptr.astype("<i4").tofile(d / "Xp.bin")
+            Xc.indices.astype("<i4").tofile(d / "Xi.bin")
+            Xc.data.astype("<f8").tofile(d / "Xx.bin")
+        else:
+            np.asarray(prob.X, dtype="<f8").T.tofile(d / "X.bin")  # column-major
+        (d / "meta.txt").write_text(f"{n} {p} {int(sp.issparse(prob.X))}\n")
+        prob.y.astype("<f8").tofile(d / "y.bin")
+        prob.foldid.astype("<i4").tofile(d / "foldid.bin")
+        prob.grid.astype("<f8").tofile(d / "lambda.bin")
+        family = "gaussian" if prob.kind == "lasso" else "binomial"
+        env = dict(os.environ)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"  # BLAS pinned to one thread, as for the Python libraries
+        self.proc = subprocess.Popen(
+            ["Rscript", str(HERE / "cv_glmnet.R"), self.dir, family],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "ready":
+            self.stop()
+            raise RuntimeError(f"cv_glmnet.R did not start: {' '.join(line)!r}")
+        self.version = line[1]
+
+    def stop(self):
+        if self.proc is not None:
+            try:
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.flush()
+                self.proc.wait(timeout=30)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def fit(self, prob, tol, defaults, n_jobs):
+        out = Path(self.dir) / "preval.bin"
+        self.proc.stdin.write(f"fit {tol:.17g} {out}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "ok":
+            raise RuntimeError("cv.glmnet: " + (" ".join(line) or "R exited"))
+        secs, n_lam, lambda_min = float(line[1]), int(line[2]), float(line[3])
+        n = prob.X.shape[0]
+        pred = np.fromfile(out, dtype="<f8").reshape(n_lam, n).T
+        curve = np.full(prob.grid.size, np.nan)
+        curve[:n_lam] = curve_from_predictions(prob.y, pred, prob.measure)
+        return Fit(secs, curve, {}, {"alpha_": lambda_min, "n_lambda": n_lam})
 
 
 # ----------------------------------------------------------------------------------------------
-def _blas_context(run: Run):
-    if run.pin_blas:
-        return threadpool_limits(limits=1, user_api="blas")
-    return contextlib.nullcontext()
+# one problem
+# ----------------------------------------------------------------------------------------------
+def run_problem(prob: Problem, libs: list[Library], ref_lib: Penalized, args, log) -> dict:
+    n, p = prob.X.shape
+    res: dict = {"problem": prob.name, "kind": prob.kind, "n": n, "p": p, "target": args.target,
+                 "sparse": bool(sp.issparse(prob.X)), "fold_sizes": prob.sizes.tolist(),
+                 "alpha_max": float(prob.grid[0]), "libs": {}}
 
+    # 1. the exact curve
+    ref_lib.fit(prob, TOLS[0], True, args.n_jobs)  # compile / warm up, untimed
+    ref = ref_lib.reference(prob, args.n_jobs)
+    exact = ref.curve
+    win = window_mask(prob.grid, exact)
+    i_min = int(np.argmin(exact))
+    res.update(ref_s=ref.seconds, ref_warnings=ref.warnings, exact_curve=exact.tolist(),
+               exact_alpha_min=float(prob.grid[i_min]), exact_i_min=i_min,
+               window_points=int(win.sum()))
+    log(f"  exact curve (penalized, tol {REF_TOL:g}): {ref.seconds:.1f} s, "
+        f"alpha_min = grid[{i_min}], window = {win.sum()} points"
+        + (f", {sum(ref.warnings.values())} warnings" if ref.warnings else ""))
 
-def _fit(run: Run, tol: float, X, y) -> tuple[float, object, dict[str, int]]:
-    """One fit; returns (seconds, estimator, {warning category: count}).  Only ``fit`` is timed."""
-    est = run.lib.factory(run.n_jobs, tol)
-    with _blas_context(run), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        gc.collect()
-        gc.disable()
+    # 2. per library: defaults, then the tolerance sweep (untimed for the figures)
+    configs: dict[tuple[str, str], tuple[Library, float, bool]] = {}
+    shared: set[str] = set()  # libraries whose equal-accuracy setting is their defaults
+    for lib in libs:
+        r = res["libs"].setdefault(lib.name, {"peer": lib.peer})
         try:
-            t0 = time.perf_counter()
-            est.fit(X, y)
-            dt = time.perf_counter() - t0
-        finally:
-            gc.enable()
-    return dt, est, dict(Counter(w.category.__name__ for w in caught))
-
-
-def _selection(lib: str, est) -> dict:
-    """alpha_, the grid and the mean CV mean-squared error along it, per library."""
-    if lib == "glmnet":
-        alphas = np.asarray(est.lambda_path_, dtype=float)
-        mse = -np.asarray(est.cv_mean_score_, dtype=float)  # scorer is -MSE
-        alpha = float(est.lambda_max_)
-    elif lib == "skglm":
-        alphas = np.asarray(est.alphas_, dtype=float)
-        # scores_path_: -MSE, (n_l1_ratios, n_alphas, n_folds) squeezed to (n_alphas, n_folds)
-        scores = np.asarray(est.scores_path_, dtype=float)
-        mse = -scores.reshape(-1, alphas.size, scores.shape[-1])[0].mean(axis=-1)
-        alpha = float(est.alpha_)
-    else:  # penalized and scikit-learn: mse_path_ (n_alphas, n_folds)
-        alphas = np.asarray(est.alphas_, dtype=float)
-        mean = getattr(est, "cv_mean_", None) if lib == "penalized" else None
-        if mean is not None and np.size(mean) == alphas.size:
-            mse = np.asarray(mean, dtype=float).ravel()
-        else:
-            mse = np.asarray(est.mse_path_, dtype=float).mean(axis=1)
-        alpha = float(est.alpha_)
-    i = int(np.argmin(np.abs(np.log(alphas) - np.log(alpha))))
-    return {
-        "alpha": alpha,
-        "cv_mse": float(mse[i]),
-        "n_alphas": int(alphas.size),
-        "_curve": (alphas, mse),
-    }
-
-
-def _curve_at(curve: tuple[np.ndarray, np.ndarray], alpha: float) -> float:
-    """A CV curve (alphas, mse) at ``alpha``, linear in log(alpha), clipped to the grid."""
-    alphas, mse = curve
-    order = np.argsort(alphas)
-    return float(np.interp(np.log(alpha), np.log(alphas[order]), mse[order]))
-
-
-def run_problem(problem: str, X, y, runs: list[Run], repeats: int, warmup_tol: float, log):
-    n, p = X.shape
-    res: dict = {"problem": problem, "n": n, "p": p, "runs": {}}
-
-    # 1. warm-up (numba compilation, thread pools, caches); untimed for the figure
-    live: list[Run] = []
-    for run in runs:
-        try:
-            dt, _, _ = _fit(run, warmup_tol, X, y)
-        except Exception as exc:  # an estimator that breaks must not end the run
-            log(f"  {run.key}: fit failed: {type(exc).__name__}: {exc}")
-            res["runs"][run.key] = {"error": f"{type(exc).__name__}: {exc}"}
+            lib.start(prob)
+        except Exception as exc:
+            log(f"  {lib.name}: could not start: {type(exc).__name__}: {exc}")
+            r["error"] = f"{type(exc).__name__}: {exc}"
             continue
-        res["runs"][run.key] = {"lib": run.lib.name, "n_jobs": run.n_jobs, "warmup_s": dt}
-        live.append(run)
-
-    # 2. timed repeats, round robin
-    times: dict[str, list[float]] = {r.key: [] for r in live}
-    last: dict[str, object] = {}
-    for _ in range(repeats):
-        for run in list(live):
-            try:
-                dt, est, warns = _fit(run, TOL, X, y)
-            except Exception as exc:
-                log(f"  {run.key}: fit failed: {type(exc).__name__}: {exc}")
-                res["runs"][run.key]["error"] = f"{type(exc).__name__}: {exc}"
-                live.remove(run)
-                continue
-            times[run.key].append(dt)
-            last[run.key] = est
-            res["runs"][run.key]["warnings"] = warns
-    for run in live:
-        r = res["runs"][run.key]
-        r["times_s"] = times[run.key]
-        r["median_s"] = statistics.median(times[run.key])
         try:
-            sel = _selection(run.lib.name, last[run.key])
-        except Exception as exc:  # e.g. an attribute missing from a new estimator
-            log(f"  {run.key}: could not read alpha_ / CV errors: {type(exc).__name__}: {exc}")
-            sel = {"alpha_error": f"{type(exc).__name__}: {exc}"}
-        r["_curve"] = sel.pop("_curve", None)
-        r.update(sel)
-        if r["warnings"]:
-            counts = ", ".join(f"{n} {cat}" for cat, n in r["warnings"].items())
-            log(f"  {run.key}: {counts} in the last timed fit")
-        alpha = f"{r['alpha']:.6g}" if "alpha" in r else "?"
-        log(f"  {run.key}: {1e3 * r['median_s']:.0f} ms, alpha_ = {alpha}")
+            tol_d = lib.default_tol(prob.kind)
+            r.update(default_tol=tol_d, default_desc=lib.default_desc(prob.kind))
+            if lib is not ref_lib:  # (penalized is warm already)
+                lib.fit(prob, tol_d, True, args.n_jobs)  # warm-up: compilation, caches
+            f = lib.fit(prob, tol_d, True, args.n_jobs)
+            r["default"] = {**curve_error(f.curve, exact, prob.grid), "sweep_s": f.seconds,
+                            "warnings": f.warnings, **f.info}
+            configs[(lib.name, "default")] = (lib, tol_d, True)
+            log(f"  {lib.name}: defaults ({r['default_desc']}): {f.seconds:.2f} s, "
+                f"curve error {r['default']['window']:.1e}")
 
-    # 3. ratios: penalized j_k / fastest peer run with n_jobs <= k
-    ok = {k: r for k, r in res["runs"].items() if "median_s" in r}
-    for r in ok.values():
-        if r["lib"] != "penalized":
-            continue
-        peers = {
-            k: q["median_s"]
-            for k, q in ok.items()
-            if q["lib"] in PEERS and q["n_jobs"] <= r["n_jobs"]
-        }
+            sweep: dict[float, dict] = {}
+            too_slow = False
+            for tol in TOLS:
+                f = lib.fit(prob, tol, False, args.n_jobs)
+                err = curve_error(f.curve, exact, prob.grid)
+                sweep[tol] = {**err, "sweep_s": f.seconds, "warnings": f.warnings, **f.info}
+                log(f"    tol {tol:.0e}: {f.seconds:.2f} s, error {err['window']:.1e}"
+                    f" (whole grid {err['full']:.1e})")
+                if err["window"] <= args.target:
+                    break
+                if f.seconds > args.max_sweep_s:
+                    log(f"    stop: a fit took over {args.max_sweep_s:g} s (--max-sweep-s)")
+                    too_slow = tol != TOLS[-1]
+                    break
+            if lib.check_tightest and TOLS[-1] not in sweep:
+                f = lib.fit(prob, TOLS[-1], False, args.n_jobs)
+                r["tightest"] = {**curve_error(f.curve, exact, prob.grid), "tol": TOLS[-1],
+                                 "sweep_s": f.seconds, **f.info}
+                log(f"    tol {TOLS[-1]:.0e} (check): {f.seconds:.2f} s, error "
+                    f"{r['tightest']['window']:.1e} (whole grid {r['tightest']['full']:.1e})")
+            elif lib.check_tightest:
+                r["tightest"] = {**sweep[TOLS[-1]], "tol": TOLS[-1]}
+            r["sweep"] = {f"{t:.0e}": v for t, v in sweep.items()}
+            tol_e = first_reaching({t: v["window"] for t, v in sweep.items()}, args.target)
+            r["equal_tol"] = tol_e
+            if tol_e is None:
+                best = min(sweep, key=lambda t: sweep[t]["window"])
+                r["not_reached"] = {"best_error": sweep[best]["window"], "at_tol": best,
+                                    "stopped_by_time": too_slow}
+                log(f"  {lib.name}: {args.target:g} not reached (best {sweep[best]['window']:.1e}"
+                    f" at tol {best:.0e})" + (" before the time limit" if too_slow else ""))
+            else:
+                r["equal"] = sweep[tol_e]
+                # the same computation as the defaults' (same tol, and no iteration cap was
+                # reached at the defaults): timed once, for both tables
+                same = tol_e == tol_d and (not lib.caps_matter or not r["default"]["warnings"])
+                if same:
+                    shared.add(lib.name)
+                else:
+                    configs[(lib.name, "equal")] = (lib, tol_e, False)
+        except Exception as exc:  # a library that breaks must not end the run
+            log(f"  {lib.name}: fit failed: {type(exc).__name__}: {exc}")
+            r["error"] = f"{type(exc).__name__}: {exc}"
+            configs.pop((lib.name, "default"), None)
+            lib.stop()
+
+    # 3. timed repeats, round robin over every (library, setting)
+    times: dict[tuple[str, str], list[float]] = {k: [] for k in configs}
+    try:
+        for _ in range(args.repeats):
+            for key, (lib, tol, defaults) in list(configs.items()):
+                try:
+                    times[key].append(lib.fit(prob, tol, defaults, args.n_jobs).seconds)
+                except Exception as exc:
+                    log(f"  {lib.name}: timed fit failed: {type(exc).__name__}: {exc}")
+                    res["libs"][lib.name]["error"] = f"{type(exc).__name__}: {exc}"
+                    del configs[key]
+    finally:
+        for lib in libs:
+            lib.stop()
+    for (name, setting), ts in times.items():
+        if ts and (name, setting) in configs:
+            r = res["libs"][name]
+            r[setting].update(times_s=ts, median_s=statistics.median(ts))
+            if setting == "default" and name in shared:
+                r["equal"].update(times_s=ts, median_s=statistics.median(ts))  # same setting
+
+    # 4. ratios
+    for setting in ("default", "equal"):
+        med = {k: v[setting]["median_s"] for k, v in res["libs"].items()
+               if "median_s" in v.get(setting, {})}
+        peers = {k: s for k, s in med.items() if res["libs"][k]["peer"]}
+        summary: dict = {}
         if peers:
             best = min(peers, key=peers.get)
-            r["best_peer"] = best
-            r["ratio"] = r["median_s"] / peers[best]
-
-    # 4. chosen alpha against scikit-learn's (same folds); scikit-learn's CV curve as the judge
-    ref = next(
-        (ok[k] for k in ("scikit-learn j1", "scikit-learn j2") if k in ok and "alpha" in ok[k]),
-        None,
-    )
-    for r in ok.values():
-        if ref is not None and "alpha" in r:
-            r["alpha_rel_diff"] = abs(r["alpha"] - ref["alpha"]) / ref["alpha"]
-            r["sk_cv_mse_at_alpha"] = _curve_at(ref["_curve"], r["alpha"])
-    for r in ok.values():
-        r.pop("_curve", None)
+            summary.update(best_peer=best, best_peer_s=peers[best])
+            if "penalized" in med:
+                summary["ratio"] = med["penalized"] / peers[best]
+        if "penalized" in med and "penalized@base" in med:
+            summary["ratio_base"] = med["penalized"] / med["penalized@base"]
+        res[setting] = summary
     return res
 
 
 # ----------------------------------------------------------------------------------------------
-def _fmt_ms(s: float | None) -> str:
+# tables
+# ----------------------------------------------------------------------------------------------
+def _ms(s: float | None) -> str:
     if s is None:
         return "-"
     ms = 1e3 * s
     return f"{ms:,.0f}" if ms >= 10 else f"{ms:.2f}"
 
 
-def print_tables(results: list[dict], runs: list[Run]) -> None:
-    keys = [r.key for r in runs]
-    pen = [k for k in keys if k.startswith("penalized ")]
-    head = ["problem", *[f"{k} ms" for k in keys], *[f"{k} / best peer" for k in pen]]
+def _err(e: float) -> str:
+    return "inf" if not np.isfinite(e) else f"{e:.1e}"
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def print_tables(results: list[dict], names: list[str], kind: str) -> None:
+    results = [r for r in results if r["kind"] == kind]
+    if not results:
+        return
+    title = "Lasso CV (MSE)" if kind == "lasso" else "L1-logistic CV (binomial deviance)"
+    has_base = any("penalized@base" in r["libs"] for r in results)
+    names = [n for n in names if any(n in r["libs"] for r in results)]
+
+    def ratio_cells(summary: dict) -> list[str]:
+        cells = [summary.get("best_peer", "-"),
+                 f"{summary['ratio']:.2f}" if "ratio" in summary else "-"]
+        if has_base:
+            cells.append(f"{summary['ratio_base']:.2f}" if "ratio_base" in summary else "-")
+        return cells
+
+    tail = ["best peer", "penalized / best peer"]
+    if has_base:
+        tail.append("penalized / penalized@base")
+
+    rows = []
     for res in results:
-        cells = [f"{res['problem']}"]
-        # bold: the peers penalized is compared with, else (no penalized) the fastest peer
-        best = {res["runs"][k].get("best_peer") for k in pen if k in res["runs"]} - {None}
-        if not best:
-            timed = [k for k, r in res["runs"].items() if r.get("lib") in PEERS and "median_s" in r]
-            best = {min(timed, key=lambda k: res["runs"][k]["median_s"])} if timed else set()
-        for k in keys:
-            r = res["runs"].get(k)
-            if r is None:
-                c = "-"
-            elif "median_s" not in r:
-                c = "error"
+        best = res["default"].get("best_peer")
+        cells = [res["problem"]]
+        for n in names:
+            r = res["libs"].get(n, {})
+            d = r.get("default", {})
+            if "median_s" in d:
+                c = f"{_ms(d['median_s'])} ({_err(d['window'])})"
+                cells.append(f"**{c}**" if n == best else c)
             else:
-                c = _fmt_ms(r["median_s"])
-                if k in best:
-                    c = f"**{c}**"
-            cells.append(c)
-        for k in pen:
-            r = res["runs"].get(k, {})
-            cells.append(f"{r['ratio']:.2f} ({r['best_peer']})" if "ratio" in r else "-")
-        lines.append("| " + " | ".join(cells) + " |")
-    print(
-        f"\nCV path wall time, median ms ({N_ALPHAS} alphas, eps {EPS:g}, KFold({N_FOLDS}), "
-        f"tol {TOL:g}); jN = n_jobs=N; in bold the peer penalized is compared with"
-    )
-    print("\n".join(lines))
+                cells.append("error" if "error" in r else "-")
+        rows.append(cells + ratio_cells(res["default"]))
+    print(f"\n{title}, each library at its defaults: median ms (curve error)")
+    print(_table(["problem", *names, *tail], rows))
+    verdict = []
+    for res in results:  # issue 11: penalized's defaults at least as accurate as scikit-learn's
+        pen, sk = (res["libs"].get(n, {}).get("default", {}) for n in ("penalized", "scikit-learn"))
+        if "window" in pen and "window" in sk:
+            ok = "yes" if pen["window"] <= sk["window"] else "NO"
+            verdict.append(f"{res['problem']} {ok} ({_err(pen['window'])} vs {_err(sk['window'])})")
+    if verdict:
+        print("penalized's default curve at least as accurate as scikit-learn's: "
+              + "; ".join(verdict))
 
-    head = [
-        "problem",
-        "estimator",
-        "alpha_",
-        "|alpha_ - sk| / sk",
-        "own CV MSE at alpha_",
-        "sklearn CV MSE at alpha_",
-        "alphas fitted",
-    ]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for res in results:
-        seen: set[str] = set()
-        for k in keys:
-            r = res["runs"].get(k, {})
-            if "alpha" not in r or r["lib"] in seen:
+        best = res["equal"].get("best_peer")
+        cells = [res["problem"]]
+        for n in names:
+            r = res["libs"].get(n, {})
+            e = r.get("equal", {})
+            if "median_s" in e:
+                c = _ms(e["median_s"])
+                cells.append(f"**{c}**" if n == best else c)
+            elif "not_reached" in r:
+                slow = r["not_reached"].get("stopped_by_time")
+                cells.append(f"not reached{' (time limit)' if slow else ''}")
+            else:
+                cells.append("error" if "error" in r else "-")
+        rows.append(cells + ratio_cells(res["equal"]))
+    target = results[0].get("target", REL_TARGET)
+    print(f"\n{title} at equal accuracy (curve error <= {target:g} from alpha_max to "
+          f"{WINDOW:g} alpha_min): median ms at the loosest tol reaching it")
+    print(_table(["problem", *names, *tail], rows))
+
+    rows = []
+    for res in results:
+        for n in names:
+            r = res["libs"].get(n)
+            if r is None:
                 continue
-            seen.add(r["lib"])
-            others = [
-                q["alpha"]
-                for q in res["runs"].values()
-                if q.get("lib") == r["lib"] and "alpha" in q and q["alpha"] != r["alpha"]
-            ]
-            name = r["lib"] + (" (alpha_ differs across n_jobs!)" if others else "")
-            lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        res["problem"],
-                        name,
-                        f"{r['alpha']:.6g}",
-                        f"{r['alpha_rel_diff']:.1e}" if "alpha_rel_diff" in r else "-",
-                        f"{r['cv_mse']:.6g}",
-                        f"{r['sk_cv_mse_at_alpha']:.6g}" if "sk_cv_mse_at_alpha" in r else "-",
-                        str(r["n_alphas"]),
-                    ]
-                )
-                + " |"
-            )
-    print("\nchosen alpha (minimum mean CV MSE) on the same folds, against scikit-learn's")
-    print("\n".join(lines))
+            d, e = r.get("default", {}), r.get("equal", {})
+            if "equal_tol" in r and r["equal_tol"] is not None:
+                eq = f"{r['equal_tol']:.0e}"
+                eq_err = f"{_err(e['window'])} / {_err(e['full'])}"
+                eq_shift = f"{e['argmin_shift']:+d}"
+            elif "not_reached" in r:
+                nr = r["not_reached"]
+                eq, eq_err, eq_shift = (f"not reached (best {_err(nr['best_error'])} at "
+                                        f"{nr['at_tol']:.0e}"
+                                        f"{'; time limit' if nr.get('stopped_by_time') else ''})",
+                                        "-", "-")
+            else:
+                eq, eq_err, eq_shift = "-", "-", "-"
+            t = r.get("tightest")
+            rows.append([
+                res["problem"], n, r.get("default_desc", "-"),
+                f"{_err(d['window'])} / {_err(d['full'])}" if "window" in d else "-",
+                f"{d['argmin_shift']:+d}" if "argmin_shift" in d else "-",
+                eq, eq_err, eq_shift,
+                f"{_err(t['window'])} / {_err(t['full'])}" if t else "-",
+                f"{sum(d.get('warnings', {}).values())}" if d else "-",
+            ])
+    print(f"\n{title}: curve errors (window / whole grid), alpha_min shift in grid steps, "
+          f"tol needed for equal accuracy")
+    print(_table(["problem", "library", "defaults", "error at defaults", "shift",
+                  "tol for equal accuracy", "error there", "shift",
+                  f"error at tol {TOLS[-1]:.0e}", "warnings (defaults)"], rows))
+    for res in results:
+        # the exact curve checked against the closest curve of another library
+        others = [(v["window"], n, t) for n, r in res["libs"].items() if r["peer"]
+                  for t, v in r.get("sweep", {}).items()]
+        others += [(r["tightest"]["window"], n, f"{r['tightest']['tol']:.0e}")
+                   for n, r in res["libs"].items() if r["peer"] and "tightest" in r]
+        check = ""
+        if others:
+            err, n, t = min(others)
+            check = f"; closest independent curve: {n} at tol {t}, error {_err(err)}"
+        print(f"{res['problem']}: exact alpha_min = grid[{res['exact_i_min']}] "
+              f"({res['exact_alpha_min']:.4g}), window {res['window_points']} points, exact "
+              f"curve {res['ref_s']:.1f} s" + check)
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+def _blas(limit: bool) -> list[dict]:
+    def info():
+        return [{k: d.get(k) for k in ("internal_api", "version", "num_threads")}
+                for d in threadpool_info() if d.get("user_api") == "blas"]
+
+    if limit:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return info()
+    return info()
 
 
+# ----------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"1 timed repeat, warm-up at tol {QUICK_WARMUP_TOL:g}, --skip-slow, peers at "
-        "n_jobs=1 only (under 5 minutes)",
-    )
+    sec = ap.add_mutually_exclusive_group()
+    sec.add_argument("--logistic", action="store_true", help="the L1-logistic rows instead")
+    sec.add_argument("--all", action="store_true", help="the Lasso and the L1-logistic rows")
+    ap.add_argument("--quick", action="store_true", help="1 timed repeat (default 3)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats (default 3)")
-    ap.add_argument(
-        "--rows",
-        default="",
-        help="comma-separated substrings; keep problems whose name contains any of them, "
-        f"e.g. 'riboflavin' or '5000x200' (problems: {', '.join(PROBLEMS)})",
-    )
-    ap.add_argument(
-        "--estimators",
-        default=",".join(LIBS),
-        help=f"comma-separated subset of {','.join(LIBS)}",
-    )
-    ap.add_argument(
-        "--n-jobs",
-        default=None,
-        help="n_jobs values to run, '1', '2' or '1,2' (default 1,2; with --quick the peers run "
-        "at n_jobs=1 only, penalized at 1 and 2)",
-    )
-    ap.add_argument(
-        "--skip-slow",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="skip skglm, whose CV refits every (alpha, fold) separately "
-        "(3 s to a minute a fit here); default: on with --quick, off otherwise",
-    )
-    ap.add_argument(
-        "--free-blas",
-        action="store_true",
-        help="leave BLAS at its default thread count for n_jobs > 1 fits "
-        "(default: one BLAS thread for every fit)",
-    )
+    ap.add_argument("--rows", default="",
+                    help="comma-separated substrings; keep problems whose name contains any of "
+                    f"them (problems: {', '.join(PROBLEMS)})")
+    ap.add_argument("--libs", default="",
+                    help="comma-separated subset of penalized, scikit-learn, skglm, "
+                    "python-glmnet, R (default: all available)")
+    ap.add_argument("--skip-slow", action=argparse.BooleanOptionalAction, default=True,
+                    help="skip skglm, whose CV refits every (alpha, fold) separately (a minute "
+                    "a fit on sim 500x5000 at its default tol); --no-skip-slow to run it")
+    ap.add_argument("--n-jobs", type=int, default=1,
+                    help="n_jobs of penalized, scikit-learn and python-glmnet (default 1); "
+                    "R's cv.glmnet and skglm always run one fold at a time")
+    ap.add_argument("--target", type=float, default=REL_TARGET,
+                    help=f"curve error of equal accuracy (default {REL_TARGET:g}, BENCHMARKS.md; "
+                    "issue 17 names 1e-4)")
+    ap.add_argument("--max-sweep-s", type=float, default=300.0,
+                    help="stop tightening a library's tol after a fit longer than this (s)")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
+    ap.add_argument("--tables", default=None, metavar="JSON",
+                    help="print the tables of an earlier --out file and exit")
     args = ap.parse_args(argv)
+    if args.tables:
+        with open(args.tables) as fh:
+            results = json.load(fh)["problems"]
+        order = ["penalized", "penalized@base", "scikit-learn", "skglm", "python-glmnet",
+                 "glmnet (R)"]
+        for kind in ("lasso", "logistic"):
+            print_tables(results, order, kind)
+        return 0
     sys.stdout.reconfigure(line_buffering=True)
-
-    repeats = args.repeats or (1 if args.quick else 3)
-    warmup_tol = QUICK_WARMUP_TOL if args.quick else TOL
-    skip_slow = args.quick if args.skip_slow is None else args.skip_slow
-    if repeats < 1:
+    args.repeats = args.repeats or (1 if args.quick else 3)
+    if args.repeats < 1:
         ap.error("--repeats must be at least 1")
-    try:
-        n_jobs_wanted = {int(j) for j in (args.n_jobs or "1,2").split(",") if j.strip()}
-    except ValueError:
-        ap.error("--n-jobs must be comma-separated integers")
-    # --quick: peers at n_jobs=1 only (scikit-learn's n_jobs=2 fit of 500 x 5000 alone takes
-    # 1-1.5 minutes); penalized's n_jobs=2 is still compared with them (n_jobs <= 2)
-    peers_n_jobs = {1} & n_jobs_wanted if args.quick and args.n_jobs is None else n_jobs_wanted
-    # Warnings raised in joblib/loky worker processes cannot be counted and would flood stderr;
-    # silence them there (workers read PYTHONWARNINGS at start-up; this process is unaffected).
+    # warnings raised in joblib/loky worker processes cannot be counted and would flood stderr
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    runs: list[Run] = []
-    for name in [s.strip() for s in args.estimators.split(",") if s.strip()]:
-        if name not in LIBS:
-            ap.error(f"unknown estimator {name!r}")
-        lib = LIBS[name]
-        if lib.slow and skip_slow:
-            log(f"note: {name} skipped (--skip-slow; --no-skip-slow to run it)")
-            continue
-        try:
-            mod = __import__(lib.module)
-        except Exception as exc:
-            hint = " (pip install python-glmnet; needs gfortran)" if name == "glmnet" else ""
-            log(f"note: {name} skipped, import failed: {type(exc).__name__}: {exc}{hint}")
-            continue
-        if name == "penalized" and not hasattr(mod, "LassoCV"):
-            log("note: penalized skipped: penalized.LassoCV does not exist yet (peers only)")
-            continue
-        runs.extend(
-            Run(lib, j, pin_blas=j == 1 or not args.free_blas)
-            for j in lib.n_jobs
-            if j in (n_jobs_wanted if name == "penalized" else peers_n_jobs)
-        )
-    if not runs:
-        ap.error("no estimator to run")
-
+    kinds = ("lasso", "logistic") if args.all else ("logistic",) if args.logistic else ("lasso",)
     wanted = [w.strip() for w in args.rows.split(",") if w.strip()]
-    problems = [p for p in PROBLEMS if not wanted or any(w in p for w in wanted)]
+    problems = [name for name, (kind, _) in PROBLEMS.items()
+                if kind in kinds and (not wanted or any(w in name for w in wanted))]
     if not problems:
-        ap.error("--rows matched no problem")
+        ap.error("--rows matched no problem of the section")
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        blas_pinned = [
-            {k: d.get(k) for k in ("internal_api", "version", "num_threads")}
-            for d in threadpool_info()
-            if d.get("user_api") == "blas"
-        ]
-    blas_default = [
-        {k: d.get(k) for k in ("internal_api", "version", "num_threads")}
-        for d in threadpool_info()
-        if d.get("user_api") == "blas"
-    ]
+    pen = Penalized()
+    candidates: list[Library] = [pen]
+    base_dir = os.environ.get("PENALIZED_BASELINE")
+    if base_dir:
+        sys.path.insert(0, base_dir)
+        candidates.append(Penalized("penalized_base", "penalized@base"))
+    candidates += [SklearnLassoCV(), Skglm(), PyGlmnet(), RGlmnet()]
+    keys = {"penalized": "penalized", "penalized@base": "penalized", "scikit-learn":
+            "scikit-learn", "skglm": "skglm", "python-glmnet": "python-glmnet",
+            "glmnet (R)": "R"}
+    only = {s.strip() for s in args.libs.split(",") if s.strip()}
+    if only - set(keys.values()):
+        ap.error(f"unknown --libs {sorted(only - set(keys.values()))}")
+    libs: list[Library] = []
+    for lib in candidates:
+        if only and keys[lib.name] not in only:
+            continue
+        if not set(lib.kinds) & set(kinds):
+            continue
+        if lib.slow and args.skip_slow:
+            log(f"note: {lib.name} skipped (--skip-slow is on; --no-skip-slow to run it)")
+            continue
+        why = lib.available()
+        if why:
+            log(f"note: {lib.name} skipped: {why}")
+            if lib is pen:
+                ap.error("penalized is needed for the exact curve")
+            continue
+        libs.append(lib)
+    if pen.available():
+        ap.error(f"penalized is needed for the exact curve: {pen.available()}")
+    names = [lib.name for lib in libs]
 
     results: list[dict] = []
     t_start = time.perf_counter()
-    for problem in problems:
+    for name in problems:
+        kind, loader = PROBLEMS[name]
         try:
-            X, y = PROBLEMS[problem]()
+            X, y = loader()
         except DataUnavailable as exc:
-            log(f"note: skipping {problem}: {exc}")
+            log(f"note: skipping {name}: {exc}")
             continue
-        X = np.asfortranarray(X, dtype=np.float64)
-        y = np.ascontiguousarray(y, dtype=np.float64)
-        log(f"{problem} ...")
+        X = sp.csc_matrix(X) if sp.issparse(X) else np.asfortranarray(X, dtype=np.float64)
+        prob = Problem(name, kind, X, np.ascontiguousarray(y, dtype=np.float64))
+        log(f"{name} ...")
         t0 = time.perf_counter()
-        results.append(run_problem(problem, X, y, runs, repeats, warmup_tol, log))
-        log(f"  done in {time.perf_counter() - t0:.1f} s")
+        results.append(run_problem(prob, [lib for lib in libs if kind in lib.kinds], pen,
+                                   args, log))
+        log(f"  done in {time.perf_counter() - t0:.0f} s")
 
-    if results:
-        print_tables(results, runs)
-    threads = ",".join(str(d["num_threads"]) for d in blas_default) or "?"
-    print(
-        f"\ntotal {time.perf_counter() - t_start:.0f} s, {repeats} timed repeat(s), warm-up at tol "
-        f"{warmup_tol:g}; BLAS threads: "
-        + (
-            f"1 for n_jobs=1, default ({threads}) otherwise"
-            if args.free_blas
-            else "1 for every fit"
-        )
-    )
+    for kind in kinds:
+        print_tables(results, names, kind)
+    print(f"\ntotal {time.perf_counter() - t_start:.0f} s, {args.repeats} timed repeat(s), "
+          f"n_jobs {args.n_jobs}, BLAS pinned to one thread; exact curve: penalized at tol "
+          f"{REF_TOL:g}; folds weighted by size")
 
     if args.out:
+        r_lib = next((lib for lib in libs if isinstance(lib, RGlmnet)), None)
         meta = {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": sys.version.split()[0],
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
-            "blas_pinned": blas_pinned,
-            "blas_default": blas_default,
-            "free_blas": args.free_blas,
-            "n_alphas": N_ALPHAS,
-            "eps": EPS,
-            "n_folds": N_FOLDS,
-            "tol": TOL,
-            "glmnet_tol": GLMNET_TOL,
-            "warmup_tol": warmup_tol,
-            "repeats": repeats,
-            "versions": {
-                d: _version(d)
-                for d in ("penalized", "numpy", "scipy", "numba", "scikit-learn", "skglm")
-            }
-            | {"python-glmnet": _version("python-glmnet")},
+            "load_avg": os.getloadavg(),
+            "blas_pinned": _blas(True),
+            "blas_default": _blas(False),
+            "n_alphas": N_ALPHAS, "eps": EPS, "n_folds": N_FOLDS, "tols": TOLS,
+            "ref_tol": REF_TOL, "ref_max_iter": REF_MAX_ITER, "big_max_iter": BIG_MAX_ITER,
+            "rel_target": args.target, "window": WINDOW, "repeats": args.repeats,
+            "n_jobs": args.n_jobs, "baseline": base_dir,
+            "versions": {d: version(d) for d in ("penalized", "numpy", "scipy", "numba",
+                                                  "scikit-learn", "skglm", "python-glmnet")}
+            | {"R glmnet": r_lib.version if r_lib else None},
         }
         with open(args.out, "w") as fh:
             json.dump({"meta": meta, "problems": results}, fh, indent=1)

@@ -28,7 +28,7 @@ from penalized.plotting import plot_path
 
 def fit_models(X, y):
     """Lasso, elastic net and ridge, each with alpha chosen by 5-fold CV (1-SE rule)."""
-    common = dict(cv=5, selection="1se", alphas=60)
+    common = dict(cv=5, alpha_rule="1se", alphas=60)
     return {
         "Lasso (L1)": penalized.LassoCV(**common).fit(X, y),
         "Elastic net (l1_ratio=0.5)": penalized.ElasticNetCV(l1_ratio=0.5, **common).fit(X, y),

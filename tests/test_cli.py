@@ -83,7 +83,7 @@ FIT_CASES = {
     "lasso-fixed": (["--model", "lasso", "--alpha", "0.05"], "y",
                     lambda: Lasso(alpha=0.05, standardize=True)),
     "ridge-1se": (["--model", "ridge", "--alpha", "1se"], "y",
-                  lambda: ElasticNetCV(l1_ratio=0.0, alphas=20, cv=_kf("r"), selection="1se",
+                  lambda: ElasticNetCV(l1_ratio=0.0, alphas=20, cv=_kf("r"), alpha_rule="1se",
                                        standardize=True)),
     "elasticnet-grid": (["--model", "elasticnet", "--l1-ratio", "0.5,1", "--seed", "3",
                          "--no-standardize"], "y",
@@ -97,7 +97,7 @@ FIT_CASES = {
                            "--alpha", "1se"], "grade",
                           lambda: LogisticRegressionCV("elasticnet", l1_ratio=0.5, alphas=20,
                                                        cv=_kf("classification"),
-                                                       selection="1se", standardize=True)),
+                                                       alpha_rule="1se", standardize=True)),
     "logistic-l2-fixed": (["--model", "logistic-l2", "--alpha", "0.01"], "grade",
                           lambda: LogisticRegression(alpha=0.01, standardize=True)),
 }

@@ -67,12 +67,12 @@ def test_elastic_net_cv_matches_scikit_learn_over_l1_ratios():
     l1 = [0.1, 0.5, 0.9]
     ours = ElasticNetCV(l1_ratio=l1, alphas=40, cv=KFold(5), **TIGHT).fit(X, y)
     ref = sk.ElasticNetCV(l1_ratio=l1, alphas=40, cv=KFold(5), **TIGHT).fit(X, y)
-    assert_allclose(ours.alphas_grid_, ref.alphas_, rtol=1e-6)
+    assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-6)  # (n_l1_ratios, n_alphas)
     assert ours.mse_path_.shape == ref.mse_path_.shape == (3, 40, 5)
     assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-6)
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-6)
     assert ours.l1_ratio_ == ref.l1_ratio_
-    assert_allclose(ours.alphas_, ref.alphas_[l1.index(ours.l1_ratio_)])
+    assert_allclose(ours.path_.alphas, ref.alphas_[l1.index(ours.l1_ratio_)])
 
 
 def test_lasso_cv_with_sample_weight_matches_scikit_learn():
@@ -160,7 +160,7 @@ def test_poisson_cv_matches_a_brute_force_scikit_learn_loop():
 @pytest.mark.parametrize("selection", ["min", "1se"])
 def test_min_and_one_standard_error_rules_by_hand(selection):
     X, y = _diabetes()
-    est = LassoCV(alphas=50, cv=KFold(10), selection=selection).fit(X, y)
+    est = LassoCV(alphas=50, cv=KFold(10), alpha_rule=selection).fit(X, y)
     scores = est.cv_scores_
     mean = scores.mean(axis=1)
     se = scores.std(axis=1, ddof=1) / np.sqrt(scores.shape[1])
@@ -395,6 +395,9 @@ X_BAD, Y_BAD = _diabetes()
     (LassoCV(scoring="r2"), {}, "scoring"),
     (LassoCV(scoring="auc"), {}, "scoring"),
     (LassoCV(selection="max"), {}, "selection"),
+    (LassoCV(alpha_rule="max"), {}, "alpha_rule"),
+    (LassoCV(precompute=np.eye(3)), {}, "precompute"),
+    (LassoCV(alphas=[0.1, -1.0]), {}, r"alphas\[1\] == -1.0"),
     (LassoCV(cv=1), {}, "cv"),
     (LassoCV(), {"foldid": np.zeros(10)}, "foldid"),
     (LassoCV(), {"foldid": np.zeros(442)}, "foldid"),
@@ -459,7 +462,8 @@ def test_downdated_gram_fold_paths_equal_fold_paths(fit_intercept, standardize, 
     for train, test in folds:
         W, b = gram_fold_path(fg, train, test, grid, l1_ratio, kw)
         ref = path(X[train], y[train], l1_ratio=l1_ratio, alphas=grid,
-                   sample_weight=None if sw is None else sw[train], **kw)
+                   sample_weight=None if sw is None else sw[train],
+                   **{k: v for k, v in kw.items() if k not in ("precompute", "seed")})
         np.testing.assert_allclose(W, ref.coefs.toarray(), atol=1e-7)
         np.testing.assert_allclose(b, ref.intercepts, atol=1e-6)
 

@@ -21,7 +21,7 @@ GLM = dict(alphas=10, cv=3, tol=1e-8, max_iter=100_000)
 
 ESTIMATORS = [
     LassoCV(**TIGHT),
-    LassoCV(relax=True, selection="1se", **TIGHT),
+    LassoCV(relax=True, alpha_rule="1se", **TIGHT),
     ElasticNetCV(l1_ratio=[0.5, 1.0], scoring="mae", **TIGHT),
     # elastic net exercises the L1 code; a short path (5 alphas down to 0.1 alpha_max)
     # because the multinomial fits of these tiny 3- and 4-class problems are slow

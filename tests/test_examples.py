@@ -33,6 +33,7 @@ EXPECTED = {
     "compressive_sensing_tomography.py": ["tomography.png"],
     "polynomial_regularization.py": ["polynomial_fits.png", "polynomial_coefs.png"],
     "why_l1_gives_zeros.py": ["l1_l2_geometry.png", "thresholding.png"],
+    "nonconvex_support_recovery.py": ["support_recovery.png"],
 }
 
 

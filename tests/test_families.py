@@ -400,7 +400,7 @@ def test_cox_certificate_bounds_the_suboptimality():
     (TweedieRegressor(alpha=1e-3, power=1.5, l1_ratio=1.0, tol=1e-14, max_iter=1), "tweedie",
      "duality gap"),
     (TweedieRegressor(alpha=1e-3, power=3.0, l1_ratio=1.0, tol=1e-14, max_iter=1), "gamma",
-     "scaled KKT criterion"),
+     "critical-point criterion"),
     (BinomialRegressor(alpha=1e-3, l1_ratio=1.0, tol=1e-14, max_iter=1), "proportion",
      "duality gap"),
 ])
@@ -416,7 +416,7 @@ def test_certificates_and_warnings(est, kind, name):
         ok.fit(X, y)
     crit = ok.stop_crit_ if hasattr(ok, "stop_crit_") else ok.dual_gap_
     assert 0 <= crit
-    if name == "scaled KKT criterion":
+    if name == "critical-point criterion":
         assert not hasattr(ok, "dual_gap_")
 
 

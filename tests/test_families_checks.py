@@ -34,7 +34,7 @@ ESTIMATORS = [
     TweedieRegressorCV(power=1.5, l1_ratio=0.5, **GLM),
     TweedieRegressorCV(power=3.0, **GLM),
     CoxPHCV(**GLM),
-    CoxPHCV(scoring="cindex", l1_ratio=0.5, selection="1se", **GLM),
+    CoxPHCV(scoring="cindex", l1_ratio=0.5, alpha_rule="1se", **GLM),
 ]
 
 

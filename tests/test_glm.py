@@ -998,8 +998,11 @@ def test_huber_datafit_through_solve_matches_estimator():
     # Huber's null scale: loss of the best constant (the Huber location of y) over 0
     b = np.linspace(y.min(), y.max(), 20001)
     r = np.abs(y[:, None] - b)
-    null = np.min(np.mean(np.where(r <= 0.8, 0.5 * r * r, 0.8 * r - 0.32), axis=0))
-    assert_allclose(res.tol_gap, 1e-6 * null, rtol=1e-6)
+    losses = np.where(r <= 0.8, 0.5 * r * r, 0.8 * r - 0.32)
+    best = losses[:, np.argmin(np.mean(losses, axis=0))]
+    # robust: each sample's null loss capped at 10 times the median sample's
+    null = np.mean(np.minimum(best, 10 * np.median(best)))
+    assert_allclose(res.tol_gap, 1e-6 * null, rtol=1e-3)  # b on a grid
 
 
 def test_multinomial_l1_does_not_stop_on_vacuous_steps():

@@ -68,7 +68,7 @@ CASES = {
     "lasso-cv": ("lasso", "y", lambda: LassoCV(alphas=20, cv=3), "min"),
     "lasso": ("lasso", "y", lambda: Lasso(alpha=0.05), "value"),
     "ridge-cv": ("ridge", "y", lambda: ElasticNetCV(l1_ratio=0.0, alphas=20, cv=3,
-                                                    selection="1se"), "1se"),
+                                                    alpha_rule="1se"), "1se"),
     "ridge": ("ridge", "y", lambda: Ridge(alpha=0.3, standardize=True), "value"),
     "elasticnet-cv": ("elasticnet", "y",
                       lambda: ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=15, cv=3), "min"),
@@ -81,7 +81,7 @@ CASES = {
                           lambda: LogisticRegression(alpha=0.02), "value"),
     "logistic-en-multi-cv": ("logistic-elasticnet", "yc",
                              lambda: LogisticRegressionCV("elasticnet", l1_ratio=0.5, alphas=10,
-                                                          cv=3, selection="1se"), "1se"),
+                                                          cv=3, alpha_rule="1se"), "1se"),
 }
 
 

@@ -21,7 +21,7 @@ from penalized.report.compare import compare_models, run
 
 pytest.importorskip("matplotlib")
 
-COMPILE = 2.0  # seconds of simulated compilation (each fit here takes well under 1 s)
+COMPILE = 5.0  # seconds of simulated compilation (each fit here takes about 1 s at most)
 
 
 # ----------------------------------------------------------------- the warm-up problem

@@ -1,9 +1,12 @@
 """penalized: L1, L2 and elastic-net regularized learning.
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
-:class:`LogisticRegression`, :class:`PoissonRegressor`, :class:`HuberRegressor`,
-:class:`GammaRegressor`, :class:`TweedieRegressor`, :class:`BinomialRegressor`,
-:class:`CoxPH` (penalized Cox proportional hazards).
+:class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
+:class:`HuberRegressor`, :class:`GammaRegressor`, :class:`TweedieRegressor`,
+:class:`BinomialRegressor`, :class:`CoxPH` (penalized Cox proportional hazards);
+beyond the elastic net :class:`MCPRegression`, :class:`SCADRegression`,
+:class:`AdaptiveLasso`, :class:`GroupLasso`, :class:`SparseGroupLasso`,
+:class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -19,6 +22,7 @@ _LAZY = {
     "Lasso": "penalized.estimators",
     "ElasticNet": "penalized.estimators",
     "Ridge": "penalized.estimators",
+    "RidgeCV": "penalized.estimators",
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",
@@ -26,6 +30,13 @@ _LAZY = {
     "TweedieRegressor": "penalized.estimators",
     "BinomialRegressor": "penalized.estimators",
     "CoxPH": "penalized.estimators",
+    "MCPRegression": "penalized.estimators",
+    "SCADRegression": "penalized.estimators",
+    "AdaptiveLasso": "penalized.estimators",
+    "GroupLasso": "penalized.estimators",
+    "SparseGroupLasso": "penalized.estimators",
+    "MultiTaskLasso": "penalized.estimators",
+    "MultiTaskElasticNet": "penalized.estimators",
     "solve": "penalized.solvers",
     "alpha_max": "penalized.solvers",
     "SolveResult": "penalized.solvers",
@@ -38,6 +49,12 @@ _LAZY = {
     "TweedieRegressorCV": "penalized.model_selection",
     "BinomialRegressorCV": "penalized.model_selection",
     "CoxPHCV": "penalized.model_selection",
+    "MCPRegressionCV": "penalized.model_selection",
+    "SCADRegressionCV": "penalized.model_selection",
+    "GroupLassoCV": "penalized.model_selection",
+    "SparseGroupLassoCV": "penalized.model_selection",
+    "MultiTaskLassoCV": "penalized.model_selection",
+    "MultiTaskElasticNetCV": "penalized.model_selection",
     "model_selection": None,
     "PathResult": "penalized.paths",
     "datafits": None,

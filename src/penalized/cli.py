@@ -252,7 +252,7 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
     model : str
         One of ``MODELS``.
     alpha : {"min", "1se"} or float
-        The selection rule of a cross-validated estimator, or a fixed alpha.
+        The alpha rule (``alpha_rule``) of a cross-validated estimator, or a fixed alpha.
     l1_ratio : tuple of float or None
         Elastic-net mixes (one value with a fixed alpha); None for the defaults.
     cv, seed : int
@@ -277,7 +277,7 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
     task = "classification" if model.startswith("logistic") else "regression"
     mixed = model in ("elasticnet", "logistic-elasticnet")
     if isinstance(alpha, str):
-        common = dict(alphas=n_alphas, cv=_folds(task, cv, seed), selection=alpha,
+        common = dict(alphas=n_alphas, cv=_folds(task, cv, seed), alpha_rule=alpha,
                       standardize=standardize)
         grid = list(l1_ratio or L1_RATIO_GRID)
         if model == "lasso":

@@ -16,8 +16,8 @@ from .solvers.api import check_datafit, check_offset, check_Xy, null_gradient, s
 from .solvers.design import Design
 from .solvers.engine import choose_engine
 
-__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path", "path",
-           "unit_penalty"]
+__all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path",
+           "grid_from_gradient", "path", "unit_penalty"]
 
 # Default tolerance of least-squares paths and cross-validation: their CV curves at the
 # defaults are at least as accurate as scikit-learn's (whose stopping rule overshoots its
@@ -87,6 +87,12 @@ def alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset=Non
     """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)``, ``alpha_max``
     the smallest alpha with every penalized coefficient at zero (1 when there is none)."""
     grad = null_gradient(design, y, datafit, pen_unit, offset)
+    return grid_from_gradient(grad, pen_unit, l1_ratio, n_alphas, eps)
+
+
+def grid_from_gradient(grad, pen_unit, l1_ratio, n_alphas, eps):
+    """The grid of :func:`alpha_grid` from the null model's gradient ``grad`` (computed
+    elsewhere, e.g. from sums reduced by :mod:`penalized.dask`)."""
     amax = _mix(pen_unit, 1.0).alpha_max(grad, l1_ratio)
     if not (np.isfinite(amax) and amax > 0):
         amax = 1.0
@@ -94,9 +100,13 @@ def alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset=Non
 
 
 def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, verbose=0,
-             offset=None, gram=None, deviance=True):
+             offset=None, gram=None, deviance=True, precompute="auto", seed=-1):
     """The warm-started path over the decreasing ``grid`` (penalty
     ``alpha * _mix(pen_unit, l1_ratio)``) on a validated design.
+
+    ``precompute`` and ``seed`` are scikit-learn's ``precompute`` and the random
+    coordinate order of ``selection="random"`` (``seed >= 0``: alpha by alpha on the
+    working-set engine).
 
     Least-squares paths over positive alphas run in one engine call; others fit alpha by
     alpha from the previous solution. ``gram`` is the least-squares
@@ -105,9 +115,11 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
     """
     grid = np.asarray(grid, dtype=np.float64)
     mix = _mix(pen_unit, l1_ratio)
-    engine = choose_engine(design, datafit, mix, path=True)
+    engine = choose_engine(design, datafit, mix, path=True, precompute=precompute,
+                           shuffle=seed >= 0)
     m = grid.size
-    if engine in ("direct", "gram", "working_set") and not verbose and m and grid.min() > 0:
+    if (engine in ("direct", "gram", "working_set") and not verbose and m and grid.min() > 0
+            and seed < 0):
         from .solvers.least_squares import least_squares_path
 
         target = y if offset is None else y - offset
@@ -125,7 +137,7 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
     for alpha in grid:
         res = solve_design(design, y, datafit, mix.scaled(alpha, alpha), tol=tol,
                            max_iter=max_iter, coef_init=w0, intercept_init=b0, offset=offset,
-                           verbose=verbose, gram=gram)
+                           verbose=verbose, gram=gram, precompute=precompute, seed=seed)
         w0, b0 = res.coef, res.intercept
         coefs.append(res.coef.copy())
         intercepts.append(np.copy(res.intercept))
@@ -166,7 +178,7 @@ def _dev_explained(design, y, datafit, values, fits):
 def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_factor=None,
          lower_bounds=None, upper_bounds=None, positive=False, sample_weight=None,
          offset=None, fit_intercept=True, standardize=False, tol=None, max_iter=1000,
-         verbose=0):
+         verbose=0, penalty=None):
     """Fit a warm-started regularization path over decreasing alphas.
 
     Each fit minimizes the objective of :func:`penalized.solve` with an
@@ -204,6 +216,15 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
         for the GLMs (prox-Newton steps end well below it).
     max_iter, verbose
         Passed to each fit.
+    penalty : penalty object, default=None
+        A penalty of :mod:`penalized.penalties` beyond the elastic net (``MCP``, ``SCAD``,
+        ``LogSum``, ``Lq``, ``GroupLasso``, ``SparseGroupLasso``, ``L21`` with the
+        ``MultiTaskQuadratic`` datafit) in place of the elastic net (``l1_ratio`` is then
+        not used; the object's ``alpha`` is replaced by each alpha of the grid, whose top
+        is the penalty's own ``alpha_max``). ``penalty_factor``, the bounds and
+        ``positive`` fill in what the object leaves unset. Every fit starts from the
+        previous alpha's solution; ``dual_gaps`` holds the critical-point criterion for
+        nonconvex penalties.
 
     Returns
     -------
@@ -233,6 +254,15 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     sample_weight = check_sample_weight(sample_weight, X.shape[0])
     offset = check_offset(offset, X.shape[0], datafit)
     design = Design(X, sample_weight, fit_intercept)
+    if penalty is not None:
+        from .penalty_paths import penalty_path_from_design
+
+        return penalty_path_from_design(design, y, datafit, penalty, alphas, eps,
+                                        dict(penalty_factor=penalty_factor,
+                                             lower_bounds=lower_bounds,
+                                             upper_bounds=upper_bounds, positive=positive),
+                                        check_bool(standardize, "standardize"), tol=tol,
+                                        max_iter=max_iter, offset=offset, verbose=verbose)
     pen_unit = unit_penalty(X.shape[1], penalty_factor, lower_bounds, upper_bounds, positive)
     if check_bool(standardize, "standardize"):
         pen_unit = pen_unit.standardized(design.sqnorms())

@@ -544,7 +544,12 @@ def plot_cv(cv_estimator, ax=None):
         values = np.asarray(values)
         return values[row] if row is not None and values.ndim == 2 else values
 
-    alphas = pick(est.alphas_).astype(np.float64)
+    alphas = np.asarray(est.alphas_)
+    if alphas.ndim == 2 and mean.ndim == 1:
+        # one grid per l1_ratio (scikit-learn's layout), the curve of the chosen one
+        row = _cv_row(est, alphas)
+        alphas = alphas[row]
+    alphas = pick(alphas).astype(np.float64)
     mean, se = pick(mean), pick(np.asarray(est.cv_se_, dtype=np.float64))
     if not (alphas.shape == mean.shape == se.shape) or alphas.ndim != 1:
         raise ValueError(

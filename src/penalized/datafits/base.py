@@ -36,10 +36,11 @@ kernel), ``grouped`` (multi-output: one group per feature across the outputs) an
 Three hooks serve losses beyond the convex per-sample ones:
 
 * ``convex = False`` (Tweedie powers outside [1, 2] with the log link): no duality gap
-  exists; the solvers stop on the scaled KKT criterion of
-  :func:`penalized.solvers.certificate.kkt_criterion` instead (``certificate`` names
-  which one in warnings and results) and ``hess`` returns a positive curvature (the
-  Fisher information) for the Newton models;
+  exists; the solvers stop on the critical-point criterion ``sum_j kkt_j^2 / (2 L_j)``
+  of :func:`penalized.solvers.certificate.kkt_criterion` instead (the one nonconvex
+  penalties stop on; ``criterion`` is ``"kkt"`` in the results, and warnings name it)
+  and ``hess`` returns a positive curvature (the Fisher information) for the Newton
+  models;
 * ``conjugate_at(y, eta, g, c)``: the conjugate at the dual point ``u = c g`` with
   ``g = l'(eta)``; the default is ``conjugate(y, c g)``, a loss without a closed-form
   conjugate solves it from ``eta`` (Tweedie) or bounds it from above (Cox: any upper
@@ -70,10 +71,15 @@ class Datafit:
     grouped = False
     scorings = ("deviance", "mse", "mae")  # CV test errors, the first the default
     deviance_name = "Deviance"
-    convex = True  # False: no duality gap, the scaled KKT criterion certifies instead
+    convex = True  # False: no duality gap, the critical-point criterion certifies instead
     coupled = False  # the terms couple samples (Cox): bind(y, s) before use
     has_intercept = True
-    certificate = "duality gap"
+
+    @property
+    def criterion(self):
+        """What certifies a fit (``SolveResult.criterion``): ``"gap"``, a duality gap, or
+        ``"kkt"``, the critical-point criterion of a non-convex loss."""
+        return "gap" if self.convex else "kkt"
 
     @property
     def target_ndim(self):

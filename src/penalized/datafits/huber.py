@@ -53,6 +53,17 @@ class Huber(Datafit):
         u = np.clip(u, -self.epsilon, self.epsilon)
         return u * y + 0.5 * u * u
 
+    def tol_scale(self, y, s, offset, fit_intercept):
+        """What ``tol`` is relative to: the null model's mean loss with each sample's
+        loss capped at 10 times the median sample's (``epsilon^2 / 2``, the loss at the
+        threshold, if that median is 0), so that one outlier, however large, cannot
+        loosen its own stopping rule."""
+        eta = self.null_eta(y, s, offset, fit_intercept)
+        loss = self.loss(y, eta)
+        med = float(np.median(loss[s > 0])) if np.any(s > 0) else 0.0
+        cap = 10.0 * med if med > 0 else 0.5 * self.epsilon ** 2
+        return float(s @ np.minimum(loss, cap)) / float(s.sum())
+
     def intercept_start(self, y, s):
         return float(np.average(y, weights=s))
 

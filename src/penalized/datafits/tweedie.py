@@ -12,7 +12,7 @@ For ``1 <= p <= 2`` the loss is convex in eta and the fit is certified by a dual
 (the conjugate, closed form for p = 1 and 2, is solved per sample from eta by safeguarded
 Newton for 1 < p < 2). For p <= 0 and p > 2 the log link makes the loss non-convex: the
 Newton models use the Fisher information ``mu^(2 - p)`` (positive) and the solvers stop on
-the scaled KKT criterion.
+the critical-point criterion.
 """
 
 import numpy as np
@@ -56,7 +56,6 @@ class Tweedie(Datafit):
                              f"Tweedie distribution with power in (0, 1)), got {power!r}.")
         self.power = p
         self.convex = 1.0 <= p <= 2.0
-        self.certificate = "duality gap" if self.convex else "scaled KKT criterion"
         self.deviance_name = f"Tweedie deviance (power {p:g})"
 
     def __repr__(self):

@@ -244,3 +244,35 @@ def warm_coef(est, params, shape):
         if est.coef_.shape == shape:
             return est.coef_
     return None
+
+
+# ----------------------------------------------- penalty objects of the GLM estimators
+def is_penalty_object(value):
+    """Whether ``value`` is a penalty specification (an object with ``arrays``)."""
+    return hasattr(value, "arrays") and not isinstance(value, str)
+
+
+def configured_penalty(est, alpha):
+    """The estimator's ``penalty`` object at ``alpha``, with the estimator's per-feature
+    options (penalty_factor, bounds, positive) filled in where the object leaves them
+    unset."""
+    pen = est.penalty
+    if not hasattr(pen, "configure"):
+        raise ValueError(f"The 'penalty' parameter must be a string or a penalty of "
+                         f"penalized.penalties (MCP, SCAD, LogSum, Lq, GroupLasso, "
+                         f"SparseGroupLasso), got {pen!r}.")
+    options = {name: getattr(est, name) for name in
+               ("penalty_factor", "lower_bounds", "upper_bounds", "positive")
+               if hasattr(est, name)}
+    return pen.configure(alpha, **options)
+
+
+def store_certificate(est, res):
+    """``dual_gap_`` for a convex fit, ``stop_crit_`` for a nonconvex one (the other
+    attribute is removed)."""
+    if res.criterion == "kkt":
+        est.stop_crit_ = float(res.dual_gap)
+        est.__dict__.pop("dual_gap_", None)
+    else:
+        est.dual_gap_ = float(res.dual_gap)
+        est.__dict__.pop("stop_crit_", None)

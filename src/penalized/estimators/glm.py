@@ -12,8 +12,10 @@ from ._base import (
     check_choice,
     check_fit_params,
     check_offset,
+    configured_penalty,
     decision,
     fit_problem,
+    store_certificate,
     validate_fit_data,
     warm_coef,
 )
@@ -29,7 +31,10 @@ _ATTRS = """
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     dual_gap_ : float
-        Duality gap at the returned solution.
+        Duality gap at the returned solution (not set for a nonconvex ``penalty``).
+    stop_crit_ : float
+        Nonconvex ``penalty`` objects only: the critical-point criterion at the returned
+        solution (see :class:`penalized.MCPRegression`).
     n_iter_ : int
         Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
@@ -47,11 +52,22 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
     """The shared fit: ``max_iter`` counts prox-Newton steps, ``solver`` takes
     scikit-learn's names (``_solvers``; None: the class has no ``solver``)."""
 
-    _stop_crit = False  # also store the certificate as stop_crit_ (it may be a KKT one)
+    _stop_crit = False  # also store stop_crit_ for a convex fit (beside dual_gap_)
     _solvers = SOLVERS
 
     def _datafit(self):
         raise NotImplementedError
+
+    def _penalty(self, alpha, l1_ratio):
+        """The elastic net, or the ``penalty`` object of the classes that take one."""
+        penalty = getattr(self, "penalty", None)
+        if penalty is None:
+            return build_penalty(self, alpha, l1_ratio)
+        if l1_ratio != 0:
+            raise ValueError(
+                f"'l1_ratio' mixes the elastic net and has no effect with a penalty object "
+                f"({penalty!r}): leave it at 0 (got l1_ratio={self.l1_ratio!r}).")
+        return configured_penalty(self, alpha)
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
@@ -80,17 +96,15 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         offset = check_offset(offset, X.shape[0], exposure)
-        res = fit_problem(X, y, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
+        res = fit_problem(X, y, datafit, self._penalty(prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
                           coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset,
                           max_steps=steps)
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept)
-        # the certificate: a duality gap (convex losses) or the scaled KKT criterion
-        if datafit.convex:
-            self.dual_gap_ = float(res.dual_gap)
-        else:
-            self.__dict__.pop("dual_gap_", None)
+        # the certificate: a duality gap, or the critical-point criterion of a non-convex
+        # loss or penalty (stop_crit_)
+        store_certificate(self, res)
         if self._stop_crit:
             self.stop_crit_ = float(res.dual_gap)
         self.n_iter_ = max(int(res.n_steps), 1)
@@ -143,7 +157,16 @@ class PoissonRegressor(_GLMRegressor):
         Print the gap after each prox-Newton step when > 0.
     l1_ratio : float, default=0.0
         Mix of L1 (1.0) and L2 (0.0); penalized's option (scikit-learn: L2 only).
-"""[:-1] + PARAMS_OPTIONS + _ATTRS + """
+"""[:-1] + PARAMS_OPTIONS + """    penalty : penalty object, default=None
+        penalized's option: a penalty of :mod:`penalized.penalties` in place of the
+        elastic net (``l1_ratio`` must then stay 0), e.g. ``GroupLasso(groups)`` or
+        ``MCP(gamma=3)`` (grpreg's and ncvreg's ``family="poisson"``), at the strength
+        ``alpha`` (the object's own ``alpha`` is replaced), with ``penalty_factor``, the
+        bounds and ``positive`` of this estimator filled in where the object leaves them
+        unset. Nonconvex penalties are solved by reweighted L1 and certified by a
+        critical-point criterion (``stop_crit_`` instead of ``dual_gap_``), group
+        penalties by prox-Newton with block updates.
+""" + _ATTRS + """
     Notes
     -----
     Solved by prox-Newton (IRLS): each step is a weighted least-squares problem solved
@@ -167,7 +190,8 @@ class PoissonRegressor(_GLMRegressor):
 
     def __init__(self, *, alpha=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
                  tol=1e-4, warm_start=False, verbose=0, l1_ratio=0.0, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False):
+                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
+                 penalty=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
@@ -177,6 +201,7 @@ class PoissonRegressor(_GLMRegressor):
         self.upper_bounds = upper_bounds
         self.positive = positive
         self.standardize = standardize
+        self.penalty = penalty
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start

@@ -229,7 +229,7 @@ class TweedieRegressor(_GLMRegressor):
     and the fit stops on the duality gap (for 1 < power < 2 the conjugate is solved per
     sample by Newton's method). With the log link, power <= 0 and power > 2 make the loss
     non-convex in eta: the Newton models use the Fisher information ``mu^(2-p)`` and the
-    fit stops on the scaled KKT criterion ``sum_j kkt_j^2 / (2 L_j)`` (the decrease that
+    fit stops on the critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` (the decrease that
     exact coordinate steps on that model could still make; ``stop_crit_``), a stationary
     point (as glum and scikit-learn find). Both are relative to the null model's loss
     above the saturated one; a ``ConvergenceWarning`` names the certificate and tol when

@@ -15,8 +15,10 @@ from ._base import (
     build_penalty,
     check_int,
     check_offset,
+    configured_penalty,
     decision,
     fit_problem,
+    store_certificate,
     validate_fit_data,
 )
 
@@ -56,6 +58,18 @@ def huber_scale(r, s, epsilon, floor):
     return max(float(sigma), floor)
 
 
+def _robust_spread(y):
+    """A spread of y that one sample cannot inflate: the median absolute deviation, or
+    the largest deviation when more than half the values are equal (1 if y is
+    constant)."""
+    dev = np.abs(y - np.median(y))
+    mad = float(np.median(dev))
+    if mad > 0:
+        return mad
+    top = float(np.max(dev, initial=0.0))
+    return top if top > 0 else 1.0
+
+
 class HuberRegressor(RegressorMixin, BaseEstimator):
     __doc__ = """Robust linear regression: scikit-learn's ``HuberRegressor`` (Huber loss with a
     jointly estimated scale), with optional L1 / elastic-net and penalized's options.
@@ -77,6 +91,11 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
     ``a * (l1' |w| + (1 - l1')/2 w^2)``, ``a = alpha sigma (2 - l1_ratio) / (2 S)``,
     ``l1' = l1_ratio / (2 - l1_ratio)``: the same objective divided by ``2 S / sigma``.
     That is what :class:`penalized.path` with ``Huber(d)`` solves.
+
+    With a ``penalty`` object ``P`` (penalized's option) the penalty term is
+    ``alpha * P(w)``, ``P`` at unit strength (e.g. ``sum_g wg_g ||w_g||`` for
+    ``GroupLasso``), and each fixed-scale fit gets ``P`` at strength
+    ``alpha sigma / (2 S)``: what the elastic net's L1 part gets there.
 
     Parameters
     ----------
@@ -103,6 +122,17 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         fixed_scale`` is a threshold in the units of y (skglm's and glum's Huber).
 """[:-1] + PARAMS_OPTIONS + """    verbose : int, default=0
         Print the scale and the gap after each scale update when > 0.
+    penalty : penalty object, default=None
+        penalized's option: a penalty of :mod:`penalized.penalties` in place of the
+        elastic net (``l1_ratio`` must then stay 0), applied at each fixed-scale fit as
+        above, with ``penalty_factor``, the bounds and ``positive`` of this estimator
+        filled in where the object leaves them unset. With an estimated scale only the
+        convex group penalties (``GroupLasso``, ``SparseGroupLasso``) are accepted: they
+        keep the objective jointly convex in ``(w, b, sigma)``, so alternating exact
+        minimizations converge to its minimum. A nonconvex penalty (``MCP``, ``SCAD``,
+        ``LogSum``, ``Lq``) is not homogeneous in its strength, so the scale update would
+        minimize a different objective from the coefficients' fit: it needs
+        ``fixed_scale`` (then there is one fit, certified by ``stop_crit_``).
 
     Attributes
     ----------
@@ -114,7 +144,10 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         Samples with ``|y - X w - b| > epsilon * scale_``.
     dual_gap_ : float
         Duality gap of the last fit of ``(w, b)`` at ``scale_``, in the units of the
-        objective above.
+        objective above (not set for a nonconvex ``penalty``).
+    stop_crit_ : float
+        Nonconvex ``penalty`` objects only: the critical-point criterion of the fit (see
+        :class:`penalized.MCPRegression`), in the same units.
     n_iter_ : int
         Scale updates made (scikit-learn: L-BFGS iterations).
     n_features_in_ : int
@@ -144,7 +177,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
     def __init__(self, *, epsilon=1.35, max_iter=100, alpha=1e-4, warm_start=False,
                  fit_intercept=True, tol=1e-5, l1_ratio=0.0, fixed_scale=None,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 standardize=False, verbose=0):
+                 standardize=False, verbose=0, penalty=None):
         self.epsilon = epsilon
         self.max_iter = max_iter
         self.alpha = alpha
@@ -159,6 +192,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         self.positive = positive
         self.standardize = standardize
         self.verbose = verbose
+        self.penalty = penalty
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
@@ -202,6 +236,8 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         if not S > 0:
             raise ValueError("HuberRegressor needs a positive total sample_weight.")
         p = X.shape[1]
+        if self.penalty is not None:
+            self._check_penalty_object(l1_ratio, fixed, p)
         warm = prm.warm_start and getattr(self, "coef_", None) is not None and \
             self.coef_.shape == (p,)
         if warm:
@@ -209,8 +245,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         else:
             coef = None
             b = float(np.median(y64[s > 0])) if prm.fit_intercept else 0.0
-        spread = float(np.max(np.abs(y64 - np.median(y64)), initial=0.0))
-        floor = 1e-8 * spread if spread > 0 else 1e-8
+        floor = 1e-8 * _robust_spread(y64)
         r = y64 - b if coef is None else y64 - X @ coef - b
         if fixed:
             sigma = fixed
@@ -241,8 +276,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         if collapsed:
             warnings.warn(
                 f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}, 1e-8 of the "
-                f"spread of y): the model fits the samples exactly, and the objective keeps "
-                f"decreasing as sigma -> 0 (the absolute-loss limit). Returned the fit at "
+                f"median absolute deviation of y{'' if off is None else ' - offset'}): the "
+                f"model fits the samples exactly, and the objective keeps decreasing as "
+                f"sigma -> 0 (the absolute-loss limit). Returned the fit at "
                 f"scale {sigma:.6g}; increase alpha or set fixed_scale.",
                 ConvergenceWarning, stacklevel=2)
         elif not res.converged:
@@ -255,7 +291,11 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         self.coef_ = res.coef.astype(X.dtype, copy=False)
         self.intercept_ = float(res.intercept) if prm.fit_intercept else 0.0
         self.scale_ = float(sigma)
-        self.dual_gap_ = float(res.dual_gap) * 2.0 * S / sigma
+        store_certificate(self, res)
+        if hasattr(self, "stop_crit_"):
+            self.stop_crit_ *= 2.0 * S / sigma
+        else:
+            self.dual_gap_ *= 2.0 * S / sigma
         self.n_iter_ = int(n_iter)
         resid = y64 - np.asarray(X @ res.coef).ravel() - self.intercept_
         self.outliers_ = np.abs(resid) > eps * self.scale_
@@ -264,14 +304,35 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
     def _fit_at_scale(self, X, y, s, sample_weight, S, sigma, eps, alpha, l1_ratio, prm,
                       coef):
         """(w, b) at a fixed scale: the mean Huber loss with threshold eps * sigma."""
-        a = alpha * sigma * (2.0 - l1_ratio) / (2.0 * S)
-        penalty = build_penalty(self, a, l1_ratio / (2.0 - l1_ratio))
+        if self.penalty is not None:
+            penalty = configured_penalty(self, alpha * sigma / (2.0 * S))
+        else:
+            a = alpha * sigma * (2.0 - l1_ratio) / (2.0 * S)
+            penalty = build_penalty(self, a, l1_ratio / (2.0 - l1_ratio))
         with warnings.catch_warnings():
             # the fit at the final scale is certified below; intermediate scales only
             # need to move sigma
             warnings.simplefilter("ignore", ConvergenceWarning)
             return fit_problem(X, y, Huber(eps * sigma), penalty, prm,
                                sample_weight=sample_weight, coef_init=coef)
+
+    def _check_penalty_object(self, l1_ratio, fixed, p):
+        """A ``penalty`` object this fit can honour (see ``penalty`` in the docstring)."""
+        if l1_ratio != 0:
+            raise ValueError(
+                f"'l1_ratio' mixes the elastic net and has no effect with a penalty object "
+                f"({self.penalty!r}): leave it at 0 (got l1_ratio={self.l1_ratio!r}).")
+        family = configured_penalty(self, 1.0).arrays(p).family
+        if family == "concave" and not fixed:
+            raise ValueError(
+                f"HuberRegressor estimates the scale jointly only with a convex penalty "
+                f"object (GroupLasso, SparseGroupLasso): a nonconvex penalty "
+                f"({self.penalty!r}) is not homogeneous in its strength alpha * sigma / "
+                f"(2 S), so the scale updates and the coefficients' fits would not minimize "
+                f"one objective. Set fixed_scale to fit it at a fixed threshold.")
+        if family not in ("group", "concave"):
+            raise ValueError(f"HuberRegressor's 'penalty' must be a single-output penalty "
+                             f"of penalized.penalties, got {self.penalty!r}.")
 
     def predict(self, X, offset=None):
         """Predict ``X @ coef_ + intercept_ + offset``.
@@ -296,9 +357,10 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
 
 def warn_short_fit(res, sigma, S):
     """A fit of (w, b) that stopped short: warn with its gap in the objective's units."""
+    what = "critical-point criterion" if res.criterion == "kkt" else "duality gap"
     warnings.warn(
         f"HuberRegressor: the fit of the coefficients at scale {sigma:.6g} stopped short: "
-        f"duality gap {res.dual_gap * 2 * S / sigma:.3e} > tol "
+        f"{what} {res.dual_gap * 2 * S / sigma:.3e} > tol "
         f"{res.tol_gap * 2 * S / sigma:.3e}. Increase max_iter, loosen tol or increase "
         "alpha.", ConvergenceWarning, stacklevel=3)
 

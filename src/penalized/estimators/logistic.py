@@ -20,9 +20,12 @@ from ._base import (
     check_choice,
     check_int,
     check_offset,
+    configured_penalty,
     decision,
     fit_problem,
+    is_penalty_object,
     sparse_coef,
+    store_certificate,
     validate_fit_data,
 )
 
@@ -85,12 +88,26 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     in which penalized's own options act (penalty factors, bounds, standardization);
     ``alpha`` may be given directly instead of ``C`` (glmnet's ``lambda = alpha``).
 
+    With two classes, ``penalty`` may also be a penalty of :mod:`penalized.penalties`
+    beyond the elastic net (ncvreg's and grpreg's ``family="binomial"``), e.g.
+    ``MCP(gamma=3)`` or ``GroupLasso(groups)``: the mean-loss objective's penalty is then
+    that penalty at strength ``alpha = 1 / (C S)`` (or the given ``alpha``), exactly where
+    the elastic net's strength comes from.
+
     Parameters
     ----------
-    penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
-        Deprecated in scikit-learn 1.8 (a FutureWarning here too): ``l1_ratio`` selects the
-        penalty, ``C=np.inf`` none. Still honoured: "l1" is ``l1_ratio=1``, "l2" is
-        ``l1_ratio=0``, None is no penalty.
+    penalty : {"l1", "l2", "elasticnet", None} or a penalty object, default="deprecated"
+        The strings are deprecated in scikit-learn 1.8 (a FutureWarning here too):
+        ``l1_ratio`` selects the penalty, ``C=np.inf`` none. Still honoured: "l1" is
+        ``l1_ratio=1``, "l2" is ``l1_ratio=0``, None is no penalty. A penalty object of
+        :mod:`penalized.penalties` (``MCP``, ``SCAD``, ``LogSum``, ``Lq``, ``GroupLasso``,
+        ``SparseGroupLasso``; two classes only) is not deprecated: it replaces the elastic
+        net at the strength from ``C`` or ``alpha`` (the object's own ``alpha`` is
+        replaced; ``l1_ratio`` must stay 0), with ``penalty_factor``, the bounds and
+        ``positive`` of this estimator filled in where the object leaves them unset.
+        Nonconvex penalties are solved by reweighted L1 and certified by a critical-point
+        criterion (``stop_crit_`` instead of ``dual_gap_``), group penalties by
+        prox-Newton with block updates.
     C : float, default=1.0
         Inverse of the regularization strength (> 0, np.inf for none), multiplying the
         sum of the losses as in scikit-learn.
@@ -155,7 +172,11 @@ default="lbfgs"
     intercept_ : ndarray of shape (1,) or (n_classes,)
         For K > 2 the intercepts are centered (they sum to 0).
     dual_gap_ : float
-        Duality gap at the returned solution (the mean-loss objective's).
+        Duality gap at the returned solution (the mean-loss objective's); not set for a
+        nonconvex penalty object.
+    stop_crit_ : float
+        Nonconvex penalty objects only: the critical-point criterion at the returned
+        solution (see :class:`penalized.MCPRegression`).
     n_iter_ : ndarray of shape (1,)
         Prox-Newton steps taken (scikit-learn: iterations of its solver).
     n_features_in_ : int
@@ -272,9 +293,12 @@ default="lbfgs"
             sample_weight = cw[yk] if sample_weight is None else sample_weight * cw[yk]
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
         S = float(X.shape[0] if sample_weight is None else np.sum(sample_weight))
-        l1_ratio, alpha = logistic_penalty(self.penalty, self.l1_ratio, self.C, self.alpha, S,
-                                           "LogisticRegression")
-        penalty = build_penalty(self, alpha, l1_ratio)
+        if is_penalty_object(self.penalty):
+            penalty = self._penalty_object(K, S, liblinear and prm.fit_intercept)
+        else:
+            l1_ratio, alpha = logistic_penalty(self.penalty, self.l1_ratio, self.C, self.alpha,
+                                               S, "LogisticRegression")
+            penalty = build_penalty(self, alpha, l1_ratio)
         p = X.shape[1]
         offset = check_offset(offset, X.shape[0])
         if offset is not None and K > 2:
@@ -303,9 +327,29 @@ default="lbfgs"
             intercept = np.asarray(res.intercept, dtype=np.float64)
         self.coef_ = np.ascontiguousarray(coef).astype(X.dtype, copy=False)
         self.intercept_ = intercept.astype(X.dtype, copy=False)
-        self.dual_gap_ = float(res.dual_gap)
+        store_certificate(self, res)
         self.n_iter_ = np.array([max(int(res.n_steps), 1)], dtype=np.int32)
         return self
+
+    def _penalty_object(self, K, S, liblinear):
+        """The ``penalty`` object configured at the strength of ``C`` or ``alpha``."""
+        if K > 2:
+            raise ValueError(f"The 'penalty' parameter as a penalty object ({self.penalty!r}) "
+                             f"needs two classes, got {K}.")
+        if liblinear:
+            raise ValueError(
+                f"solver='liblinear' penalizes a synthetic intercept feature like the others, "
+                f"which a penalty object ({self.penalty!r}) does not define: use another "
+                f"solver name or fit_intercept=False.")
+        l1_ratio = check_scalar(0.0 if self.l1_ratio is None else self.l1_ratio, "l1_ratio",
+                                low=0.0, high=1.0)
+        if l1_ratio != 0:
+            raise ValueError(
+                f"'l1_ratio' mixes the elastic net and has no effect with a penalty object "
+                f"({self.penalty!r}): leave it at 0 (got l1_ratio={self.l1_ratio!r}).")
+        _, alpha = logistic_penalty("deprecated", 0.0, self.C, self.alpha, S,
+                                    "LogisticRegression")
+        return configured_penalty(self, alpha)
 
     def _fit_liblinear(self, X, yk, penalty, prm, sample_weight, init, steps, offset):
         """scikit-learn's liblinear model: the intercept is the coefficient of a synthetic

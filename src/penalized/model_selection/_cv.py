@@ -7,14 +7,20 @@ relaxed fits and interpolation along the path are computed here.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import delayed
+from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import check_cv
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import (
@@ -25,13 +31,15 @@ from .._validation import (
     check_sample_weight,
     check_scalar,
 )
-from ..estimators._base import check_offset, validate_fit_data
+from ..estimators._base import selection_seed, validate_fit_data
 from ..paths import PathResult, alpha_grid, fit_path, unit_penalty
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
 from ..solvers.design import Design
 from ..solvers.engine import cv_on_gram_downdates
 from ..solvers.least_squares import FullGram
+from ._cv_offset import add_offset, cv_offset, fold_offsets
+from ._cv_select import fold_errors, interpolate, select, summarize
 from ._gram_cv import FoldGrams, gram_fold_path
 from ._threads import run_tasks
 
@@ -81,7 +89,59 @@ def path_kwargs(est):
                 standardize=check_bool(est.standardize, "standardize"),
                 tol=check_scalar(est.tol, "tol", low=0.0),
                 max_iter=check_int(est.max_iter, "max_iter"),
-                verbose=check_int(est.verbose, "verbose", low=0))
+                verbose=_check_verbose(est.verbose),
+                precompute=_cv_precompute(est), seed=_cv_seed(est))
+
+
+def _check_verbose(value):
+    """scikit-learn's ``verbose``: a bool or an int >= 0."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_int(value, "verbose", low=0)
+
+
+def _cv_precompute(est):
+    """scikit-learn's ``precompute`` of the CV estimators: "auto" or a bool (a user Gram
+    matrix cannot be split by fold)."""
+    value = getattr(est, "precompute", "auto")
+    if isinstance(value, str) and value == "auto":
+        return "auto"
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if hasattr(value, "shape") or isinstance(value, (list, tuple)):
+        raise ValueError("The 'precompute' parameter of a CV estimator cannot be a Gram "
+                         "matrix: every training fold has its own X'X. Pass True to have "
+                         "penalized compute them (by downdates of one all-rows Gram matrix).")
+    raise ValueError("The 'precompute' parameter must be 'auto' or a bool, got "
+                     f"{value!r}.")
+
+
+def _cv_seed(est):
+    """scikit-learn's ``selection`` / ``random_state``: -1 (cyclic) or the seed of the
+    random coordinate order; the old rule values of ``selection`` mean cyclic."""
+    if not hasattr(est, "random_state") or getattr(est, "selection", None) in _OLD_RULES:
+        return -1
+    return selection_seed(est)
+
+
+_OLD_RULES = ("min", "1se")
+
+
+def alpha_rule(est):
+    """The rule that picks ``alpha_``: ``alpha_rule`` ("min" or "1se"), or the same
+    value given under its old name ``selection`` (FutureWarning: ``selection`` is
+    scikit-learn's coordinate order, "cyclic" or "random")."""
+    old = getattr(est, "selection", None)
+    if isinstance(old, str) and old in _OLD_RULES:
+        warnings.warn(
+            f"selection={old!r} as the alpha rule is deprecated: use alpha_rule={old!r}. "
+            "'selection' is scikit-learn's coordinate order ('cyclic' or 'random').",
+            FutureWarning, stacklevel=3)
+        return old
+    if old is not None and old != "deprecated" and not hasattr(est, "random_state"):
+        raise ValueError(f"The 'selection' parameter (deprecated: use 'alpha_rule') must be "
+                         f"'min' or '1se', got {old!r}.")
+    return _check_choice(est.alpha_rule, "alpha_rule", {"min", "1se"})
 
 
 def fold_design(X, sw, kw):
@@ -105,10 +165,17 @@ def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw, offset=None):
     glmnet does, and the grid spans ``eps * 1e-3`` of it: it ends where the lasso's grid
     ends.
     """
-    if l1_ratio < _GRID_MIN_L1:  # (near-)ridge: glmnet's top, the lasso grid's bottom
-        l1_ratio, eps = _GRID_MIN_L1, eps * _GRID_MIN_L1
+    l1_ratio, eps = grid_mix(l1_ratio, eps)
     design, pen_unit = fold_design(X, sw, kw)
     return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset)
+
+
+def grid_mix(l1_ratio, eps):
+    """The (l1_ratio, eps) a CV grid is computed with: for ``l1_ratio < 1e-3`` (ridge)
+    glmnet's top (``alpha_max`` at ``l1_ratio=1e-3``) and the lasso grid's bottom."""
+    if l1_ratio < _GRID_MIN_L1:
+        return _GRID_MIN_L1, eps * _GRID_MIN_L1
+    return l1_ratio, eps
 
 
 def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True,
@@ -122,7 +189,8 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
         fg = FullGram(design, y - ybar, gram)
     return fit_path(design, y, datafit, pen_unit, grid, l1_ratio, tol=kw["tol"],
                     max_iter=kw["max_iter"], verbose=kw["verbose"], gram=fg,
-                    deviance=deviance, offset=offset)
+                    deviance=deviance, offset=offset,
+                    precompute=kw.get("precompute", "auto"), seed=kw.get("seed", -1))
 
 
 def _rows(X, idx, block=256):
@@ -210,10 +278,9 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, offset=
     test rows' offset)."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
-    otr = None if offset is None else offset[train]
+    otr, ote = fold_offsets(offset, train, test, y.ndim)
     res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False, offset=otr)
     Xte = _rows(X, test)
-    ote = 0.0 if offset is None else offset[test].reshape((-1,) + (1,) * (y.ndim))
     eta = linear_predictor(Xte, res) + ote
     if not relax:
         return eta, None
@@ -224,74 +291,6 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, offset=
 def _gram_fold_job(fg, X, train, test, grid, l1_ratio, kw):
     W, b = gram_fold_path(fg, train, test, grid, l1_ratio, kw)
     return np.asarray(X[test] @ W, dtype=np.float64) + b, None
-
-
-# ---------------------------------------------------------------------------- scoring
-def fold_errors(datafit, scoring, y, eta, sw=None):
-    """Weighted mean test error per alpha (lower is better); eta (n, m) or (n, m, K).
-
-    ``y`` is the target (0/1 for binomial, one-hot for multinomial); the per-sample
-    errors are the datafit's (:meth:`~penalized.datafits.Datafit.test_error`). AUC and
-    accuracy are returned as ``1 - value``.
-    """
-    s = np.ones(eta.shape[0]) if sw is None else np.asarray(sw, dtype=np.float64)
-    if s.sum() <= 0:
-        raise ValueError("A test fold has zero total sample_weight; its error is undefined.")
-    if scoring == "auc":
-        if np.unique(y[s > 0]).size < 2:
-            raise ValueError("scoring='auc' needs both classes in every test fold.")
-        return np.array([1.0 - roc_auc_score(y, eta[:, j], sample_weight=sw)
-                         for j in range(eta.shape[1])])
-    return s @ datafit.test_error(y, eta, scoring) / s.sum()
-
-
-def summarize(scores):
-    """Mean and standard error over folds (last axis): ``std(ddof=1) / sqrt(n_folds)``."""
-    n_folds = scores.shape[-1]
-    return scores.mean(axis=-1), scores.std(axis=-1, ddof=1) / np.sqrt(n_folds)
-
-
-def select(mean, se):
-    """Indices ((g_min, a_min), (g_1se, a_1se)) on a (n_gammas, n_alphas) grid.
-
-    Minimum: the smallest mean error (ties go to the largest alpha, then the largest
-    gamma). One standard error: the largest alpha whose mean error is at most the minimum
-    plus its standard error (glmnet's ``lambda.1se``), with the largest such gamma.
-    """
-    m = np.where(np.isfinite(mean), mean, np.inf)
-    if not np.isfinite(m).any():
-        raise ValueError("Every cross-validation error is NaN or infinite.")
-
-    def largest(cand):
-        a = int(np.flatnonzero(cand.any(axis=0))[0])
-        return int(np.flatnonzero(cand[:, a])[-1]), a
-
-    g0, a0 = largest(m == m.min())
-    thr = m[g0, a0] + (se[g0, a0] if np.isfinite(se[g0, a0]) else 0.0)
-    return (g0, a0), largest(m <= thr)
-
-
-def interpolate(res, alpha):
-    """Coefficients and intercept at ``alpha``, linear in log(alpha) between path points.
-
-    Exact at the path's alphas; ``alpha`` beyond the path's ends is clipped to them.
-    """
-    alpha = check_scalar(alpha, "alpha", low=0.0)
-    a = res.alphas
-    if alpha >= a[0] or a.size == 1:
-        return res.coef_at(0), res.intercepts[0]
-    if alpha <= a[-1]:
-        return res.coef_at(a.size - 1), res.intercepts[-1]
-    j = int(np.searchsorted(-a, -alpha, side="left"))
-    if a[j] == alpha:
-        return res.coef_at(j), res.intercepts[j]
-    i = j - 1
-    if a[j] > 0:
-        t = (np.log(a[i]) - np.log(alpha)) / (np.log(a[i]) - np.log(a[j]))
-    else:
-        t = (a[i] - alpha) / (a[i] - a[j])
-    return ((1 - t) * res.coef_at(i) + t * res.coef_at(j),
-            (1 - t) * res.intercepts[i] + t * res.intercepts[j])
 
 
 # ---------------------------------------------------------------------- base estimator
@@ -313,6 +312,17 @@ def _check_grid(value, name, *, low=0.0, high=None):
     return arr
 
 
+def _check_alphas(value):
+    """An explicit alpha grid; a negative entry is named by index and value as
+    scikit-learn does."""
+    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if arr.ndim == 1:
+        for i, a in enumerate(arr):
+            if a < 0:
+                raise ValueError(f"alphas[{i}] == {a}, must be >= 0.0.")
+    return _check_grid(arr, "alphas")
+
+
 class BaseCV(BaseEstimator):
     """Shared fit of the CV estimators; subclasses set the datafit and the target."""
 
@@ -331,8 +341,10 @@ class BaseCV(BaseEstimator):
         if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
             alphas = check_int(self.alphas, "alphas")
         else:
-            alphas = np.sort(_check_grid(self.alphas, "alphas"))[::-1]
-        _check_choice(self.selection, "selection", {"min", "1se"})
+            alphas = np.sort(_check_alphas(self.alphas))[::-1]
+        self._rule = alpha_rule(self)
+        if hasattr(self, "copy_X"):
+            check_bool(self.copy_X, "copy_X")  # X is never modified
         relax = check_bool(self.relax, "relax")
         gammas = np.unique(_check_grid(self.gammas, "gammas", high=1.0))
         if relax and np.any(l1_ratios != 1.0):
@@ -340,7 +352,24 @@ class BaseCV(BaseEstimator):
                              "penalty='l1'): the relaxed fit refits the lasso's support.")
         return l1_ratios, alphas, eps, relax, gammas
 
-    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None, offset=None):
+    def get_metadata_routing(self):
+        """Metadata routing of this estimator, as scikit-learn's CV estimators: its own
+        fit requests (``sample_weight``, ``foldid``), and the splitter's ``split``
+        receives what it requests (``groups`` for ``GroupKFold``) without a
+        ``set_fit_request``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        cv = self.cv if self.cv is not None else 5
+        splitter = check_cv(cv, classifier=is_classifier(self)) if not isinstance(
+            cv, (bool, np.bool_)) else check_cv(5)
+        return (MetadataRouter(owner=self).add_self_request(self)
+                .add(splitter=splitter,
+                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
+
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, **params):
         """Cross-validate the path, select alpha and refit on all the data.
 
         Parameters
@@ -350,32 +379,30 @@ class BaseCV(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights in the training objective and in the test-fold errors
             (weighted means over each test fold).
-        groups : array-like of shape (n_samples,), default=None
-            Group labels passed to the splitter's ``split`` (e.g. ``GroupKFold``).
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
         offset : array-like of shape (n_samples,), default=None
             Known part of the linear predictor (a fixed coefficient of 1), split by fold
             like X: the training rows' offsets enter the fits, the test rows' the test
             errors. Pass the same kind of offset to ``predict``.
+        **params : dict
+            ``groups``: group labels passed to the splitter's ``split`` (e.g.
+            ``GroupKFold``). Under metadata routing, whatever the splitter requests
+            (as scikit-learn's CV estimators).
 
         Returns
         -------
         self : object
         """
         l1_ratios, alphas, eps, relax, gammas = self._check_params()
+        groups = self._split_params(sample_weight, foldid, params).get("groups")
         for name in _RELAX_ATTRS + ("mse_path_",):
             self.__dict__.pop(name, None)
         kw = path_kwargs(self)
         X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
         sw = check_sample_weight(sample_weight, X.shape[0])
         y_fit, y_score, datafit, sw_fit = self._target(y, sw)
-        offset = check_offset(offset, X.shape[0])
-        if offset is not None and datafit.multi_output:
-            raise ValueError("offset is supported for two classes only.")
-        if offset is not None and datafit.quadratic:
-            # the squared loss's offset is a shift of the target (and of the test target)
-            y_fit, y_score, offset = y_fit - offset, y_score - offset, None
+        y_fit, y_score, offset = cv_offset(offset, datafit, y_fit, y_score)
         scoring = _check_choice(self.scoring, "scoring", set(datafit.scorings))
         folds = make_folds(self.cv, X, y, groups, foldid, is_classifier(self))
         if is_classifier(self):
@@ -392,7 +419,9 @@ class BaseCV(BaseEstimator):
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
         fg = None
         # tall dense least squares
-        if cv_on_gram_downdates(X, datafit, fold_design(X, sw_fit, kw)[1], folds, relax):
+        if (kw["precompute"] is not False and kw["seed"] < 0
+                and cv_on_gram_downdates(X, datafit, fold_design(X, sw_fit, kw)[1], folds,
+                                         relax)):
             fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
             tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
                                              l1_ratios[li], kw) for li, fi in jobs]
@@ -439,6 +468,20 @@ class BaseCV(BaseEstimator):
         self.n_iter_ = int(self.path_.n_iters[ai])
         return self
 
+    def _split_params(self, sample_weight, foldid, params):
+        """The splitter's ``split`` arguments: routed under metadata routing, else
+        ``groups`` if given; anything else is an error."""
+        if get_config().get("enable_metadata_routing", False):
+            extra = {} if foldid is None else {"foldid": foldid}
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **extra,
+                                     **params)
+            return dict(routed.splitter.split)
+        unknown = sorted(set(params) - {"groups"})
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword "
+                            f"argument {unknown[0]!r}.")
+        return {"groups": params.get("groups")}
+
     def _select(self, l1_ratios, grids, gam, scores, relax):
         """Apply the selection rules; set the CV attributes; return (l1, alpha, gamma) idx."""
         mean, se = summarize(scores)
@@ -448,10 +491,12 @@ class BaseCV(BaseEstimator):
             if best is None or mean[li, g0, a0] < best[0]:
                 best = (mean[li, g0, a0], li, (g0, a0), (g1, a1))
         _, li, (g0, a0), (g1, a1) = best
-        gi, ai = (g1, a1) if self.selection == "1se" else (g0, a0)
+        gi, ai = (g1, a1) if self._rule == "1se" else (g0, a0)
         self.l1_ratio_, self.l1_ratios_ = float(l1_ratios[li]), l1_ratios
         self.alphas_grid_, self.cv_scores_grid_ = grids, scores[:, gi]
-        self.alphas_, self.cv_scores_ = grids[li], scores[li, gi]
+        # scikit-learn's layout: (n_l1_ratios, n_alphas) when several l1_ratios
+        self.alphas_ = grids[0] if len(l1_ratios) == 1 else grids
+        self.cv_scores_ = scores[li, gi]
         self.cv_mean_, self.cv_se_ = mean[li, gi], se[li, gi]
         self.alpha_min_, self.alpha_1se_ = float(grids[li, a0]), float(grids[li, a1])
         self.alpha_, self.gamma_ = float(grids[li, ai]), float(gam[gi])
@@ -483,19 +528,13 @@ class BaseCV(BaseEstimator):
         X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
                           dtype=[np.float64, np.float32], reset=False)
         check_finite_sparse(X)
-        offset = check_offset(offset, X.shape[0])
         if alpha is None and gamma is None:
             coef, b = self.coef_, self.intercept_
             coef = coef.T if coef.ndim == 2 else coef
         else:
             coef, b = self._coef_at(alpha, gamma)
         out = np.asarray(safe_sparse_dot(X, coef)) + b
-        out = out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
-        if offset is not None:
-            if out.ndim != 1:
-                raise ValueError("offset is supported for two classes only.")
-            out = out + offset
-        return out
+        return add_offset(out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

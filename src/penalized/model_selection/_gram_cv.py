@@ -15,7 +15,7 @@ import numpy as np
 from ..paths import unit_penalty
 from ..solvers.least_squares import FullGram, gram_path, warn_cd
 
-__all__ = ["FoldGrams", "gram_fold_path"]
+__all__ = ["FoldGrams", "gram_fold_path", "gram_stats_path", "stats_problem"]
 
 
 class FoldGrams:
@@ -65,9 +65,15 @@ class FoldGrams:
 def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
     """Coefficients (p x m) and intercepts (m,) of the fold's path on ``grid``."""
     G, q, yy, mu, ybar = fg.fold(train, test)
+    return gram_stats_path(G, q, yy, mu, ybar, fg.center, fg.dtype, grid, l1_ratio, kw)[:2]
+
+
+def stats_problem(G, q, mu, dtype, kw):
+    """The unit penalty (standardized when asked) of a least-squares problem given by its
+    statistics; zeroes the constant columns of ``G`` and ``q`` in place (as
+    ``Design.sqnorms``: no information on these rows)."""
     L = np.diag(G).copy()
-    eps = float(np.finfo(fg.dtype).eps)
-    # constant columns (on the training rows): no information, as Design.sqnorms
+    eps = float(np.finfo(dtype).eps)
     dead = L <= (64 * eps * (np.abs(mu) + np.sqrt(np.maximum(L, 0.0)))) ** 2
     L[dead] = 0.0
     G[dead, :] = 0.0
@@ -77,11 +83,20 @@ def gram_fold_path(fg, train, test, grid, l1_ratio, kw):
                             kw["upper_bounds"], kw["positive"])
     if kw["standardize"]:
         pen_unit = pen_unit.standardized(L)
+    return pen_unit
+
+
+def gram_stats_path(G, q, yy, mu, ybar, center, dtype, grid, l1_ratio, kw):
+    """``(W (p x m), intercepts, gaps, epochs)`` of the path on ``grid`` from a fold's
+    statistics (as :meth:`FoldGrams.fold` returns them, or reduced elsewhere, e.g. by
+    :mod:`penalized.dask`); ``G`` and ``q`` are modified (see :func:`stats_problem`)."""
+    pen_unit = stats_problem(G, q, mu, dtype, kw)
+    eps = float(np.finfo(dtype).eps)
     tol_gap = kw["tol"] * yy
-    W, gaps, _, conv = gram_path(FullGram.from_arrays(G, q, yy), pen_unit, grid, l1_ratio,
-                                 1.0 - l1_ratio, tol_gap=tol_gap, max_iter=kw["max_iter"],
-                                 eps=eps)
+    W, gaps, iters, conv = gram_path(FullGram.from_arrays(G, q, yy), pen_unit, grid,
+                                     l1_ratio, 1.0 - l1_ratio, tol_gap=tol_gap,
+                                     max_iter=kw["max_iter"], eps=eps)
     if not conv.all():
         warn_cd(kw["max_iter"], float(gaps[~conv].max()), tol_gap, kw["tol"], stacklevel=4)
-    b = ybar - mu @ W if fg.center else np.zeros(len(grid))
-    return W, b
+    b = ybar - mu @ W if center else np.zeros(len(grid))
+    return W, b, gaps, iters

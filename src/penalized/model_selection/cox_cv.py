@@ -107,9 +107,10 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         without fold k, divided by the fold's event weight. ``"cindex"``: ``1 - C``,
         Harrell's concordance on the test rows (glmnet's ``type.measure="C"``; a fold
         without a comparable pair scores 0.5).
-    selection : {"min", "1se"}, default="min"
-        The minimum mean error (``alpha_min_``) or the largest alpha within one
-        standard error of it (``alpha_1se_``).
+    alpha_rule : {"min", "1se"}, default="min"
+        Which alpha becomes ``alpha_``: the minimum mean error (``alpha_min_``) or the
+        largest alpha within one standard error of it (``alpha_1se_``, glmnet's
+        ``lambda.1se``).
     ties : {"breslow", "efron"}, default="breslow"
         Handling of tied event times.
     penalty_factor, lower_bounds, upper_bounds, positive, standardize
@@ -166,7 +167,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
     """
 
     def __init__(self, *, l1_ratio=1.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
-                 selection="min", ties="breslow", penalty_factor=None, lower_bounds=None,
+                 alpha_rule="min", ties="breslow", penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, standardize=False, tol=1e-4,
                  max_iter=1000, n_jobs=None, verbose=0):
         self.l1_ratio = l1_ratio
@@ -174,7 +175,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.ties = ties
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -212,7 +213,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         eps = check_scalar(self.eps, "eps", low=0.0, low_open=True)
         scoring = _check_choice(self.scoring, "scoring", {"deviance", "cindex"})
-        _check_choice(self.selection, "selection", {"min", "1se"})
+        _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         datafit = Cox(self.ties)
         kw = _kwargs(self)
         if y is None:
@@ -264,7 +265,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         self.alphas_, self.cv_scores_ = grid, scores
         self.cv_mean_, self.cv_se_ = mean, se
         self.alpha_min_, self.alpha_1se_ = float(grid[a0]), float(grid[a1])
-        self.alpha_ = self.alpha_min_ if self.selection == "min" else self.alpha_1se_
+        self.alpha_ = self.alpha_min_ if self.alpha_rule == "min" else self.alpha_1se_
         self.scoring_ = scoring
         self.score_name_ = ("Partial-likelihood deviance" if scoring == "deviance"
                             else "1 - C-index")

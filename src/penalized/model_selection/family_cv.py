@@ -13,6 +13,12 @@ from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _
 
 __all__ = ["BinomialRegressorCV", "GammaRegressorCV", "TweedieRegressorCV"]
 
+# the family classes are new: their rule was never called ``selection``
+_CV_PARAMS = CV_PARAMS.replace("{tol}", TOL_GLM).replace(
+    """ (Formerly ``selection``, now
+        scikit-learn's coordinate order; ``selection="min"`` / ``"1se"`` still work with
+        a FutureWarning.)""", "")
+
 _ATTRS = """
     Attributes
     ----------
@@ -30,7 +36,7 @@ _L1 = """
 class _FamilyCV(_RegressorCV):
 
     def __init__(self, *, l1_ratio=0.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
-                 selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
+                 alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
                  fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, tol=1e-4, max_iter=1000, n_jobs=None,
                  verbose=0):
@@ -39,7 +45,7 @@ class _FamilyCV(_RegressorCV):
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
-        self.selection = selection
+        self.alpha_rule = alpha_rule
         self.relax = relax
         self.gammas = gammas
         self.standardize = standardize
@@ -80,7 +86,7 @@ class GammaRegressorCV(_FamilyCV):
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Gamma deviance ``2 (log(mu / y) + y / mu - 1)``, or the
         squared / absolute error of the mean ``mu = exp(eta)``.
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _ATTRS + """
+""" + _CV_PARAMS + _ATTRS + """
     Notes
     -----
 """ + CV_NOTES + """
@@ -126,10 +132,10 @@ class TweedieRegressorCV(_FamilyCV):
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Tweedie deviance, or the squared / absolute error of the
         mean.
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _ATTRS + """
+""" + _CV_PARAMS + _ATTRS + """
     Notes
     -----
-    Non-convex powers (<= 0 with the log link, > 2) stop each fit on the scaled KKT
+    Non-convex powers (<= 0 with the log link, > 2) stop each fit on the critical-point
     criterion (see :class:`penalized.TweedieRegressor`).
 """ + CV_NOTES + """
     Examples
@@ -145,14 +151,14 @@ class TweedieRegressorCV(_FamilyCV):
     """
 
     def __init__(self, *, power=0.0, link="auto", l1_ratio=0.0, alphas=100, eps=1e-3, cv=5,
-                 scoring="deviance", selection="min", relax=False, gammas=DEFAULT_GAMMAS,
+                 scoring="deviance", alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS,
                  standardize=False, fit_intercept=True, penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
                  max_iter=1000, n_jobs=None, verbose=0):
         self.power = power
         self.link = link
         super().__init__(l1_ratio=l1_ratio, alphas=alphas, eps=eps, cv=cv, scoring=scoring,
-                         selection=selection, relax=relax, gammas=gammas,
+                         alpha_rule=alpha_rule, relax=relax, gammas=gammas,
                          standardize=standardize, fit_intercept=fit_intercept,
                          penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                          upper_bounds=upper_bounds, positive=positive, tol=tol,
@@ -191,7 +197,7 @@ class BinomialRegressorCV(_FamilyCV):
         Test error: the binomial deviance of the proportions, or the squared / absolute
         error of the probability (summed over both classes, as glmnet), weighted by
         the trials.
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _ATTRS + """
+""" + _CV_PARAMS + _ATTRS + """
     Notes
     -----
     ``fit`` takes y as proportions (with the trials as ``sample_weight``) or as a
@@ -214,7 +220,7 @@ class BinomialRegressorCV(_FamilyCV):
     def _datafit(self):
         return Binomial()
 
-    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None, offset=None):
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, **params):
         """Cross-validate the path, select alpha and refit on all the data.
 
         Parameters
@@ -224,19 +230,20 @@ class BinomialRegressorCV(_FamilyCV):
             Proportions in [0, 1], or [successes, failures] counts.
         sample_weight : array-like of shape (n_samples,), default=None
             Trials (for proportions), or weights multiplying the trials.
-        groups : array-like of shape (n_samples,), default=None
-            Group labels passed to the splitter's ``split``.
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
         offset : array-like of shape (n_samples,), default=None
             Known part of the linear predictor, split by fold like X.
+        **params : dict
+            ``groups``: group labels passed to the splitter's ``split`` (e.g.
+            ``GroupKFold``). Under metadata routing, whatever the splitter requests.
 
         Returns
         -------
         self : object
         """
         y, sample_weight = proportions(y, sample_weight)
-        return super().fit(X, y, sample_weight, groups=groups, foldid=foldid, offset=offset)
+        return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
 
     @staticmethod
     def _link(eta):

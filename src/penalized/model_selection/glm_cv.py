@@ -19,6 +19,11 @@ __all__ = ["LogisticRegressionCV", "PoissonRegressorCV"]
 _PENALTIES = {"l1": 1.0, "l2": 0.0}
 
 
+_DEPRECATED_SELECTION = """    selection : {"min", "1se"}, default="deprecated"
+        Deprecated name of ``alpha_rule`` (FutureWarning).
+"""
+
+
 class LogisticRegressionCV(ClassifierMixin, BaseCV):
     __doc__ = """Logistic regression with alpha chosen by cross-validation.
 
@@ -54,7 +59,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
     grouped : bool, default=False
         Multiclass only: one group per feature across the classes (see
         :class:`penalized.LogisticRegression`).
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _DEPRECATED_SELECTION + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -86,16 +91,17 @@ class LogisticRegressionCV(ClassifierMixin, BaseCV):
     """
 
     def __init__(self, penalty="l2", *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5,
-                 scoring="deviance", selection="min", relax=False, gammas=DEFAULT_GAMMAS,
+                 scoring="deviance", alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS,
                  standardize=False, class_weight=None, grouped=False, fit_intercept=True,
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
+                 tol=1e-4, max_iter=1000, n_jobs=None, verbose=0, selection="deprecated"):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
+        self.alpha_rule = alpha_rule
         self.selection = selection
         self.relax = relax
         self.gammas = gammas
@@ -216,7 +222,7 @@ class PoissonRegressorCV(_RegressorCV):
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the mean Poisson deviance ``2 (y log(y / mu) - y + mu)``, or the mean
         squared / absolute error of the mean ``mu = exp(eta)``.
-""" + CV_PARAMS.replace("{tol}", TOL_GLM) + """
+""" + CV_PARAMS.replace("{tol}", TOL_GLM) + _DEPRECATED_SELECTION + """
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
@@ -238,15 +244,16 @@ class PoissonRegressorCV(_RegressorCV):
     """
 
     def __init__(self, *, l1_ratio=0.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
-                 selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
+                 alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
                  fit_intercept=True, penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, positive=False, tol=1e-4, max_iter=1000, n_jobs=None,
-                 verbose=0):
+                 verbose=0, selection="deprecated"):
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
         self.scoring = scoring
+        self.alpha_rule = alpha_rule
         self.selection = selection
         self.relax = relax
         self.gammas = gammas
@@ -269,8 +276,8 @@ class PoissonRegressorCV(_RegressorCV):
     def _link(eta):
         return np.exp(eta)
 
-    def fit(self, X, y, sample_weight=None, *, groups=None, foldid=None, offset=None,
-            exposure=None):
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, exposure=None,
+            **params):
         """Cross-validate the path, select alpha and refit on all the data.
 
         Parameters
@@ -278,21 +285,22 @@ class PoissonRegressorCV(_RegressorCV):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-        groups : array-like of shape (n_samples,), default=None
-            Group labels passed to the splitter's ``split``.
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
         offset : array-like of shape (n_samples,), default=None
             Known part of the linear predictor, split by fold like X.
         exposure : array-like of shape (n_samples,), default=None
             Positive exposures: ``log(exposure)`` is added to the offset.
+        **params : dict
+            ``groups``: group labels passed to the splitter's ``split`` (e.g.
+            ``GroupKFold``). Under metadata routing, whatever the splitter requests.
 
         Returns
         -------
         self : object
         """
         offset = check_offset(offset, _num_samples(X), exposure)
-        return super().fit(X, y, sample_weight, groups=groups, foldid=foldid, offset=offset)
+        return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
 
     def predict(self, X, alpha=None, gamma=None, offset=None, exposure=None):
         """Predicted mean ``exp(eta)`` with the selected model or at ``alpha``.

@@ -22,15 +22,17 @@ CV_PARAMS = """
         ``lambda.min.ratio``). For ``l1_ratio < 1e-3`` (ridge) ``alpha_max`` is computed
         with ``l1_ratio=1e-3``, as glmnet, and the grid runs down to ``eps * 1e-3`` of it,
         where the lasso's grid ends.
-    cv : int, cross-validation splitter or iterable, default=5
-        An int ``k`` >= 2 for ``KFold(k)`` (``StratifiedKFold(k)`` for classifiers, no
-        shuffling), a splitter (``groups`` of ``fit`` is passed to its ``split``) or an
-        iterable of (train, test) index arrays. The folds are fixed once and shared by
-        every alpha and every l1_ratio. ``foldid`` in ``fit`` overrides ``cv``.
-    selection : {"min", "1se"}, default="min"
-        Which alpha becomes ``alpha_``: the minimum mean error (``alpha_min_``) or the
-        largest alpha within one standard error of it (``alpha_1se_``, glmnet's
-        ``lambda.1se``). (Not scikit-learn's coordinate ``selection`` of ``LassoCV``.)
+    cv : int, cross-validation splitter, iterable or None, default=None
+        None for 5 folds; an int ``k`` >= 2 for ``KFold(k)`` (``StratifiedKFold(k)`` for
+        classifiers, no shuffling), a splitter (``groups`` of ``fit`` is passed to its
+        ``split``) or an iterable of (train, test) index arrays. The folds are fixed
+        once and shared by every alpha and every l1_ratio. ``foldid`` in ``fit`` overrides ``cv``.
+    alpha_rule : {"min", "1se"}, default="min"
+        Which alpha becomes ``alpha_``: the minimum mean error (``alpha_min_``, as
+        scikit-learn) or the largest alpha within one standard error of it
+        (``alpha_1se_``, glmnet's ``lambda.1se``). (Formerly ``selection``, now
+        scikit-learn's coordinate order; ``selection="min"`` / ``"1se"`` still work with
+        a FutureWarning.)
     relax : bool, default=False
         Relaxed lasso (glmnet's ``relax=TRUE``; lasso penalty only): at every path point
         refit the loss without penalty on the support of the lasso fit and blend
@@ -50,8 +52,8 @@ CV_PARAMS = """
         Number of folds fitted in parallel by joblib threads (the numba kernels release
         the GIL; the full-data path runs beside the folds); ``None`` means 1. The
         results do not depend on it.
-    verbose : int, default=0
-        Verbosity of the fits.
+    verbose : bool or int, default=0
+        Verbosity of the fits (``LassoCV``: default False, as scikit-learn).
 """
 
 TOL_LS = """    tol : float, default=1e-7
@@ -65,16 +67,33 @@ TOL_GLM = """    tol : float, default=1e-4
         estimator); prox-Newton steps converge quadratically, so the fits usually end
         well below it."""
 
+SKLEARN_CD = """
+    precompute : "auto" or bool, default="auto"
+        scikit-learn's: whether the least-squares fits use Gram matrices. True: the folds'
+        Gram matrices (by downdates of one all-rows ``X'X`` for tall dense X, where
+        "auto" also uses them); False: never. A user Gram matrix cannot be split by fold
+        and is refused.
+    copy_X : bool, default=True
+        scikit-learn's; X is never modified, so this changes nothing.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random coordinate order with ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        scikit-learn's coordinate order: "random" visits the coordinates of every
+        working set in a random order (each alpha then fitted by the working-set
+        engine). The model is the same up to ``tol``.
+"""
+
 CV_ATTRS = """
     alpha_ : float
-        The selected alpha (``alpha_min_`` or ``alpha_1se_``, see ``selection``).
+        The selected alpha (``alpha_min_`` or ``alpha_1se_``, see ``alpha_rule``).
     alpha_min_ : float
         Alpha with the smallest mean cross-validation error.
     alpha_1se_ : float
         Largest alpha whose mean error is at most the minimum mean error plus its
         standard error.
-    alphas_ : ndarray of shape (n_alphas,)
-        The alpha grid, decreasing (of the selected l1_ratio).
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+        The alpha grid, decreasing; one row per l1_ratio when several are given
+        (scikit-learn's layout). ``path_.alphas`` is the selected l1_ratio's grid.
     cv_scores_ : ndarray of shape (n_alphas, n_folds)
         Error of every fold at every alpha (lower is better; for ``"auc"`` and
         ``"accuracy"`` it is ``1 - AUC`` and the misclassification rate). With
@@ -216,41 +235,46 @@ class LassoCV(_QuadraticCV):
     ``standardize=True``).
 
     Parameters
-    ----------""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + \
-        _LINEAR_NOTES + """
+    ----------""" + CV_PARAMS.replace("{tol}", TOL_LS) + SKLEARN_CD + _SCORING + \
+        _LINEAR_ATTRS + _LINEAR_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
     >>> from penalized import LassoCV
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> model = LassoCV(alphas=30, cv=5).fit(X, y)
-    >>> model.cv_scores_.shape, bool(model.alpha_1se_ >= model.alpha_min_)
+    >>> model = LassoCV(alphas=30, cv=5, alpha_rule="1se").fit(X, y)
+    >>> model.cv_scores_.shape, model.alpha_ == model.alpha_1se_ >= model.alpha_min_
     ((30, 5), True)
-    >>> bool(model.score(X, y) > 0.5)
+    >>> bool(model.score(X, y) > 0.45)  # the simpler 1-SE model
     True
     """
 
-    def __init__(self, *, alphas=100, eps=1e-3, cv=5, scoring="mse", selection="min",
-                 relax=False, gammas=DEFAULT_GAMMAS, standardize=False, fit_intercept=True,
-                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 tol=1e-7, max_iter=1000, n_jobs=None, verbose=0):
-        self.alphas = alphas
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
+                 max_iter=1000, tol=1e-7, copy_X=True, cv=None, verbose=False, n_jobs=None,
+                 positive=False, random_state=None, selection="cyclic", alpha_rule="min",
+                 scoring="mse", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None):
         self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
         self.cv = cv
-        self.scoring = scoring
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
         self.selection = selection
+        self.alpha_rule = alpha_rule
+        self.scoring = scoring
         self.relax = relax
         self.gammas = gammas
         self.standardize = standardize
-        self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
-        self.positive = positive
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
-        self.verbose = verbose
 
     def _l1_ratios(self):
         return np.array([1.0])
@@ -276,42 +300,45 @@ class ElasticNetCV(_QuadraticCV):
         (``alpha_max`` scales as ``1 / l1_ratio``) and the pair with the smallest mean
         error wins (the first l1_ratio on ties, as scikit-learn); ``alpha_1se_`` is then
         computed on the winning l1_ratio's curve. ``relax=True`` needs ``l1_ratio=1``.
-""" + CV_PARAMS.replace("{tol}", TOL_LS) + _SCORING + _LINEAR_ATTRS + _LINEAR_NOTES + """
-    Unlike scikit-learn, ``alphas_`` is the grid of the selected l1_ratio even when
-    several are given; all grids are in ``alphas_grid_``.
-
+""" + CV_PARAMS.replace("{tol}", TOL_LS) + SKLEARN_CD + _SCORING + _LINEAR_ATTRS + \
+        _LINEAR_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
     >>> from penalized import ElasticNetCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> model = ElasticNetCV(l1_ratio=[0.5, 0.9, 1.0], alphas=20, cv=5).fit(X, y)
-    >>> model.mse_path_.shape, model.alphas_grid_.shape
+    >>> model.mse_path_.shape, model.alphas_.shape
     ((3, 20, 5), (3, 20))
     >>> model.l1_ratio_ in (0.5, 0.9, 1.0)
     True
     """
 
-    def __init__(self, *, l1_ratio=0.5, alphas=100, eps=1e-3, cv=5, scoring="mse",
-                 selection="min", relax=False, gammas=DEFAULT_GAMMAS, standardize=False,
-                 fit_intercept=True, penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, positive=False, tol=1e-7, max_iter=1000, n_jobs=None,
-                 verbose=0):
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-7, cv=None, copy_X=True, verbose=0,
+                 n_jobs=None, positive=False, random_state=None, selection="cyclic",
+                 alpha_rule="min", scoring="mse", relax=False, gammas=DEFAULT_GAMMAS,
+                 standardize=False, penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.l1_ratio = l1_ratio
-        self.alphas = alphas
         self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
         self.cv = cv
-        self.scoring = scoring
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
         self.selection = selection
+        self.alpha_rule = alpha_rule
+        self.scoring = scoring
         self.relax = relax
         self.gammas = gammas
         self.standardize = standardize
-        self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
-        self.positive = positive
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
-        self.verbose = verbose

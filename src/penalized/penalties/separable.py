@@ -175,6 +175,8 @@ class PenaltyArrays:
     lo: np.ndarray
     up: np.ndarray
 
+    family = "separable"  # which rows of choose_engine's table apply
+
     def __post_init__(self):
         for name in ("a", "b", "lo", "up"):
             object.__setattr__(self, name, _f64(getattr(self, name)))
@@ -232,6 +234,15 @@ class PenaltyArrays:
         out = np.empty(self.a.shape[0])
         _kkt_all(_f64(w), _f64(grad), self.kernel, out)
         return out
+
+    def criterion(self, w, grad, curv):
+        """The critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` of a loss with
+        gradient ``grad`` and coordinate curvatures ``curv`` (``L_j = curv_j + b_j``,
+        the L2 part included; coordinates without curvature are left out)."""
+        k = self.kkt(w, grad)
+        L = np.asarray(curv, dtype=np.float64) + self.b
+        on = L > 0
+        return float(np.sum(k[on] ** 2 / (2.0 * L[on])))
 
     def dual_scaling(self, v):
         """Largest c in (0, 1] such that ``c * v`` is in the domain of the conjugate."""

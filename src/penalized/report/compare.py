@@ -363,7 +363,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
         est.fit(X, y, offset=off)
         fit_time = time.perf_counter() - t0
         res = est.path_
-        alphas = np.asarray(est.alphas_)
+        alphas = np.asarray(res.alphas)  # the selected l1_ratio's grid
         i_min = int(np.argmin(np.abs(alphas - est.alpha_min_)))
         i_1se = int(np.argmin(np.abs(alphas - est.alpha_1se_)))
         eta_tr = _plus(_path_eta(X, res), off)

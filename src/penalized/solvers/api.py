@@ -19,7 +19,8 @@ from ..penalties.separable import PenaltyArrays
 from .design import Design
 from .engine import choose_engine
 
-__all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "solve", "solve_design"]
+__all__ = ["alpha_max", "check_datafit", "check_Xy", "null_gradient", "null_model", "solve",
+           "solve_design"]
 
 
 def check_Xy(X, y, multi=False):
@@ -93,8 +94,12 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         ``coupled_newton``). GLMs are solved by prox-Newton (IRLS) with the same
         certificate contract; their ``tol`` is relative to the loss of the
         intercept-only model above the saturated loss.
-    penalty : penalized.penalties.ElasticNet, default=None
-        The penalty; default ``L1(1.0)``.
+    penalty : penalty of penalized.penalties, default=None
+        The penalty; default ``L1(1.0)``. Beyond the elastic net: ``MCP``, ``SCAD``,
+        ``LogSum``, ``Lq`` (certified by a critical-point criterion, ``criterion="kkt"``
+        in the result), ``GroupLasso``, ``SparseGroupLasso`` and, with the
+        ``MultiTaskQuadratic`` datafit and a 2-D y, ``L21``; the engine is chosen from the
+        penalty's family (:func:`penalized.solvers.engine.choose_engine`).
     sample_weight : array-like of shape (n_samples,), default=None
     fit_intercept : bool, default=True
     tol : float, default=1e-4
@@ -197,29 +202,47 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
         from .multinomial import multinomial_solve
 
         return multinomial_solve(design, y, datafit, pen, **kw)
-    from .grouped_multinomial import grouped_multinomial_solve
+    if engine == "grouped_multinomial":
+        from .grouped_multinomial import grouped_multinomial_solve
 
-    return grouped_multinomial_solve(design, y, datafit, pen, **kw)
+        return grouped_multinomial_solve(design, y, datafit, pen, **kw)
+    # the penalties beyond the elastic net (imported on first use: a plain lasso never
+    # loads them)
+    from .penalty_engines import run_engine
+
+    return run_engine(engine, design, y, datafit, pen, seed=seed, offset=offset, **kw)
+
+
+def null_model(design, y, datafit, pen, offset=None):
+    """The null model: the intercept (if fitted) and the unpenalized features fitted,
+    every penalized coefficient at zero, as ``(coef, intercept, eta)`` (``coef`` of shape
+    (p,) or (p, K); ``eta`` includes the offset). ``pen`` only says which features are
+    unpenalized (and their bounds)."""
+    s = design.s
+    off = 0.0 if offset is None else offset
+    unpen = pen.unpenalized
+    shape = (design.p,) + tuple(np.shape(y)[1:]) if datafit.multi_output else (design.p,)
+    coef = np.zeros(shape)
+    if unpen.size == 0:
+        eta = datafit.null_eta(y, s, off, design.center)
+        b = np.average(eta - off, weights=s, axis=0) if design.center else np.zeros(shape[1:])
+        return coef, (b if datafit.multi_output else float(b)), eta
+    sub = design.subset(unpen)
+    zero = PenaltyArrays(np.zeros(unpen.size), np.zeros(unpen.size), pen.lo[unpen],
+                         pen.up[unpen])
+    res = solve_design(sub, y, datafit, zero, tol=1e-10, max_iter=100_000, offset=offset,
+                       warn=False)
+    coef[unpen] = res.coef
+    return coef, res.intercept, sub.predictor(res.coef, res.intercept, off)
 
 
 def null_gradient(design, y, datafit, pen, offset=None):
-    """Gradient in w of the datafit at the null model: the intercept (if fitted) and the
-    unpenalized features fitted, every penalized coefficient at zero; shape (p,) or
-    (p, K). Constant columns get 0. ``pen`` only says which features are unpenalized
+    """Gradient in w of the datafit at the null model (:func:`null_model`); shape (p,)
+    or (p, K). Constant columns get 0. ``pen`` only says which features are unpenalized
     (and their bounds)."""
     s, S = design.s, design.S
-    off = 0.0 if offset is None else offset
-    datafit = datafit.bind(y, s)
-    unpen = pen.unpenalized
-    if unpen.size == 0:
-        eta = datafit.null_eta(y, s, off, design.center)
-    else:
-        sub = design.subset(unpen)
-        zero = PenaltyArrays(np.zeros(unpen.size), np.zeros(unpen.size), pen.lo[unpen],
-                             pen.up[unpen])
-        res = solve_design(sub, y, datafit, zero, tol=1e-10, max_iter=100_000, offset=offset,
-                           warn=False)
-        eta = sub.predictor(res.coef, res.intercept, off)
+    datafit = datafit.bind(y, s)  # a coupled loss (Cox) reads its rows once
+    eta = null_model(design, y, datafit, pen, offset)[2]
     g = datafit.grad(y, eta) * (s[:, None] if datafit.multi_output else s)
     if datafit.multi_output:
         grad = np.column_stack([design.rmatvec(g[:, k]) for k in range(g.shape[1])]) / S

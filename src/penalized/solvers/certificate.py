@@ -18,7 +18,8 @@ import numpy as np
 
 from .kernels.certificate import Projection, project_unpenalized, quad_gap
 
-__all__ = ["glm_gap", "grouped_gap", "intercept_slack", "kkt_criterion", "multinomial_gap",
+__all__ = ["curvatures", "gap_from_sums", "glm_gap", "grouped_gap", "intercept_slack",
+           "kkt_criterion", "multinomial_gap",
            "projection", "quadratic_gap"]
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -75,53 +76,88 @@ def intercept_slack(design, u, w, b):
     return float(np.sum(np.abs(b_c * delta)))
 
 
+def gap_from_sums(pen, unpen, W, loss_mean, V, conjugate, g_mean=None, b_c=None):
+    """The GLM duality gap from sums over the samples (what :func:`glm_gap` and
+    :func:`multinomial_gap` compute from per-sample arrays, and what
+    :mod:`penalized.dask` reduces over chunks).
+
+    ``W`` is (p,) or (p, K); ``loss_mean = 1/S sum_i s_i l_i``; ``V = -Xc' diag(s) G / S``
+    (G the per-sample ``l'(eta)``, shape of W); ``conjugate(c)`` returns
+    ``1/S sum_i s_i (l*(y_i, c G_i) - c G_i . offset_i)`` for the dual point ``c G``;
+    with an intercept, ``g_mean = sum_i s_i G_i / S`` and ``b_c = b + mu'W`` (the
+    intercept of the centered design) give :func:`intercept_slack`. Returns
+    ``(gap, primal, kkt_unpenalized, gradient in W)``.
+    """
+    V = np.array(V, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    grad = -V.copy()
+    Vm, Wm = (V, W) if V.ndim == 2 else (V[:, None], W[:, None])
+    primal = loss_mean + sum(pen.value(Wm[:, k]) for k in range(Wm.shape[1]))
+    kkt_u = float(np.max(np.abs(Vm[unpen]))) if unpen.size else 0.0
+    Vm[unpen] = 0.0
+    c = min(pen.dual_scaling(Vm[:, k]) for k in range(Vm.shape[1]))
+    conj = sum(pen.conjugate(Vm[:, k], c) for k in range(Vm.shape[1]))
+    dual = -conjugate(c) - conj
+    slack = 0.0 if g_mean is None else float(np.sum(np.abs(np.asarray(b_c) * c * g_mean)))
+    gap = primal - dual + slack
+    return max(gap, 0.0), primal, kkt_u, grad
+
+
 def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
     """(gap, primal, kkt_unpenalized, gradient in w, l'(eta)) at (w, b, eta) for the GLM
     objective ``1/S sum_i s_i l(y_i, eta_i) + penalty(w)``.
 
     ``eta`` includes the offset o; the conjugate of ``t -> l(t + o)`` is ``l*(u) - u o``,
-    hence the offset term in the dual. ``rmatvec(u)`` is ``Xc' u``.
+    hence the offset term in the dual. ``rmatvec(u)`` is ``Xc' u``. The formula is
+    :func:`gap_from_sums`.
     """
     s, S = design.s, design.S
     with np.errstate(over="ignore", invalid="ignore"):
-        primal = float(s @ loss.loss(y, eta)) / S + pen.value(w)
+        loss_mean = float(s @ loss.loss(y, eta)) / S
     if not loss.convex:
-        return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec, primal)
+        return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec,
+                             loss_mean + pen.value(w))
     g = loss.grad(y, eta)
     v = -rmatvec(s * g) / S
-    grad = -v.copy()
-    kkt_u = float(np.max(np.abs(v[unpen]))) if unpen.size else 0.0
-    v[unpen] = 0.0
-    c = pen.dual_scaling(v)
-    u = c * g
-    conj = loss.conjugate_at(y, eta, g, c)
-    dual = -float(s @ (conj - u * offset)) / S - pen.conjugate(v, c)
-    gap = primal - dual + intercept_slack(design, u, w, b)
-    return max(gap, 0.0), primal, kkt_u, grad, g
+
+    def conjugate(c):
+        # conjugate_at: a closed form in c g, solved from eta (Tweedie) or an upper bound
+        # (Cox); any upper bound keeps the gap a certificate
+        return float(s @ (loss.conjugate_at(y, eta, g, c) - c * g * offset)) / S
+
+    center = design.center
+    gap, primal, kkt_u, grad = gap_from_sums(
+        pen, unpen, w, loss_mean, v, conjugate, float(s @ g) / S if center else None,
+        b + design.mu @ w if center else None)
+    return gap, primal, kkt_u, grad, g
+
+
+def curvatures(design, h):
+    """``L_j``: the curvature of the loss along each feature for the per-sample second
+    derivatives ``h`` (negative ones count as 0), ``sum_i s_i h_i xc_ij^2 / S``."""
+    sh = design.s * np.maximum(np.asarray(h, dtype=np.float64), 0.0)
+    Sh = float(sh.sum())
+    if not Sh > 0:
+        return np.zeros(design.p)
+    return design.reweighted(sh).sqnorms() * (Sh / design.S)
 
 
 def kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec, primal):
-    """The scaled KKT criterion of a non-convex loss, in place of :func:`glm_gap` (same
+    """The critical-point criterion of a non-convex loss, in place of :func:`glm_gap` (same
     return values, the criterion first).
 
-    ``sum_j kkt_j^2 / (2 L_j)``: with ``kkt_j`` the distance of ``-grad_j`` to the
-    penalty's subdifferential (:meth:`PenaltyArrays.kkt`) and ``L_j`` the curvature of
-    coordinate j in the loss's Newton model (``xc_j' diag(s h) xc_j / S``, h the datafit's
-    positive curvature: the Fisher information), each term is the decrease of the
-    objective that an exact coordinate step on that model would still make: it is in the
-    objective's units, 0 exactly at a stationary point, and compared to the same
-    ``tol * tol_scale`` as a gap.
+    ``sum_j kkt_j^2 / (2 L_j)`` (``pen.criterion``): with ``kkt_j`` the distance of
+    ``-grad_j`` to the penalty's subdifferential and ``L_j`` the curvature of coordinate
+    j in the loss's Newton model (:func:`curvatures` of the datafit's positive curvature,
+    the Fisher information), each term is the decrease of the objective that an exact
+    coordinate step on that model would still make: it is in the objective's units, 0
+    exactly at a stationary point, and compared to the same ``tol * tol_scale`` as a gap.
     """
     s, S = design.s, design.S
     g, h = loss.derivatives(y, eta)
     grad = rmatvec(s * g) / S
-    kkt = pen.kkt(w, grad)
-    kkt_u = float(np.max(kkt[unpen])) if unpen.size else 0.0
-    curv = design.reweighted(s * np.maximum(h, 0.0)).sqnorms() * (
-        float(s @ np.maximum(h, 0.0)) / S)
-    curv = curv + pen.b
-    on = curv > 0
-    crit = float(np.sum(kkt[on] ** 2 / (2.0 * curv[on])))
+    kkt_u = float(np.max(pen.kkt(w, grad)[unpen])) if unpen.size else 0.0
+    crit = pen.criterion(w, grad, curvatures(design, h))
     return crit, primal, kkt_u, grad, g
 
 
@@ -132,19 +168,17 @@ def _class_gradients(design, G):
 
 def multinomial_gap(design, Y, loss, W, b, eta, pen, unpen):
     """(gap, primal, kkt_unpenalized) of the multinomial objective with every coefficient
-    penalized on its own (``sum_k penalty(W[:, k])``)."""
+    penalized on its own (``sum_k penalty(W[:, k])``); the formula is
+    :func:`gap_from_sums`."""
     s, S = design.s, design.S
-    primal = float(s @ loss.loss(Y, eta)) / S + sum(pen.value(W[:, k])
-                                                      for k in range(W.shape[1]))
+    loss_mean = float(s @ loss.loss(Y, eta)) / S
     G = loss.grad(Y, eta)
     V = _class_gradients(design, G)
-    kkt_u = float(np.max(np.abs(V[unpen]))) if unpen.size else 0.0
-    V[unpen] = 0.0
-    c = min(pen.dual_scaling(V[:, k]) for k in range(V.shape[1]))
-    conj = sum(pen.conjugate(V[:, k], c) for k in range(V.shape[1]))
-    dual = -float(s @ loss.conjugate(Y, c * G)) / S - conj
-    gap = primal - dual + intercept_slack(design, c * G, W, b)
-    return max(gap, 0.0), primal, kkt_u
+    center = design.center
+    gap, primal, kkt_u, _ = gap_from_sums(
+        pen, unpen, W, loss_mean, V, lambda c: float(s @ loss.conjugate(Y, c * G)) / S,
+        s @ G / S if center else None, b + design.mu @ W if center else None)
+    return gap, primal, kkt_u
 
 
 def group_penalty(W, a, b):

@@ -25,7 +25,7 @@ import numpy as np
 from .certificate import glm_gap
 from .design import Design
 from .prox_newton import _rmatvec, _weighted_ls, inner_tol
-from .result import SolveResult, warn_not_converged
+from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["coupled_solve"]
 
@@ -118,15 +118,16 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
             warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                                "the null model's excess loss", max_iter=max_steps,
                                unit="Newton steps (max_iter)", stacklevel=4,
-                               certificate=loss.certificate)
+                               criterion=CRITERION_NAMES[loss.criterion])
         else:
             warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                                "the null model's excess loss", max_iter=max_iter,
                                stalled=epochs < max_iter, stacklevel=4,
-                               certificate=loss.certificate)
+                               criterion=CRITERION_NAMES[loss.criterion])
     return SolveResult(coef=w, intercept=0.0, dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="coupled_newton", n_steps=steps)
+                       history=history, engine="coupled_newton", n_steps=steps,
+                       criterion=loss.criterion)
 
 
 def _working_set(pen, w, grad, unpen):

@@ -157,10 +157,16 @@ class Design:
                 dev = dev - np.repeat(mu, counts)
             out = _segment_sums(sw * dev * dev, X.indptr)
             if self.center:
-                out += mu * mu * (S - _segment_sums(sw, X.indptr))
+                out += mu * mu * np.maximum(S - _segment_sums(sw, X.indptr), 0.0)
             out /= S
-            raw = _segment_sums(raw_vals, X.indptr) / S
-            out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
+            if self.center:
+                # constant up to the rounding of its entries, as for dense X (a column
+                # of timestamps, 1e8 plus noise of 1, is not constant)
+                scale = np.abs(mu) + np.sqrt(out)
+                out[out <= (64 * np.finfo(self.dtype).eps * scale) ** 2] = 0.0
+            else:
+                raw = _segment_sums(raw_vals, X.indptr) / S
+                out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
         else:
             out = np.empty(self.p)
             step = max(1, _BLOCK // max(self.n, 1))
@@ -187,9 +193,18 @@ class Design:
             blk = blk - self.mu[cols]
         return blk
 
+    def ill_centered(self, cols):
+        """Whether any listed column of a centered sparse X has a mean above 1e3 times
+        its standard deviation: ``X'X / S - mu mu'`` then cancels to fewer than 10
+        digits, and its products are formed from explicitly centered columns instead."""
+        if not (self.sparse and self.center):
+            return False
+        mu2 = self.mu[cols] ** 2
+        return bool(np.any(mu2 > 1e6 * self.sqnorms()[cols]))
+
     def cross(self, rows, cols):
         """Xc[:, rows]' diag(s) Xc[:, cols] / S as a dense float64 array."""
-        if self.sparse:
+        if self.sparse and not (self.ill_centered(rows) or self.ill_centered(cols)):
             Xa, Xb = self.X[:, rows], self.X[:, cols]
             if self.weighted:
                 Xb = Xb.multiply(self.s[:, None]).tocsc()

@@ -43,6 +43,14 @@ def ridge_direct(design, yc, b):
     return _solve_normal(H, rhs, b, B=B, yb=yb, S=S)
 
 
+def ridge_from_gram(G, q, b):
+    """The ridge solution of ``min 1/2 w'Gw - q'w + 1/2 sum_j b_j w_j^2`` from the
+    centered Gram matrix ``G`` and ``q`` (the normal equations of :func:`ridge_direct`,
+    when the sums were reduced elsewhere, e.g. by :mod:`penalized.dask`)."""
+    return _solve_normal(np.asarray(G, dtype=np.float64), np.asarray(q, dtype=np.float64),
+                         np.asarray(b, dtype=np.float64))
+
+
 def _sparse_normal_equations(design, yc):
     """``(Xc' diag(s) Xc / S, Xc' diag(s) yc / S)`` of a sparse design, dense p x p."""
     X, S = design.X, design.S

@@ -38,7 +38,28 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     quadratic                   otherwise (dense or sparse)          ``working_set``
                                                                      (residual CD, active
                                                                      set and Newton steps)
+    --------------------------  -----------------------------------  ---------------------
+    quadratic                   concave with closed-form updates     ``nonconvex_cd`` (CD
+                                (MCP, SCAD)                          on working sets, KKT
+                                                                     criterion)
+    single-output, any          concave (log-sum, Lq; MCP and SCAD   ``reweighted``
+                                for GLMs)                            (weighted-L1 steps on
+                                                                     the engines above)
+    quadratic                   group, sparse group                  ``group_bcd`` (block
+                                                                     CD on group working
+                                                                     sets, duality gap)
+    per-sample GLM              group, sparse group                  ``group_newton``
+                                                                     (prox-Newton, models
+                                                                     by ``group_bcd``)
+    multi-task quadratic        L2,1 rows; p <= 256 and n >= 2 p     ``multitask_gram``
+                                (a fit), p <= 1000 and n >= p (a     (block CD on rows of
+                                path), as ``gram`` for sparse X      the Gram matrix)
+    multi-task quadratic        L2,1 rows, otherwise                 ``multitask_bcd``
+                                                                     (block CD on rows)
     ==========================  ===================================  =====================
+
+    The penalty's arrays say which part of the table applies (their ``family``:
+    ``"separable"``, ``"concave"``, ``"group"`` or ``"rows"``).
 
     Inside ``prox_newton`` each Newton step's weighted least-squares model is solved by
     the same least-squares engines (tall designs on the Gram matrix of a per-step
@@ -48,7 +69,7 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     ----------
     design : penalized.solvers.design.Design
     datafit : penalized.datafits.Datafit
-    pen : penalized.penalties.PenaltyArrays
+    pen : penalized.penalties.PenaltyArrays or the arrays of another penalty family
     path : bool, default=False
         Whether the engine will solve a warm-started path (the Gram matrix is then shared
         by every alpha).
@@ -77,6 +98,9 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     >>> choose_engine(Design(X, None, True), Quadratic(), L1(0.1).arrays(5))
     'gram'
     """
+    family = pen.family
+    if family != "separable" or (datafit.multi_output and datafit.quadratic):
+        return _penalty_engine(family, design, datafit, pen, path)
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
     if datafit.coupled:
@@ -92,6 +116,44 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     if precompute is True or (n >= 2 * p and p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P)):
         return "gram"
     return "working_set"
+
+
+def _penalty_engine(family, design, datafit, pen, path):
+    """The engine of a penalty beyond the elastic net (the rows of the table below the
+    line in :func:`choose_engine`)."""
+    if datafit.coupled:
+        raise ValueError(f"{datafit!r} couples the samples (risk sets): its engine "
+                         f"coupled_newton takes the elastic net only, not a penalty of "
+                         f"family {family!r} (MCP, SCAD, log-sum, Lq, group, L2,1).")
+    if family == "group" and not datafit.convex:
+        raise ValueError(f"Group penalties stop on a duality gap, and the non-convex "
+                         f"loss {datafit!r} has none: use the elastic net or a convex "
+                         f"loss.")
+    if family == "concave":
+        if datafit.multi_output:
+            raise ValueError(f"The {pen.name} penalty needs a single-output datafit, got "
+                             f"{datafit!r}.")
+        return "nonconvex_cd" if datafit.quadratic and pen.closed_form else "reweighted"
+    if family == "group":
+        if datafit.multi_output:
+            raise ValueError(f"Group penalties need a single-output datafit, got {datafit!r} "
+                             "(for one group per feature across classes use "
+                             "Multinomial(grouped=True)).")
+        return "group_bcd" if datafit.quadratic else "group_newton"
+    if family == "rows" or (datafit.multi_output and datafit.quadratic):
+        # (separable arrays without bounds read as row weights: the unpenalized rows' fit
+        # of the null model)
+        rows = family == "rows" or (family == "separable" and not pen.bounded)
+        if not (rows and datafit.quadratic and datafit.multi_output):
+            raise ValueError(f"The L2,1 row penalty and the multi-task squared loss go "
+                             f"together, got {datafit!r} with a {family} penalty.")
+        n, p = design.n, design.p
+        # a path shares the Gram matrix over every alpha: worth it from n >= p
+        if p <= (_GRAM_MAX_P if path else _GRAM_FIT_MAX_P) and n >= (p if path else 2 * p) \
+                and _gram_safe(design):
+            return "multitask_gram"
+        return "multitask_bcd"
+    raise ValueError(f"Unknown penalty family {family!r}.")
 
 
 def _free_unbounded(pen):

@@ -22,7 +22,8 @@ from .direct import ridge_direct, ridge_path
 from .newton import SINGULAR_MAX, gram_newton, residual_newton
 from .result import SolveResult, warn_not_converged
 
-__all__ = ["FullGram", "gram_path", "least_squares_path", "solve_least_squares", "warn_cd"]
+__all__ = ["FullGram", "gram_path", "gram_solve", "least_squares_path", "solve_least_squares",
+           "warn_cd"]
 
 # working-set solver settings
 _P0 = 10  # smallest working set
@@ -35,6 +36,7 @@ _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide desig
 _ACTIVE_ADD = 1  # violators joining its support per round, at most
 _ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
 _HISTORY = 256  # outer rounds recorded in SolveResult.history
+_EPS64 = float(np.finfo(np.float64).eps)
 
 
 def _kernels():
@@ -294,6 +296,19 @@ def _gram_fit(fg, w, pen, tol_gap, max_iter, eps, out, newton=True):
         out[:3] = (0.0, 0.5 * fgr.yy, 1.0)
     w[:] = red.restore(wr[:, None])[:, 0]
     return epochs
+
+
+def gram_solve(fg, pen, coef_init=None, *, tol_gap, max_iter, eps=_EPS64):
+    """The Gram engine's fit on given statistics: minimize
+    ``1/2 w'Gw - q'w + yy/2 + penalty(w)`` for ``fg`` (a :class:`FullGram`, or anything
+    with ``G``, ``q`` and ``yy``), e.g. a least-squares problem or a prox-Newton model
+    whose sums were reduced elsewhere (:mod:`penalized.dask`). Returns
+    ``(w, gap, primal, epochs, converged)``; the caller warns."""
+    w = (np.zeros(fg.G.shape[0]) if coef_init is None
+         else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
+    out = np.zeros(4)
+    epochs = _gram_fit(fg, w, pen, float(tol_gap), int(max_iter), float(eps), out)
+    return w, float(out[0]), float(out[1]), int(epochs), bool(out[2])
 
 
 def gram_path(fg, pen_unit, alphas, ca, cb, *, tol_gap, max_iter, eps):

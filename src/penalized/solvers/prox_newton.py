@@ -34,7 +34,7 @@ from .direct import ridge_direct
 from .engine import newton_kernel_ok, newton_model_engine
 from .kernels.cd import ANDERSON_K
 from .least_squares import solve_least_squares
-from .result import SolveResult, warn_not_converged
+from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["glm_solve"]
 
@@ -170,7 +170,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton", n_steps=steps.n)
+                       history=history, engine="prox_newton", n_steps=steps.n,
+                       criterion=loss.criterion)
 
 
 class _Steps:
@@ -191,8 +192,9 @@ def _gram_model(plan, wdesign, z, ws):
     ``1/2 w'Gw - q'w`` (centered, weighted, 1/V-scaled)."""
     v, V = wdesign.s, wdesign.S
     zc = z - float(v @ z) / V if wdesign.center else z
-    if plan == "gram_dense":
-        # dense: center explicitly (no cancellation between X'VX and V mu mu')
+    if plan == "gram_dense" or wdesign.ill_centered(ws):
+        # dense (or sparse columns with large means): center explicitly (no
+        # cancellation between X'VX and V mu mu')
         Xc = wdesign.columns(ws)
         vX = Xc * v[:, None]
         G = (Xc.T @ vX) / V
@@ -271,11 +273,12 @@ def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps):
         warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                            "the null model's excess loss", max_iter=steps.budget,
                            unit="Newton steps (max_iter)", stacklevel=5,
-                           certificate=loss.certificate)
+                           criterion=CRITERION_NAMES[loss.criterion])
         return
     warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                        "the null model's excess loss", max_iter=max_iter,
-                       stalled=epochs < max_iter, stacklevel=5, certificate=loss.certificate)
+                       stalled=epochs < max_iter, stacklevel=5,
+                       criterion=CRITERION_NAMES[loss.criterion])
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
@@ -322,7 +325,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
                                tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
                                primal=float(primal), history=history, engine="prox_newton",
-                               n_steps=steps.n)
+                               n_steps=steps.n, criterion=loss.criterion)
         eta = linear_predictor(design, w, b, offset)
     while True:
         if design.center:
@@ -424,4 +427,5 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton", n_steps=steps.n)
+                       history=history, engine="prox_newton", n_steps=steps.n,
+                       criterion=loss.criterion)

@@ -181,7 +181,10 @@ def weighted_sum(r, D):
     return acc
 
 
-@njit(cache=True, fastmath=_FM)
+# col_dot and col_axpy are inlined into their callers: a call per column would pass the whole
+# KernelDesign by value, which costs more than the dot product of a short column (riboflavin,
+# 71 x 4088: a full gradient 0.49 ms called, 0.06 ms inlined)
+@njit(cache=True, fastmath=_FM, inline="always")
 def col_dot(D, j, u, weighted):
     """``x_j' diag(s) u`` (``weighted``) or ``x_j' u`` for the raw column j."""
     acc = 0.0
@@ -204,7 +207,7 @@ def col_dot(D, j, u, weighted):
     return acc
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, inline="always")
 def col_axpy(D, j, delta, r):
     """``r -= delta * x_j`` for the raw column j (the centering is the caller's)."""
     if D.sparse:
@@ -257,12 +260,16 @@ def residual(D, yc, w, r):
 @njit(cache=True, fastmath=_FM)
 def gradient(D, r, v):
     """``v = Xc' diag(s) r / S`` over all features."""
-    SR = weighted_sum(r, D) if D.center else 0.0
+    # the products first, the centering in a second pass: a loop that also uses SR
+    # does not vectorize its (inlined) products (riboflavin: 0.45 against 0.06 ms)
     for j in range(D.p):
-        acc = col_dot(D, j, r, D.weighted)
-        if D.center:
-            acc -= D.mu[j] * SR
-        v[j] = acc / D.S
+        v[j] = col_dot(D, j, r, D.weighted)
+    if D.center:
+        SR = weighted_sum(r, D)
+        for j in range(D.p):
+            v[j] -= D.mu[j] * SR
+    for j in range(D.p):
+        v[j] /= D.S
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)

@@ -204,21 +204,25 @@ def sparse_coef(est):
     return sp.csr_matrix(np.atleast_2d(est.coef_))
 
 
+def _per_row(value, name, n):
+    arr = check_array(value, ensure_2d=False, dtype=np.float64, input_name=name)
+    if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
+        raise ValueError(f"{name} must have shape ({'n_samples' if n is None else n},) (one "
+                         f"value per sample), got shape {arr.shape}.")
+    return arr
+
+
 def check_offset(offset, n, exposure=None):
     """The offset of a fit or a prediction as float64 of shape (n,), plus
-    ``log(exposure)`` when an exposure is given; None when neither is. Errors name the
-    argument: wrong length, NaN/inf, non-positive exposure."""
+    ``log(exposure)`` when an exposure is given; None when neither is (``n`` None: the
+    rows are checked later, against the validated X). Errors name the argument: wrong
+    length, NaN/inf, non-positive exposure."""
     off = None
     if offset is not None:
-        off = check_array(offset, ensure_2d=False, dtype=np.float64, input_name="offset")
-        if off.shape != (n,):
-            raise ValueError(f"offset must have shape ({n},) (one value per sample), got "
-                             f"shape {off.shape}.")
+        off = _per_row(offset, "offset", n)
+        n = off.shape[0]
     if exposure is not None:
-        ex = check_array(exposure, ensure_2d=False, dtype=np.float64, input_name="exposure")
-        if ex.shape != (n,):
-            raise ValueError(f"exposure must have shape ({n},) (one value per sample), got "
-                             f"shape {ex.shape}.")
+        ex = _per_row(exposure, "exposure", n)
         if np.any(ex <= 0):
             raise ValueError("exposure must be positive (its log is the offset).")
         off = np.log(ex) if off is None else off + np.log(ex)

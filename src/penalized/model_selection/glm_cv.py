@@ -6,9 +6,8 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples
 
-from .._validation import check_bool, check_sample_weight
+from .._validation import check_bool, check_sample_weight, num_rows
 from ..datafits import Logistic, Multinomial, Poisson
 from ..estimators._base import check_offset
 from ._cv import BaseCV, _check_choice, _check_grid
@@ -299,7 +298,7 @@ class PoissonRegressorCV(_RegressorCV):
         -------
         self : object
         """
-        offset = check_offset(offset, _num_samples(X), exposure)
+        offset = check_offset(offset, num_rows(X), exposure)
         return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
 
     def predict(self, X, alpha=None, gamma=None, offset=None, exposure=None):
@@ -322,7 +321,7 @@ class PoissonRegressorCV(_RegressorCV):
         ndarray of shape (n_samples,)
         """
         return np.exp(self._decision(X, alpha, gamma,
-                                     check_offset(offset, _num_samples(X), exposure)))
+                                     check_offset(offset, num_rows(X), exposure)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -91,8 +91,9 @@ def _cox_data(n=14, ties=True, strata=True, seed=1):
     return survival_target(np.column_stack([t, e, st])), rng.uniform(0.5, 2.0, n)
 
 
-def _cox_direct(y, s, eta, efron):
-    """The partial likelihood from its definition, O(n^2)."""
+def _cox_direct(y, s, eta, ties):
+    """The partial likelihood from its definition, O(n^2); ``ties`` "breslow", "efron"
+    (frequency weights) or "survival" (Efron, survival's weighting)."""
     t, d, st = y[:, 0], y[:, 1], y[:, 2]
     total = 0.0
     for (tt, ss) in {(a, b) for a, b in zip(t[d == 1], st[d == 1], strict=True)}:
@@ -101,21 +102,28 @@ def _cox_direct(y, s, eta, efron):
         W = s[risk] @ np.exp(eta[risk])
         D = s[ev] @ np.exp(eta[ev])
         m, sw = int(ev.sum()), float(s[ev].sum())
-        if efron:
+        if ties == "survival":
             total += sum(sw / m * np.log(W - r / m * D) for r in range(m))
+        elif ties == "efron" and sw > 1:
+            total += sum(min(1.0, sw - r) * np.log(W - r / sw * D)
+                         for r in range(int(np.ceil(sw))))
         else:
             total += sw * np.log(W)
         total -= s[ev] @ eta[ev]
     return total
 
 
-@pytest.mark.parametrize("ties", ["breslow", "efron"])
+def _cox(ties):
+    return Cox("efron", "survival") if ties == "survival" else Cox(ties)
+
+
+@pytest.mark.parametrize("ties", ["breslow", "efron", "survival"])
 def test_cox_value_gradient_hessian(ties):
     y, s = _cox_data()
     eta = RNG.standard_normal(y.shape[0])
-    cox = Cox(ties).bind(y, s)
+    cox = _cox(ties).bind(y, s)
     total = lambda e: cox.value(y, e, s) * s.sum()  # noqa: E731
-    assert total(eta) == pytest.approx(_cox_direct(y, s, eta, ties == "efron"), rel=1e-12)
+    assert total(eta) == pytest.approx(_cox_direct(y, s, eta, ties), rel=1e-12)
     g, h = cox.derivatives(y, eta)
     n = eta.size
     E = np.eye(n)
@@ -129,13 +137,13 @@ def test_cox_value_gradient_hessian(ties):
     np.testing.assert_allclose(cox.hessian_block(y, eta, X), X.T @ H @ X, atol=1e-4)
 
 
-@pytest.mark.parametrize("ties", ["breslow", "efron"])
+@pytest.mark.parametrize("ties", ["breslow", "efron", "survival"])
 def test_cox_conjugate_bound(ties):
     """Exact at c = 1 (Fenchel-Young: <grad, eta> - L), an upper bound of the conjugate
     (a brute-force supremum) below 1: the gap built on it is a certificate."""
     y, s = _cox_data(n=10)
     eta = RNG.standard_normal(10)
-    cox = Cox(ties).bind(y, s)
+    cox = _cox(ties).bind(y, s)
     total = lambda e: cox.value(y, e, s) * s.sum()  # noqa: E731
     g = cox.grad(y, eta)
     exact = s @ cox.conjugate_at(y, eta, g, 1.0)
@@ -160,6 +168,44 @@ def test_cox_saturated_and_shift_invariance():
     sat = sum(s[(y[:, 0] == a) & (y[:, 2] == b) & d].sum()
               * np.log(s[(y[:, 0] == a) & (y[:, 2] == b) & d].sum()) for a, b in keys)
     assert s @ cox.saturated(y) == pytest.approx(sat, rel=1e-12)
+
+
+@pytest.mark.parametrize("ties", ["breslow", "efron", "survival"])
+def test_cox_integer_weights_and_repeated_rows(ties):
+    """With frequency weights (Breslow; Efron's default) an integer weight is that many
+    copies of the row: the loss, its saturated value and the baseline hazard of the
+    repeated data. survival's weighted Efron is not (a copy adds a tied event)."""
+    y, _ = _cox_data(n=30)
+    s = RNG.integers(0, 4, 30).astype(float)
+    s[:2] = 2.0  # events of weight 2
+    eta = RNG.standard_normal(30)
+    rep = np.repeat(np.arange(30), s.astype(int))
+    cox, ref = _cox(ties).bind(y, s), _cox(ties).bind(y[rep], np.ones(rep.size))
+    same = [cox.value(y, eta, s) * s.sum(), s @ cox.saturated(y)]
+    other = [ref.value(y[rep], eta[rep], np.ones(rep.size)) * rep.size,
+             np.sum(ref.saturated(y[rep]))]
+    base, base_rep = cox.baseline(y, eta), ref.baseline(y[rep], eta[rep])
+    if ties == "survival":
+        assert abs(same[0] - other[0]) > 1e-6
+        return
+    np.testing.assert_allclose(same, other, rtol=1e-12)
+    for (_, t1, h1), (_, t2, h2) in zip(base, base_rep, strict=True):
+        np.testing.assert_allclose(t1, t2)
+        np.testing.assert_allclose(h1, h2, rtol=1e-12)
+
+
+def test_cox_efron_saturated_is_the_infimum():
+    """The saturated value is the loss's infimum: each event time's events dominate its
+    risk set (eta decreasing fast in time), at a common eta."""
+    y = survival_target(np.column_stack([[1.0, 1.0, 1.0, 2.0, 3.0, 3.0],
+                                         [1, 1, 0, 1, 1, 1]]))
+    for ties, s in (("efron", [2.0, 0.5, 1.0, 1.7, 1.0, 3.0]),
+                    ("survival", [2.0, 0.5, 1.0, 1.7, 1.0, 3.0])):
+        s = np.asarray(s)
+        cox = _cox(ties).bind(y, s)
+        eta = -40.0 * y[:, 0] + 0.0 * (y[:, 1] == 0) - 80.0 * (y[:, 1] == 0)
+        assert cox.value(y, eta, s) == pytest.approx(s @ cox.saturated(y) / s.sum(),
+                                                      abs=1e-9)
 
 
 def test_survival_target_forms_and_errors():

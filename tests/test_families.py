@@ -370,7 +370,8 @@ def test_cox_efron_as_lifelines():
     df = pd.DataFrame(X[:, :4], columns=list("abcd"))
     df["T"], df["E"], df["w"] = y[:, 0], y[:, 1], SW
     ref = lifelines.CoxPHFitter().fit(df, "T", "E", weights_col="w", robust=True)
-    ours = CoxPH(alpha=0.0, ties="efron", tol=1e-12).fit(X[:, :4], y, sample_weight=SW)
+    ours = CoxPH(alpha=0.0, ties="efron", efron_weights="survival", tol=1e-12).fit(
+        X[:, :4], y, sample_weight=SW)
     np.testing.assert_allclose(ours.coef_, ref.params_.to_numpy(), atol=1e-5)
 
 

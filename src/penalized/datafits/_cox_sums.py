@@ -4,11 +4,16 @@ Every function takes the samples sorted by stratum, then by decreasing time:
 ``eta``, weights ``s`` and events ``d`` (0/1) in that order, ``gptr`` the boundaries of the
 groups of equal (stratum, time) and ``sptr`` the boundaries of the strata in groups.
 Within a stratum the risk set of a group is every sample up to the group's end (time at
-least the group's time). A group with ``m`` events of total weight ``sw`` and event sum
-``D = sum s e^eta`` contributes, with ``W`` the risk-set sum ``sum s e^eta``:
+least the group's time). A group with ``m`` event rows of total weight ``sw`` and event
+sum ``D = sum s e^eta`` contributes, with ``W`` the risk-set sum ``sum s e^eta``, terms
+``om_r log(W - f_r D)`` (:func:`_term`, the one place of the tie rules; ``ties`` code):
 
-* Breslow (or m = 1): one term ``sw log W``;
-* Efron: ``m`` terms ``(sw / m) log(W - (r / m) D)``, r = 0..m-1 (survival's weighting);
+* 0, Breslow: one term ``sw log W``;
+* 1, Efron with survival's weighting: ``m`` terms of weight ``sw / m``, ``f_r = r / m``
+  (one term when m = 1);
+* 2, Efron with frequency weights: ``ceil(sw)`` terms ``f_r = r / sw`` of weight
+  ``min(1, sw - r)`` (one term when sw <= 1): with integer weights exactly the Efron
+  terms of the data with every row repeated ``s`` times (unit weights: as 1);
 
 minus ``sum s eta`` over its events. ``e^eta`` is shifted by the stratum's largest eta.
 """
@@ -20,7 +25,27 @@ from numba import njit
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 __all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_increments",
-           "cox_terms"]
+           "cox_saturated", "cox_terms"]
+
+
+@njit(cache=True)
+def _n_group_terms(ties, m, sw):
+    """How many terms a group with ``m`` event rows of total weight ``sw`` has."""
+    if ties == 1 and m > 1:
+        return m
+    if ties == 2 and sw > 1.0:
+        return int(np.ceil(sw))
+    return 1
+
+
+@njit(cache=True)
+def _term(ties, r, R, m, sw):
+    """``(om_r, f_r)``: weight and event fraction of term r of a group's R terms."""
+    if R == 1:
+        return sw, 0.0
+    if ties == 1:
+        return sw / m, r / m
+    return min(1.0, sw - r), r / sw
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -53,7 +78,7 @@ def _group(eta, s, d, lo, hi, sh, ex):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def cox_derivatives(eta, s, d, gptr, sptr, efron, grad, hess, h1):
+def cox_derivatives(eta, s, d, gptr, sptr, ties, grad, hess, h1):
     """The total loss; fills the per-sample gradient ``grad`` (``d total / d eta_k`` over
     ``s_k``), the diagonal Hessian ``hess`` (likewise) and its first part ``h1``
     (``e^eta A``: the Hessian is ``diag(s h1) - sum_terms w m m'``)."""
@@ -74,23 +99,16 @@ def cox_derivatives(eta, s, d, gptr, sptr, efron, grad, hess, h1):
             W += Wg
             if m == 0:
                 continue
-            if not efron or m == 1:
-                loss += sw * (np.log(W) + sh) - se
-                a[g] = sw / W
-                ae[g] = a[g]
-                b[g] = sw / (W * W)
-                be[g] = b[g]
-            else:
-                om = sw / m
-                for r in range(m):
-                    f = r / m
-                    Z = W - f * D
-                    loss += om * (np.log(Z) + sh)
-                    a[g] += om / Z
-                    ae[g] += om * (1.0 - f) / Z
-                    b[g] += om / (Z * Z)
-                    be[g] += om * (1.0 - f) * (1.0 - f) / (Z * Z)
-                loss -= se
+            R = _n_group_terms(ties, m, sw)
+            for r in range(R):
+                om, f = _term(ties, r, R, m, sw)
+                Z = W - f * D
+                loss += om * (np.log(Z) + sh)
+                a[g] += om / Z
+                ae[g] += om * (1.0 - f) / Z
+                b[g] += om / (Z * Z)
+                be[g] += om * (1.0 - f) * (1.0 - f) / (Z * Z)
+            loss -= se
         A = 0.0
         B = 0.0
         for g in range(g1 - 1, g0 - 1, -1):
@@ -114,7 +132,7 @@ def _xlogx_ratio(p, q):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def cox_conjugate_bound(eta, s, d, gptr, sptr, efron, c):
+def cox_conjugate_bound(eta, s, d, gptr, sptr, ties, c):
     """An upper bound of the conjugate of the total loss at ``c`` times its gradient.
 
     The loss is ``sum_terms w_t log(sum_j gamma_tj e^eta_j) - sum_i s_i d_i eta_i``; its
@@ -144,10 +162,9 @@ def cox_conjugate_bound(eta, s, d, gptr, sptr, efron, c):
                     De += s[i] * ex[i] * (eta[i] - sh)
             if m == 0:
                 continue
-            R = m if (efron and m > 1) else 1
-            om = sw / R
+            R = _n_group_terms(ties, m, sw)
             for r in range(R):
-                f = r / m if R > 1 else 0.0
+                om, f = _term(ties, r, R, m, sw)
                 cr = 1.0 - f
                 Z = W - f * D
                 PE = cr * D / Z
@@ -164,26 +181,36 @@ def cox_conjugate_bound(eta, s, d, gptr, sptr, efron, c):
 
 
 @njit(cache=True)
-def _n_terms(s, d, gptr, efron):
+def _n_terms(s, d, gptr, ties):
+    """Rows of :func:`cox_terms`: one per group with events, two when it has several
+    terms."""
     T = 0
     for g in range(gptr.shape[0] - 1):
         m = 0
+        sw = 0.0
         for i in range(gptr[g], gptr[g + 1]):
             if d[i] > 0 and s[i] > 0:
                 m += 1
+                sw += s[i]
         if m > 0:
-            T += m if (efron and m > 1) else 1
+            T += 1 if _n_group_terms(ties, m, sw) == 1 else 2
     return T
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def cox_terms(Xc, order, eta, s, d, gptr, sptr, efron):
-    """The rank-one terms of the Hessian: ``(M, om)`` with ``M[t] = Xs' pi_t`` (the
-    risk-set mean of the rows of ``Xs = Xc[order]`` under term t's softmax; ``Xc`` in the
-    original row order, eta sorted) and ``om[t]`` its weight: the Hessian of the total
-    loss in ``w`` is ``Xs' diag(s h1) Xs - M' diag(om) M``."""
+def cox_terms(Xc, order, eta, s, d, gptr, sptr, ties):
+    """The rank-one terms of the Hessian: ``(M, om)`` such that the Hessian of the total
+    loss in ``w`` is ``Xs' diag(s h1) Xs - M' diag(om) M`` (``Xs = Xc[order]``; ``Xc`` in
+    the original row order, eta sorted).
+
+    A group with one term gives ``M[t] = Xs' pi`` (the risk-set mean of the rows under
+    the term's softmax) with weight ``om``. Several terms ``(c - f_r e) / Z_r`` (``c`` and
+    ``e`` the risk set's and the events' sums of ``s e^eta x``) sum to the 2 x 2 form
+    ``[c e] H [c e]'`` with ``H = sum_r om_r / Z_r^2 [[1, -f_r], [-f_r, f_r^2]]``, written
+    as two rows of weight 1 (its Cholesky factor): two rows per group, however many terms.
+    """
     n, k = Xc.shape
-    T = _n_terms(s, d, gptr, efron)
+    T = _n_terms(s, d, gptr, ties)
     M = np.zeros((T, k))
     om = np.zeros(T)
     ex = np.empty(n)
@@ -213,22 +240,40 @@ def cox_terms(Xc, order, eta, s, d, gptr, sptr, efron):
                         dx[j] += v
             if m == 0:
                 continue
-            R = m if (efron and m > 1) else 1
-            for r in range(R):
-                f = r / m if R > 1 else 0.0
-                Z = W - f * D
-                om[t] = sw / R
+            R = _n_group_terms(ties, m, sw)
+            if R == 1:
+                om[t] = sw
                 for j in range(k):
-                    M[t, j] = (cx[j] - f * dx[j]) / Z
+                    M[t, j] = cx[j] / W
                 t += 1
+                continue
+            h11 = 0.0
+            h12 = 0.0
+            h22 = 0.0
+            for r in range(R):
+                w_r, f = _term(ties, r, R, m, sw)
+                Z = W - f * D
+                q = w_r / (Z * Z)
+                h11 += q
+                h12 += q * f
+                h22 += q * f * f
+            l11 = np.sqrt(h11)
+            l21 = h12 / l11
+            l22 = np.sqrt(max(h22 - l21 * l21, 0.0))
+            om[t] = 1.0
+            om[t + 1] = 1.0
+            for j in range(k):
+                M[t, j] = l11 * cx[j] - l21 * dx[j]
+                M[t + 1, j] = l22 * dx[j]
+            t += 2
     return M, om
 
 
 @njit(cache=True)
-def cox_increments(eta, s, d, gptr, sptr, efron):
+def cox_increments(eta, s, d, gptr, sptr, ties):
     """Baseline cumulative-hazard increment of every group (0 without events):
-    ``sw / W`` (Breslow) or ``sum_r (sw / m) / (W - (r / m) D)`` (Efron), on the
-    unshifted scale."""
+    ``sum_r om_r / (W - f_r D)`` over its terms (Breslow: ``sw / W``), on the unshifted
+    scale."""
     n = eta.shape[0]
     G = gptr.shape[0] - 1
     ex = np.empty(n)
@@ -242,13 +287,35 @@ def cox_increments(eta, s, d, gptr, sptr, efron):
             W += Wg
             if m == 0:
                 continue
-            R = m if (efron and m > 1) else 1
+            R = _n_group_terms(ties, m, sw)
             acc = 0.0
             for r in range(R):
-                f = r / m if R > 1 else 0.0
-                acc += (sw / R) / (W - f * D)
+                om, f = _term(ties, r, R, m, sw)
+                acc += om / (W - f * D)
             out[g] = acc * np.exp(-sh)
     return out
+
+
+@njit(cache=True)
+def cox_saturated(s, d, gptr, ties):
+    """The saturated loss (the infimum over eta): each group's events dominate its risk
+    set at a common eta, ``sum_r om_r log(sw (1 - f_r))`` per group (Breslow:
+    ``sw log sw``, glmnet's saturated log-likelihood)."""
+    total = 0.0
+    for g in range(gptr.shape[0] - 1):
+        m = 0
+        sw = 0.0
+        for i in range(gptr[g], gptr[g + 1]):
+            if d[i] > 0 and s[i] > 0:
+                m += 1
+                sw += s[i]
+        if m == 0:
+            continue
+        R = _n_group_terms(ties, m, sw)
+        for r in range(R):
+            om, f = _term(ties, r, R, m, sw)
+            total += om * np.log(sw * (1.0 - f))
+    return total
 
 
 @njit(cache=True)

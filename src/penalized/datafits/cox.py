@@ -9,7 +9,12 @@ With sample weights ``s``, events ``d_i`` in {0, 1}, times ``t_i``, strata, and
 (``S = sum_i s_i``) plus the penalty: glmnet's ``family="cox"`` objective with
 ``lambda = alpha``. Efron's ties replace, for a time with ``m`` tied events of total
 weight ``sw`` and event sum ``D = sum s e^eta``, the ``sw log W`` of Breslow by
-``sum_{r<m} (sw/m) log(W - (r/m) D)`` (as ``survival::coxph``).
+``sum_r om_r log(W - f_r D)``: with frequency weights (scikit-learn's meaning of
+``sample_weight``, the default) ``ceil(sw)`` terms ``f_r = r / sw`` of weight
+``min(1, sw - r)``, so that integer weights give the fit of the data with every row
+repeated ``s_i`` times; with ``efron_weights="survival"`` (``survival::coxph``,
+lifelines) ``m`` terms ``f_r = r / m`` of weight ``sw / m``. Unit weights give Efron's
+formula either way.
 
 The loss couples the samples through the risk sets, so it is a ``coupled`` datafit:
 ``bind(y, s)`` sorts the rows once (by stratum, then decreasing time) and returns the loss
@@ -18,7 +23,6 @@ only by Cox fits. The solvers see y as an (n, 3) float array [time, event, strat
 """
 
 import numpy as np
-from scipy.special import gammaln
 
 from .base import Datafit
 
@@ -97,7 +101,7 @@ def survival_target(y, strata=None, n=None):
 class _Binding:
     """The sort order and group structure of one (y, s)."""
 
-    def __init__(self, y, s, efron):
+    def __init__(self, y, s, ties):
         self.y = y
         n = y.shape[0]
         self.s_full = np.ones(n) if s is None else np.asarray(s, dtype=np.float64)
@@ -118,7 +122,7 @@ class _Binding:
         self.sptr = np.append(np.flatnonzero(new_stratum), starts.size).astype(np.int64)
         self.group_time = ts[starts]
         self.group_stratum = gst
-        self.efron = bool(efron)
+        self.ties = int(ties)  # the kernels' code: 0 Breslow, 1 and 2 Efron
         self._cache = None
 
     def matches(self, y, s):
@@ -138,7 +142,7 @@ class _Binding:
         n = e.shape[0]
         g, h, h1 = np.empty(n), np.empty(n), np.empty(n)
         with np.errstate(over="ignore", invalid="ignore"):
-            total = cox_derivatives(e, self.s, self.d, self.gptr, self.sptr, self.efron, g, h,
+            total = cox_derivatives(e, self.s, self.d, self.gptr, self.sptr, self.ties, g, h,
                                     h1)
         out = (float(total), np.empty(n), np.empty(n), np.empty(n))
         out[1][self.order], out[2][self.order], out[3][self.order] = g, h, h1
@@ -163,6 +167,13 @@ class Cox(Datafit):
     ties : {"breslow", "efron"}, default="breslow"
         How tied event times enter the partial likelihood (glmnet: Breslow; survival's
         ``coxph`` and lifelines: Efron).
+    efron_weights : {"frequency", "survival"}, default="frequency"
+        How sample weights enter Efron's tie correction (see the module docstring):
+        ``"frequency"``, a weight is a number of copies of the row (scikit-learn's
+        meaning: integer weights equal repeated rows; a row of weight 3 is 3 tied
+        events), or ``"survival"``, the tied event rows' mean weight as
+        ``survival::coxph`` and lifelines (weights rescaled together give the same
+        fit). Breslow's ties are the same either way.
 
     Examples
     --------
@@ -182,15 +193,22 @@ class Cox(Datafit):
     target_ndim = 2
     scorings = ("deviance", "cindex")
 
-    def __init__(self, ties="breslow"):
+    def __init__(self, ties="breslow", efron_weights="frequency"):
         if ties not in ("breslow", "efron"):
             raise ValueError(f"The 'ties' parameter must be 'breslow' or 'efron', got "
                              f"{ties!r}.")
+        if efron_weights not in ("frequency", "survival"):
+            raise ValueError(f"The 'efron_weights' parameter must be 'frequency' or "
+                             f"'survival', got {efron_weights!r}.")
         self.ties = ties
+        self.efron_weights = efron_weights
+        self._code = 0 if ties == "breslow" else 2 if efron_weights == "frequency" else 1
         self._b = None
         self._last = None
 
     def __repr__(self):
+        if self.ties == "efron" and self.efron_weights != "frequency":
+            return f"Cox(ties={self.ties!r}, efron_weights={self.efron_weights!r})"
         return f"Cox(ties={self.ties!r})"
 
     # --------------------------------------------------------------------- binding
@@ -202,15 +220,15 @@ class Cox(Datafit):
         last = self._last
         if last is not None and last._b.matches(y, s):
             return last  # the same rows again (e.g. the baseline after the fit)
-        out = Cox(self.ties)
-        out._b = _Binding(np.asarray(y, dtype=np.float64), s, self.ties == "efron")
+        out = Cox(self.ties, self.efron_weights)
+        out._b = _Binding(np.asarray(y, dtype=np.float64), s, self._code)
         self._last = out
         return out
 
     def _binding(self, y):
         if self._b is not None and self._b.matches(y, self._b.s_full):
             return self._b
-        return _Binding(np.asarray(y, dtype=np.float64), None, self.ties == "efron")
+        return _Binding(np.asarray(y, dtype=np.float64), None, self._code)
 
     def _spread(self, b, total):
         """A per-sample vector with ``s``-weighted sum ``total``."""
@@ -236,7 +254,7 @@ class Cox(Datafit):
 
         b = self._binding(y)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            total = cox_conjugate_bound(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron,
+            total = cox_conjugate_bound(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.ties,
                                         float(c))
         return self._spread(b, total)
 
@@ -246,18 +264,12 @@ class Cox(Datafit):
 
     def saturated(self, y):
         """``sw log sw`` per event time (Breslow; glmnet's saturated log-likelihood), plus
-        ``(sw / m) log(m! / m^m)`` for Efron's m tied events."""
+        Efron's correction ``sum_r om_r log(1 - f_r)`` (``(sw / m) log(m! / m^m)`` for m
+        tied events of survival's weighting)."""
+        from ._cox_sums import cox_saturated
+
         b = self._binding(y)
-        sd = b.s * b.d
-        gsum = np.add.reduceat(sd, b.gptr[:-1])
-        gcnt = np.add.reduceat((sd > 0).astype(np.float64), b.gptr[:-1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            val = np.where(gsum > 0, gsum * np.log(np.where(gsum > 0, gsum, 1.0)), 0.0)
-            if b.efron:
-                m = np.maximum(gcnt, 1.0)
-                val = val + np.where(gsum > 0, gsum / m * (gammaln(m + 1) - m * np.log(m)),
-                                     0.0)
-        return self._spread(b, float(val.sum()))
+        return self._spread(b, float(cox_saturated(b.s, b.d, b.gptr, b.ties)))
 
     # --------------------------------------------------------------------- derived
     def value(self, y, eta, s):
@@ -294,8 +306,8 @@ class Cox(Datafit):
     def hessian_lowrank(self, y, eta, Xc):
         """The exact Hessian of the total loss in the coefficients of the dense columns
         ``Xc`` (n x k, original row order), as ``Xc' diag(h) Xc - M' diag(om) M``: returns
-        ``(h, M, om)`` with ``h`` (n,), ``M`` (T x k) and ``om`` (T,), one row per term of
-        the partial likelihood (event time; Efron: per tied event)."""
+        ``(h, M, om)`` with ``h`` (n,), ``M`` (T x k) and ``om`` (T,), one row per event
+        time (two where Efron's correction has several terms)."""
         from ._cox_sums import cox_terms
 
         b = self._binding(y)
@@ -303,7 +315,7 @@ class Cox(Datafit):
         Xc = np.asarray(Xc, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
             M, om = cox_terms(Xc, b.order, b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr,
-                              b.efron)
+                              b.ties)
         return b.s_full * h1, M, om
 
     def hessian_block(self, y, eta, Xc):
@@ -318,7 +330,7 @@ class Cox(Datafit):
 
         b = self._binding(y)
         with np.errstate(over="ignore", invalid="ignore"):
-            inc = cox_increments(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.efron)
+            inc = cox_increments(b.sorted_eta(eta), b.s, b.d, b.gptr, b.sptr, b.ties)
         out = []
         for k in range(b.sptr.size - 1):
             g = np.arange(b.sptr[k], b.sptr[k + 1])[::-1]  # increasing time

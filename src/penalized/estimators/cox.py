@@ -219,6 +219,10 @@ class CoxPH(CoxPredictions, BaseEstimator):
     ties : {"breslow", "efron"}, default="breslow"
         Handling of tied event times (glmnet and scikit-survival: Breslow;
         ``survival::coxph`` and lifelines: Efron).
+    efron_weights : {"frequency", "survival"}, default="frequency"
+        How ``sample_weight`` enters Efron's tie correction (Breslow's ties are the same
+        either way; see Notes): as numbers of copies of the rows (scikit-learn's
+        meaning) or as ``survival::coxph`` and lifelines weigh them.
 """ + PARAMS_PENALTY.replace("""    fit_intercept : bool, default=True
         Fit an unpenalized intercept ``b``. Dense and sparse X are centered
         implicitly (X is never copied or densified for this).
@@ -268,10 +272,16 @@ class CoxPH(CoxPredictions, BaseEstimator):
     ``ConvergenceWarning`` names the gap and tol. The model has no intercept (the
     partial likelihood does not change when eta shifts).
 
-    Sample weights are case weights: with Breslow's ties a weight of 2 is a duplicated
-    row. With Efron's ties they follow ``survival::coxph`` (each tied event time's
-    correction uses the mean weight of its events), where a duplicated row would add a
-    tied event instead.
+    Sample weights are case weights: a weight of 2 is a duplicated row (scikit-learn's
+    meaning). With Efron's ties this makes a row's weight a number of tied events: an
+    event time whose events weigh ``sw`` in total has ``ceil(sw)`` correction terms
+    ``min(1, sw - r) log(W - (r / sw) D)``, so integer weights give exactly the fit of
+    the repeated rows, and the correction depends on the scale of the weights (its
+    cost grows with ``sw``). ``efron_weights="survival"`` gives ``survival::coxph``'s
+    and lifelines' weighted Efron instead: ``m`` tied event rows give ``m`` terms
+    weighted by their mean weight, invariant to rescaling the weights, but a
+    duplicated row adds a tied event where a weight of 2 does not. Unit weights give
+    Efron's partial likelihood either way.
 
     Examples
     --------
@@ -288,12 +298,14 @@ class CoxPH(CoxPredictions, BaseEstimator):
     (2, 2)
     """
 
-    def __init__(self, alpha=0.01, *, l1_ratio=1.0, ties="breslow", penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
-                 tol=1e-4, max_iter=100, warm_start=False, verbose=0):
+    def __init__(self, alpha=0.01, *, l1_ratio=1.0, ties="breslow",
+                 efron_weights="frequency", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None, positive=False, standardize=False, tol=1e-4,
+                 max_iter=100, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.ties = ties
+        self.efron_weights = efron_weights
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
@@ -316,7 +328,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
             event first); an array [time, event] per row as glmnet's ``Surv``; or 1-D
             times, every event observed. Times >= 0, events 0/1 (or bool).
         sample_weight : array-like of shape (n_samples,), default=None
-            Case weights (a weight of 2 is a duplicated row under Breslow's ties).
+            Case weights (a weight of 2 is a duplicated row; see ``efron_weights``).
         offset : array-like of shape (n_samples,), default=None
             Known part of the linear predictor (a fixed coefficient of 1).
         strata : array-like of shape (n_samples,), default=None
@@ -334,7 +346,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
         # as glmnet)
         prm.fit_intercept = prm.standardize
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
-        datafit = Cox(self.ties)
+        datafit = Cox(self.ties, self.efron_weights)
         if y is None:
             raise ValueError("CoxPH requires y to be passed, but the target y is None.")
         X = validate_data(self, X, accept_sparse="csc", dtype=[np.float64, np.float32],

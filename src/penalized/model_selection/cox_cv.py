@@ -113,6 +113,8 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         ``lambda.1se``).
     ties : {"breslow", "efron"}, default="breslow"
         Handling of tied event times.
+    efron_weights : {"frequency", "survival"}, default="frequency"
+        How ``sample_weight`` enters Efron's tie correction, as :class:`penalized.CoxPH`.
     penalty_factor, lower_bounds, upper_bounds, positive, standardize
         As in :class:`penalized.CoxPH`.
     tol : float, default=1e-4
@@ -167,9 +169,9 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
     """
 
     def __init__(self, *, l1_ratio=1.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
-                 alpha_rule="min", ties="breslow", penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, positive=False, standardize=False, tol=1e-4,
-                 max_iter=1000, n_jobs=None, verbose=0):
+                 alpha_rule="min", ties="breslow", efron_weights="frequency",
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
+                 standardize=False, tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps
@@ -177,6 +179,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         self.scoring = scoring
         self.alpha_rule = alpha_rule
         self.ties = ties
+        self.efron_weights = efron_weights
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
@@ -214,7 +217,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         eps = check_scalar(self.eps, "eps", low=0.0, low_open=True)
         scoring = _check_choice(self.scoring, "scoring", {"deviance", "cindex"})
         _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
-        datafit = Cox(self.ties)
+        datafit = Cox(self.ties, self.efron_weights)
         kw = _kwargs(self)
         if y is None:
             raise ValueError("CoxPHCV requires y to be passed, but the target y is None.")

@@ -58,6 +58,11 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
     def _datafit(self):
         raise NotImplementedError
 
+    def _target(self, y, sample_weight):
+        """The targets the datafit sees (validated y, float64); BinomialRegressor scales
+        its ``y_range`` to proportions."""
+        return y
+
     def _penalty(self, alpha, l1_ratio):
         """The elastic net, or the ``penalty`` object of the classes that take one."""
         penalty = getattr(self, "penalty", None)
@@ -95,6 +100,7 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)  # checked by the datafit (fit_problem)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        y = self._target(y, sample_weight)
         offset = check_offset(offset, X.shape[0], exposure)
         res = fit_problem(X, y, datafit, self._penalty(prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,

@@ -317,12 +317,70 @@ class TweedieRegressor(_GLMRegressor):
         return tags
 
 
+def target_range(y_range, y, sample_weight):
+    """``(low, high)`` of BinomialRegressor's ``y_range`` for the targets ``y``: the pair
+    given, or with ``"data"`` the smallest and largest target of positive weight."""
+    if isinstance(y_range, str):
+        if y_range != "data":
+            raise InvalidParameterError(f"The 'y_range' parameter must be 'data' or a pair "
+                                        f"(low, high), got {y_range!r}.")
+        on = y if sample_weight is None else y[sample_weight > 0]
+        low, high = float(on.min()), float(on.max())
+        if not high > low:
+            raise ValueError(f"y_range='data' scales y by its range, which needs two distinct "
+                             f"targets with positive weight: got {np.unique(on).size} "
+                             f"distinct value(s) in {y.shape[0]} sample(s).")
+        return low, high
+    try:
+        low, high = (float(v) for v in y_range)
+    except (TypeError, ValueError):
+        low = high = np.nan
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise InvalidParameterError(f"The 'y_range' parameter must be 'data' or a pair "
+                                    f"(low, high) of finite numbers with low < high, got "
+                                    f"{y_range!r}.")
+    return low, high
+
+
+def range_proportions(est, y, sample_weight):
+    """The proportions of the 1-D targets ``y`` on the scale of ``est.y_range`` (sets
+    ``est.y_range_``); targets outside a given range are a ``ValueError`` naming it."""
+    low, high = target_range(est.y_range, y, sample_weight)
+    est.y_range_ = (low, high)
+    if (low, high) == (0.0, 1.0):
+        return y
+    if np.any((y < low) | (y > high)):
+        raise ValueError(f"Some y are outside y_range=({low!r}, {high!r}): got min "
+                         f"{float(y.min())!r}, max {float(y.max())!r}.")
+    return np.clip((y - low) / (high - low), 0.0, 1.0)
+
+
+def range_table_check(est, y):
+    """A [successes, failures] table is refused with a ``y_range`` other than (0, 1)."""
+    if _count_table(y) is not None and (isinstance(est.y_range, str) or target_range(
+            est.y_range, None, None) != (0.0, 1.0)):
+        raise ValueError(f"y_range={est.y_range!r} scales a 1-D y: a [successes, "
+                         f"failures] table already gives proportions in [0, 1].")
+
+
+def range_mean(est, p):
+    """The mean on the targets' scale for the proportions ``p`` (``y_range_``)."""
+    low, high = getattr(est, "y_range_", (0.0, 1.0))
+    return p if (low, high) == (0.0, 1.0) else low + (high - low) * p
+
+
+def _count_table(y):
+    """y as an array when it is a two-column [successes, failures] table, else None."""
+    arr = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+    return arr if arr.ndim == 2 and arr.shape[1] == 2 else None
+
+
 def proportions(y, sample_weight):
     """(proportions, weights) from y: proportions in [0, 1] as given, or a two-column
     [successes, failures] count array (proportion ``s / (s + f)``, the row's trials
     ``s + f`` multiplied into the weight, as glmnet does)."""
-    arr = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
-    if arr.ndim == 2 and arr.shape[1] == 2:
+    arr = _count_table(y)
+    if arr is not None:
         counts = np.asarray(arr, dtype=np.float64)
         if not np.all(np.isfinite(counts)) or np.any(counts < 0):
             raise ValueError("A two-column y holds [successes, failures] counts: they must "
@@ -353,12 +411,24 @@ class BinomialRegressor(_GLMRegressor):
     weights) and ``lambda = alpha``; :class:`penalized.LogisticRegression` with class
     labels is the same loss.
 
+    A 1-D y on another bounded scale (a percentage, a score between known bounds) is a
+    proportion of its ``y_range`` ``(low, high)``: ``y_i`` above is ``(t_i - low) /
+    (high - low)`` for the target ``t_i`` (the fractional logit model), and ``predict``
+    returns ``low + (high - low) p`` on the targets' scale.
+
     Parameters
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0).
     l1_ratio : float, default=0.0
         Mix of L1 (1.0) and L2 (0.0).
+    y_range : (float, float) or "data", default=(0.0, 1.0)
+        The bounds ``(low, high)`` of a 1-D y: the proportion of row i is
+        ``(y_i - low) / (high - low)``, and a y outside them is a ``ValueError`` naming
+        them (with the default, a y outside [0, 1]). ``"data"``: the smallest and
+        largest training target with positive weight (they get proportions 0 and 1;
+        predictions stay between them). A [successes, failures] table takes the default
+        only.
 """ + PARAMS_PENALTY + """
     tol : float, default=1e-4
         Tolerance on the duality gap, relative to the null model's excess loss.
@@ -370,6 +440,8 @@ class BinomialRegressor(_GLMRegressor):
         Print the gap after each prox-Newton step when > 0.
 """ + _ATTRS + """    dual_gap_ : float
         Duality gap at the returned solution.
+    y_range_ : tuple of (float, float)
+        The bounds of the targets' scale used by the fit (see ``y_range``).
 
     Examples
     --------
@@ -384,11 +456,12 @@ class BinomialRegressor(_GLMRegressor):
     (True, True)
     """
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, penalty_factor=None,
-                 lower_bounds=None, upper_bounds=None, positive=False, standardize=False,
-                 tol=1e-4, max_iter=100, warm_start=False, verbose=0):
+    def __init__(self, alpha=1.0, *, l1_ratio=0.0, y_range=(0.0, 1.0), fit_intercept=True,
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
+                 standardize=False, tol=1e-4, max_iter=100, warm_start=False, verbose=0):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.y_range = y_range
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
@@ -412,8 +485,9 @@ class BinomialRegressor(_GLMRegressor):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, 2)
-            Proportions in [0, 1] (with the numbers of trials as ``sample_weight``), or
-            [successes, failures] counts per row.
+            Proportions in [0, 1] (with the numbers of trials as ``sample_weight``; or
+            targets on the scale of ``y_range``), or [successes, failures] counts per
+            row.
         sample_weight : array-like of shape (n_samples,), default=None
             Trials per row (for proportions), or weights multiplying the trials.
         offset : array-like of shape (n_samples,), default=None
@@ -423,12 +497,17 @@ class BinomialRegressor(_GLMRegressor):
         -------
         self : object
         """
+        range_table_check(self, y)
         y, sample_weight = proportions(y, sample_weight)
         return self._fit(X, y, sample_weight, offset)
 
+    def _target(self, y, sample_weight):
+        return range_proportions(self, y, sample_weight)
+
     def predict(self, X, offset=None):
-        """Predicted probability ``1 / (1 + exp(-eta))``,
-        ``eta = X @ coef_ + intercept_ + offset``.
+        """Predicted proportion ``p = 1 / (1 + exp(-eta))``,
+        ``eta = X @ coef_ + intercept_ + offset``, on the targets' scale
+        ``low + (high - low) p`` (``y_range_``; p itself by default).
 
         Parameters
         ----------
@@ -440,4 +519,4 @@ class BinomialRegressor(_GLMRegressor):
         -------
         ndarray of shape (n_samples,)
         """
-        return expit(decision(self, X, offset))
+        return range_mean(self, expit(decision(self, X, offset)))

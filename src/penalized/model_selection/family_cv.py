@@ -8,7 +8,12 @@ import numpy as np
 from scipy.special import expit
 
 from ..datafits import Binomial, Gamma
-from ..estimators.glm_families import proportions
+from ..estimators.glm_families import (
+    proportions,
+    range_mean,
+    range_proportions,
+    range_table_check,
+)
 from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _RegressorCV
 
 __all__ = ["BinomialRegressorCV", "GammaRegressorCV", "TweedieRegressorCV"]
@@ -193,14 +198,23 @@ class BinomialRegressorCV(_FamilyCV):
 
     Parameters
     ----------""" + _L1 + """\
+    y_range : (float, float) or "data", default=(0.0, 1.0)
+        The bounds of a 1-D y, as :class:`penalized.BinomialRegressor`: the proportion
+        of row i is ``(y_i - low) / (high - low)``; ``"data"``: the smallest and largest
+        training target with positive weight.
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         Test error: the binomial deviance of the proportions, or the squared / absolute
         error of the probability (summed over both classes, as glmnet), weighted by
         the trials.
-""" + _CV_PARAMS + _ATTRS + """
+""" + _CV_PARAMS + _ATTRS + """\
+    y_range_ : tuple of (float, float)
+        The bounds of the targets' scale (see ``y_range``); ``predict`` returns means on
+        it.
+
     Notes
     -----
-    ``fit`` takes y as proportions (with the trials as ``sample_weight``) or as a
+    ``fit`` takes y as proportions (with the trials as ``sample_weight``; or targets on
+    the scale of ``y_range``, whose test errors are on the proportions' scale) or as a
     two-column [successes, failures] count table; folds split rows (all of a row's
     trials go to the same fold).
 """ + CV_NOTES + """
@@ -217,8 +231,24 @@ class BinomialRegressorCV(_FamilyCV):
     True
     """
 
+    def __init__(self, *, l1_ratio=0.0, y_range=(0.0, 1.0), alphas=100, eps=1e-3, cv=5,
+                 scoring="deviance", alpha_rule="min", relax=False, gammas=DEFAULT_GAMMAS,
+                 standardize=False, fit_intercept=True, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, positive=False, tol=1e-4,
+                 max_iter=1000, n_jobs=None, verbose=0):
+        self.y_range = y_range
+        super().__init__(l1_ratio=l1_ratio, alphas=alphas, eps=eps, cv=cv, scoring=scoring,
+                         alpha_rule=alpha_rule, relax=relax, gammas=gammas,
+                         standardize=standardize, fit_intercept=fit_intercept,
+                         penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                         upper_bounds=upper_bounds, positive=positive, tol=tol,
+                         max_iter=max_iter, n_jobs=n_jobs, verbose=verbose)
+
     def _datafit(self):
         return Binomial()
+
+    def _target(self, y, sample_weight):
+        return super()._target(range_proportions(self, y, sample_weight), sample_weight)
 
     def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, **params):
         """Cross-validate the path, select alpha and refit on all the data.
@@ -227,7 +257,8 @@ class BinomialRegressorCV(_FamilyCV):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, 2)
-            Proportions in [0, 1], or [successes, failures] counts.
+            Proportions in [0, 1] (or targets on the scale of ``y_range``), or
+            [successes, failures] counts.
         sample_weight : array-like of shape (n_samples,), default=None
             Trials (for proportions), or weights multiplying the trials.
         foldid : array-like of shape (n_samples,), default=None
@@ -242,9 +273,9 @@ class BinomialRegressorCV(_FamilyCV):
         -------
         self : object
         """
+        range_table_check(self, y)
         y, sample_weight = proportions(y, sample_weight)
         return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
 
-    @staticmethod
-    def _link(eta):
-        return expit(eta)
+    def _link(self, eta):
+        return range_mean(self, expit(eta))

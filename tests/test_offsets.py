@@ -109,3 +109,21 @@ def test_huber_joint_scale_with_offset():
     assert_allclose(resid, y - X @ est.coef_ - est.intercept_ - OFF, atol=1e-12)
     np.testing.assert_array_equal(est.outliers_, np.abs(resid) > eps * est.scale_)
     assert est.outliers_[:8].all()
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("MCPRegression", dict(alpha=0.05)), ("SCADRegression", dict(alpha=0.05)),
+    ("GroupLasso", dict(groups=[[0, 1], [2, 3, 4]], alpha=0.05)),
+    ("SparseGroupLasso", dict(groups=[[0, 1], [2, 3, 4]], alpha=0.05)),
+    ("AdaptiveLasso", dict(alpha=0.02)),
+])
+def test_penalty_estimators_with_offset(name, kw):
+    """The squared-loss estimators of the penalties beyond the elastic net: the offset is
+    a shift of the target (AdaptiveLasso's initial fit included)."""
+    import penalized
+
+    cls = getattr(penalized, name)
+    with_off = cls(tol=1e-12, **kw).fit(X, Y, offset=OFF)
+    shifted = cls(tol=1e-12, **kw).fit(X, Y - OFF)
+    assert_allclose(with_off.coef_, shifted.coef_, rtol=1e-10, atol=1e-12)
+    assert_allclose(with_off.predict(X, offset=OFF), shifted.predict(X) + OFF, atol=1e-10)

@@ -32,15 +32,19 @@ def _empty(p):
 def projection(design, yc, pen):
     """The :data:`Projection` of the unpenalized features of a residual design: their
     indices, Gram rows ``Xc_U' diag(s) Xc / S`` (C-ordered, k x p) and
-    ``Xc_U' diag(s) yc / S``."""
+    ``Xc_U' diag(s) yc / S``. A constant column (``design.sqnorms()`` 0: its centered
+    entries are rounding noise) gets a zero row, and the projection treats it as the
+    zero column it is."""
     cols = pen.unpenalized.astype(np.int64)
     if cols.size == 0:
         return _empty(design.p)
     A = design.columns(cols) * design.s[:, None]
     GU = np.zeros((max(cols.size, 2), max(design.p, 2)))
+    live = design.sqnorms()[cols] > 0
     for t in range(cols.size):
-        GU[t, :design.p] = design.rmatvec(A[:, t]) / design.S
-    return Projection(cols, GU, (A.T @ yc) / design.S)
+        if live[t]:  # a constant column (zero up to rounding) keeps a zero row
+            GU[t, :design.p] = design.rmatvec(A[:, t]) / design.S
+    return Projection(cols, GU, np.where(live, A.T @ yc, 0.0) / design.S)
 
 
 def quadratic_gap(design, yc, w, r, pen, proj=None):

@@ -95,11 +95,14 @@ class Design:
             return self.X.T @ u
         return self.X.T @ u
 
-    def rmatvec(self, u):
-        """Xc' u as float64."""
-        out = np.asarray(self.rmatvec_raw(u), dtype=np.float64)
+    def rmatvec(self, u, raw=None):
+        """Xc' u as float64 (``raw``: ``X' u`` when already computed). A constant column
+        (:meth:`sqnorms` 0) is the zero column of Xc: its entry is 0, not the rounding
+        noise of ``x_j' u - mu_j sum(u)`` (which grows with the column's mean)."""
+        out = np.asarray(self.rmatvec_raw(u) if raw is None else raw, dtype=np.float64)
         if self.center:
             out -= self.mu * float(np.sum(u))
+            out[self.sqnorms() == 0] = 0.0
         return out
 
     def matvec(self, w, cols=None):

@@ -67,10 +67,7 @@ def _rmatvec(design, u):
     from .kernels.sparse import csc_rmatvec
 
     X = design.X
-    out = csc_rmatvec(X.indptr, X.indices, X.data, u)
-    if design.center:
-        out -= design.mu * float(np.sum(u))
-    return out
+    return design.rmatvec(u, raw=csc_rmatvec(X.indptr, X.indices, X.data, u))
 
 
 def inner_tol(wdesign, z, gap, f, tol_gap):
@@ -133,8 +130,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        wmax = float(np.max(np.abs(w[unpen]), initial=0.0))
-        if gap <= tol_gap and kkt_u * (1.0 + wmax) <= tol_gap:
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
         if epochs >= max_iter or steps.spent():
@@ -167,7 +164,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         w[ws] = res.coef
         b = res.intercept
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="prox_newton", n_steps=steps.n,
@@ -268,17 +265,22 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     return w, b_new, used
 
 
-def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps):
+def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u=0.0):
+    """Warn with the criterion that failed: the duality gap (the critical-point criterion
+    of a non-convex loss), or (that being met) the unpenalized features' optimality
+    violation ``crit_u``."""
+    criterion = CRITERION_NAMES[loss.criterion]
+    if gap <= tol_gap < crit_u:
+        gap, criterion = crit_u, "unpenalized features' optimality violation"
     if steps.spent():
         warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                            "the null model's excess loss", max_iter=steps.budget,
                            unit="Newton steps (max_iter)", stacklevel=5,
-                           criterion=CRITERION_NAMES[loss.criterion])
+                           criterion=criterion)
         return
     warn_not_converged(f"Prox-Newton ({loss.name})", gap, tol_gap, tol,
                        "the null model's excess loss", max_iter=max_iter,
-                       stalled=epochs < max_iter, stacklevel=5,
-                       criterion=CRITERION_NAMES[loss.criterion])
+                       stalled=epochs < max_iter, stacklevel=5, criterion=criterion)
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
@@ -338,8 +340,8 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        if gap <= tol_gap and kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0))) \
-                <= tol_gap:
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
         if epochs >= max_iter or steps.spent():
@@ -375,6 +377,18 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
+        if not decrease < 0 and abs(decrease) <= 16 * _EPS * abs(primal) and \
+                (np.any(w_new != w) or b_new != b):
+            # the step's change of the objective is below its rounding level (its sign is
+            # noise): taken if it shrinks the gap
+            eta_c, b_c = eta + d_eta, b_new
+            if design.center:
+                d = loss.optimize_intercept(y, eta_c, s)
+                b_c, eta_c = b_c + d, eta_c + d
+            if glm_gap(design, y, loss, w_new, b_c, eta_c, pen, unpen, offset,
+                       lambda u: _rmatvec(design, u))[0] < gap:
+                w, eta, b = w_new, eta_c, b_c
+                continue
         if not decrease < 0:
             # the model's solution did not move: solve it more accurately, unless it is
             # already solved to rounding level
@@ -424,7 +438,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:
-        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="prox_newton", n_steps=steps.n,

@@ -85,6 +85,17 @@ def project_unpenalized(w, v, rr, ycr, pen, proj):
             sel[kc] = t
             kc += 1
     vt = v.copy()
+    # a constant column (zero Gram row: see penalized.solvers.certificate.projection) is
+    # the zero column its coefficient sees: its v_j is rounding noise
+    kl = 0
+    for a in range(kc):
+        j = proj.cols[sel[a]]
+        if proj.GU[sel[a], j] == 0.0:
+            vt[j] = 0.0
+        else:
+            sel[kl] = sel[a]
+            kl += 1
+    kc = kl
     if kc == 0:
         return vt, rr, ycr
     M = np.empty((kc, kc))

@@ -42,6 +42,7 @@ import argparse
 import functools
 import gc
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -243,7 +244,13 @@ class Penalized(Library):
         if max_iter is not None:
             kw["max_iter"] = max_iter
         if prob.kind == "logistic":
-            kw.update(penalty="l1", eps=EPS["logistic"])
+            if "measure" in inspect.signature(self._cls("logistic")).parameters:
+                # scikit-learn's signature: penalized's own grid and the deviance by name
+                # (max_iter counts prox-Newton steps there, epochs before)
+                kw.update(l1_ratios=(1.0,), measure="deviance", eps=EPS["logistic"],
+                          use_legacy_attributes=False)
+            else:  # a baseline from before scikit-learn's LogisticRegressionCV signature
+                kw.update(penalty="l1", eps=EPS["logistic"])
         return self._cls(prob.kind)(**kw)
 
     def _run(self, est, prob: Problem) -> Fit:

@@ -90,12 +90,16 @@ FIT_CASES = {
                         lambda: ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=20,
                                              cv=_kf("r", seed=3), standardize=False)),
     "logistic-l1-binary": (["--model", "logistic-l1"], "cls",
-                           lambda: LogisticRegressionCV("l1", alphas=20,
+                           lambda: LogisticRegressionCV(l1_ratios=(1.0,), alphas=20,
+                                                        measure="deviance",
+                                                        use_legacy_attributes=False,
                                                         cv=_kf("classification"),
                                                         standardize=True)),
     "logistic-en-multi": (["--model", "logistic-elasticnet", "--l1-ratio", "0.5",
                            "--alpha", "1se"], "grade",
-                          lambda: LogisticRegressionCV("elasticnet", l1_ratio=0.5, alphas=20,
+                          lambda: LogisticRegressionCV(l1_ratios=[0.5], alphas=20,
+                                                       measure="deviance",
+                                                       use_legacy_attributes=False,
                                                        cv=_kf("classification"),
                                                        alpha_rule="1se", standardize=True)),
     "logistic-l2-fixed": (["--model", "logistic-l2", "--alpha", "0.01"], "grade",
@@ -164,7 +168,8 @@ def test_subprocess_python_m_penalized(work):
     assert bad.returncode == 2
     assert bad.stderr.splitlines() == ["penalized: error: file not found: nope.csv"]
     train, new = pd.read_csv("cls.csv"), pd.read_csv("new.csv")
-    est = LogisticRegressionCV("l1", alphas=20, cv=_kf("classification"),
+    est = LogisticRegressionCV(l1_ratios=(1.0,), alphas=20, measure="deviance",
+                               use_legacy_attributes=False, cv=_kf("classification"),
                                standardize=True).fit(_design(train), train["cls"].to_numpy())
     got = _read_predictions("sub.csv")
     np.testing.assert_allclose(got[["proba_no", "proba_yes"]].to_numpy(),

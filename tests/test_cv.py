@@ -32,6 +32,8 @@ from penalized.model_selection import (
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TIGHT = dict(tol=1e-12, max_iter=100_000)
+# penalized's glmnet-style logistic CV: its alpha grid (``alphas``) and the deviance
+GLMNET = dict(measure="deviance", use_legacy_attributes=False)
 
 
 def _diabetes():
@@ -130,8 +132,8 @@ def test_logistic_cv_picks_scikit_learns_alpha(case):
         (X, y), pen, solver, tol, eps = _classification(load_wine, 175), "l2", "lbfgs", \
             1e-10, 1e-3
     n_alphas = 12 if case == "binary-l1" else 20
-    ours = LogisticRegressionCV(penalty=pen, alphas=n_alphas, eps=eps, cv=KFold(5), tol=1e-8,
-                                max_iter=100_000).fit(X, y)
+    ours = LogisticRegressionCV(l1_ratios=[1.0 if pen == "l1" else 0.0], alphas=n_alphas,
+                                eps=eps, cv=KFold(5), tol=1e-8, **GLMNET).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         alpha, mean_log_loss = _sk_logistic_cv(X, y, ours.alphas_, 1.0 if pen == "l1" else 0.0,
@@ -228,8 +230,8 @@ def test_relaxed_blend_and_gamma_grid():
 
 def test_relaxed_logistic_runs_and_blends():
     X, y = _classification(load_breast_cancer, 200, 8)
-    est = LogisticRegressionCV(penalty="l1", alphas=8, eps=1e-2, cv=4, relax=True,
-                               gammas=[0.0, 0.5, 1.0]).fit(X, y)
+    est = LogisticRegressionCV(l1_ratios=[1.0], alphas=8, eps=1e-2, cv=4, relax=True,
+                               gammas=[0.0, 0.5, 1.0], **GLMNET).fit(X, y)
     assert est.relax_cv_scores_.shape == (3, 8, 4)
     d0 = est.decision_function(X, alpha=est.alphas_[4], gamma=0.0)
     d1 = est.decision_function(X, alpha=est.alphas_[4], gamma=1.0)
@@ -281,7 +283,8 @@ def test_n_jobs_gives_identical_results():
     assert_array_equal(one.mse_path_, two.mse_path_)
     assert_array_equal(one.coef_, two.coef_)
     Xc, yc = _classification(load_breast_cancer, 200, 8)
-    kw = dict(penalty="l1", alphas=8, eps=1e-2, cv=4, relax=True, gammas=[0.0, 1.0])
+    kw = dict(l1_ratios=[1.0], alphas=8, eps=1e-2, cv=4, relax=True, gammas=[0.0, 1.0],
+              **GLMNET)
     one = LogisticRegressionCV(n_jobs=1, **kw).fit(Xc, yc)
     two = LogisticRegressionCV(n_jobs=2, **kw).fit(Xc, yc)
     assert_array_equal(one.relax_cv_scores_, two.relax_cv_scores_)
@@ -306,7 +309,8 @@ def test_predict_at_any_alpha():
 def test_classifier_and_poisson_predict_at_alpha():
     X, y = _classification(load_wine, 120)
     labels = np.array(["a", "b", "c"])[y]
-    clf = LogisticRegressionCV(penalty="l1", alphas=6, eps=0.05, cv=3).fit(X, labels)
+    clf = LogisticRegressionCV(l1_ratios=[1.0], alphas=6, eps=0.05, cv=3, **GLMNET).fit(
+        X, labels)
     assert_array_equal(clf.classes_, ["a", "b", "c"])
     assert clf.coef_.shape == (3, 13) and clf.intercept_.shape == (3,)
     i = 3
@@ -326,25 +330,27 @@ def test_classifier_and_poisson_predict_at_alpha():
 
 
 # ---------------------------------------------------------------------------- scoring
-@pytest.mark.parametrize("scoring", ["deviance", "mse", "mae", "accuracy", "auc"])
+@pytest.mark.parametrize("scoring", ["deviance", "mse", "mae", "class", "auc"])
 def test_binary_scorings_by_hand(scoring):
     X, y = _classification(load_breast_cancer, 150, 6)
     foldid = np.arange(y.size) % 3
-    est = LogisticRegressionCV(penalty="l1", alphas=6, eps=0.05, scoring=scoring,
-                               tol=1e-8).fit(X, y, foldid=foldid)
+    est = LogisticRegressionCV(l1_ratios=[1.0], alphas=6, eps=0.05, measure=scoring, tol=1e-8,
+                               use_legacy_attributes=False).fit(X, y, foldid=foldid)
     tr, te = foldid != 1, foldid == 1
-    res = path(X[tr], y[tr].astype(float), Logistic(), alphas=est.alphas_, tol=1e-8)
+    res = path(X[tr], y[tr].astype(float), Logistic(), alphas=est.alphas_, tol=1e-8,
+               max_iter=100_000)
     eta = X[te] @ res.coefs.toarray() + res.intercepts
     p, yt = 1 / (1 + np.exp(-eta)), y[te][:, None]
     expected = {
         "deviance": [2 * log_loss(y[te], p[:, j], labels=[0, 1]) for j in range(6)],
         "mse": (2 * (yt - p) ** 2).mean(axis=0),
         "mae": (2 * np.abs(yt - p)).mean(axis=0),
-        "accuracy": ((eta > 0) != yt).mean(axis=0),
+        "class": ((eta > 0) != yt).mean(axis=0),
         "auc": [1 - roc_auc_score(y[te], eta[:, j]) for j in range(6)],
     }[scoring]
     assert_allclose(est.cv_scores_[:, 1], expected, rtol=1e-7, atol=1e-12)
     assert est.scoring_ == scoring
+    assert_allclose(est.scores_[1, 0], -np.asarray(expected), rtol=1e-7, atol=1e-12)
 
 
 def test_mse_path_is_mse_whatever_the_scoring():
@@ -414,12 +420,13 @@ def test_bad_parameters_raise_value_errors_naming_them(est, fit_kw, name):
 
 def test_bad_classifier_and_predict_arguments():
     X, y = _classification(load_wine, 90)
+    kw = dict(use_legacy_attributes=False, scoring="accuracy")
     with pytest.raises(ValueError, match="relax"):
-        LogisticRegressionCV(penalty="l2", relax=True).fit(X, y)
+        LogisticRegressionCV(l1_ratios=(0,), relax=True, **kw).fit(X, y)
     with pytest.raises(ValueError, match="penalty"):
-        LogisticRegressionCV(penalty="l3").fit(X, y)
-    with pytest.raises(ValueError, match="scoring"):  # AUC is binary only
-        LogisticRegressionCV(scoring="auc").fit(X, y)
+        LogisticRegressionCV(penalty="l3", **kw).fit(X, y)
+    with pytest.raises(ValueError, match="measure"):  # AUC is binary only
+        LogisticRegressionCV(l1_ratios=(0,), measure="auc", use_legacy_attributes=False).fit(X, y)
     with pytest.raises(ValueError, match="y"):
         PoissonRegressorCV().fit(X, -np.ones(len(X)))
     est = LassoCV(alphas=5).fit(X_BAD, Y_BAD)

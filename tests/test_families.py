@@ -275,7 +275,7 @@ def test_poisson_exposure_is_log_offset():
 
 CV_CASES = [
     (LassoCV, Lasso, "linear", {}),
-    (LogisticRegressionCV, None, "binary", dict(penalty="l1")),
+    (LogisticRegressionCV, None, "binary", dict(l1_ratios=(1.0,), measure="deviance")),
     (GammaRegressorCV, GammaRegressor, "gamma", dict(l1_ratio=1.0)),
     (TweedieRegressorCV, TweedieRegressor, "tweedie", dict(power=1.5, l1_ratio=1.0)),
 ]

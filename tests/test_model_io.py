@@ -74,14 +74,19 @@ CASES = {
                       lambda: ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=15, cv=3), "min"),
     "elasticnet": ("elasticnet", "y", lambda: ElasticNet(alpha=0.1, l1_ratio=0.3), "value"),
     "logistic-l1-binary-cv": ("logistic-l1", "yb",
-                              lambda: LogisticRegressionCV("l1", alphas=15, cv=3), "min"),
+                              lambda: LogisticRegressionCV(l1_ratios=(1.0,), alphas=15, cv=3,
+                                                           measure="deviance",
+                                                           use_legacy_attributes=False),
+                              "min"),
     "logistic-l2-bool": ("logistic-l2", "ybool",
                          lambda: LogisticRegression(alpha=0.05), "value"),
     "logistic-l2-multi": ("logistic-l2", "yc",
                           lambda: LogisticRegression(alpha=0.02), "value"),
     "logistic-en-multi-cv": ("logistic-elasticnet", "yc",
-                             lambda: LogisticRegressionCV("elasticnet", l1_ratio=0.5, alphas=10,
-                                                          cv=3, alpha_rule="1se"), "1se"),
+                             lambda: LogisticRegressionCV(l1_ratios=[0.5], alphas=10, cv=3,
+                                                          measure="deviance",
+                                                          use_legacy_attributes=False,
+                                                          alpha_rule="1se"), "1se"),
 }
 
 

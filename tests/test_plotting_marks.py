@@ -109,7 +109,8 @@ def test_plot_path_refuses_what_it_cannot_draw(diabetes):
 def test_multinomial_panels_are_titled_with_the_class_labels():
     iris = load_iris()
     y = iris.target_names[iris.target]
-    est = LogisticRegressionCV("l1", cv=3, alphas=12).fit(iris.data, y)
+    est = LogisticRegressionCV(l1_ratios=(1.0,), cv=3, alphas=12, measure="deviance",
+                               use_legacy_attributes=False).fit(iris.data, y)
     axes = plot_path(est)
     assert [a.get_title() for a in axes] == [f"class {c}" for c in est.classes_]
     for a in axes:

@@ -11,6 +11,7 @@ __all__ = [
     "check_bounds",
     "check_finite_sparse",
     "check_int",
+    "check_labels",
     "check_penalty_factor",
     "check_sample_weight",
     "check_scalar",
@@ -65,8 +66,13 @@ def check_bool(value, name):
 
 def _as_float_vector(value, name, n):
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
+        if arr.dtype.kind == "c":  # a float64 cast would drop the imaginary parts
+            raise InvalidParameterError(f"'{name}' must be real, got complex values.")
+        arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
+        if isinstance(exc, InvalidParameterError):
+            raise
         raise InvalidParameterError(f"'{name}' must be numeric, got {value!r}.") from exc
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
@@ -157,3 +163,42 @@ def num_rows(X):
         return len(X)
     except TypeError:
         return None
+
+
+def _is_missing(label):
+    if label is None:
+        return True
+    try:
+        return bool(label != label)  # NaN
+    except TypeError:  # pandas.NA: its comparisons are NA, whose truth is undefined
+        return True
+    except ValueError:  # an array is no label: scikit-learn's checks refuse it
+        return False
+
+
+def check_labels(y):
+    """Refuse by name the class labels that scikit-learn's checks fail on while sorting
+    or scanning them: missing labels (None, NaN, ``pandas.NA``) and labels mixing strings
+    with numbers (scikit-learn raises ``TypeError: '<' not supported between instances of
+    'int' and 'str'`` or ``boolean value of NA is ambiguous``). Run on the raw ``y``,
+    before scikit-learn's validation; anything else is left to it."""
+    if y is None or sp.issparse(y):
+        return
+    try:
+        y = np.asarray(y)
+    except (TypeError, ValueError):  # ragged: scikit-learn's checks name it
+        return
+    if y.dtype.kind != "O" or y.ndim == 0:
+        return
+    flat = y.ravel()
+    missing = [i for i, v in enumerate(flat) if _is_missing(v)]
+    if missing:
+        raise ValueError(f"Input y contains missing class labels ({flat[missing[0]]!r} at "
+                         f"index {missing[0]}, {len(missing)} in all): remove or impute "
+                         "them.")
+    text = [isinstance(v, (str, bytes)) for v in flat]
+    if any(text) and not all(text):
+        s, o = flat[text.index(True)], flat[text.index(False)]
+        raise TypeError(f"The class labels in y mix strings and other types (e.g. {s!r} of "
+                        f"type {type(s).__name__} and {o!r} of type {type(o).__name__}): "
+                        "use labels of one type.")

@@ -286,9 +286,10 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
             return ms.ElasticNetCV(l1_ratio=0.0, **common)
         if model == "elasticnet":
             return ms.ElasticNetCV(l1_ratio=grid if len(grid) > 1 else grid[0], **common)
-        penalty = model.split("-", 1)[1]
-        extra = {"l1_ratio": grid if len(grid) > 1 else grid[0]} if mixed else {}
-        return ms.LogisticRegressionCV(penalty=penalty, **extra, **common)
+        # penalized's glmnet-style CV: its alpha grid and the deviance
+        ratios = grid if mixed else [{"logistic-l1": 1.0, "logistic-l2": 0.0}[model]]
+        return ms.LogisticRegressionCV(l1_ratios=ratios, measure="deviance",
+                                       use_legacy_attributes=False, **common)
     if mixed and l1_ratio is not None and len(l1_ratio) > 1:
         raise UsageError("a fixed --alpha takes a single --l1-ratio")
     r = 0.5 if l1_ratio is None else l1_ratio[0]

@@ -229,6 +229,8 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
     alpha = getattr(estimator, "alpha_", None)
     alpha = estimator.alpha if alpha is None else alpha
     l1_ratio = getattr(estimator, "l1_ratio_", None)
+    if l1_ratio is not None and np.ndim(l1_ratio):  # scikit-learn's legacy LogisticRegressionCV
+        l1_ratio = np.ravel(l1_ratio)[0] if np.size(l1_ratio) else None
     if l1_ratio is None:
         fixed = {"lasso": 1.0, "ridge": 0.0, "logistic-l1": 1.0, "logistic-l2": 0.0}
         l1_ratio = fixed[kind] if kind in fixed else estimator.l1_ratio

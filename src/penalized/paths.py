@@ -47,6 +47,9 @@ class PathResult:
     dev_explained : ndarray of shape (n_alphas,)
         Fraction of the null model's excess loss explained (R^2 for least squares).
     converged : ndarray of bool, shape (n_alphas,)
+    n_steps : ndarray of shape (n_alphas,) or None
+        Outer iterations of each GLM fit (prox-Newton steps; None for the least-squares
+        engines).
     """
 
     alphas: np.ndarray
@@ -57,6 +60,7 @@ class PathResult:
     df: np.ndarray
     dev_explained: np.ndarray
     converged: np.ndarray
+    n_steps: np.ndarray = None
 
     def __post_init__(self):
         # a certificate is never negative: below zero is rounding error of P - D
@@ -100,13 +104,15 @@ def grid_from_gradient(grad, pen_unit, l1_ratio, n_alphas, eps):
 
 
 def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, verbose=0,
-             offset=None, gram=None, deviance=True, precompute="auto", seed=-1):
+             offset=None, gram=None, deviance=True, precompute="auto", seed=-1,
+             max_steps=None):
     """The warm-started path over the decreasing ``grid`` (penalty
     ``alpha * _mix(pen_unit, l1_ratio)``) on a validated design.
 
     ``precompute`` and ``seed`` are scikit-learn's ``precompute`` and the random
     coordinate order of ``selection="random"`` (``seed >= 0``: alpha by alpha on the
-    working-set engine).
+    working-set engine). ``max_steps`` caps the outer iterations of each GLM fit (their
+    estimators' ``max_iter``).
 
     Least-squares paths over positive alphas run in one engine call; others fit alpha by
     alpha from the previous solution. ``gram`` is the least-squares
@@ -132,18 +138,20 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
                           n_iters=iters, df=np.count_nonzero(W, axis=0),
                           dev_explained=_dev_explained(design, target, datafit, values, None)
                           if deviance else np.full(m, np.nan), converged=conv)
-    coefs, intercepts, gaps, iters, conv = [], [], [], [], []
+    coefs, intercepts, gaps, iters, conv, steps = [], [], [], [], [], []
     w0 = b0 = None
     for alpha in grid:
         res = solve_design(design, y, datafit, mix.scaled(alpha, alpha), tol=tol,
                            max_iter=max_iter, coef_init=w0, intercept_init=b0, offset=offset,
-                           verbose=verbose, gram=gram, precompute=precompute, seed=seed)
+                           verbose=verbose, gram=gram, precompute=precompute, seed=seed,
+                           max_steps=max_steps)
         w0, b0 = res.coef, res.intercept
         coefs.append(res.coef.copy())
         intercepts.append(np.copy(res.intercept))
         gaps.append(res.dual_gap)
         iters.append(res.n_iter)
         conv.append(res.converged)
+        steps.append(res.n_steps)
     dev = (_dev_explained(design, y, datafit, None, (coefs, intercepts, offset)) if deviance
            else np.full(m, np.nan))
     if datafit.multi_output:
@@ -154,7 +162,8 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
         df = np.array([int(np.count_nonzero(c)) for c in coefs])
     return PathResult(alphas=grid, coefs=coef_out, intercepts=np.array(intercepts),
                       dual_gaps=np.array(gaps), n_iters=np.array(iters), df=df,
-                      dev_explained=dev, converged=np.array(conv))
+                      dev_explained=dev, converged=np.array(conv),
+                      n_steps=None if datafit.quadratic else np.array(steps, dtype=int))
 
 
 def _dev_explained(design, y, datafit, values, fits):

@@ -249,7 +249,7 @@ def fit_info(est):
     'gamma = 0.25'
     """
     parts = []
-    ratio = getattr(est, "l1_ratio_", None)
+    ratio = _chosen_l1_ratio(est)
     if ratio is not None:
         searched = np.atleast_1d(getattr(est, "l1_ratios_", [ratio]))
         if searched.size > 1 or 0.0 < float(ratio) < 1.0:
@@ -257,6 +257,15 @@ def fit_info(est):
     if getattr(est, "gammas_", None) is not None and getattr(est, "gamma_", None) is not None:
         parts.append(f"gamma = {_fmt(est.gamma_)}")
     return ", ".join(parts)
+
+
+def _chosen_l1_ratio(est):
+    """The chosen ``l1_ratio_`` as a float, or None (scikit-learn's legacy
+    LogisticRegressionCV attributes repeat it in an array, ``[None]`` for its default)."""
+    ratio = getattr(est, "l1_ratio_", None)
+    if ratio is not None and np.ndim(ratio):
+        ratio = np.ravel(ratio)[0] if np.size(ratio) else None
+    return None if ratio is None else float(ratio)
 
 
 def _marks(est, alpha):
@@ -461,11 +470,12 @@ def _cv_row(est, arr):
     if arr.ndim == 1:
         return None
     n_rows = arr.shape[0]
-    chosen = getattr(est, "l1_ratio_", None)
+    chosen = _chosen_l1_ratio(est)
     if chosen is not None:
         for name in ("l1_ratios_", "l1_ratios", "l1_ratio"):
             cand = getattr(est, name, None)
-            if cand is None or np.ndim(cand) != 1 or len(cand) != n_rows:
+            if cand is None or np.ndim(cand) != 1 or len(cand) != n_rows or any(
+                    c is None for c in cand):
                 continue
             hit = np.flatnonzero(np.isclose(np.asarray(cand, dtype=np.float64), chosen))
             if hit.size:
@@ -538,18 +548,14 @@ def plot_cv(cv_estimator, ax=None):
             f"{', '.join(missing)}. Call fit first."
         )
     mean = np.asarray(est.cv_mean_, dtype=np.float64)
-    row = _cv_row(est, mean)
+    # the CV curve is the chosen l1_ratio's; alphas_ has a row per l1_ratio (scikit-learn)
+    row = _cv_row(est, np.asarray(est.alphas_) if np.ndim(est.alphas_) == 2 else mean)
 
     def pick(values):
         values = np.asarray(values)
         return values[row] if row is not None and values.ndim == 2 else values
 
-    alphas = np.asarray(est.alphas_)
-    if alphas.ndim == 2 and mean.ndim == 1:
-        # one grid per l1_ratio (scikit-learn's layout), the curve of the chosen one
-        row = _cv_row(est, alphas)
-        alphas = alphas[row]
-    alphas = pick(alphas).astype(np.float64)
+    alphas = pick(est.alphas_).astype(np.float64)
     mean, se = pick(mean), pick(np.asarray(est.cv_se_, dtype=np.float64))
     if not (alphas.shape == mean.shape == se.shape) or alphas.ndim != 1:
         raise ValueError(

@@ -309,12 +309,12 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         else:
             a = alpha * sigma * (2.0 - l1_ratio) / (2.0 * S)
             penalty = build_penalty(self, a, l1_ratio / (2.0 - l1_ratio))
-        with warnings.catch_warnings():
-            # the fit at the final scale is certified below; intermediate scales only
-            # need to move sigma
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            return fit_problem(X, y, Huber(eps * sigma), penalty, prm,
-                               sample_weight=sample_weight, coef_init=coef)
+        # no ConvergenceWarning here: the fit at the final scale is certified by fit()
+        # (intermediate scales only need to move sigma). Not warnings.catch_warnings,
+        # which swaps the process's filters: concurrent fits in threads would leak
+        # "ignore ConvergenceWarning" into the whole process
+        return fit_problem(X, y, Huber(eps * sigma), penalty, prm,
+                           sample_weight=sample_weight, coef_init=coef, warn=False)
 
     def _check_penalty_object(self, l1_ratio, fixed, p):
         """A ``penalty`` object this fit can honour (see ``penalty`` in the docstring)."""

@@ -138,6 +138,10 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        # an (n, 1) y is fitted as 1-D, with scikit-learn's intercept_ of shape (1,)
+        shape = getattr(y, "shape", None)  # not np.shape: y may refuse array functions
+        column = (len(shape) == 2 if shape is not None
+                  else isinstance(y, (list, tuple)) and np.ndim(y) == 2)
         if check_bool(check_input, "check_input"):
             X, y = validate_fit_data(self, X, y, multi_output=True)
         y = np.asarray(y, dtype=np.float64)
@@ -173,6 +177,8 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if y.ndim == 1:
             self.intercept_, self.dual_gap_, self.n_iter_ = float(intercepts[0]), \
                 float(gaps[0]), iters[0]
+            if column:
+                self.intercept_ = intercepts
         else:
             self.intercept_, self.dual_gap_, self.n_iter_ = intercepts, gaps, iters
         return self

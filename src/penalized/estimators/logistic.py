@@ -12,7 +12,13 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
-from .._validation import InvalidParameterError, check_bool, check_sample_weight, check_scalar
+from .._validation import (
+    InvalidParameterError,
+    check_bool,
+    check_labels,
+    check_sample_weight,
+    check_scalar,
+)
 from ..datafits import Logistic, Multinomial
 from ._base import (
     FitParams,
@@ -261,6 +267,7 @@ default="lbfgs"
                         max_iter=max_iter * _STEP_EPOCHS,
                         warm_start=check_bool(self.warm_start, "warm_start"),
                         verbose=check_int(self.verbose, "verbose", low=0))
+        check_labels(y)  # before scikit-learn's checks, which fail on them in sorting
         X, y = validate_fit_data(self, X, y, y_numeric=False)
         check_classification_targets(y)
         enc = LabelEncoder()

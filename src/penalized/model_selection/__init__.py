@@ -17,8 +17,9 @@ import importlib
 
 from .cox_cv import CoxPHCV
 from .family_cv import BinomialRegressorCV, GammaRegressorCV, TweedieRegressorCV
-from .glm_cv import LogisticRegressionCV, PoissonRegressorCV
+from .glm_cv import PoissonRegressorCV
 from .linear_cv import ElasticNetCV, LassoCV
+from .logistic_cv import LogisticRegressionCV
 
 _LAZY = ("GroupLassoCV", "MCPRegressionCV", "MultiTaskElasticNetCV", "MultiTaskLassoCV",
          "SCADRegressionCV", "SparseGroupLassoCV")

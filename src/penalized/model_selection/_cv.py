@@ -1,13 +1,14 @@
 """Cross-validation engine shared by the ``*CV`` estimators.
 
 Folds are fixed once and shared by every alpha (and every l1_ratio). One warm-started
-path per (l1_ratio, fold) on the full-data alpha grid gives the test-fold linear
-predictors; scores, means, standard errors, the minimum and one-standard-error rules,
-relaxed fits and interpolation along the path are computed here.
+path per (l1_ratio, fold) on the full-data alpha grid (or on a grid of the fold's own,
+e.g. ``alpha = 1 / (C * S_train)`` for scikit-learn's ``Cs``) gives the test-fold linear
+predictors; relaxed fits are computed here, the scores and the rules that pick alpha in
+:mod:`._cv_select`.
 """
 
 import numbers
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,10 +29,11 @@ from .._validation import (
     check_bounds,
     check_finite_sparse,
     check_int,
+    check_labels,
     check_sample_weight,
     check_scalar,
 )
-from ..estimators._base import selection_seed, validate_fit_data
+from ..estimators._base import validate_fit_data
 from ..paths import PathResult, alpha_grid, fit_path, unit_penalty
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve
@@ -39,110 +41,24 @@ from ..solvers.design import Design
 from ..solvers.engine import cv_on_gram_downdates
 from ..solvers.least_squares import FullGram
 from ._cv_offset import add_offset, cv_offset, fold_offsets
+from ._cv_options import (  # noqa: F401 (re-exported)
+    _check_alphas,
+    _check_choice,
+    _check_grid,
+    alpha_rule,
+    make_folds,
+    path_kwargs,
+)
 from ._cv_select import fold_errors, interpolate, select, summarize
 from ._gram_cv import FoldGrams, gram_fold_path
 from ._threads import run_tasks
 
-__all__ = ["fold_errors", "interpolate", "make_folds", "relaxed_path", "select"]
+__all__ = ["fold_errors", "interpolate", "make_folds", "relaxed_path", "select", "summarize"]
 
 _RELAX_RIDGE = 1e-6  # ridge of the relaxed GLM refits, relative to alpha_max
 _GRID_MIN_L1 = 1e-3  # glmnet: alpha_max of a grid is computed with max(l1_ratio, 1e-3)
 _RELAX_ATTRS = ("gammas_", "relax_cv_scores_", "relax_cv_mean_", "relax_cv_se_",
                 "gamma_min_", "gamma_1se_", "relaxed_path_")
-
-# ----------------------------------------------------------------------------- folds
-def make_folds(cv, X, y, groups=None, foldid=None, classifier=False):
-    """List of (train, test) index arrays: from ``foldid`` if given, else from ``cv``."""
-    n = X.shape[0]
-    if foldid is not None:
-        foldid = np.asarray(foldid)
-        if foldid.ndim != 1 or foldid.shape[0] != n:
-            raise ValueError(f"'foldid' must have shape ({n},) (one fold label per sample), "
-                             f"got shape {foldid.shape}.")
-        labels = np.unique(foldid)
-        if labels.size < 2:
-            raise ValueError("'foldid' must contain at least 2 distinct fold labels.")
-        return [(np.flatnonzero(foldid != k), np.flatnonzero(foldid == k)) for k in labels]
-    if cv is None:
-        cv = 5
-    if isinstance(cv, (bool, np.bool_)):
-        raise ValueError(f"The 'cv' parameter must be an int >= 2, a splitter or an "
-                         f"iterable of (train, test) splits, got {cv!r}.")
-    if isinstance(cv, numbers.Integral) and cv < 2:
-        raise ValueError(f"The 'cv' parameter must be >= 2 folds, got {cv!r}.")
-    splitter = check_cv(cv, y, classifier=classifier)
-    folds = [(np.asarray(tr, dtype=np.intp), np.asarray(te, dtype=np.intp))
-             for tr, te in splitter.split(X, y, groups)]
-    if len(folds) < 2:
-        raise ValueError(f"The 'cv' parameter must give at least 2 folds, got {len(folds)}.")
-    if any(tr.size == 0 or te.size == 0 for tr, te in folds):
-        raise ValueError("The 'cv' parameter gave a fold with an empty train or test set.")
-    return folds
-
-
-# ------------------------------------------------------------------------------ paths
-def path_kwargs(est):
-    """Keyword arguments of :func:`penalized.path` shared by every fit of a CV run."""
-    return dict(penalty_factor=est.penalty_factor, lower_bounds=est.lower_bounds,
-                upper_bounds=est.upper_bounds, positive=check_bool(est.positive, "positive"),
-                fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
-                standardize=check_bool(est.standardize, "standardize"),
-                tol=check_scalar(est.tol, "tol", low=0.0),
-                max_iter=check_int(est.max_iter, "max_iter"),
-                verbose=_check_verbose(est.verbose),
-                precompute=_cv_precompute(est), seed=_cv_seed(est))
-
-
-def _check_verbose(value):
-    """scikit-learn's ``verbose``: a bool or an int >= 0."""
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
-    return check_int(value, "verbose", low=0)
-
-
-def _cv_precompute(est):
-    """scikit-learn's ``precompute`` of the CV estimators: "auto" or a bool (a user Gram
-    matrix cannot be split by fold)."""
-    value = getattr(est, "precompute", "auto")
-    if isinstance(value, str) and value == "auto":
-        return "auto"
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if hasattr(value, "shape") or isinstance(value, (list, tuple)):
-        raise ValueError("The 'precompute' parameter of a CV estimator cannot be a Gram "
-                         "matrix: every training fold has its own X'X. Pass True to have "
-                         "penalized compute them (by downdates of one all-rows Gram matrix).")
-    raise ValueError("The 'precompute' parameter must be 'auto' or a bool, got "
-                     f"{value!r}.")
-
-
-def _cv_seed(est):
-    """scikit-learn's ``selection`` / ``random_state``: -1 (cyclic) or the seed of the
-    random coordinate order; the old rule values of ``selection`` mean cyclic."""
-    if not hasattr(est, "random_state") or getattr(est, "selection", None) in _OLD_RULES:
-        return -1
-    return selection_seed(est)
-
-
-_OLD_RULES = ("min", "1se")
-
-
-def alpha_rule(est):
-    """The rule that picks ``alpha_``: ``alpha_rule`` ("min" or "1se"), or the same
-    value given under its old name ``selection`` (FutureWarning: ``selection`` is
-    scikit-learn's coordinate order, "cyclic" or "random")."""
-    old = getattr(est, "selection", None)
-    if isinstance(old, str) and old in _OLD_RULES:
-        warnings.warn(
-            f"selection={old!r} as the alpha rule is deprecated: use alpha_rule={old!r}. "
-            "'selection' is scikit-learn's coordinate order ('cyclic' or 'random').",
-            FutureWarning, stacklevel=3)
-        return old
-    if old is not None and old != "deprecated" and not hasattr(est, "random_state"):
-        raise ValueError(f"The 'selection' parameter (deprecated: use 'alpha_rule') must be "
-                         f"'min' or '1se', got {old!r}.")
-    return _check_choice(est.alpha_rule, "alpha_rule", {"min", "1se"})
-
 
 def fold_design(X, sw, kw):
     """The Design of (training) rows and the unit penalty of a CV run on it (standardized
@@ -181,7 +97,8 @@ def grid_mix(l1_ratio, eps):
 def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True,
               offset=None):
     """The path on (X, y) over ``grid`` with the CV run's options (``gram``: the centered
-    Gram matrix / S of X when known; ``offset``: of these rows)."""
+    Gram matrix / S of X when known; ``kw["max_steps"]``: the GLM fits' step budget;
+    ``offset``: of these rows)."""
     design, pen_unit = fold_design(X, sw, kw)
     fg = None
     if gram is not None:
@@ -189,8 +106,8 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
         fg = FullGram(design, y - ybar, gram)
     return fit_path(design, y, datafit, pen_unit, grid, l1_ratio, tol=kw["tol"],
                     max_iter=kw["max_iter"], verbose=kw["verbose"], gram=fg,
-                    deviance=deviance, offset=offset,
-                    precompute=kw.get("precompute", "auto"), seed=kw.get("seed", -1))
+                    deviance=deviance, offset=offset, precompute=kw.get("precompute", "auto"),
+                    seed=kw.get("seed", -1), max_steps=kw.get("max_steps"))
 
 
 def _rows(X, idx, block=256):
@@ -273,60 +190,83 @@ def relaxed_path(X, y, sw, datafit, res, kw, offset=None):
                       dev_explained=np.full(m, np.nan), converged=np.ones(m, dtype=bool))
 
 
-def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, offset=None):
-    """Fit the path on one training fold; return the test-fold linear predictors (with the
-    test rows' offset)."""
+@dataclass
+class FoldFit:
+    """What one (l1_ratio, fold) job returns: the test rows' linear predictors (n_test,
+    n_alphas[, K]) of the path and of its relaxed path, and, when the estimator keeps
+    them (``_keep_fold_paths``), the two fitted paths."""
+
+    eta: np.ndarray
+    eta_relaxed: np.ndarray = None
+    path: PathResult = None
+    relaxed: PathResult = None
+
+
+def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, keep=False,
+              offset=None):
+    """Fit the path on one training fold; return its :class:`FoldFit` (the test rows'
+    linear predictors include their offset)."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
     otr, ote = fold_offsets(offset, train, test, y.ndim)
     res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False, offset=otr)
     Xte = _rows(X, test)
-    eta = linear_predictor(Xte, res) + ote
-    if not relax:
-        return eta, None
-    rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw, otr)
-    return eta, linear_predictor(Xte, rel) + ote
+    rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw, otr) if relax else None
+    return FoldFit(linear_predictor(Xte, res) + ote,
+                   None if rel is None else linear_predictor(Xte, rel) + ote,
+                   res if keep else None, rel if keep else None)
 
 
 def _gram_fold_job(fg, X, train, test, grid, l1_ratio, kw):
     W, b = gram_fold_path(fg, train, test, grid, l1_ratio, kw)
-    return np.asarray(X[test] @ W, dtype=np.float64) + b, None
+    return FoldFit(np.asarray(X[test] @ W, dtype=np.float64) + b)
+
+
+@dataclass
+class CVRun:
+    """One cross-validation run of a :class:`BaseCV` estimator, as its selection and refit
+    read it. ``grids[l]`` is the full-data alpha grid of ``l1_ratios[l]`` (decreasing),
+    ``fold_grids[l][f]`` fold f's own grid (None: every fold uses ``grids``);
+    ``scores[l, g, a, f]`` the test score of every fold; ``fits`` the jobs' outputs in
+    the order of ``jobs`` ((l, f) pairs)."""
+
+    X: object
+    y: np.ndarray
+    y_fit: np.ndarray
+    sw: np.ndarray
+    sw_fit: np.ndarray
+    datafit: object
+    kw: dict
+    folds: list
+    l1_ratios: np.ndarray
+    grids: np.ndarray
+    fold_grids: object
+    gam: np.ndarray
+    relax: bool
+    jobs: list
+    fits: list
+    scores: np.ndarray = None
+    full_path: PathResult = None
+    score_params: dict = None
+    offset: np.ndarray = None  # of the rows of X (None: none, or in the squared loss's y)
+
+    @property
+    def dtype(self):
+        """The dtype of the fitted coefficients (X's)."""
+        return self.X.dtype
+
+    def total_weight(self):
+        """The total training weight ``S`` of all the rows (class weights included)."""
+        return float(self.X.shape[0] if self.sw_fit is None else np.sum(self.sw_fit))
 
 
 # ---------------------------------------------------------------------- base estimator
-def _check_choice(value, name, options):
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"The '{name}' parameter must be one of {sorted(options)}, "
-                         f"got {value!r}.")
-    return value
-
-
-def _check_grid(value, name, *, low=0.0, high=None):
-    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"The '{name}' parameter must be a non-empty 1-D array of finite "
-                         f"values, got {value!r}.")
-    if np.any(arr < low) or (high is not None and np.any(arr > high)):
-        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"The '{name}' parameter must be {bound}, got {value!r}.")
-    return arr
-
-
-def _check_alphas(value):
-    """An explicit alpha grid; a negative entry is named by index and value as
-    scikit-learn does."""
-    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
-    if arr.ndim == 1:
-        for i, a in enumerate(arr):
-            if a < 0:
-                raise ValueError(f"alphas[{i}] == {a}, must be >= 0.0.")
-    return _check_grid(arr, "alphas")
-
-
 class BaseCV(BaseEstimator):
     """Shared fit of the CV estimators; subclasses set the datafit and the target."""
 
     _mse_path = False  # store scikit-learn's mse_path_ (least-squares CV estimators)
+    _coordinate_order = False  # scikit-learn's selection / random_state (LassoCV, ...)
+    _keep_fold_paths = False  # the jobs return their fitted paths (FoldFit.path)
 
     def _l1_ratios(self):
         return _check_grid(self.l1_ratio, "l1_ratio", high=1.0)
@@ -394,27 +334,59 @@ class BaseCV(BaseEstimator):
         -------
         self : object
         """
-        l1_ratios, alphas, eps, relax, gammas = self._check_params()
-        groups = self._split_params(sample_weight, foldid, params).get("groups")
-        for name in _RELAX_ATTRS + ("mse_path_",):
-            self.__dict__.pop(name, None)
-        kw = path_kwargs(self)
-        X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        y_fit, y_score, datafit, sw_fit = self._target(y, sw)
-        y_fit, y_score, offset = cv_offset(offset, datafit, y_fit, y_score)
-        scoring = _check_choice(self.scoring, "scoring", set(datafit.scorings))
-        folds = make_folds(self.cv, X, y, groups, foldid, is_classifier(self))
-        if is_classifier(self):
-            labels = y_score if y_score.ndim == 1 else np.argmax(y_score, axis=1)
-            if any(np.unique(labels[tr]).size < len(self.classes_) for tr, _ in folds):
-                raise ValueError("Every training fold must contain every class; use a "
-                                 "stratified splitter ('cv' an int) or other 'foldid'.")
+        run = self._cross_validate(X, y, sample_weight, foldid, params, offset)
+        li, ai, gi = self._select(run.l1_ratios, run.grids, run.gam, run.scores, run.relax)
+        self._refit(run, li, ai, gi)
+        return self
+
+    # ---------------------------------------------------------------- steps of fit
+    def _path_kwargs(self):
+        return path_kwargs(self)
+
+    def _check_scoring(self, datafit):
+        """The validated scoring (penalized's measure names)."""
+        return _check_choice(self.scoring, "scoring", set(datafit.scorings))
+
+    def _alpha_grids(self, X, y_fit, sw_fit, datafit, l1_ratios, alphas, eps, folds, kw,
+                     offset=None):
+        """(grids, fold_grids): the full-data grid of each l1_ratio, shared by the folds
+        (fold_grids None), generated from ``alphas`` (a count) or given."""
         if isinstance(alphas, int):
             grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw,
                                             offset) for r in l1_ratios])
         else:
             grids = np.tile(alphas, (len(l1_ratios), 1))
+        return grids, None
+
+    def _cross_validate(self, X, y, sample_weight, foldid, params, offset=None):
+        """Validate, fit the fold paths (and the full-data path beside them when it does
+        not depend on the result) and score the test folds: a :class:`CVRun`."""
+        l1_ratios, alphas, eps, relax, gammas = self._check_params()
+        split_params, score_params = self._route(sample_weight, foldid, params)
+        for name in _RELAX_ATTRS + ("mse_path_",):
+            self.__dict__.pop(name, None)
+        kw = self._path_kwargs()
+        if is_classifier(self):
+            check_labels(y)  # before scikit-learn's checks, which fail on them in sorting
+        X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        y_fit, y_score, datafit, sw_fit = self._target(y, sw)
+        y_fit, y_score, offset = cv_offset(offset, datafit, y_fit, y_score)
+        X, kw = self._design(X, kw)
+        scoring = self._check_scoring(datafit)
+        folds = make_folds(self.cv, X, y, split_params.get("groups"), foldid,
+                           is_classifier(self))
+        if is_classifier(self):
+            labels = y_score if y_score.ndim == 1 else np.argmax(y_score, axis=1)
+            if any(np.unique(labels[tr]).size < len(self.classes_) for tr, _ in folds):
+                raise ValueError("Every training fold must contain every class; use a "
+                                 "stratified splitter ('cv' an int) or other 'foldid'.")
+        grids, fold_grids = self._alpha_grids(X, y_fit, sw_fit, datafit, l1_ratios, alphas,
+                                              eps, folds, kw, offset)
+
+        def grid(li, fi):
+            return grids[li] if fold_grids is None else fold_grids[li][fi]
+
         gam = gammas if relax else np.array([1.0])
         jobs = [(li, fi) for li in range(len(l1_ratios)) for fi in range(len(folds))]
         fg = None
@@ -423,15 +395,16 @@ class BaseCV(BaseEstimator):
                 and cv_on_gram_downdates(X, datafit, fold_design(X, sw_fit, kw)[1], folds,
                                          relax)):
             fg = FoldGrams(X, y_fit, sw_fit, kw["fit_intercept"])
-            tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grids[li],
+            tasks = [delayed(_gram_fold_job)(fg, X, folds[fi][0], folds[fi][1], grid(li, fi),
                                              l1_ratios[li], kw) for li, fi in jobs]
         else:
             tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1],
-                                        datafit, grids[li], l1_ratios[li], kw, relax, offset)
+                                        datafit, grid(li, fi), l1_ratios[li], kw, relax,
+                                        self._keep_fold_paths, offset)
                      for li, fi in jobs]
         # with one l1_ratio the full-data path does not wait for the CV result: it runs
         # beside the folds (first: it is the largest job)
-        full_first = len(l1_ratios) == 1
+        full_first = len(l1_ratios) == 1 and self._refits()
         if full_first:
             tasks.insert(0, delayed(rows_path)(X, y_fit, sw_fit, datafit, grids[0],
                                                l1_ratios[0], kw,
@@ -439,34 +412,65 @@ class BaseCV(BaseEstimator):
                                                offset=offset))
         # threads: the kernels release the GIL, and nothing is copied to workers
         outs = run_tasks(tasks, self.n_jobs)
-        full_path = outs.pop(0) if full_first else None
+        run = CVRun(X=X, y=y, y_fit=y_fit, sw=sw, sw_fit=sw_fit, datafit=datafit, kw=kw,
+                    folds=folds, l1_ratios=l1_ratios, grids=grids, fold_grids=fold_grids,
+                    gam=gam, relax=relax, jobs=jobs, fits=outs[1:] if full_first else outs,
+                    full_path=outs[0] if full_first else None, score_params=score_params,
+                    offset=offset)
         # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
         scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))
         mse = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
-        for (li, fi), (eta, eta_rel) in zip(jobs, outs, strict=True):
+        for (li, fi), fit in zip(jobs, run.fits, strict=True):
             te = folds[fi][1]
             yt, st = y_score[te], None if sw is None else sw[te]
-            for gi, g in enumerate(gam):
-                e = eta if g == 1 else eta_rel if g == 0 else g * eta + (1 - g) * eta_rel
-                scores[li, gi, :, fi] = fold_errors(datafit, scoring, yt, e, st)
+            scores[li, :, :, fi] = self._fold_scores(run, li, fi, fit, scoring, yt, st)
             if self._mse_path:
-                mse[li, :, fi] = fold_errors(datafit, "mse", yt, eta, st)
+                mse[li, :, fi] = fold_errors(datafit, "mse", yt, fit.eta, st)
         if self._mse_path:
             self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
-        self.scoring_, self.score_name_ = scoring, datafit.score_name(scoring)
+        self.scoring_, self.score_name_ = scoring, self._score_name(datafit, scoring)
         self.n_folds_ = len(folds)
-        li, ai, gi = self._select(l1_ratios, grids, gam, scores, relax)
-        self.path_ = full_path if full_first else rows_path(
-            X, y_fit, sw_fit, datafit, grids[li], self.l1_ratio_, kw, offset=offset)
+        run.scores = scores
+        return run
+
+    def _design(self, X, kw):
+        """The design the paths are fitted on and their options (a hook)."""
+        return X, kw
+
+    def _refits(self):
+        """Whether the selected model is refitted on all the data."""
+        return True
+
+    def _score_name(self, datafit, scoring):
+        return datafit.score_name(scoring)
+
+    def _fold_scores(self, run, li, fi, fit, scoring, y_test, sw_test):
+        """Scores (n_gammas, n_alphas) of one fold's fit on its test rows."""
+        out = np.empty((run.gam.size, fit.eta.shape[1]))
+        for gi, g in enumerate(run.gam):
+            e = fit.eta if g == 1 else fit.eta_relaxed if g == 0 else (
+                g * fit.eta + (1 - g) * fit.eta_relaxed)
+            out[gi] = fold_errors(run.datafit, scoring, y_test, e, sw_test)
+        return out
+
+    def _refit(self, run, li, ai, gi):
+        """The full-data path of the selected l1_ratio, and the model at (alpha_, gamma_)."""
+        X, kw = run.X, run.kw
+        self.path_ = run.full_path if run.full_path is not None else rows_path(
+            X, run.y_fit, run.sw_fit, run.datafit, run.grids[li], run.l1_ratios[li], kw,
+            offset=run.offset)
         self.n_nonzero_ = np.asarray(self.path_.df)
-        if relax:
-            self.relaxed_path_ = relaxed_path(X, y_fit, sw_fit, datafit, self.path_, kw,
-                                              offset)
+        if run.relax:
+            self.relaxed_path_ = relaxed_path(X, run.y_fit, run.sw_fit, run.datafit,
+                                              self.path_, kw, run.offset)
         coef, intercept = self._blend(self.alpha_, self.gamma_)
-        self._set_coef(coef, intercept, X.dtype)
+        self._set_coef(coef, intercept, run.dtype)
         self.dual_gap_ = float(self.path_.dual_gaps[ai])
         self.n_iter_ = int(self.path_.n_iters[ai])
-        return self
+
+    def _route(self, sample_weight, foldid, params):
+        """(the splitter's ``split`` arguments, the scorer's ``score`` arguments)."""
+        return self._split_params(sample_weight, foldid, params), {}
 
     def _split_params(self, sample_weight, foldid, params):
         """The splitter's ``split`` arguments: routed under metadata routing, else
@@ -482,15 +486,27 @@ class BaseCV(BaseEstimator):
                             f"argument {unknown[0]!r}.")
         return {"groups": params.get("groups")}
 
+    def _greater_is_better(self):
+        """Whether the scores are scores (higher is better) rather than errors."""
+        return False
+
+    def _best(self, loss, scores):
+        """(l1 index, (gamma index, alpha index)) of the minimum rule on the mean losses
+        ``loss`` (n_l1_ratios, n_gammas, n_alphas): the first l1_ratio wins ties, as
+        scikit-learn, then the largest alpha and the largest gamma."""
+        best = None
+        for li in range(loss.shape[0]):
+            g0, a0 = select(loss[li], np.zeros_like(loss[li]))[0]
+            if best is None or loss[li, g0, a0] < best[0]:
+                best = (loss[li, g0, a0], li, (g0, a0))
+        return best[1], best[2]
+
     def _select(self, l1_ratios, grids, gam, scores, relax):
         """Apply the selection rules; set the CV attributes; return (l1, alpha, gamma) idx."""
         mean, se = summarize(scores)
-        best = None
-        for li in range(len(l1_ratios)):  # the first l1_ratio wins ties, as scikit-learn
-            (g0, a0), (g1, a1) = select(mean[li], se[li])
-            if best is None or mean[li, g0, a0] < best[0]:
-                best = (mean[li, g0, a0], li, (g0, a0), (g1, a1))
-        _, li, (g0, a0), (g1, a1) = best
+        loss = -mean if self._greater_is_better() else mean
+        li, (g0, a0) = self._best(loss, scores)
+        (g0, a0), (g1, a1) = select(loss[li], se[li], best=(g0, a0))
         gi, ai = (g1, a1) if self._rule == "1se" else (g0, a0)
         self.l1_ratio_, self.l1_ratios_ = float(l1_ratios[li]), l1_ratios
         self.alphas_grid_, self.cv_scores_grid_ = grids, scores[:, gi]
@@ -524,7 +540,7 @@ class BaseCV(BaseEstimator):
         return coef, b
 
     def _decision(self, X, alpha=None, gamma=None, offset=None):
-        check_is_fitted(self, "path_")
+        check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
                           dtype=[np.float64, np.float32], reset=False)
         check_finite_sparse(X)

@@ -37,12 +37,13 @@ def summarize(scores):
     return scores.mean(axis=-1), scores.std(axis=-1, ddof=1) / np.sqrt(n_folds)
 
 
-def select(mean, se):
+def select(mean, se, best=None):
     """Indices ((g_min, a_min), (g_1se, a_1se)) on a (n_gammas, n_alphas) grid.
 
     Minimum: the smallest mean error (ties go to the largest alpha, then the largest
-    gamma). One standard error: the largest alpha whose mean error is at most the minimum
-    plus its standard error (glmnet's ``lambda.1se``), with the largest such gamma.
+    gamma), or ``best`` when given (a caller with its own tie rule). One standard error:
+    the largest alpha whose mean error is at most the minimum plus its standard error
+    (glmnet's ``lambda.1se``), with the largest such gamma.
     """
     m = np.where(np.isfinite(mean), mean, np.inf)
     if not np.isfinite(m).any():
@@ -52,7 +53,7 @@ def select(mean, se):
         a = int(np.flatnonzero(cand.any(axis=0))[0])
         return int(np.flatnonzero(cand[:, a])[-1]), a
 
-    g0, a0 = largest(m == m.min())
+    g0, a0 = largest(m == m.min()) if best is None else best
     thr = m[g0, a0] + (se[g0, a0] if np.isfinite(se[g0, a0]) else 0.0)
     return (g0, a0), largest(m <= thr)
 

@@ -187,6 +187,7 @@ class _RegressorCV(RegressorMixin, BaseCV):
 
 class _QuadraticCV(_RegressorCV):
     _mse_path = True
+    _coordinate_order = True  # scikit-learn's selection ("cyclic" / "random")
 
     def _target(self, y, sample_weight):
         y = np.asarray(y, dtype=np.float64)

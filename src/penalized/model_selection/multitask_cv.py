@@ -80,6 +80,7 @@ _MT_ATTRS = """
 class _MultiTaskCV(RegressorMixin, PenaltyCV):
     _datafit_class = MultiTaskQuadratic
     multi_output = True
+    _coordinate_order = True  # scikit-learn's selection ("cyclic" / "random")
 
 
 class MultiTaskLassoCV(_MultiTaskCV):

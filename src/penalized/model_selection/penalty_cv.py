@@ -35,7 +35,6 @@ from ..solvers.design import Design
 from ._cv import (
     _check_choice,
     _check_grid,
-    _cv_seed,
     _rows,
     alpha_rule,
     fold_errors,
@@ -45,6 +44,7 @@ from ._cv import (
     select,
     summarize,
 )
+from ._cv_options import _cv_seed
 from ._threads import run_tasks
 
 __all__ = ["GroupLassoCV", "MCPRegressionCV", "PenaltyCV", "SCADRegressionCV",
@@ -59,6 +59,7 @@ class PenaltyCV(BaseEstimator):
 
     _datafit_class = Quadratic
     multi_output = False
+    _coordinate_order = False  # scikit-learn's selection / random_state (multi-task)
 
     def _specs(self):
         """``[(l1_ratio or None, penalty specification)]``."""
@@ -97,7 +98,7 @@ class PenaltyCV(BaseEstimator):
         else:
             n_alphas = None
             fixed = explicit_grid(_check_grid(self.alphas, "alphas"))
-        rule = alpha_rule(self)
+        rule = alpha_rule(self, stacklevel=3)
         # scikit-learn's coordinate order and copy_X, where the class takes them (as
         # LassoCV: the old rule values of ``selection`` warn and mean cyclic)
         seed = _cv_seed(self)

@@ -32,7 +32,7 @@ _L1 = {"ridge": 0.0, "lasso": 1.0}
 #: in the real run, keep the same code path), and a short grid keeps the warm-up of a
 #: multinomial fit, slow per alpha, at a fraction of a second once compiled.
 WARMUP_GRID = {"alphas": 6, "l1_ratios": (0.5, 0.9)}
-_LOGIT_PENALTY = {"ridge": "l2", "lasso": "l1", "elasticnet": "elasticnet"}
+_LOGIT_L1_RATIO = {"ridge": 0.0, "lasso": 1.0}
 
 
 # ------------------------------------------------------------------------- metrics
@@ -100,12 +100,11 @@ def _cv_estimator(kind, task, folds, n_classes, grid=None):
     grid = grid or {}
     ratios = list(grid.get("l1_ratios", EN_L1_RATIOS))
     common = dict(cv=folds, standardize=True)
-    if task == "classification":
-        pen = _LOGIT_PENALTY[kind]
-        kw = {"l1_ratio": ratios} if kind == "elasticnet" else {}
-        scoring = "deviance"
-        return LogisticRegressionCV(pen, scoring=scoring, alphas=grid.get("alphas", 50), **kw,
-                                    **common)
+    if task == "classification":  # penalized's glmnet-style CV: its grid, the deviance
+        mixes = ratios if kind == "elasticnet" else [_LOGIT_L1_RATIO[kind]]
+        return LogisticRegressionCV(l1_ratios=mixes, measure="deviance",
+                                    alphas=grid.get("alphas", 50),
+                                    use_legacy_attributes=False, **common)
     if "alphas" in grid:
         common["alphas"] = grid["alphas"]
     if kind == "lasso":

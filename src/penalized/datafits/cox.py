@@ -29,16 +29,57 @@ from .base import Datafit
 __all__ = ["Cox", "survival_target"]
 
 
+def _event_time_index(names, default):
+    """Which of two fields or columns is the event and which the time: by name (``event``
+    or ``status``, and ``time``, case-insensitive; one name is enough, the other column
+    is the other one), else ``default``, the pair (event index, time index)."""
+    low = [str(name).lower() for name in names]
+    ev = next((i for i, name in enumerate(low) if name in ("event", "status")), None)
+    tm = next((i for i, name in enumerate(low) if name == "time"), None)
+    if ev is None and tm is None:
+        return default
+    if ev is None:
+        ev = 1 - tm
+    elif tm is None:
+        tm = 1 - ev
+    return ev, tm
+
+
+def _as_float(values, what):
+    """``values`` as float64 (NaN for missing values such as ``pandas.NA``); complex
+    and non-numeric values raise a ``ValueError`` naming ``what``."""
+    from sklearn.utils import check_array
+
+    try:
+        return check_array(values, ensure_2d=False, allow_nd=True, dtype=np.float64,
+                           ensure_all_finite=False, ensure_min_samples=0, input_name="y")
+    except (TypeError, ValueError) as err:
+        # (scikit-learn's complex error prints the whole array)
+        reason = "got complex values" if str(err).startswith("Complex data") else str(err)
+        raise ValueError(f"The {what} of y must be real numbers: {reason}") from None
+
+
 def _event_time_from_structured(y):
     names = y.dtype.names
-    low = [n.lower() for n in names]
     if len(names) != 2:
         raise ValueError(f"A structured y must have 2 fields (event, time), got {names}.")
-    ev = next((names[i] for i, n in enumerate(low) if n in ("event", "status")), names[0])
-    tm = next((names[i] for i, n in enumerate(low) if n == "time"), names[1])
-    if ev == tm:
-        ev, tm = names
-    return y[ev], y[tm]
+    ev, tm = _event_time_index(names, (0, 1))  # scikit-survival's order: event first
+    return _as_float(y[names[ev]], "events"), _as_float(y[names[tm]], "times")
+
+
+def _event_time_from_frame(y):
+    """(event, time) of a two-column DataFrame (pandas, polars) whose column names say
+    which is which, else None (its columns are then [time, event] by position)."""
+    columns = getattr(y, "columns", None)
+    if columns is None or isinstance(y, np.ndarray) or len(y.shape) != 2 or \
+            len(columns) != 2:
+        return None
+    columns = list(columns)
+    which = _event_time_index(columns, None)
+    if which is None:
+        return None
+    ev, tm = which
+    return _as_float(y[columns[ev]], "events"), _as_float(y[columns[tm]], "times")
 
 
 def survival_target(y, strata=None, n=None):
@@ -46,38 +87,42 @@ def survival_target(y, strata=None, n=None):
 
     ``y`` is a structured array (event, time) as scikit-survival makes (fields named
     ``event``/``status`` and ``time``, else the first field is the event), an (n, 2)
-    array [time, event] as glmnet's ``Surv``, an (n, 3) array [time, event, stratum], or
-    a 1-D array of times (every event observed). ``strata``: labels of length n (they
-    replace a third column). Raises ``ValueError`` naming what is wrong: negative or
-    non-finite times, events not in {0, 1}, no event at all, wrong lengths.
+    array [time, event] as glmnet's ``Surv`` (or a list of such pairs, or a two-column
+    DataFrame: its columns are taken by name when named ``event``/``status`` and
+    ``time``, else by position), an (n, 3) array [time, event, stratum], or a 1-D array
+    of times (every event observed). ``strata``: labels of length n (they replace a
+    third column). Raises ``ValueError`` naming what is wrong: negative, missing or
+    non-finite times, events not in {0, 1}, no event at all, complex or non-numeric
+    values, wrong shapes or lengths.
     """
+    stratum = None
     if isinstance(y, np.ndarray) and y.dtype.names is not None:
         event, time = _event_time_from_structured(y)
-        stratum = None
+    elif (pair := _event_time_from_frame(y)) is not None:
+        event, time = pair
     else:
-        arr = np.asarray(y)
-        if arr.dtype == object:
-            arr = arr.astype(np.float64)
+        arr = _as_float(y, "times and events")
         if arr.ndim == 1:
-            time, event, stratum = arr, np.ones(arr.shape[0]), None
+            time, event = arr, np.ones(arr.shape[0])
         elif arr.ndim == 2 and arr.shape[1] in (2, 3):
             time, event = arr[:, 0], arr[:, 1]
             stratum = arr[:, 2] if arr.shape[1] == 3 else None
         else:
             raise ValueError("y must be a structured array (event, time), an (n, 2) array "
                              f"[time, event] or a 1-D array of times, got shape {arr.shape}.")
-    try:
-        time = np.asarray(time, dtype=np.float64)
-        event = np.asarray(event, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"The times and events of y must be numeric: {err}") from None
+    if time.ndim != 1 or event.ndim != 1:
+        raise ValueError(f"The times and events of y must be 1-D, got shapes {time.shape} "
+                         f"and {event.shape}.")
     if n is not None and time.shape[0] != n:
         raise ValueError(f"y has {time.shape[0]} samples, expected {n}.")
     if not np.all(np.isfinite(time)):
-        raise ValueError("The times of y must be finite (got NaN or inf).")
+        raise ValueError("The times of y must be finite (got NaN or inf: a missing value?).")
     if np.any(time < 0):
         raise ValueError(f"Some time(s) of y are negative (min {float(time.min())!r}): "
                          "survival times must be >= 0.")
+    if not np.all(np.isfinite(event)):
+        raise ValueError("The events of y must be 0 or 1 (False or True); got NaN or inf "
+                         "(a missing value?).")
     if not np.all((event == 0) | (event == 1)):
         raise ValueError("The events of y must be 0 or 1 (False or True); got values "
                          f"{np.unique(event[(event != 0) & (event != 1)])[:5]}.")

@@ -322,11 +322,13 @@ class CoxPH(CoxPredictions, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : structured array, array of shape (n_samples, 2) or (n_samples,)
+        y : structured array, array-like of shape (n_samples, 2) or (n_samples,)
             A structured array with fields (event, time) as scikit-survival's
             ``Surv.from_arrays`` (fields named ``event``/``status`` and ``time``, else
-            event first); an array [time, event] per row as glmnet's ``Surv``; or 1-D
-            times, every event observed. Times >= 0, events 0/1 (or bool).
+            event first); [time, event] per row as glmnet's ``Surv`` (an array, a list
+            of pairs, or a two-column DataFrame, whose columns are taken by name when
+            named ``event``/``status`` and ``time``); or 1-D times, every event
+            observed. Times >= 0, events 0/1 (or bool); a missing value is an error.
         sample_weight : array-like of shape (n_samples,), default=None
             Case weights (a weight of 2 is a duplicated row; see ``efron_weights``).
         offset : array-like of shape (n_samples,), default=None

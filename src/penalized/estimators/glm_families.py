@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 from scipy.special import expit
+from sklearn.utils import check_array
 
 from .._validation import InvalidParameterError, check_sample_weight
 from ..datafits import Binomial, Gamma, Quadratic, Tweedie
@@ -381,10 +382,17 @@ def proportions(y, sample_weight):
     ``s + f`` multiplied into the weight, as glmnet does)."""
     arr = _count_table(y)
     if arr is not None:
-        counts = np.asarray(arr, dtype=np.float64)
+        what = "A two-column y holds [successes, failures] counts"
+        if np.iscomplexobj(arr):  # a float64 cast would drop the imaginary parts
+            raise ValueError(f"{what}: they must be real numbers, got complex values.")
+        try:  # pandas' missing values (NA) become NaN, refused below by name
+            counts = check_array(y, dtype=np.float64, ensure_all_finite=False,
+                                 input_name="y")
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{what}: they must be numbers ({err}).") from None
         if not np.all(np.isfinite(counts)) or np.any(counts < 0):
-            raise ValueError("A two-column y holds [successes, failures] counts: they must "
-                             "be finite and >= 0.")
+            raise ValueError(f"{what}: they must be finite (no NaN, inf or missing value) "
+                             "and >= 0.")
         trials = counts.sum(axis=1)
         if not np.any(trials > 0):
             raise ValueError("Every row of the [successes, failures] y has zero trials.")

@@ -11,6 +11,7 @@ from ._base import (
     PARAMS_PENALTY,
     build_penalty,
     check_fit_params,
+    check_no_overflow,
     check_offset,
     decision,
     fit_problem,
@@ -354,6 +355,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csc", dtype=[np.float64, np.float32],
                           order="F")
         check_finite_sparse(X)
+        check_no_overflow(X)
         n = X.shape[0]
         yy = survival_target(y, strata, n)
         sample_weight = check_sample_weight(sample_weight, n)

@@ -23,7 +23,7 @@ from .._validation import (
 )
 from ..datafits import Cox
 from ..datafits.cox import survival_target
-from ..estimators._base import check_offset
+from ..estimators._base import check_no_overflow, check_offset
 from ..estimators.cox import CoxPredictions, concordance_index
 from ._cv import (
     _check_choice,
@@ -224,6 +224,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csc", dtype=[np.float64, np.float32],
                           order="F")
         check_finite_sparse(X)
+        check_no_overflow(X)
         n = X.shape[0]
         yy = survival_target(y, strata, n)
         sw = check_sample_weight(sample_weight, n)

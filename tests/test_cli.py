@@ -196,7 +196,7 @@ def _tamper(path):
 
 def _newer(path):
     doc = json.loads(path.read_text())
-    doc["format_version"] = 2
+    doc["format_version"] = 3
     path.write_text(json.dumps(doc))
 
 
@@ -241,7 +241,7 @@ BAD = {
                        "good.json was modified or corrupted"),
     "newer model": (lambda: _newer(Path("good.json")),
                     ["predict", "good.json", "new.csv", "-o", "out.csv"],
-                    "model file format version 2 is newer than this penalized (supports 1): "
+                    "model file format version 3 is newer than this penalized (supports 2): "
                     "upgrade penalized"),
     "non-JSON model": (lambda: _write("good.json", PNG),
                        ["predict", "good.json", "new.csv", "-o", "out.csv"],

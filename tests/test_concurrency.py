@@ -30,6 +30,10 @@ SPECS = {
     "RidgeCV": (dict(), "reg"),
     "LogisticRegression": (dict(C=1.0), "clf"),
     "PoissonRegressor": (dict(alpha=0.01), "count"),
+    "GammaRegressor": (dict(alpha=0.01, l1_ratio=0.5), "positive"),
+    "TweedieRegressor": (dict(power=1.5, alpha=0.01), "positive"),
+    "BinomialRegressor": (dict(alpha=0.01, l1_ratio=0.5), "proportion"),
+    "CoxPH": (dict(alpha=0.02), "survival"),
     "HuberRegressor": (dict(), "reg"),
     "MCPRegression": (dict(alpha=0.05), "reg"),
     "SCADRegression": (dict(alpha=0.05), "reg"),
@@ -42,6 +46,10 @@ SPECS = {
     "ElasticNetCV": (dict(alphas=8, cv=3, l1_ratio=[0.5, 1.0]), "reg"),
     "LogisticRegressionCV": (dict(alphas=6, cv=3), "clf"),
     "PoissonRegressorCV": (dict(alphas=6, cv=3), "count"),
+    "GammaRegressorCV": (dict(alphas=6, cv=3, l1_ratio=[0.5, 1.0]), "positive"),
+    "TweedieRegressorCV": (dict(power=1.5, alphas=6, cv=3), "positive"),
+    "BinomialRegressorCV": (dict(alphas=6, cv=3, l1_ratio=0.5), "proportion"),
+    "CoxPHCV": (dict(alphas=6, cv=3), "survival"),
     "MCPRegressionCV": (dict(alphas=6, cv=3), "reg"),
     "SCADRegressionCV": (dict(alphas=6, cv=3), "reg"),
     "GroupLassoCV": (dict(groups=2, alphas=6, cv=3), "reg"),
@@ -63,6 +71,15 @@ def _data():
          "count": rng.poisson(np.exp(0.4 * eta)).astype(float)}
     y["multi"] = np.c_[y["reg"], eta[::-1] + rng.standard_normal(N)]
     Xs = np.where(rng.random((N, P)) < 0.5, X, 0.0)
+    # the families' targets, from a generator of their own (the data above is unchanged)
+    fam = np.random.default_rng(43)
+    y["positive"] = fam.gamma(2.0, np.exp(0.3 * eta) / 2.0)
+    trials = fam.integers(1, 7, N)
+    y["proportion"] = fam.binomial(trials, 1.0 / (1.0 + np.exp(-0.5 * eta))) / trials
+    t, c = fam.exponential(np.exp(-0.5 * eta)), fam.exponential(2.0, N)
+    y["survival"] = np.empty(N, dtype=[("event", bool), ("time", np.float64)])
+    y["survival"]["event"] = t <= c
+    y["survival"]["time"] = np.round(np.minimum(t, c), 2)  # some tied times
     return X, sp.csc_matrix(Xs), y
 
 
@@ -83,6 +100,9 @@ def fitted(est):
             out[attr] = (dict(value) if isinstance(value, dict)
                          else np.array(value, dtype=object if isinstance(value, list)
                                        else None))
+    if hasattr(est, "baseline_cumulative_hazard_"):  # Cox: [(times, hazards)] per stratum
+        out["baseline_cumulative_hazard_"] = np.concatenate(
+            [np.r_[t, h] for t, h in est.baseline_cumulative_hazard_])
     return out
 
 
@@ -133,6 +153,8 @@ def test_refit_is_bit_identical(name, sequential):
         assert_identical(est, sequential[name, sparse])
 
 
+# (the GLM families and the Cox models have no ``selection``: their prox-Newton fits visit
+# the coordinates in order)
 @pytest.mark.parametrize("name", ["Lasso", "ElasticNet", "MultiTaskLasso", "LassoCV",
                                   "MultiTaskElasticNetCV"])
 def test_random_selection_with_a_seed_is_bit_identical(name):
@@ -265,7 +287,9 @@ def test_ridgecv_grid_search_n_jobs_free():
 # --------------------------------------------------------------------------------------
 FORK_NAMES = ["Lasso", "LogisticRegression", "HuberRegressor", "MCPRegression",
               "GroupLasso", "MultiTaskLasso", "LassoCV", "LogisticRegressionCV",
-              "GroupLassoCV", "MultiTaskLassoCV"]
+              "GroupLassoCV", "MultiTaskLassoCV", "GammaRegressor", "TweedieRegressor",
+              "BinomialRegressor", "CoxPH", "GammaRegressorCV", "TweedieRegressorCV",
+              "BinomialRegressorCV", "CoxPHCV"]
 
 
 def _child_fits(conn):
@@ -338,16 +362,21 @@ def _interrupt_on_call(monkeypatch, module, name, when):
                                           ("ElasticNetCV", 2),
                                           ("LogisticRegressionCV", 2),
                                           ("GroupLassoCV", 2),
-                                          ("MultiTaskLassoCV", 2)])
+                                          ("MultiTaskLassoCV", 2),
+                                          ("BinomialRegressorCV", 2),
+                                          ("CoxPHCV", 2)])
 def test_keyboard_interrupt_in_a_fold_leaves_cv_usable(name, n_jobs, monkeypatch):
-    from penalized.model_selection import _cv, penalty_cv
+    from penalized.model_selection import _cv, cox_cv, penalty_cv
 
     module = penalty_cv if name in ("GroupLassoCV", "MultiTaskLassoCV") else _cv
+    fold_job = "_fold_job"
+    if name == "CoxPHCV":  # its own fold function (the partial likelihood's scores)
+        module, fold_job = cox_cv, "_fold"
     pytest.importorskip("threadpoolctl")
     fresh = fit_one(name, n_jobs=n_jobs)
     blas = _blas_threads()
     with monkeypatch.context() as m:
-        calls = _interrupt_on_call(m, module, "_fold_job", 2)
+        calls = _interrupt_on_call(m, module, fold_job, 2)
         with pytest.raises(KeyboardInterrupt):
             fit_one(name, n_jobs=n_jobs, precompute=False) if name in (
                 "LassoCV", "ElasticNetCV") else fit_one(name, n_jobs=n_jobs)

@@ -173,9 +173,10 @@ def test_newer_format_version_is_refused(model_path):
     doc["format_version"] = FORMAT_VERSION + 1
     for d in (doc, _resign(dict(doc))):
         _write_json(model_path, d)
-        with pytest.raises(ModelFileError, match=r"^model file format version 2 is newer than "
-                                                 r"this penalized \(supports 1\): upgrade "
-                                                 r"penalized$"):
+        with pytest.raises(ModelFileError, match=rf"^model file format version "
+                                                 rf"{FORMAT_VERSION + 1} is newer than this "
+                                                 rf"penalized \(supports {FORMAT_VERSION}\): "
+                                                 r"upgrade penalized$"):
             load_model(model_path)
 
 

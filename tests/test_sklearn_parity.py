@@ -19,8 +19,9 @@ from sklearn.preprocessing import StandardScaler
 import penalized
 
 NAMES = ["Lasso", "ElasticNet", "Ridge", "RidgeCV", "LogisticRegression", "PoissonRegressor",
-         "HuberRegressor", "LassoCV", "ElasticNetCV", "MultiTaskLasso", "MultiTaskElasticNet",
-         "MultiTaskLassoCV", "MultiTaskElasticNetCV", "LogisticRegressionCV"]
+         "HuberRegressor", "GammaRegressor", "TweedieRegressor", "LassoCV", "ElasticNetCV",
+         "MultiTaskLasso", "MultiTaskElasticNet", "MultiTaskLassoCV", "MultiTaskElasticNetCV",
+         "LogisticRegressionCV"]
 # CV curves are computed to tol=1e-7 (their docstrings say why)
 CV_TOL = ("LassoCV", "ElasticNetCV", "MultiTaskLassoCV", "MultiTaskElasticNetCV")
 SK_TIGHT = dict(tol=1e-12, max_iter=200_000)

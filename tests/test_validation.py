@@ -282,3 +282,25 @@ def test_alpha_max_keyword_only(data):
     X, y = data
     with pytest.raises(TypeError):
         penalized.alpha_max(X, y, 0.5)
+
+
+def test_num_rows_of_unvalidated_inputs():
+    """Per-row arguments (PoissonRegressorCV's exposure) are checked against X before
+    its validation, with public code only."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from penalized._validation import num_rows
+
+    assert num_rows(np.zeros((3, 2))) == 3
+    assert num_rows(sp.csr_matrix((4, 2))) == 4
+    assert num_rows(pd.DataFrame({"a": [1.0, 2.0]})) == 2
+    assert num_rows([[1.0], [2.0]]) == 2
+    assert num_rows(5.0) is None and num_rows(np.float64(1.0)) is None
+    X = np.random.default_rng(0).standard_normal((30, 2))
+    y = np.random.default_rng(1).poisson(1.0, 30)
+    cv = penalized.PoissonRegressorCV(alphas=3, cv=3)
+    with pytest.raises(ValueError, match=r"exposure must have shape \(30,\)"):
+        cv.fit(X, y, exposure=np.ones(29))
+    with pytest.raises(ValueError, match=r"exposure must have shape \(30,\)"):
+        cv.fit(X, y, offset=np.zeros(30), exposure=np.ones(29))

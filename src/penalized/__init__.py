@@ -2,9 +2,11 @@
 
 Estimators (scikit-learn API): :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`,
 :class:`RidgeCV`, :class:`LogisticRegression`, :class:`PoissonRegressor`,
-:class:`HuberRegressor`; beyond the elastic net :class:`MCPRegression`,
-:class:`SCADRegression`, :class:`AdaptiveLasso`, :class:`GroupLasso`,
-:class:`SparseGroupLasso`, :class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
+:class:`HuberRegressor`, :class:`GammaRegressor`, :class:`TweedieRegressor`,
+:class:`BinomialRegressor`, :class:`CoxPH` (penalized Cox proportional hazards);
+beyond the elastic net :class:`MCPRegression`, :class:`SCADRegression`,
+:class:`AdaptiveLasso`, :class:`GroupLasso`, :class:`SparseGroupLasso`,
+:class:`MultiTaskLasso`, :class:`MultiTaskElasticNet`.
 Paths: :func:`path`; plots (matplotlib): :func:`plot_path`, :func:`plot_cv`.
 Low level: :func:`solve` and :func:`alpha_max`; losses in :mod:`penalized.datafits`,
 penalties in :mod:`penalized.penalties`.
@@ -24,6 +26,10 @@ _LAZY = {
     "LogisticRegression": "penalized.estimators",
     "PoissonRegressor": "penalized.estimators",
     "HuberRegressor": "penalized.estimators",
+    "GammaRegressor": "penalized.estimators",
+    "TweedieRegressor": "penalized.estimators",
+    "BinomialRegressor": "penalized.estimators",
+    "CoxPH": "penalized.estimators",
     "MCPRegression": "penalized.estimators",
     "SCADRegression": "penalized.estimators",
     "AdaptiveLasso": "penalized.estimators",
@@ -39,6 +45,10 @@ _LAZY = {
     "ElasticNetCV": "penalized.model_selection",
     "LogisticRegressionCV": "penalized.model_selection",
     "PoissonRegressorCV": "penalized.model_selection",
+    "GammaRegressorCV": "penalized.model_selection",
+    "TweedieRegressorCV": "penalized.model_selection",
+    "BinomialRegressorCV": "penalized.model_selection",
+    "CoxPHCV": "penalized.model_selection",
     "MCPRegressionCV": "penalized.model_selection",
     "SCADRegressionCV": "penalized.model_selection",
     "GroupLassoCV": "penalized.model_selection",

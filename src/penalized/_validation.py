@@ -15,6 +15,7 @@ __all__ = [
     "check_penalty_factor",
     "check_sample_weight",
     "check_scalar",
+    "num_rows",
 ]
 
 
@@ -149,6 +150,19 @@ def check_sample_weight(sample_weight, n_samples):
             "'sample_weight' must not be all zero: at least one weight must be positive."
         )
     return sw.copy()
+
+
+def num_rows(X):
+    """The number of rows of an X not validated yet (array, sparse matrix, DataFrame or
+    nested list), to check per-row arguments given with it; None when X has no rows
+    (its validation then gives the error)."""
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return int(shape[0]) if len(shape) > 0 else None
+    try:
+        return len(X)
+    except TypeError:
+        return None
 
 
 def _is_missing(label):

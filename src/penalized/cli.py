@@ -81,6 +81,13 @@ def _l1_ratios(text):
     return tuple(values)
 
 
+def _add_offset(p, what):
+    p.add_argument("--offset", metavar="COL", default=None,
+                   help=f"column added to the linear predictor with coefficient 1 {what}")
+    p.add_argument("--exposure", metavar="COL", default=None,
+                   help=f"column of positive exposures whose log is added to the offset {what}")
+
+
 def _add_common(p, *, task_help, seed_help):
     p.add_argument("--task", choices=("auto", "regression", "classification"), default="auto",
                    help=task_help)
@@ -126,6 +133,7 @@ def build_parser():
     p.add_argument("--out", default="report.html", metavar="PATH",
                    help="HTML report (default: report.html)")
     p.add_argument("--json", default=None, metavar="PATH", help="also write results as JSON")
+    _add_offset(p, "(not a feature; regression or two classes)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_compare)
 
@@ -152,6 +160,8 @@ def build_parser():
                    help="penalize coefficients on the features' own scales (default: "
                         "standardize, as glmnet; coefficients are stored on the original "
                         "scale either way)")
+    _add_offset(p, "(not a feature; regression or two classes; recorded in the model "
+                   "file, which predict reads it from)")
     p.add_argument("-o", "--output", default="model.json", metavar="PATH",
                    help="model file (default: model.json)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -166,6 +176,7 @@ def build_parser():
     p.add_argument("data", metavar="DATA", help="CSV, TSV or Parquet file")
     p.add_argument("-o", "--output", default="predictions.csv", metavar="PATH",
                    help="predictions CSV, '-' for standard output (default: predictions.csv)")
+    _add_offset(p, "(default: the columns recorded in the model file)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_predict)
     return parser
@@ -294,7 +305,14 @@ def make_estimator(model, alpha, l1_ratio, *, cv, seed, n_alphas=100, standardiz
 
 def _fit(args):
     from .model_io import model_payload, save_model
-    from .tables.data import DataError, Preprocessor, infer_task, read_table, split_target
+    from .tables.data import (
+        DataError,
+        Preprocessor,
+        infer_task,
+        read_table,
+        split_target,
+        take_offset,
+    )
 
     task = "classification" if args.model.startswith("logistic") else "regression"
     if args.task != "auto" and args.task != task:
@@ -308,6 +326,7 @@ def _fit(args):
     _check_output_dir(args.output)
     df = read_table(args.data)
     X_df, y = split_target(df, args.target)
+    X_df, offset = take_offset(X_df, args.offset, args.exposure)
     if cross_validate and len(y) < args.cv:
         raise DataError(f"{len(y)} rows are too few for --cv {args.cv}")
     infer_task(y, task, min_class_count=args.cv if cross_validate else 1,
@@ -318,12 +337,15 @@ def _fit(args):
                                seed=args.seed, n_alphas=args.n_alphas,
                                standardize=args.standardize)
     y_fit = y.to_numpy(dtype=float) if task == "regression" else y.to_numpy()
+    if offset is not None and task == "classification" and y.nunique() > 2:
+        raise DataError("--offset and --exposure need a regression or two-class target "
+                        f"(the target has {y.nunique()} classes)")
     with _WarningSummary():
-        estimator.fit(X, y_fit)
+        estimator.fit(X, y_fit, offset=offset)
     payload = model_payload(estimator, pre, args.model,
                             alpha_rule=args.alpha if cross_validate else "value",
                             target=args.target, cv=args.cv if cross_validate else None,
-                            n_samples=len(y))
+                            n_samples=len(y), offset=args.offset, exposure=args.exposure)
     save_model(args.output, payload)
     if not args.quiet:
         import numpy as np
@@ -343,8 +365,10 @@ def _predict(args):
     if args.output != "-":
         _check_output_dir(args.output)
     model = load_model(args.model)
+    if (args.offset or args.exposure) and not (model.get("offset") or model.get("exposure")):
+        raise UsageError("--offset and --exposure apply to a model fitted with them")
     df = read_table(args.data)
-    out = predict_frame(model, df)
+    out = predict_frame(model, df, args.offset, args.exposure)
     if args.output == "-":
         try:
             out.to_csv(sys.stdout, index=False)

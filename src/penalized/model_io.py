@@ -21,8 +21,14 @@ Layout (``format_version`` 1)::
       "preprocessor": {...},            # Preprocessor.to_dict()
       "target": str | null, "n_samples": int | null, "cv": int | null,
       "standardize": bool | null,       # as fitted (informational)
+      "offset": str | null,             # column added to the linear predictor
+      "exposure": str | null,           # column whose log is added to it
       "sha256": "<hex digest of the canonical JSON of all the other fields>"
     }
+
+A model with an offset or an exposure column is written as ``format_version`` 2 (a
+penalized that only knows version 1 refuses it rather than predicting without the
+offset); every other model stays version 1.
 
 For two classes ``coef`` and ``intercept`` give the decision function of
 ``classes[1]`` (as scikit-learn's binary ``coef_[0]``).
@@ -53,7 +59,7 @@ __all__ = [
 ]
 
 FORMAT = "penalized-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: model kind -> task
 KINDS = {
     "lasso": "regression",
@@ -141,6 +147,11 @@ def _check(doc, source):
             raise ModelFileError(f"{source}: field {key!r} has the wrong type")
     if doc.get("standardize") is not None and not isinstance(doc["standardize"], bool):
         raise ModelFileError(f"{source}: field 'standardize' must be true or false")
+    for key in ("offset", "exposure"):
+        if doc.get(key) is not None and not isinstance(doc[key], str):
+            raise ModelFileError(f"{source}: field {key!r} must be a column name or null")
+    if (doc.get("offset") or doc.get("exposure")) and doc.get("format_version", 2) < 2:
+        raise ModelFileError(f"{source}: an offset needs format_version 2")
     coef, intercept = doc.get("coef"), doc.get("intercept")
     if task == "regression":
         if doc.get("classes") is not None:
@@ -173,7 +184,7 @@ def _check(doc, source):
 
 
 def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=None,
-                  n_samples=None):
+                  n_samples=None, offset=None, exposure=None):
     """Describe a fitted penalized estimator and its preprocessing as a model document.
 
     Parameters
@@ -189,6 +200,9 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
         How alpha was chosen.
     target, cv, n_samples : optional
         Recorded as they are (target column name, number of folds, training rows).
+    offset, exposure : str, optional
+        The columns of the offset and of the exposure (its log is added to the offset)
+        the model was fitted with; predictions read them from the data.
 
     Returns
     -------
@@ -230,6 +244,8 @@ def model_payload(estimator, preprocessor, kind, *, alpha_rule, target=None, cv=
         "classes": None, "classes_kind": None,
         "standardize": bool(getattr(estimator, "standardize", False)),
     }
+    if offset is not None or exposure is not None:
+        doc["offset"], doc["exposure"] = offset, exposure
     if KINDS[kind] == "regression":
         doc["coef"] = coef.ravel().tolist()
         doc["intercept"] = float(intercept.ravel()[0])
@@ -293,7 +309,7 @@ def save_model(path, payload):
     doc = dict(payload)
     doc.pop("sha256", None)
     doc["format"] = FORMAT
-    doc["format_version"] = FORMAT_VERSION
+    doc["format_version"] = 2 if (doc.get("offset") or doc.get("exposure")) else 1
     doc.setdefault("penalized_version", __version__)
     _check(doc, "model")
     try:
@@ -410,6 +426,9 @@ class ModelPredictor:
     ----------
     model : dict
         As returned by :func:`load_model` (or :func:`save_model`).
+    offset, exposure : str, default=None
+        Column names of the offset and the exposure replacing the model's recorded
+        ones (``model["offset"]``, ``model["exposure"]``).
 
     Attributes
     ----------
@@ -436,8 +455,10 @@ class ModelPredictor:
     True
     """
 
-    def __init__(self, model):
+    def __init__(self, model, offset=None, exposure=None):
         self.model = model
+        self.offset = offset if offset is not None else model.get("offset")
+        self.exposure = exposure if exposure is not None else model.get("exposure")
         self.task = model["task"]
         self.preprocessor = Preprocessor.from_dict(model["preprocessor"])
         self.feature_names_ = list(model["feature_names"])
@@ -455,12 +476,17 @@ class ModelPredictor:
         return self.preprocessor.transform(df)
 
     def decision_function(self, df):
-        """``X @ coef.T + intercept``: shape (n,) (regression, 2 classes) or (n, K)."""
+        """``X @ coef.T + intercept`` (+ the offset columns): shape (n,) (regression, 2
+        classes) or (n, K)."""
+        from .tables.data import take_offset
+
+        df, off = take_offset(df, self.offset, self.exposure)
         # row by row (C order, a sum per row): a row's prediction does not depend on the
         # other rows or their order (a BLAS product's rounding depends on the layout)
         X = np.ascontiguousarray(self.transform(df), dtype=np.float64)
         if self.coef_.ndim == 1:
-            return (X * self.coef_).sum(axis=1) + self.intercept_
+            out = (X * self.coef_).sum(axis=1) + self.intercept_
+            return out if off is None else out + off
         return np.column_stack([(X * c).sum(axis=1) for c in self.coef_]) + self.intercept_
 
     def predict_proba(self, df):
@@ -475,7 +501,7 @@ class ModelPredictor:
         return d if self.task == "regression" else self.classes_[_argmax(d)]
 
 
-def predict_frame(model, df):
+def predict_frame(model, df, offset=None, exposure=None):
     """Predictions for every row of ``df`` as a DataFrame, in the same order.
 
     Parameters
@@ -483,7 +509,10 @@ def predict_frame(model, df):
     model : dict
         A loaded model (:func:`load_model`).
     df : pandas.DataFrame
-        The features (a target column, or any other extra column, is ignored).
+        The features (a target column, or any other extra column, is ignored), and the
+        model's offset / exposure columns when it has them.
+    offset, exposure : str, default=None
+        Column names replacing the model's recorded ones.
 
     Returns
     -------
@@ -505,7 +534,7 @@ def predict_frame(model, df):
     >>> out.columns.tolist(), len(out)
     (['prediction', 'proba_no', 'proba_yes'], 6)
     """
-    pred = ModelPredictor(model)
+    pred = ModelPredictor(model, offset, exposure)
     if pred.task == "regression":
         return pd.DataFrame({"prediction": pred.predict(df)}, index=df.index)
     d = pred.decision_function(df)

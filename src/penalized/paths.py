@@ -180,6 +180,7 @@ def _dev_explained(design, y, datafit, values, fits):
     """Fraction of the null model's excess loss explained at each path point, from the
     datafit's values (``values``) or from the fits ``(coefs, intercepts, offset)``."""
     s = design.s
+    datafit = datafit.bind(y, s)
     off = 0.0 if fits is None or fits[2] is None else fits[2]
     null = datafit.value(y, datafit.null_eta(y, s, off, design.center), s)
     sat = float(s @ datafit.saturated(y)) / design.S
@@ -209,6 +210,8 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) (one-hot (n_samples, K) for Multinomial)
+        For :class:`~penalized.datafits.Cox`, a survival target (structured (event,
+        time) array or (n_samples, 2) [time, event]); its fits have no intercept.
     datafit : datafit, default=None
         One of :mod:`penalized.datafits` (default ``Quadratic()``).
     l1_ratio : float, default=1.0
@@ -256,7 +259,9 @@ def path(X, y, datafit=None, *, l1_ratio=1.0, alphas=100, eps=1e-3, penalty_fact
     (0, 10, True)
     """
     datafit = check_datafit(datafit)
-    X, y = check_Xy(X, y, multi=datafit.multi_output)
+    if datafit.coupled:  # a survival table (structured, [time, event]) as an (n, 3) array
+        y = datafit.check_target(y)
+    X, y = check_Xy(X, y, multi=datafit.target_ndim == 2)
     y = datafit.check_target(y)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     l1_ratio = check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)

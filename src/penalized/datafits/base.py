@@ -32,6 +32,24 @@ steps, or None), ``hess_floor`` (the relative floor of ``l''`` in a Newton model
 ``smooth`` (``l''`` is continuous), ``newton_kernel`` (its prox-Newton steps have a numba
 kernel), ``grouped`` (multi-output: one group per feature across the outputs) and
 ``family`` (glmnet's name, for the CV scorings).
+
+Three hooks serve losses beyond the convex per-sample ones:
+
+* ``convex = False`` (Tweedie powers outside [1, 2] with the log link): no duality gap
+  exists; the solvers stop on the critical-point criterion ``sum_j kkt_j^2 / (2 L_j)``
+  of :func:`penalized.solvers.certificate.kkt_criterion` instead (the one nonconvex
+  penalties stop on; ``criterion`` is ``"kkt"`` in the results, and warnings name it)
+  and ``hess`` returns a positive curvature (the Fisher information) for the Newton
+  models;
+* ``conjugate_at(y, eta, g, c)``: the conjugate at the dual point ``u = c g`` with
+  ``g = l'(eta)``; the default is ``conjugate(y, c g)``, a loss without a closed-form
+  conjugate solves it from ``eta`` (Tweedie) or bounds it from above (Cox: any upper
+  bound keeps the gap a certificate);
+* ``coupled = True`` (Cox): the terms couple samples (risk sets), so the per-sample
+  methods need the weights and the rows of the whole problem: ``bind(y, s)`` returns
+  the loss bound to them (per-sample losses return themselves), and its per-sample
+  vectors are any vectors whose ``s``-weighted sums give the totals. Such a loss has
+  no intercept (``has_intercept = False``) and ``target_ndim = 2`` (y is a table).
 """
 
 import numpy as np
@@ -53,6 +71,20 @@ class Datafit:
     grouped = False
     scorings = ("deviance", "mse", "mae")  # CV test errors, the first the default
     deviance_name = "Deviance"
+    convex = True  # False: no duality gap, the critical-point criterion certifies instead
+    coupled = False  # the terms couple samples (Cox): bind(y, s) before use
+    has_intercept = True
+
+    @property
+    def criterion(self):
+        """What certifies a fit (``SolveResult.criterion``): ``"gap"``, a duality gap, or
+        ``"kkt"``, the critical-point criterion of a non-convex loss."""
+        return "gap" if self.convex else "kkt"
+
+    @property
+    def target_ndim(self):
+        """Dimensions of the y the solvers take (2 for multi-output and survival)."""
+        return 2 if self.multi_output else 1
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -73,6 +105,15 @@ class Datafit:
 
     def conjugate(self, y, u):
         raise NotImplementedError
+
+    def conjugate_at(self, y, eta, g, c):
+        """``l*(c g)`` per sample for ``g = l'(eta)`` and ``0 < c <= 1`` (or an upper bound
+        of it: the gap stays a certificate)."""
+        return self.conjugate(y, c * g)
+
+    def bind(self, y, s):
+        """The loss bound to the rows ``y`` and weights ``s`` (itself: per-sample)."""
+        return self
 
     def saturated(self, y):
         return np.zeros_like(y, dtype=np.float64)

@@ -5,7 +5,9 @@ lasso loads none of their modules)."""
 
 import importlib
 
+from .cox import CoxPH
 from .glm import PoissonRegressor
+from .glm_families import BinomialRegressor, GammaRegressor, TweedieRegressor
 from .huber import HuberRegressor
 from .linear import ElasticNet, Lasso, Ridge
 from .logistic import LogisticRegression
@@ -21,9 +23,10 @@ _LAZY = {
     "MultiTaskElasticNet": "multitask",
 }
 
-__all__ = ["AdaptiveLasso", "ElasticNet", "GroupLasso", "HuberRegressor", "Lasso",
-           "LogisticRegression", "MCPRegression", "MultiTaskElasticNet", "MultiTaskLasso",
-           "PoissonRegressor", "Ridge", "RidgeCV", "SCADRegression", "SparseGroupLasso"]
+__all__ = ["AdaptiveLasso", "BinomialRegressor", "CoxPH", "ElasticNet", "GammaRegressor",
+           "GroupLasso", "HuberRegressor", "Lasso", "LogisticRegression", "MCPRegression",
+           "MultiTaskElasticNet", "MultiTaskLasso", "PoissonRegressor", "Ridge", "RidgeCV",
+           "SCADRegression", "SparseGroupLasso", "TweedieRegressor"]
 
 
 def __getattr__(name):

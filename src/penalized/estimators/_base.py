@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -72,7 +72,8 @@ def check_fit_params(est):
     """Validate the parameters every estimator has; errors name the parameter."""
     return FitParams(
         alpha=check_scalar(est.alpha, "alpha", low=0.0),
-        fit_intercept=check_bool(est.fit_intercept, "fit_intercept"),
+        # estimators without the parameter (CoxPH) center X: glmnet's standardization
+        fit_intercept=check_bool(getattr(est, "fit_intercept", True), "fit_intercept"),
         standardize=check_bool(est.standardize, "standardize"),
         tol=check_scalar(est.tol, "tol", low=0.0),
         max_iter=check_int(est.max_iter, "max_iter"),
@@ -205,15 +206,43 @@ def sparse_coef(est):
     return sp.csr_matrix(np.atleast_2d(est.coef_))
 
 
-def decision(est, X):
-    """X @ coef_.T + intercept_ for fitted linear models (any coef_ layout)."""
+def _per_row(value, name, n):
+    arr = check_array(value, ensure_2d=False, dtype=np.float64, input_name=name)
+    if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
+        raise ValueError(f"{name} must have shape ({'n_samples' if n is None else n},) (one "
+                         f"value per sample), got shape {arr.shape}.")
+    return arr
+
+
+def check_offset(offset, n, exposure=None):
+    """The offset of a fit or a prediction as float64 of shape (n,), plus
+    ``log(exposure)`` when an exposure is given; None when neither is (``n`` None: the
+    rows are checked later, against the validated X). Errors name the argument: wrong
+    length, NaN/inf, non-positive exposure."""
+    off = None
+    if offset is not None:
+        off = _per_row(offset, "offset", n)
+        n = off.shape[0]
+    if exposure is not None:
+        ex = _per_row(exposure, "exposure", n)
+        if np.any(ex <= 0):
+            raise ValueError("exposure must be positive (its log is the offset).")
+        off = np.log(ex) if off is None else off + np.log(ex)
+    return off
+
+
+def decision(est, X, offset=None, exposure=None):
+    """X @ coef_.T + intercept_ (+ offset) for fitted linear models (any coef_ layout)."""
     check_is_fitted(est)
     X = validate_data(est, X, accept_sparse=["csr", "csc", "coo"],
                       dtype=[np.float64, np.float32], reset=False)
     check_finite_sparse(X)
+    off = check_offset(offset, X.shape[0], exposure)
     coef = est.coef_
-    out = safe_sparse_dot(X, coef.T if coef.ndim == 2 else coef)
-    return np.asarray(out) + est.intercept_
+    out = np.asarray(safe_sparse_dot(X, coef.T if coef.ndim == 2 else coef)) + est.intercept_
+    if off is None:
+        return out
+    return out + (off[:, None] if out.ndim == 2 else off)
 
 
 def warm_coef(est, params, shape):

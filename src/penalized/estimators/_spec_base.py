@@ -9,6 +9,7 @@ from .._validation import check_sample_weight
 from ..datafits import Quadratic
 from ._base import (
     check_fit_params,
+    check_offset,
     decision,
     fit_problem,
     store_certificate,
@@ -45,7 +46,7 @@ class SpecRegressor(RegressorMixin, BaseEstimator):
     def _penalty(self, alpha):
         raise NotImplementedError
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -57,6 +58,9 @@ class SpecRegressor(RegressorMixin, BaseEstimator):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights ``s_i`` in the objective.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the prediction (a fixed coefficient of 1): the model is fitted
+            to ``y - offset``. None means 0.
 
         Returns
         -------
@@ -67,6 +71,9 @@ class SpecRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_fit_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        off = check_offset(offset, X.shape[0])
+        if off is not None:
+            y = y - off  # the squared loss depends on y - eta only
         penalty = self._penalty(prm.alpha, X, y, sample_weight, prm)
         res = fit_problem(X, y, Quadratic(), penalty, prm, sample_weight=sample_weight,
                           coef_init=warm_coef(self, prm, (X.shape[1],)))
@@ -76,18 +83,20 @@ class SpecRegressor(RegressorMixin, BaseEstimator):
         self.n_iter_ = int(res.n_iter)
         return self
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
+    def predict(self, X, offset=None):
+        """Predict ``X @ coef_ + intercept_ + offset``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the prediction (a fixed coefficient of 1). None means 0.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        return decision(self, X)
+        return decision(self, X, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,6 +14,7 @@ from ._base import (
     FitParams,
     build_penalty,
     check_int,
+    check_offset,
     configured_penalty,
     decision,
     fit_problem,
@@ -75,11 +76,12 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
 
     Minimizes over ``w``, ``b`` and the scale ``sigma > 0`` (scikit-learn's objective)::
 
-        sum_i s_i (sigma + sigma H_eps((y_i - x_i.w - b) / sigma))
+        sum_i s_i (sigma + sigma H_eps((y_i - x_i.w - b - offset_i) / sigma))
           + alpha * sum_j pf_j ((1 - l1_ratio) w_j^2 + l1_ratio |w_j|),
 
     with ``H_eps(z) = z^2`` for ``|z| <= epsilon`` and ``2 epsilon |z| - epsilon^2``
-    otherwise, ``s`` the sample weights. With ``l1_ratio=0`` (the default) this is exactly
+    otherwise, ``s`` the sample weights, ``offset`` that of ``fit`` and ``predict`` (default
+    0, a known term with coefficient 1). With ``l1_ratio=0`` (the default) this is exactly
     scikit-learn's problem; ``sigma`` makes ``epsilon`` unitless (scaling y scales
     ``sigma``, not the set of outliers). The intercept is not penalized.
 
@@ -192,7 +194,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         self.verbose = verbose
         self.penalty = penalty
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -200,6 +202,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the prediction (a fixed coefficient of 1): the model is fitted
+            to ``y - offset``. None means 0.
 
         Returns
         -------
@@ -222,6 +227,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
                         warm_start=check_bool(self.warm_start, "warm_start"), verbose=0)
         X, y = validate_fit_data(self, X, y)
         y64 = np.asarray(y, dtype=np.float64)
+        off = check_offset(offset, X.shape[0])
+        if off is not None:
+            y64 = y64 - off  # the Huber loss depends on y - eta only
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         s = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         S = float(s.sum())
@@ -268,9 +276,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         if collapsed:
             warnings.warn(
                 f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}, 1e-8 of the "
-                f"median absolute deviation of y): the model fits the samples exactly, "
-                f"and the objective keeps "
-                f"decreasing as sigma -> 0 (the absolute-loss limit). Returned the fit at "
+                f"median absolute deviation of y{'' if off is None else ' - offset'}): the "
+                f"model fits the samples exactly, and the objective keeps decreasing as "
+                f"sigma -> 0 (the absolute-loss limit). Returned the fit at "
                 f"scale {sigma:.6g}; increase alpha or set fixed_scale.",
                 ConvergenceWarning, stacklevel=2)
         elif not res.converged:
@@ -326,9 +334,20 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"HuberRegressor's 'penalty' must be a single-output penalty "
                              f"of penalized.penalties, got {self.penalty!r}.")
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``."""
-        return decision(self, X)
+    def predict(self, X, offset=None):
+        """Predict ``X @ coef_ + intercept_ + offset``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the prediction (a fixed coefficient of 1). None means 0.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return decision(self, X, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

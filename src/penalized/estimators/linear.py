@@ -14,6 +14,7 @@ from ._base import (
     check_copy_X,
     check_fit_params,
     check_int,
+    check_offset,
     check_precompute,
     decision,
     fit_problem,
@@ -113,7 +114,7 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """(FitParams, l1_ratio, per-target internal alphas or a scalar, engine keywords)."""
         raise NotImplementedError
 
-    def fit(self, X, y, sample_weight=None, check_input=True):
+    def fit(self, X, y, sample_weight=None, check_input=True, offset=None):
         """Fit the model.
 
         Parameters
@@ -128,6 +129,9 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         check_input : bool, default=True
             scikit-learn's: False skips the validation of X and y (they must then be
             arrays in the expected format already).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1): the model is
+            fitted to ``y - offset`` (every column of a 2-D y). None means 0.
 
         Returns
         -------
@@ -142,6 +146,7 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             X, y = validate_fit_data(self, X, y, multi_output=True)
         y = np.asarray(y, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        off = check_offset(offset, X.shape[0])
         prm, l1_ratio, alphas, engine = self._problem(X, sample_weight)
         Y = y[:, None] if y.ndim == 1 else y
         alphas = np.broadcast_to(np.asarray(alphas, dtype=np.float64), (Y.shape[1],))
@@ -158,10 +163,12 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 from ..solvers.design import Design
 
                 kw["design"] = Design(X, sample_weight, prm.fit_intercept)
-                kw["gram"] = user_gram(gram, kw["design"], Y[:, t])
+                kw["gram"] = user_gram(gram, kw["design"],
+                                       Y[:, t] if off is None else Y[:, t] - off)
             results.append(fit_problem(X, Y[:, t], Quadratic(),
                                        build_penalty(self, alphas[t], l1_ratio), prm,
-                                       sample_weight=sample_weight, coef_init=init, **kw))
+                                       sample_weight=sample_weight, coef_init=init, offset=off,
+                                       **kw))
         coef = np.array([r.coef for r in results])
         self.coef_ = (coef[0] if y.ndim == 1 else coef).astype(X.dtype, copy=False)
         intercepts = np.array([r.intercept for r in results], dtype=np.float64)
@@ -181,18 +188,20 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """``coef_`` as a CSR matrix of shape (n_targets, n_features)."""
         return sparse_coef(self)
 
-    def predict(self, X):
-        """Predict ``X @ coef_.T + intercept_``.
+    def predict(self, X, offset=None):
+        """Predict ``X @ coef_.T + intercept_ + offset``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1). None means 0.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        return decision(self, X)
+        return decision(self, X, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -24,6 +24,7 @@ from ._base import (
     build_penalty,
     check_choice,
     check_int,
+    check_offset,
     configured_penalty,
     decision,
     fit_problem,
@@ -235,7 +236,7 @@ default="lbfgs"
         self.positive = positive
         self.standardize = standardize
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
 
         Parameters
@@ -244,6 +245,10 @@ default="lbfgs"
         y : array-like of shape (n_samples,)
             Class labels (ints, strings or bools).
         sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1). None means 0. Two
+            classes only (the multinomial fit takes no offset).
+
 
         Returns
         -------
@@ -288,6 +293,10 @@ default="lbfgs"
                                                S, "LogisticRegression")
             penalty = build_penalty(self, alpha, l1_ratio)
         p = X.shape[1]
+        offset = check_offset(offset, X.shape[0])
+        if offset is not None and K > 2:
+            raise ValueError("offset is supported for two classes only (the multinomial "
+                             "fit has one linear predictor per class).")
         init = None
         if prm.warm_start and getattr(self, "coef_", None) is not None and \
                 self.coef_.shape == ((1, p) if K == 2 else (K, p)):
@@ -295,11 +304,12 @@ default="lbfgs"
         steps = {"max_steps": max_iter}
         if liblinear and prm.fit_intercept:
             coef, intercept, res = self._fit_liblinear(X, yk, penalty, prm, sample_weight,
-                                                       init, steps)
+                                                       init, steps, offset)
         elif K == 2:
             res = fit_problem(X, yk.astype(np.float64), Logistic(), penalty, prm,
                               sample_weight=sample_weight,
-                              coef_init=None if init is None else init[0], **steps)
+                              coef_init=None if init is None else init[0], offset=offset,
+                              **steps)
             coef = res.coef[None, :]
             intercept = np.array([res.intercept])
         else:
@@ -334,7 +344,7 @@ default="lbfgs"
                                     "LogisticRegression")
         return configured_penalty(self, alpha)
 
-    def _fit_liblinear(self, X, yk, penalty, prm, sample_weight, init, steps):
+    def _fit_liblinear(self, X, yk, penalty, prm, sample_weight, init, steps, offset):
         """scikit-learn's liblinear model: the intercept is the coefficient of a synthetic
         feature of value ``intercept_scaling``, penalized like the others."""
         scaling = check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0,
@@ -356,7 +366,7 @@ default="lbfgs"
         prm_a = FitParams(**{**prm.__dict__, "fit_intercept": False})
         w0 = None if init is None else np.r_[init[0], self.intercept_[0] / scaling]
         res = fit_problem(Xa, yk.astype(np.float64), Logistic(), pen_a, prm_a,
-                          sample_weight=sample_weight, coef_init=w0, **steps)
+                          sample_weight=sample_weight, coef_init=w0, offset=offset, **steps)
         return res.coef[None, :-1], np.array([scaling * res.coef[-1]]), res
 
     @property
@@ -364,29 +374,32 @@ default="lbfgs"
         """``coef_`` as a CSR matrix."""
         return sparse_coef(self)
 
-    def decision_function(self, X):
-        """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K)."""
-        d = decision(self, X)
+    def decision_function(self, X, offset=None):
+        """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K);
+        ``offset`` (two classes) is added to it."""
+        if offset is not None and self.classes_.size > 2:
+            raise ValueError("offset is supported for two classes only.")
+        d = decision(self, X, offset)
         return d[:, 0] if d.ndim == 2 and d.shape[1] == 1 else d
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X, offset=None):
         """Log class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         if d.ndim == 1:
             return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
         return log_softmax(d, axis=1)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, offset=None):
         """Class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         if d.ndim == 1:
             p1 = expit(d)
             return np.column_stack([1.0 - p1, p1])
         return np.exp(log_softmax(d, axis=1))
 
-    def predict(self, X):
+    def predict(self, X, offset=None):
         """Most probable class label."""
-        d = self.decision_function(X)
+        d = self.decision_function(X, offset)
         idx = (d > 0).astype(int) if d.ndim == 1 else np.argmax(d, axis=1)
         return self.classes_[idx]
 

@@ -40,6 +40,7 @@ from ..solvers.api import solve
 from ..solvers.design import Design
 from ..solvers.engine import cv_on_gram_downdates
 from ..solvers.least_squares import FullGram
+from ._cv_offset import add_offset, cv_offset, fold_offsets
 from ._cv_options import (  # noqa: F401 (re-exported)
     _check_alphas,
     _check_choice,
@@ -73,7 +74,7 @@ def fold_design(X, sw, kw):
     return design, pen_unit
 
 
-def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
+def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw, offset=None):
     """Decreasing grid ``geomspace(alpha_max, eps * alpha_max, n_alphas)`` on (X, y).
 
     For ``l1_ratio < 1e-3`` (ridge), ``alpha_max`` is computed with ``l1_ratio=1e-3`` as
@@ -82,7 +83,7 @@ def cv_alpha_grid(X, y, sw, datafit, l1_ratio, n_alphas, eps, kw):
     """
     l1_ratio, eps = grid_mix(l1_ratio, eps)
     design, pen_unit = fold_design(X, sw, kw)
-    return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps)
+    return alpha_grid(design, y, datafit, pen_unit, l1_ratio, n_alphas, eps, offset)
 
 
 def grid_mix(l1_ratio, eps):
@@ -93,9 +94,11 @@ def grid_mix(l1_ratio, eps):
     return l1_ratio, eps
 
 
-def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True):
+def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True,
+              offset=None):
     """The path on (X, y) over ``grid`` with the CV run's options (``gram``: the centered
-    Gram matrix / S of X when known; ``kw["max_steps"]``: the GLM fits' step budget)."""
+    Gram matrix / S of X when known; ``kw["max_steps"]``: the GLM fits' step budget;
+    ``offset``: of these rows)."""
     design, pen_unit = fold_design(X, sw, kw)
     fg = None
     if gram is not None:
@@ -103,7 +106,7 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
         fg = FullGram(design, y - ybar, gram)
     return fit_path(design, y, datafit, pen_unit, grid, l1_ratio, tol=kw["tol"],
                     max_iter=kw["max_iter"], verbose=kw["verbose"], gram=fg,
-                    deviance=deviance, precompute=kw.get("precompute", "auto"),
+                    deviance=deviance, offset=offset, precompute=kw.get("precompute", "auto"),
                     seed=kw.get("seed", -1), max_steps=kw.get("max_steps"))
 
 
@@ -138,7 +141,7 @@ def linear_predictor(X, res):
     return eta.reshape((X.shape[0],) + W.shape[1:]) + res.intercepts
 
 
-def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
+def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw, offset=None):
     """Unpenalized refit on the columns ``supp`` (a tiny ridge for GLMs and bounds)."""
     Xs = X[:, supp]
     lo, up = check_bounds(kw["lower_bounds"], kw["upper_bounds"], X.shape[1], kw["positive"])
@@ -156,11 +159,11 @@ def _relaxed_fit(X, y, sw, datafit, supp, w0, b0, ridge, kw):
     glm = not datafit.quadratic
     res = solve(Xs, y, datafit, pen, sample_weight=sw, fit_intercept=kw["fit_intercept"],
                 tol=kw["tol"], max_iter=kw["max_iter"], coef_init=w0[supp],
-                intercept_init=b0 if glm else None)
+                intercept_init=b0 if glm else None, offset=offset)
     return res.coef, res.intercept
 
 
-def relaxed_path(X, y, sw, datafit, res, kw):
+def relaxed_path(X, y, sw, datafit, res, kw, offset=None):
     """The relaxed path: at each alpha, the unpenalized fit on that alpha's support."""
     W = _coef_stack(res)
     ridge = _RELAX_RIDGE * float(res.alphas[0])
@@ -172,7 +175,7 @@ def relaxed_path(X, y, sw, datafit, res, kw):
         if not supp.any():
             cache[key] = (np.zeros_like(w), np.copy(b))
         elif key not in cache:
-            wr, br = _relaxed_fit(X, y, sw, datafit, supp, w, b, ridge, kw)
+            wr, br = _relaxed_fit(X, y, sw, datafit, supp, w, b, ridge, kw, offset)
             full = np.zeros_like(w)
             full[supp] = wr
             cache[key] = (full, np.copy(br))
@@ -199,15 +202,18 @@ class FoldFit:
     relaxed: PathResult = None
 
 
-def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, keep=False):
-    """Fit the path on one training fold; return its :class:`FoldFit`."""
+def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, keep=False,
+              offset=None):
+    """Fit the path on one training fold; return its :class:`FoldFit` (the test rows'
+    linear predictors include their offset)."""
     Xtr, ytr = _rows(X, train), y[train]
     swtr = None if sw is None else sw[train]
-    res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False)
+    otr, ote = fold_offsets(offset, train, test, y.ndim)
+    res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False, offset=otr)
     Xte = _rows(X, test)
-    rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw) if relax else None
-    return FoldFit(linear_predictor(Xte, res),
-                   None if rel is None else linear_predictor(Xte, rel),
+    rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw, otr) if relax else None
+    return FoldFit(linear_predictor(Xte, res) + ote,
+                   None if rel is None else linear_predictor(Xte, rel) + ote,
                    res if keep else None, rel if keep else None)
 
 
@@ -242,6 +248,7 @@ class CVRun:
     scores: np.ndarray = None
     full_path: PathResult = None
     score_params: dict = None
+    offset: np.ndarray = None  # of the rows of X (None: none, or in the squared loss's y)
 
     @property
     def dtype(self):
@@ -302,7 +309,7 @@ class BaseCV(BaseEstimator):
                 .add(splitter=splitter,
                      method_mapping=MethodMapping().add(caller="fit", callee="split")))
 
-    def fit(self, X, y, sample_weight=None, *, foldid=None, **params):
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, **params):
         """Cross-validate the path, select alpha and refit on all the data.
 
         Parameters
@@ -314,6 +321,10 @@ class BaseCV(BaseEstimator):
             (weighted means over each test fold).
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (a fixed coefficient of 1), split by fold
+            like X: the training rows' offsets enter the fits, the test rows' the test
+            errors. Pass the same kind of offset to ``predict``.
         **params : dict
             ``groups``: group labels passed to the splitter's ``split`` (e.g.
             ``GroupKFold``). Under metadata routing, whatever the splitter requests
@@ -323,7 +334,7 @@ class BaseCV(BaseEstimator):
         -------
         self : object
         """
-        run = self._cross_validate(X, y, sample_weight, foldid, params)
+        run = self._cross_validate(X, y, sample_weight, foldid, params, offset)
         li, ai, gi = self._select(run.l1_ratios, run.grids, run.gam, run.scores, run.relax)
         self._refit(run, li, ai, gi)
         return self
@@ -336,17 +347,18 @@ class BaseCV(BaseEstimator):
         """The validated scoring (penalized's measure names)."""
         return _check_choice(self.scoring, "scoring", set(datafit.scorings))
 
-    def _alpha_grids(self, X, y_fit, sw_fit, datafit, l1_ratios, alphas, eps, folds, kw):
+    def _alpha_grids(self, X, y_fit, sw_fit, datafit, l1_ratios, alphas, eps, folds, kw,
+                     offset=None):
         """(grids, fold_grids): the full-data grid of each l1_ratio, shared by the folds
         (fold_grids None), generated from ``alphas`` (a count) or given."""
         if isinstance(alphas, int):
-            grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw)
-                              for r in l1_ratios])
+            grids = np.array([cv_alpha_grid(X, y_fit, sw_fit, datafit, r, alphas, eps, kw,
+                                            offset) for r in l1_ratios])
         else:
             grids = np.tile(alphas, (len(l1_ratios), 1))
         return grids, None
 
-    def _cross_validate(self, X, y, sample_weight, foldid, params):
+    def _cross_validate(self, X, y, sample_weight, foldid, params, offset=None):
         """Validate, fit the fold paths (and the full-data path beside them when it does
         not depend on the result) and score the test folds: a :class:`CVRun`."""
         l1_ratios, alphas, eps, relax, gammas = self._check_params()
@@ -359,6 +371,7 @@ class BaseCV(BaseEstimator):
         X, y = validate_fit_data(self, X, y, y_numeric=not is_classifier(self))
         sw = check_sample_weight(sample_weight, X.shape[0])
         y_fit, y_score, datafit, sw_fit = self._target(y, sw)
+        y_fit, y_score, offset = cv_offset(offset, datafit, y_fit, y_score)
         X, kw = self._design(X, kw)
         scoring = self._check_scoring(datafit)
         folds = make_folds(self.cv, X, y, split_params.get("groups"), foldid,
@@ -369,7 +382,7 @@ class BaseCV(BaseEstimator):
                 raise ValueError("Every training fold must contain every class; use a "
                                  "stratified splitter ('cv' an int) or other 'foldid'.")
         grids, fold_grids = self._alpha_grids(X, y_fit, sw_fit, datafit, l1_ratios, alphas,
-                                              eps, folds, kw)
+                                              eps, folds, kw, offset)
 
         def grid(li, fi):
             return grids[li] if fold_grids is None else fold_grids[li][fi]
@@ -387,7 +400,7 @@ class BaseCV(BaseEstimator):
         else:
             tasks = [delayed(_fold_job)(X, y_fit, sw_fit, folds[fi][0], folds[fi][1],
                                         datafit, grid(li, fi), l1_ratios[li], kw, relax,
-                                        self._keep_fold_paths)
+                                        self._keep_fold_paths, offset)
                      for li, fi in jobs]
         # with one l1_ratio the full-data path does not wait for the CV result: it runs
         # beside the folds (first: it is the largest job)
@@ -395,13 +408,15 @@ class BaseCV(BaseEstimator):
         if full_first:
             tasks.insert(0, delayed(rows_path)(X, y_fit, sw_fit, datafit, grids[0],
                                                l1_ratios[0], kw,
-                                               gram=None if fg is None else fg.A / fg.S))
+                                               gram=None if fg is None else fg.A / fg.S,
+                                               offset=offset))
         # threads: the kernels release the GIL, and nothing is copied to workers
         outs = run_tasks(tasks, self.n_jobs)
         run = CVRun(X=X, y=y, y_fit=y_fit, sw=sw, sw_fit=sw_fit, datafit=datafit, kw=kw,
                     folds=folds, l1_ratios=l1_ratios, grids=grids, fold_grids=fold_grids,
                     gam=gam, relax=relax, jobs=jobs, fits=outs[1:] if full_first else outs,
-                    full_path=outs[0] if full_first else None, score_params=score_params)
+                    full_path=outs[0] if full_first else None, score_params=score_params,
+                    offset=offset)
         # scores[l1_ratio, gamma, alpha, fold]; mse[l1_ratio, alpha, fold] of gamma = 1
         scores = np.empty((len(l1_ratios), gam.size, grids.shape[1], len(folds)))
         mse = np.empty((len(l1_ratios), grids.shape[1], len(folds)))
@@ -442,11 +457,12 @@ class BaseCV(BaseEstimator):
         """The full-data path of the selected l1_ratio, and the model at (alpha_, gamma_)."""
         X, kw = run.X, run.kw
         self.path_ = run.full_path if run.full_path is not None else rows_path(
-            X, run.y_fit, run.sw_fit, run.datafit, run.grids[li], run.l1_ratios[li], kw)
+            X, run.y_fit, run.sw_fit, run.datafit, run.grids[li], run.l1_ratios[li], kw,
+            offset=run.offset)
         self.n_nonzero_ = np.asarray(self.path_.df)
         if run.relax:
             self.relaxed_path_ = relaxed_path(X, run.y_fit, run.sw_fit, run.datafit,
-                                              self.path_, kw)
+                                              self.path_, kw, run.offset)
         coef, intercept = self._blend(self.alpha_, self.gamma_)
         self._set_coef(coef, intercept, run.dtype)
         self.dual_gap_ = float(self.path_.dual_gaps[ai])
@@ -523,7 +539,7 @@ class BaseCV(BaseEstimator):
             coef, b = gamma * coef + (1 - gamma) * coef_r, gamma * b + (1 - gamma) * b_r
         return coef, b
 
-    def _decision(self, X, alpha=None, gamma=None):
+    def _decision(self, X, alpha=None, gamma=None, offset=None):
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse=["csr", "csc", "coo"],
                           dtype=[np.float64, np.float32], reset=False)
@@ -534,7 +550,7 @@ class BaseCV(BaseEstimator):
         else:
             coef, b = self._coef_at(alpha, gamma)
         out = np.asarray(safe_sparse_dot(X, coef)) + b
-        return out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+        return add_offset(out[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out, offset)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

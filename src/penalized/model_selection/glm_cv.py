@@ -3,7 +3,9 @@
 
 import numpy as np
 
+from .._validation import num_rows
 from ..datafits import Poisson
+from ..estimators._base import check_offset
 from .linear_cv import CV_ATTRS, CV_NOTES, CV_PARAMS, DEFAULT_GAMMAS, TOL_GLM, _RegressorCV
 
 __all__ = ["PoissonRegressorCV"]
@@ -90,6 +92,54 @@ class PoissonRegressorCV(_RegressorCV):
     @staticmethod
     def _link(eta):
         return np.exp(eta)
+
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, exposure=None,
+            **params):
+        """Cross-validate the path, select alpha and refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        foldid : array-like of shape (n_samples,), default=None
+            Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor, split by fold like X.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures: ``log(exposure)`` is added to the offset.
+        **params : dict
+            ``groups``: group labels passed to the splitter's ``split`` (e.g.
+            ``GroupKFold``). Under metadata routing, whatever the splitter requests.
+
+        Returns
+        -------
+        self : object
+        """
+        offset = check_offset(offset, num_rows(X), exposure)
+        return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
+
+    def predict(self, X, alpha=None, gamma=None, offset=None, exposure=None):
+        """Predicted mean ``exp(eta)`` with the selected model or at ``alpha``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float, default=None
+            Any alpha >= 0; coefficients interpolated along the path.
+        gamma : float, default=None
+            Relaxation in [0, 1] (``relax=True`` only).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor of the rows of X.
+        exposure : array-like of shape (n_samples,), default=None
+            Positive exposures of the rows of X (their log is added to the offset).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return np.exp(self._decision(X, alpha, gamma,
+                                     check_offset(offset, num_rows(X), exposure)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

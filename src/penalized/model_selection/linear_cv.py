@@ -160,7 +160,7 @@ class _RegressorCV(RegressorMixin, BaseCV):
         self.coef_ = np.asarray(coef).astype(dtype, copy=False)
         self.intercept_ = float(intercept)
 
-    def predict(self, X, alpha=None, gamma=None):
+    def predict(self, X, alpha=None, gamma=None, offset=None):
         """Predict with the selected model, or at ``alpha`` (and ``gamma``) of the path.
 
         Parameters
@@ -171,12 +171,14 @@ class _RegressorCV(RegressorMixin, BaseCV):
             None means ``alpha_``.
         gamma : float, default=None
             Relaxation in [0, 1] (``relax=True`` only); None means ``gamma_``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor of the rows of X (as in ``fit``).
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        return self._link(self._decision(X, alpha, gamma))
+        return self._link(self._decision(X, alpha, gamma, offset))
 
     @staticmethod
     def _link(eta):

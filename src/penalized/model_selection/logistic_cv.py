@@ -302,7 +302,7 @@ default="lbfgs"
         self.positive = positive
         self.selection = selection
 
-    def fit(self, X, y, sample_weight=None, *, foldid=None, **params):
+    def fit(self, X, y, sample_weight=None, *, foldid=None, offset=None, **params):
         """Cross-validate every C (and l1_ratio), select one and refit on all the data.
 
         Parameters
@@ -314,6 +314,9 @@ default="lbfgs"
             Weights of the training objective and of the test scores.
         foldid : array-like of shape (n_samples,), default=None
             Fold label of each sample (glmnet's ``foldid``); overrides ``cv``.
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (two classes; penalized's own option),
+            split by fold like X. Pass the new rows' offset to ``predict``.
         **params : dict
             ``groups`` for the splitter; under metadata routing, the metadata the
             splitter and the scorer request (as scikit-learn).
@@ -322,7 +325,7 @@ default="lbfgs"
         -------
         self : object
         """
-        return super().fit(X, y, sample_weight, foldid=foldid, **params)
+        return super().fit(X, y, sample_weight, foldid=foldid, offset=offset, **params)
 
     # ------------------------------------------------------------------ parameters
     def _check_params(self):
@@ -413,13 +416,14 @@ default="lbfgs"
                     "penalty_factor": np.r_[pf, 1.0], "lower_bounds": np.r_[lo, -np.inf],
                     "upper_bounds": np.r_[up, np.inf]}
 
-    def _alpha_grids(self, X, y_fit, sw_fit, datafit, l1_ratios, alphas, eps, folds, kw):
+    def _alpha_grids(self, X, y_fit, sw_fit, datafit, l1_ratios, alphas, eps, folds, kw,
+                     offset=None):
         """scikit-learn's C grid: the same C on every fold, so fold f's alphas are
         ``1 / (C * S_f)``; the engine runs them increasingly in C (decreasing alpha)."""
         S = float(X.shape[0] if sw_fit is None else np.sum(sw_fit))
         if self._opts["Cs"] is None:
             grids, fold_grids = super()._alpha_grids(X, y_fit, sw_fit, datafit, l1_ratios,
-                                                     alphas, eps, folds, kw)
+                                                     alphas, eps, folds, kw, offset)
             return self._shared_grids(grids, S), fold_grids
         return self._c_grids(S, [len(train) if sw_fit is None else float(np.sum(
             sw_fit[train])) for train, _test in folds], len(l1_ratios))
@@ -513,29 +517,30 @@ default="lbfgs"
         return super()._coef_at(alpha, gamma)
 
     # -------------------------------------------------------------------- predict
-    def decision_function(self, X, alpha=None, gamma=None):
+    def decision_function(self, X, alpha=None, gamma=None, offset=None):
         """Linear predictor: shape (n_samples,) for 2 classes, else (n_samples, K).
 
-        ``alpha`` and ``gamma`` evaluate the path as in :meth:`predict`.
+        ``alpha`` and ``gamma`` evaluate the path as in :meth:`predict`; ``offset`` (two
+        classes) is added.
         """
-        return self._decision(X, alpha, gamma)
+        return self._decision(X, alpha, gamma, offset)
 
-    def predict_log_proba(self, X, alpha=None, gamma=None):
+    def predict_log_proba(self, X, alpha=None, gamma=None, offset=None):
         """Log class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         if d.ndim == 1:
             return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
         return log_softmax(d, axis=1)
 
-    def predict_proba(self, X, alpha=None, gamma=None):
+    def predict_proba(self, X, alpha=None, gamma=None, offset=None):
         """Class probabilities, shape (n_samples, n_classes)."""
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         if d.ndim == 1:
             p1 = expit(d)
             return np.column_stack([1.0 - p1, p1])
         return np.exp(log_softmax(d, axis=1))
 
-    def predict(self, X, alpha=None, gamma=None):
+    def predict(self, X, alpha=None, gamma=None, offset=None):
         """Most probable class, with the selected model or at ``alpha`` (and ``gamma``).
 
         Parameters
@@ -545,11 +550,13 @@ default="lbfgs"
             Any alpha >= 0 of the full-data path (coefficients interpolated, see Notes).
         gamma : float, default=None
             Relaxation in [0, 1] (``relax=True`` only).
+        offset : array-like of shape (n_samples,), default=None
+            Known part of the linear predictor (two classes), as in ``fit``.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        d = self.decision_function(X, alpha, gamma)
+        d = self.decision_function(X, alpha, gamma, offset)
         idx = (d > 0).astype(int) if d.ndim == 1 else np.argmax(d, axis=1)
         return self.classes_[idx]

@@ -24,7 +24,7 @@ from .._validation import (
     check_scalar,
 )
 from ..datafits.quadratic import Quadratic
-from ..estimators._base import PARAMS_PENALTY, check_copy_X
+from ..estimators._base import PARAMS_PENALTY, check_copy_X, check_no_overflow
 from ..paths import PATH_TOL
 from ..penalties.group import GroupLasso as GroupLassoPenalty
 from ..penalties.group import SparseGroupLasso as SparseGroupLassoPenalty
@@ -112,6 +112,7 @@ class PenaltyCV(BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
                              order="F", y_numeric=True, multi_output=self.multi_output)
         check_finite_sparse(X)
+        check_no_overflow(X)
         datafit = self._datafit_class()
         y = datafit.check_target(np.asarray(y, dtype=np.float64))
         if self.multi_output and y.ndim != 2:

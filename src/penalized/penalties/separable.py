@@ -235,6 +235,15 @@ class PenaltyArrays:
         _kkt_all(_f64(w), _f64(grad), self.kernel, out)
         return out
 
+    def criterion(self, w, grad, curv):
+        """The critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` of a loss with
+        gradient ``grad`` and coordinate curvatures ``curv`` (``L_j = curv_j + b_j``,
+        the L2 part included; coordinates without curvature are left out)."""
+        k = self.kkt(w, grad)
+        L = np.asarray(curv, dtype=np.float64) + self.b
+        on = L > 0
+        return float(np.sum(k[on] ** 2 / (2.0 * L[on])))
+
     def dual_scaling(self, v):
         """Largest c in (0, 1] such that ``c * v`` is in the domain of the conjugate."""
         return float(dual_scaling(_f64(v), self.kernel))

@@ -66,6 +66,13 @@ def _eta(X, coef, intercept):
     return out
 
 
+def _plus(eta, offset):
+    """``eta`` plus the rows' offsets (None: eta), on the first axis."""
+    if offset is None:
+        return eta
+    return eta + np.reshape(offset, (-1,) + (1,) * (np.ndim(eta) - 1))
+
+
 def _path_eta(X, res):
     """Linear predictors at every path point: (n, m) or (n, m, K)."""
     if isinstance(res.coefs, list):
@@ -136,7 +143,7 @@ def _ols(X, y):
     return w, float(ym - xm @ w)
 
 
-def _unpenalized_logistic(X, y, n_classes):
+def _unpenalized_logistic(X, y, n_classes, offset=None):
     """Maximum-likelihood logistic fit, or None when it does not exist (separable data)."""
     from ..estimators import LogisticRegression
 
@@ -146,7 +153,7 @@ def _unpenalized_logistic(X, y, n_classes):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         try:
-            est.fit(X, y)
+            est.fit(X, y, offset=offset)
         except (ConvergenceWarning, ValueError, FloatingPointError, np.linalg.LinAlgError):
             return None
     coef = est.coef_.ravel() if n_classes == 2 else est.coef_.T
@@ -167,7 +174,7 @@ def _jaccard(supports):
     return float(np.mean(vals)) if vals else 1.0
 
 
-def _fold_supports(X, yfit, datafit, folds, l1_ratio, alphas, idx):
+def _fold_supports(X, yfit, datafit, folds, l1_ratio, alphas, idx, offset=None):
     """Supports at path indices ``idx`` of a path refitted on each training fold."""
     from ..paths import path
 
@@ -175,7 +182,8 @@ def _fold_supports(X, yfit, datafit, folds, l1_ratio, alphas, idx):
     out = {i: [] for i in idx}
     for train, _ in folds:
         res = path(X[train], yfit[train], datafit, l1_ratio=l1_ratio,
-                   alphas=alphas[:last + 1], standardize=True)
+                   alphas=alphas[:last + 1], standardize=True,
+                   offset=None if offset is None else offset[train])
         for i in idx:
             out[i].append(_support(_coef_dense(res, i)))
     return out
@@ -200,9 +208,9 @@ def _clean(obj):
 
 
 def _model_row(name, kind, rule, alpha, l1_ratio, coef, intercept, data, names, fit_time):
-    Xtr, ytr, Xte, yte, task = data
-    train = _metrics(task, ytr, _eta(Xtr, coef, intercept))
-    test = _metrics(task, yte, _eta(Xte, coef, intercept))
+    Xtr, ytr, Xte, yte, task, otr, ote = data
+    train = _metrics(task, ytr, _plus(_eta(Xtr, coef, intercept), otr))
+    test = _metrics(task, yte, _plus(_eta(Xte, coef, intercept), ote))
     key, _ = primary_metric(task)
     supp = _support(coef)
     return {
@@ -219,7 +227,7 @@ def _model_row(name, kind, rule, alpha, l1_ratio, coef, intercept, data, names, 
 
 
 def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, classes=None,
-                   callback=None, blas_threads=1, warmup=True):
+                   callback=None, blas_threads=1, warmup=True, offset=None, offset_test=None):
     """Fit unpenalized, Ridge, Lasso and ElasticNet models and compare them.
 
     Parameters
@@ -251,6 +259,10 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         the first run after an install) or loaded from numba's cache before any fit is
         timed. Its duration is ``warmup_time`` in the results, never part of a
         ``fit_time``.
+    offset, offset_test : ndarray of shape (n_train,) and (n_test,), default=None
+        Known parts of the linear predictor (coefficient 1) of the training and test
+        rows: every fit, path, fold and metric includes them (regression or two
+        classes).
 
     Returns
     -------
@@ -274,7 +286,7 @@ def compare_models(X, y, feature_names, task, *, X_test, y_test, cv=5, seed=0, c
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             results = _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes,
-                               callback)
+                               callback, offsets=(offset, offset_test))
     results["warmup_time"] = warmup_time
     n_conv = 0
     for w in caught:
@@ -308,7 +320,7 @@ def _warm_up(X, y, task, cv, seed, classes):
 
 
 def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callback,
-             grid=None):
+             grid=None, offsets=(None, None)):
     t_start = time.perf_counter()
     step = callback or (lambda desc: None)
     X = np.asarray(X, dtype=np.float64)
@@ -327,7 +339,10 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     splitter = (StratifiedKFold if task == "classification" else KFold)(
         n_splits=cv, shuffle=True, random_state=seed)
     folds = [(tr, te) for tr, te in splitter.split(X, y)]
-    data = (X, y, X_test, y_test, task)
+    off, off_te = offsets
+    if off is not None and n_classes > 2:
+        raise ValueError("An offset needs a regression or two-class target.")
+    data = (X, y, X_test, y_test, task, off, off_te)
     scale = X.std(axis=0)
     datafit = _datafit(task, n_classes)
     yfit = _fit_target(task, y, n_classes)
@@ -336,20 +351,22 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
 
     # unpenalized; fall back to the smallest alpha of the lasso path when it does not exist
     t0 = time.perf_counter()
-    fit = _ols(X, y) if task == "regression" else _unpenalized_logistic(X, y, n_classes)
+    fit = (_ols(X, _plus(y, None if off is None else -off)) if task == "regression"
+           else _unpenalized_logistic(X, y, n_classes, off))
     ols_time = time.perf_counter() - t0
     step(f"Ridge: {cv}-fold cross-validation")
 
     for kind in ("ridge", "lasso", "elasticnet"):
         est = _cv_estimator(kind, task, folds, n_classes, grid)
         t0 = time.perf_counter()
-        est.fit(X, y)
+        est.fit(X, y, offset=off)
         fit_time = time.perf_counter() - t0
         res = est.path_
         alphas = np.asarray(res.alphas)  # the selected l1_ratio's grid
         i_min = int(np.argmin(np.abs(alphas - est.alpha_min_)))
         i_1se = int(np.argmin(np.abs(alphas - est.alpha_1se_)))
-        eta_tr, eta_te = _path_eta(X, res), _path_eta(X_test, res)
+        eta_tr = _plus(_path_eta(X, res), off)
+        eta_te = _plus(_path_eta(X_test, res), off_te)
         key = "rmse" if task == "regression" else "log_loss"
         err_tr = [_metrics(task, y, eta_tr[:, j])[key] for j in range(alphas.size)]
         err_te = [_metrics(task, y_test, eta_te[:, j])[key] for j in range(alphas.size)]
@@ -369,7 +386,7 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
             sup = {i: [np.ones(X.shape[1], dtype=bool)] * len(folds) for i in (i_min, i_1se)}
         else:
             sup = _fold_supports(X, yfit, datafit, folds, est.l1_ratio_, alphas,
-                                 sorted({i_min, i_1se}))
+                                 sorted({i_min, i_1se}), off)
         for rule, i in (("min", i_min), ("1se", i_1se)):
             coef = _coef_dense(res, i)
             b = res.intercepts[i]
@@ -398,7 +415,8 @@ def _compare(X, y, feature_names, task, X_test, y_test, cv, seed, classes, callb
     row["selection_frequency"] = {}
     models.insert(0, row)
 
-    best = paired_comparisons(models, task, primary_metric(task)[0], X_test, y_test)
+    best = paired_comparisons(models, task, primary_metric(task)[0], X_test, y_test,
+                              offset_test=off_te)
     results = {
         "task": task, "n_train": int(X.shape[0]), "n_test": int(X_test.shape[0]),
         "n_features": int(X.shape[1]), "feature_names": names, "cv": int(cv),
@@ -425,6 +443,7 @@ def _prepare(args):
         load_example,
         read_table,
         split_target,
+        take_offset,
     )
     from ..tables.preprocess import check_no_missing
 
@@ -438,6 +457,8 @@ def _prepare(args):
     if target is None:
         raise DataError("--target is required with a data file.")
     Xdf, yser = split_target(df, target)
+    Xdf, offset = take_offset(Xdf, getattr(args, "offset", None),
+                              getattr(args, "exposure", None))
     if getattr(args, "impute", None) is None:
         # counted over the whole table, not only the training rows the preprocessing sees
         check_no_missing(Xdf)
@@ -448,6 +469,9 @@ def _prepare(args):
         if labels.size < 2:
             raise DataError(f"target column {target!r} has a single class; "
                             f"classification needs at least two.")
+        if offset is not None and labels.size > 2:
+            raise DataError("--offset and --exposure need a regression or two-class target "
+                            f"(the target has {labels.size} classes)")
     else:
         labels, y = None, np.asarray(yser, dtype=np.float64)
     test_size = args.test_size
@@ -463,8 +487,11 @@ def _prepare(args):
     Xtr = Xtr.toarray() if sp.issparse(Xtr) else np.asarray(Xtr, dtype=np.float64)
     Xte = Xte.toarray() if sp.issparse(Xte) else np.asarray(Xte, dtype=np.float64)
     meta = {"source": source, "target": str(target), "n_rows": int(len(y)),
-            "n_columns": int(Xdf.shape[1])}
-    return Xtr, y[idx_tr], Xte, y[idx_te], list(pre.feature_names_), task, labels, meta
+            "n_columns": int(Xdf.shape[1]), "offset": getattr(args, "offset", None),
+            "exposure": getattr(args, "exposure", None)}
+    offsets = (None, None) if offset is None else (offset[idx_tr], offset[idx_te])
+    return (Xtr, y[idx_tr], Xte, y[idx_te], list(pre.feature_names_), task, labels, meta,
+            offsets)
 
 
 def _write_outputs(items):
@@ -488,8 +515,9 @@ def run(args):
     """Run ``penalized compare`` with parsed command-line ``args``; return the exit code.
 
     ``args`` has the fields ``data`` (None: scikit-learn's diabetes data), ``target``,
-    ``task``, ``test_size``, ``cv``, ``seed``, ``out``, ``json``, ``impute`` and
-    ``quiet``. Data errors are raised as :class:`penalized.tables.data.DataError` for the
+    ``task``, ``test_size``, ``cv``, ``seed``, ``out``, ``json``, ``impute``, ``quiet``
+    and optionally ``offset`` and ``exposure`` (column names). Data errors are raised as
+    :class:`penalized.tables.data.DataError` for the
     command line to report; the output files are written atomically.
     """
     import json
@@ -499,13 +527,14 @@ def run(args):
 
     quiet = bool(getattr(args, "quiet", False))
     # data errors come out of _prepare, before the bar draws anything on stderr
-    Xtr, ytr, Xte, yte, names, task, labels, meta = _prepare(args)
+    Xtr, ytr, Xte, yte, names, task, labels, meta, offsets = _prepare(args)
     with console.Progress(quiet=quiet, total=8) as bar:
         bar.advance(f"{meta['n_rows']} rows, {len(names)} features ({task}): warming up "
                     "the kernels (compiled on the first run)")
         results = compare_models(Xtr, ytr, names, task, X_test=Xte, y_test=yte, cv=args.cv,
                                  seed=args.seed, classes=None if labels is None
-                                 else list(labels), callback=bar.advance)
+                                 else list(labels), callback=bar.advance,
+                                 offset=offsets[0], offset_test=offsets[1])
         results.update(meta)
         results["test_size"] = float(args.test_size)
         page = render(results, callback=bar.advance)

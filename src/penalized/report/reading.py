@@ -153,7 +153,7 @@ def _entry(metric, reference, a, b):
             "verdict": verdict(diff, se)}
 
 
-def paired_comparisons(models, task, metric, X_test, y_test):
+def paired_comparisons(models, task, metric, X_test, y_test, offset_test=None):
     """Add ``vs_best``, ``within_1se`` and ``vs_ridge`` to each model's row, in place.
 
     Parameters
@@ -166,6 +166,8 @@ def paired_comparisons(models, task, metric, X_test, y_test):
         The primary metric (lowest is best).
     X_test, y_test : ndarray
         The test part the rows' test metrics were computed on.
+    offset_test : ndarray of shape (n_test,), default=None
+        The test rows' offsets (added to every linear predictor).
 
     Returns
     -------
@@ -180,8 +182,9 @@ def paired_comparisons(models, task, metric, X_test, y_test):
     ``vs_ridge`` (Lasso and ElasticNet rows) compares to Ridge at the same rule, with
     verdict ``"within"``, ``"better"`` or ``"worse"``.
     """
+    off = 0.0 if offset_test is None else np.asarray(offset_test, dtype=np.float64)
     losses = [per_sample_losses(task, y_test, np.asarray(X_test @ np.asarray(m["coef"]))
-                                 + np.asarray(m["intercept"])) for m in models]
+                                 + np.asarray(m["intercept"]) + off) for m in models]
     best = int(np.argmin([m["test"][metric] for m in models]))
     by_name = {m["name"]: v for m, v in zip(models, losses, strict=True)}
     for i, (m, v) in enumerate(zip(models, losses, strict=True)):

@@ -28,6 +28,8 @@ def check_Xy(X, y, multi=False):
     X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
                     input_name="X")
     check_finite_sparse(X)
+    if isinstance(y, np.ndarray) and y.dtype.names is not None:
+        raise ValueError("A structured y (event, time) needs the Cox datafit.")
     y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
     if multi and y.ndim != 2:
         raise ValueError(f"y must be one-hot of shape (n_samples, n_classes), got {y.shape}.")
@@ -85,8 +87,11 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
     y : array-like of shape (n_samples,)
     datafit : penalized.datafits.Datafit, default=None
         The loss, from :mod:`penalized.datafits` (default ``Quadratic()``). Logistic
-        needs y in {0, 1}, Poisson y >= 0, Multinomial a one-hot y of shape
-        (n_samples, n_classes). GLMs are solved by prox-Newton (IRLS) with the same
+        needs y in {0, 1}, Binomial proportions in [0, 1], Poisson y >= 0, Gamma y > 0,
+        Tweedie(power) y >= 0 or > 0 (power >= 2), Multinomial a one-hot y of shape
+        (n_samples, n_classes), Cox a survival target (structured (event, time) or
+        (n_samples, 2) [time, event]; no intercept, solved by the engine
+        ``coupled_newton``). GLMs are solved by prox-Newton (IRLS) with the same
         certificate contract; their ``tol`` is relative to the loss of the
         intercept-only model above the saturated loss.
     penalty : penalty of penalized.penalties, default=None
@@ -140,7 +145,9 @@ def solve(X, y, datafit=None, penalty=None, *, sample_weight=None, fit_intercept
         penalty = ElasticNetPenalty(1.0, 1.0)
     if not hasattr(penalty, "arrays"):
         raise TypeError(f"penalty must be a penalized.penalties penalty, got {penalty!r}.")
-    X, y = check_Xy(X, y, multi=datafit.multi_output)
+    if datafit.coupled:  # a survival table (structured, [time, event]) as an (n, 3) array
+        y = datafit.check_target(y)
+    X, y = check_Xy(X, y, multi=datafit.target_ndim == 2)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     tol = check_scalar(tol, "tol", low=0.0)
     max_iter = check_int(max_iter, "max_iter")
@@ -187,6 +194,10 @@ def solve_design(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
         from .prox_newton import glm_solve
 
         return glm_solve(design, y, datafit, pen, offset=offset, **kw)
+    if engine == "coupled_newton":
+        from .coupled_newton import coupled_solve
+
+        return coupled_solve(design, y, datafit, pen, offset=offset, **kw)
     if engine == "multinomial":
         from .multinomial import multinomial_solve
 
@@ -230,6 +241,7 @@ def null_gradient(design, y, datafit, pen, offset=None):
     or (p, K). Constant columns get 0. ``pen`` only says which features are unpenalized
     (and their bounds)."""
     s, S = design.s, design.S
+    datafit = datafit.bind(y, s)  # a coupled loss (Cox) reads its rows once
     eta = null_model(design, y, datafit, pen, offset)[2]
     g = datafit.grad(y, eta) * (s[:, None] if datafit.multi_output else s)
     if datafit.multi_output:

@@ -4,7 +4,9 @@
   :mod:`penalized.solvers.kernels.certificate` (the kernel every least-squares engine
   calls) from a residual; :func:`projection` gives the unpenalized features' Gram rows
   that make its dual point feasible.
-* GLMs with a per-sample loss: :func:`glm_gap`, with the dual point ``u = c l'(eta)``.
+* GLMs: :func:`glm_gap`, with the dual point ``u = c l'(eta)`` (the conjugate from the
+  datafit's ``conjugate_at``: closed form, solved per sample, or an upper bound for Cox);
+  non-convex losses (Tweedie powers outside [1, 2]) get :func:`kkt_criterion` instead.
 * Multinomial: :func:`multinomial_gap` (coefficients penalized one by one) and
   :func:`grouped_gap` (one group per feature across the classes).
 
@@ -16,7 +18,8 @@ import numpy as np
 
 from .kernels.certificate import Projection, project_unpenalized, quad_gap
 
-__all__ = ["gap_from_sums", "glm_gap", "grouped_gap", "intercept_slack", "multinomial_gap",
+__all__ = ["curvatures", "gap_from_sums", "glm_gap", "grouped_gap", "intercept_slack",
+           "kkt_criterion", "multinomial_gap",
            "projection", "quadratic_gap"]
 
 _NONE = np.empty(0, dtype=np.int64)
@@ -115,18 +118,51 @@ def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
     s, S = design.s, design.S
     with np.errstate(over="ignore", invalid="ignore"):
         loss_mean = float(s @ loss.loss(y, eta)) / S
+    if not loss.convex:
+        return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec,
+                             loss_mean + pen.value(w))
     g = loss.grad(y, eta)
     v = -rmatvec(s * g) / S
 
     def conjugate(c):
-        u = c * g
-        return float(s @ (loss.conjugate(y, u) - u * offset)) / S
+        # conjugate_at: a closed form in c g, solved from eta (Tweedie) or an upper bound
+        # (Cox); any upper bound keeps the gap a certificate
+        return float(s @ (loss.conjugate_at(y, eta, g, c) - c * g * offset)) / S
 
     center = design.center
     gap, primal, kkt_u, grad = gap_from_sums(
         pen, unpen, w, loss_mean, v, conjugate, float(s @ g) / S if center else None,
         b + design.mu @ w if center else None)
     return gap, primal, kkt_u, grad, g
+
+
+def curvatures(design, h):
+    """``L_j``: the curvature of the loss along each feature for the per-sample second
+    derivatives ``h`` (negative ones count as 0), ``sum_i s_i h_i xc_ij^2 / S``."""
+    sh = design.s * np.maximum(np.asarray(h, dtype=np.float64), 0.0)
+    Sh = float(sh.sum())
+    if not Sh > 0:
+        return np.zeros(design.p)
+    return design.reweighted(sh).sqnorms() * (Sh / design.S)
+
+
+def kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec, primal):
+    """The critical-point criterion of a non-convex loss, in place of :func:`glm_gap` (same
+    return values, the criterion first).
+
+    ``sum_j kkt_j^2 / (2 L_j)`` (``pen.criterion``): with ``kkt_j`` the distance of
+    ``-grad_j`` to the penalty's subdifferential and ``L_j`` the curvature of coordinate
+    j in the loss's Newton model (:func:`curvatures` of the datafit's positive curvature,
+    the Fisher information), each term is the decrease of the objective that an exact
+    coordinate step on that model would still make: it is in the objective's units, 0
+    exactly at a stationary point, and compared to the same ``tol * tol_scale`` as a gap.
+    """
+    s, S = design.s, design.S
+    g, h = loss.derivatives(y, eta)
+    grad = rmatvec(s * g) / S
+    kkt_u = float(np.max(pen.kkt(w, grad)[unpen])) if unpen.size else 0.0
+    crit = pen.criterion(w, grad, curvatures(design, h))
+    return crit, primal, kkt_u, grad, g
 
 
 def _class_gradients(design, G):

@@ -25,6 +25,8 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
                                                                      (FISTA with restarts)
     multi-output                any                                  ``multinomial``
                                                                      (class-wise prox-Newton)
+    coupled (Cox)               any                                  ``coupled_newton``
+                                                                     (exact Hessian blocks)
     per-sample GLM              any                                  ``prox_newton``
     quadratic                   no L1 part, no bounds; dense with    ``direct`` (closed form;
                                 min(n, p) <= 4000 or sparse with     one eigendecomposition
@@ -101,6 +103,8 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
         return _penalty_engine(family, design, datafit, pen, path)
     if datafit.multi_output:
         return "grouped_multinomial" if datafit.grouped else "multinomial"
+    if datafit.coupled:
+        return "coupled_newton"
     if not datafit.quadratic:
         return "prox_newton"
     n, p = design.n, design.p
@@ -117,6 +121,14 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
 def _penalty_engine(family, design, datafit, pen, path):
     """The engine of a penalty beyond the elastic net (the rows of the table below the
     line in :func:`choose_engine`)."""
+    if datafit.coupled:
+        raise ValueError(f"{datafit!r} couples the samples (risk sets): its engine "
+                         f"coupled_newton takes the elastic net only, not a penalty of "
+                         f"family {family!r} (MCP, SCAD, log-sum, Lq, group, L2,1).")
+    if family == "group" and not datafit.convex:
+        raise ValueError(f"Group penalties stop on a duality gap, and the non-convex "
+                         f"loss {datafit!r} has none: use the elastic net or a convex "
+                         f"loss.")
     if family == "concave":
         if datafit.multi_output:
             raise ValueError(f"The {pen.name} penalty needs a single-output datafit, got "

@@ -16,7 +16,7 @@ import numpy as np
 
 from .certificate import intercept_slack
 from .group import group_solve
-from .line_search import RoundingSteps, along, backtrack, below_rounding
+from .line_search import Along, RoundingSteps, backtrack, below_rounding
 from .prox_newton import _rmatvec, inner_tol, start_point
 from .result import SolveResult, warn_not_converged
 
@@ -104,7 +104,7 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
                 continue
             t = 1.0
         else:
-            t = backtrack(along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), primal,
+            t = backtrack(Along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), primal,
                           decrease)
             if t is None:
                 tight *= 1e-3

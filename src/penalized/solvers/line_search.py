@@ -16,7 +16,7 @@ the objective ``F(w_t)`` decide the step:
 
 import numpy as np
 
-__all__ = ["ARMIJO", "RoundingSteps", "along", "backtrack", "below_rounding"]
+__all__ = ["ARMIJO", "RoundingSteps", "Along", "backtrack", "below_rounding"]
 
 ARMIJO = 1e-4
 _EPS = float(np.finfo(float).eps)
@@ -28,10 +28,20 @@ def below_rounding(decrease, f0):
     return -decrease <= 16 * _EPS * abs(f0)
 
 
-def along(loss, y, s, S, pen, w, dw, eta, d_eta):
+class Along:
     """The objective ``sum_i s_i loss(y_i, eta_i + t d_eta_i) / S + pen(w + t dw)`` as a
-    function of the step t."""
-    return lambda t: float(s @ loss.loss(y, eta + t * d_eta)) / S + pen.value(w + t * dw)
+    function of the step t; ``eta_t`` is the predictor of the last step evaluated (the
+    object a datafit that caches its sums for a predictor evaluates next)."""
+
+    def __init__(self, loss, y, s, S, pen, w, dw, eta, d_eta):
+        self.loss, self.y, self.s, self.S, self.pen = loss, y, s, S, pen
+        self.w, self.dw, self.eta, self.d_eta = w, dw, eta, d_eta
+        self.eta_t = None
+
+    def __call__(self, t):
+        self.eta_t = self.eta + t * self.d_eta
+        return (float(self.s @ self.loss.loss(self.y, self.eta_t)) / self.S
+                + self.pen.value(self.w + t * self.dw))
 
 
 def backtrack(objective, f0, decrease, majorize=False):

@@ -11,7 +11,7 @@ certificate. The penalty applies to every coefficient separately (glmnet's
 import numpy as np
 
 from .certificate import multinomial_gap
-from .line_search import along, backtrack, below_rounding
+from .line_search import Along, backtrack, below_rounding
 from .prox_newton import _H_FLOOR, _weighted_ls
 from .result import SolveResult, warn_not_converged
 
@@ -125,7 +125,7 @@ def multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000, coef_ini
             if below_rounding(decrease, f0):
                 t = 1.0  # a change below the objective's rounding level: take the step
             else:
-                t = backtrack(along(loss, Y, s, S, pen, W[:, k], dwk, eta, d_eta_k), f0,
+                t = backtrack(Along(loss, Y, s, S, pen, W[:, k], dwk, eta, d_eta_k), f0,
                               decrease)
                 if t is None:
                     continue

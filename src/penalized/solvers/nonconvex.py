@@ -11,7 +11,7 @@ end the fit first.
 import numpy as np
 
 from .least_squares import centered_target
-from .result import SolveResult, warn_not_converged
+from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["nonconvex_solve"]
 
@@ -46,7 +46,7 @@ def nonconvex_solve(design, y, pen, *, tol, max_iter, coef_init=None, verbose=0,
     if not converged and warn:
         warn_not_converged(f"Coordinate descent ({pen.name})", crit, tol_abs, tol,
                            "the weighted variance of y", max_iter=max_iter,
-                           criterion="critical-point criterion sum_j kkt_j^2 / (2 L_j)",
+                           criterion=CRITERION_NAMES["kkt"],
                            stacklevel=5)
     b = ybar - float(design.mu @ w) if design.center else 0.0
     return SolveResult(coef=w, intercept=b, dual_gap=crit, tol_gap=tol_abs,

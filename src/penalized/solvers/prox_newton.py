@@ -34,8 +34,8 @@ from .direct import ridge_direct
 from .engine import newton_kernel_ok, newton_model_engine
 from .kernels.cd import ANDERSON_K
 from .least_squares import solve_least_squares
-from .line_search import RoundingSteps, along, backtrack, below_rounding
-from .result import SolveResult, warn_not_converged
+from .line_search import Along, RoundingSteps, backtrack, below_rounding
+from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["glm_solve"]
 
@@ -170,7 +170,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton", n_steps=steps.n)
+                       history=history, engine="prox_newton", n_steps=steps.n,
+                       criterion=loss.criterion)
 
 
 class _Steps:
@@ -268,9 +269,10 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
 
 
 def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u=0.0):
-    """Warn with the criterion that failed: the duality gap, or (the gap being met) the
-    unpenalized features' optimality violation ``crit_u``."""
-    criterion = "duality gap"
+    """Warn with the criterion that failed: the duality gap (the critical-point criterion
+    of a non-convex loss), or (that being met) the unpenalized features' optimality
+    violation ``crit_u``."""
+    criterion = CRITERION_NAMES[loss.criterion]
     if gap <= tol_gap < crit_u:
         gap, criterion = crit_u, "unpenalized features' optimality violation"
     if steps.spent():
@@ -328,7 +330,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
                                tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
                                primal=float(primal), history=history, engine="prox_newton",
-                               n_steps=steps.n)
+                               n_steps=steps.n, criterion=loss.criterion)
         eta = linear_predictor(design, w, b, offset)
     while True:
         if design.center:
@@ -409,7 +411,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 continue
             t = 1.0
         else:
-            t = backtrack(along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), f0, decrease,
+            t = backtrack(Along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), f0, decrease,
                           majorize)
             if t is None:
                 # the quadratic model is poor here (e.g. Huber residuals at the kinks):
@@ -429,4 +431,5 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u)
     return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
-                       history=history, engine="prox_newton", n_steps=steps.n)
+                       history=history, engine="prox_newton", n_steps=steps.n,
+                       criterion=loss.criterion)

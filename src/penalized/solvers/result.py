@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["SolveResult", "warn_not_converged"]
+__all__ = ["CRITERION_NAMES", "SolveResult", "warn_not_converged"]
+
+# what a SolveResult's ``criterion`` names, in warnings
+CRITERION_NAMES = {"gap": "duality gap",
+                   "kkt": "critical-point criterion sum_j kkt_j^2 / (2 L_j)"}
 
 
 @dataclass
@@ -19,7 +23,8 @@ class SolveResult:
     intercept : float or ndarray of shape (n_classes,)
     dual_gap : float
         Duality gap at ``coef`` (in the units of the objective); never negative. For a
-        nonconvex penalty (``criterion="kkt"``) the critical-point criterion instead.
+        nonconvex penalty or loss (``criterion="kkt"``) the critical-point criterion
+        instead.
     tol_gap : float
         The absolute gap (or criterion) the solver aimed for (``tol`` times the datafit's
         scale).
@@ -35,7 +40,8 @@ class SolveResult:
         The engine that solved it (see :func:`penalized.solvers.engine.choose_engine`).
     criterion : str
         What ``dual_gap`` holds: ``"gap"`` (a duality gap) or ``"kkt"`` (the
-        critical-point criterion of a nonconvex penalty, ``sum_j kkt_j^2 / (2 L_j)``).
+        critical-point criterion ``sum_j kkt_j^2 / (2 L_j)`` of a nonconvex penalty or
+        a non-convex loss: ``datafit.convex`` False).
     n_steps : int
         Outer iterations of the GLM engines (prox-Newton steps, class sweeps, FISTA
         iterations); what their estimators report as ``n_iter_``.

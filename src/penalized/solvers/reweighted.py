@@ -16,7 +16,8 @@ its own ``tol``. Lq (infinite weight at 0) starts from the lasso's weights.
 
 import numpy as np
 
-from .result import SolveResult, warn_not_converged
+from .certificate import curvatures
+from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["reweighted_solve"]
 
@@ -24,23 +25,12 @@ _MAX_STEPS = 1000  # reweighting steps, at most
 _TIGHTEN = 0.1  # the weighted problems are solved to this fraction of the current criterion
 
 
-def curvatures(design, datafit, y, eta):
-    """``L_j``: the datafit's second derivative along each feature at ``eta``,
-    ``sum_i s_i l''(eta_i) xc_ij^2 / S``."""
-    h = np.asarray(datafit.hess(y, eta), dtype=np.float64)
-    sh = design.s * h
-    Sh = float(sh.sum())
-    if not Sh > 0:
-        return np.zeros(design.p)
-    return design.reweighted(sh).sqnorms() * (Sh / design.S)
-
-
 def criterion(design, datafit, y, pen, w, b, offset):
     """The critical-point criterion at ``(w, b)`` (see the module docstring)."""
     eta = design.predictor(w, b, 0.0 if offset is None else offset)
     g = np.asarray(datafit.grad(y, eta), dtype=np.float64) * design.s
     grad = design.rmatvec(g) / design.S
-    return pen.criterion(w, grad, curvatures(design, datafit, y, eta))
+    return pen.criterion(w, grad, curvatures(design, datafit.hess(y, eta)))
 
 
 def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
@@ -90,7 +80,7 @@ def reweighted_solve(design, y, datafit, pen, *, tol, max_iter, coef_init=None,
                   if max_steps is not None and steps >= max_steps else dict(max_iter=max_iter))
         warn_not_converged(f"Reweighted L1 ({pen.name})", crit, tol_abs, tol,
                            "the datafit's scale", **budget,
-                           criterion="critical-point criterion sum_j kkt_j^2 / (2 L_j)",
+                           criterion=CRITERION_NAMES["kkt"],
                            stacklevel=5)
     return SolveResult(coef=w, intercept=b if b is not None else 0.0, dual_gap=float(crit),
                        tol_gap=tol_abs, n_iter=max(epochs, 1), converged=converged,

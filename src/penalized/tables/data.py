@@ -30,6 +30,7 @@ __all__ = [
     "looks_continuous",
     "read_table",
     "split_target",
+    "take_offset",
 ]
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -273,6 +274,65 @@ def split_target(df, target):
     if X.shape[1] == 0:
         raise DataError(f"no feature columns: {target!r} is the only column")
     return X, y
+
+def take_offset(df, offset=None, exposure=None):
+    """Remove the offset and exposure columns from a table and return the offset.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    offset : str, default=None
+        Column holding a known part of the linear predictor (coefficient 1).
+    exposure : str, default=None
+        Column of positive exposures; its log is added to the offset.
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        The table without those columns.
+    offset : ndarray of shape (n_rows,) or None
+        None when neither column is given.
+
+    Raises
+    ------
+    DataError
+        If a column is missing, not numeric, has missing or non-finite values, or an
+        exposure is not positive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from penalized.tables.data import take_offset
+    >>> df, off = take_offset(pd.DataFrame({"a": [1, 2], "t": [1.0, 2.0]}), exposure="t")
+    >>> df.columns.tolist(), off.round(4).tolist()
+    (['a'], [0.0, 0.6931])
+    """
+    total = None
+    drop = []
+    columns = [str(c) for c in df.columns]
+    for name, flag, is_exposure in ((offset, "--offset", False),
+                                    (exposure, "--exposure", True)):
+        if name is None:
+            continue
+        if name not in columns:
+            raise DataError(f"{flag} column {name!r} not found; columns are "
+                            f"{_list(columns)}")
+        col = df[df.columns[columns.index(name)]]
+        try:
+            values = col.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DataError(f"{flag} column {name!r} must be numeric") from None
+        if not np.all(np.isfinite(values)):
+            raise DataError(f"{flag} column {name!r} has missing or non-finite values")
+        if is_exposure:
+            if np.any(values <= 0):
+                raise DataError(f"{flag} column {name!r} must be positive (its log is the "
+                                "offset)")
+            values = np.log(values)
+        total = values if total is None else total + values
+        drop.append(df.columns[columns.index(name)])
+    return (df.drop(columns=drop) if drop else df), total
+
 
 #: A numeric target with more distinct values than ``MAX_AUTO_CLASSES`` "looks
 #: continuous" when it is not integer-valued, or when more than half of its values occur

@@ -553,3 +553,20 @@ def test_cv_offsets_for_cox_and_binomial():
     np.testing.assert_allclose(bcv.coef_, b.coef_, atol=1e-6)
     np.testing.assert_allclose(bcv.predict(X, offset=OFF), b.predict(X, offset=OFF),
                                atol=1e-6)
+
+
+def test_cox_float32_stops_at_its_rounding_level_with_a_warning():
+    # float32 X gives float32 predictors: the gap cannot go below their rounding noise.
+    # A tol under it used to run every model to its epoch budget (CoxPHCV with
+    # max_iter=100_000: 30 s); the fit now stops after a few flat steps and says so.
+    rng = np.random.RandomState(0)
+    X = (3 * rng.uniform(size=(14, 5))).astype(np.float32)
+    y = np.c_[np.arange(1, 15, dtype=float), np.tile([1.0, 0.0], 7)]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        est = CoxPH(alpha=1.6e-4, ties="efron", tol=1e-12, max_iter=100_000).fit(X, y)
+    assert est.n_iter_ < 2000
+    assert any(issubclass(w.category, ConvergenceWarning)
+               and "no further decrease" in str(w.message) for w in rec)
+    ref = CoxPH(alpha=1.6e-4, ties="efron", tol=1e-12).fit(X.astype(np.float64), y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-3, atol=1e-4)

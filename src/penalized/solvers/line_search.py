@@ -23,9 +23,10 @@ _EPS = float(np.finfo(float).eps)
 _HALVINGS = 40
 
 
-def below_rounding(decrease, f0):
-    """Whether the predicted decrease is below the rounding level of the objective f0."""
-    return -decrease <= 16 * _EPS * abs(f0)
+def below_rounding(decrease, f0, eps=_EPS):
+    """Whether the predicted decrease is below the rounding level of the objective f0
+    (``eps``: the machine epsilon of the design's products, float64 by default)."""
+    return -decrease <= 16 * eps * abs(f0)
 
 
 class Along:

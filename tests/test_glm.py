@@ -364,6 +364,39 @@ def test_huber_scale_collapse_warns():
     assert np.abs(reg.predict(X) - y).max() < 1e-3 * np.ptp(y)
 
 
+def _collapse_floor(est, X, y, **fit_kw):
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y, **fit_kw)
+    msgs = [str(w.message) for w in caught if "collapses" in str(w.message)]
+    assert msgs, [str(w.message) for w in caught]
+    return float(re.search(r"below ([0-9.]+e[+-][0-9]+)", msgs[0]).group(1))
+
+
+def test_huber_collapse_floor_is_weighted_and_scales_with_y():
+    # found by the duplicate-sample and scaling properties. The collapse floor (1e-8 of
+    # the spread of y) was the unweighted median absolute deviation: a sample of
+    # weight 2 and the sample repeated gave different floors (here 1.2e-8 and 1.1e-8);
+    # and for a constant y (one sample) it was 1e-8 whatever y's size: y times 1e-3 gave
+    # the same floor
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 12))
+    y = np.array([0.0, 1.0, 2.0, 3.2, 10.0])
+    est = HuberRegressor(alpha=1e-4)
+    w2 = np.array([1.0, 1.0, 1.0, 2.0, 1.0])
+    rows = [0, 1, 2, 3, 3, 4]
+    f_weighted = _collapse_floor(est, X, y, sample_weight=w2)
+    f_repeated = _collapse_floor(est, X[rows], y[rows])
+    assert f_weighted == f_repeated == pytest.approx(1.1e-8)  # MAD of 0,1,2,3.2,3.2,10
+    x1, y1 = np.array([[0.7]]), np.array([2.5])
+    for c in (1e-3, 1.0, 1e3):
+        est = HuberRegressor(alpha=1e-4, fit_intercept=False)
+        assert _collapse_floor(est, x1, c * y1) == pytest.approx(c * 2.5e-8, rel=1e-3)
+
+
 def huber_joint_obj(X, y, coef, b, sigma, alpha, l1_ratio, epsilon, s):
     """scikit-learn's HuberRegressor objective, with the L1 part of the estimator."""
     z = np.abs(y - dense(X) @ coef - b) / sigma

@@ -482,6 +482,88 @@ def test_glm_regressors_positive(Est, data):
     assert np.all(reg.coef_ <= 0.1) and np.all(reg.coef_ >= -0.05)
 
 
+def _bounded_unpenalized_problem():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    eta = X @ np.array([-1.0, 0.5, 2.0])
+    lo, up = np.array([0.0, -0.2, -5.0]), np.array([1.0, 0.3, 1.0])
+    return X, eta, rng, lo, up
+
+
+@pytest.mark.parametrize("family", ["logistic", "multinomial", "poisson", "huber"])
+@pytest.mark.parametrize("alpha", [0.0, 0.01])
+def test_bounded_unpenalized_features_at_their_bounds_converge(family, alpha):
+    # found by the alpha_max property test (alpha_max 0 when the bounds allow no move:
+    # a fit at alpha 0): an unpenalized feature at the bound its gradient pushes against
+    # is optimal, but the GLM certificate counted the whole gradient as a violation
+    # (3.6 for logistic, 4e-1 for Poisson, > tol): every such fit warned 'no further
+    # decrease ... unpenalized features' optimality violation' (Huber: 'stopped short:
+    # duality gap 0.000e+00 > tol'), the coefficients being right
+    import warnings
+
+    from scipy.optimize import minimize
+
+    X, eta, rng, lo, up = _bounded_unpenalized_problem()
+    pf = np.array([0.0, 1.0, 0.0])
+    kw = dict(alpha=alpha, l1_ratio=0.5, penalty_factor=pf, lower_bounds=lo, upper_bounds=up,
+              tol=1e-8)
+    if family in ("logistic", "multinomial"):
+        y = (eta > 0).astype(int) + ((eta > 1) if family == "multinomial" else 0)
+        est = LogisticRegression(**kw)
+    elif family == "poisson":
+        y = rng.poisson(np.exp(0.3 * eta)).astype(float)
+        est = PoissonRegressor(**kw)
+    else:
+        y = eta + 0.1 * rng.standard_normal(40)
+        est = HuberRegressor(**kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.fit(X, y)
+    W = np.atleast_2d(est.coef_)
+    assert np.all(W >= lo) and np.all(W <= up)
+    assert np.any((W == lo) | (W == up))  # a bound is active
+    if family not in ("logistic", "poisson"):
+        return
+    # scipy's L-BFGS-B on the smooth split form (w_1 = u - v, u, v >= 0)
+    def obj(z):
+        w, b = np.array([z[0], z[1] - z[2], z[3]]), z[4]
+        e = X @ w + b
+        loss = np.logaddexp(0, e) - y * e if family == "logistic" else np.exp(e) - y * e
+        return np.mean(loss) + alpha * (0.5 * (z[1] + z[2]) + 0.25 * (z[1] - z[2]) ** 2)
+    box = [(lo[0], up[0]), (0, up[1]), (0, -lo[1]), (lo[2], up[2]), (None, None)]
+    ref = minimize(obj, np.full(5, 0.01), method="L-BFGS-B", bounds=box,
+                   options=dict(ftol=1e-16, gtol=1e-12, maxiter=10_000)).x
+    assert_allclose(W[0], [ref[0], ref[1] - ref[2], ref[3]], atol=1e-6)
+
+
+def test_positive_unpenalized_group_at_zero_converges():
+    # the same defect in the group-penalty prox-Newton: an unpenalized group (weight 0)
+    # with positive=True and a coefficient held at 0 warned 'duality gap 0.000e+00 > tol'
+    import warnings
+
+    from scipy.optimize import minimize
+
+    from penalized.penalties import GroupLasso as GroupPen
+
+    X, eta, rng, _, _ = _bounded_unpenalized_problem()
+    X = np.c_[X, rng.standard_normal(40)]
+    y = (eta + 0.3 * rng.standard_normal(40) > 0).astype(int)
+    pen = GroupPen(groups=[0, 0, 1, 1], weights=[0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = LogisticRegression(penalty=pen, alpha=0.01, positive=True, tol=1e-8).fit(X, y)
+    assert est.coef_[0, 0] == 0.0
+
+    def obj(z):
+        e = X @ z[:4] + z[4]
+        return np.mean(np.logaddexp(0, e) - y * e) + 0.01 * np.sqrt(z[2] ** 2 + z[3] ** 2)
+    ref = minimize(obj, np.full(5, 0.1), method="L-BFGS-B", bounds=[(0, None)] * 4 + [(None, None)],
+                   options=dict(ftol=1e-16, gtol=1e-12, maxiter=10_000)).x
+    ours = obj(np.r_[est.coef_[0], est.intercept_])
+    assert ours <= obj(ref) + 1e-8 * np.log(2)  # within tol of the null loss (<= log 2)
+    assert_allclose(est.coef_[0], ref[:4], atol=1e-4)
+
+
 # --------------------------------------------------------------------------------------
 # Certificates: breast_cancer and leukemia
 # --------------------------------------------------------------------------------------

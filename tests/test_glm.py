@@ -1293,3 +1293,91 @@ def test_intercepts_optimal_to_rounding_and_gap_never_negative(n_classes):
         R = P - np.eye(n_classes)[ye]
         # optimize_intercept's target: 1e-13 of sum_i s_i |l'(eta_i)| (~450 eps)
         assert np.all(np.abs(s @ R) <= 1e-13 * (s @ np.abs(R)))
+
+
+def _float32_interpolating_huber(seed, n, p, sparse, weighted, bounded):
+    """A random regression problem (p > n, float32) and HuberRegressor's options drawn for
+    it, as tests/test_properties.py draws them."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 3.0, p) + rng.uniform(-2, 2, p)
+    if sparse:
+        X = X * (rng.uniform(size=(n, p)) < 0.5)
+    w = rng.standard_normal(p) * (rng.uniform(size=p) < 0.5)
+    y = (1.5 + X @ w / np.sqrt(p) + 0.5 * rng.standard_normal(n)).astype(np.float32)
+    X = X.astype(np.float32)
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    opt = np.random.default_rng(seed + 1)
+    kw = dict(penalty_factor=opt.uniform(0.2, 2.0, p))
+    if bounded:
+        kw["lower_bounds"] = -opt.uniform(0.05, 2.0, p) * (opt.uniform(size=p) < 0.8)
+        kw["upper_bounds"] = opt.uniform(0.05, 2.0, p) * (opt.uniform(size=p) < 0.8)
+    return (sp.csc_matrix(X) if sparse else np.asfortranarray(X)), y, sw, kw
+
+
+@pytest.mark.parametrize("seed, n, p, sparse, weighted, bounded, fit_kw", [
+    (3304, 4, 17, True, False, False, dict(alpha=0.08424343819485214, l1_ratio=1.0,
+                                           tol=1e-10, fit_intercept=True)),
+    (895, 4, 37, False, False, False, dict(alpha=2.8287633494171045, l1_ratio=0.7,
+                                           tol=1e-4, fit_intercept=False)),
+    (11957, 15, 24, False, True, True, dict(alpha=9.015288146029835, l1_ratio=0.3,
+                                            tol=1e-4, fit_intercept=False)),
+])
+def test_huber_float32_collapse_is_detected_quickly(seed, n, p, sparse, weighted, bounded,
+                                                    fit_kw, monkeypatch):
+    # found by the duplicate-sample and refit properties (tests/test_properties.py):
+    # HuberRegressor on float32 X whose scale collapses (the model interpolates).
+    # * The prox-Newton fits at the small scales ran to their cap of max_iter * 2000 =
+    #   200,000 epochs (40 s each; 80 s and 5 s per fit for the first two cases): steps
+    #   whose decrease was below the float32 rounding of the objective were judged against
+    #   float64's, and a step taken on trust below the rounding level (raising the
+    #   objective) was retaken after every ordinary step, in a cycle. Now a few thousand
+    #   epochs per scale, 0.1 s per fit.
+    # * The collapse floor (1e-8 of the spread of y) was below the rounding of float32
+    #   predictions: the third case's scale wandered between 8e-8 and 2.3e-7 for all 100
+    #   updates (3 s, then 'stopped short: duality gap 2.8e+02'). Now the floor is at
+    #   least 16 eps32 of the typical |y|: 13 updates, 0.2 s.
+    import warnings
+
+    import penalized.solvers.prox_newton as pn
+
+    epochs = []
+    solve = pn.glm_solve
+
+    def counted(*args, **kwargs):
+        res = solve(*args, **kwargs)
+        epochs.append(res.n_iter)
+        return res
+
+    monkeypatch.setattr(pn, "glm_solve", counted)
+    X, y, sw, kw = _float32_interpolating_huber(seed, n, p, sparse, weighted, bounded)
+    est = HuberRegressor(**fit_kw, **kw)
+    with pytest.warns(ConvergenceWarning, match="scale collapses") as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y, sample_weight=sw)
+    assert all("stopped short" not in str(w.message) for w in caught)
+    assert max(epochs) < 20_000, epochs
+    assert est.n_iter_ < est.max_iter
+    assert np.all(np.isfinite(est.coef_)) and est.scale_ > 0
+
+
+def test_logistic_l1_reaches_a_tight_tol():
+    # near the optimum a prox-Newton step's decrease (kkt^2 / L, 1e-19 here) is below the
+    # rounding of the penalty's change (eps a |w|): it computed as positive, was taken
+    # for a model that did not move, and the fit stopped at a KKT violation of 2.5e-10
+    # ('no further decrease', a gap of 5e-10 for tol 1e-12): 36 of 200 such fits warned
+    # (a LogisticRegressionCV grid, with and without standardize); now none
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 5))
+    eta = X @ np.array([1.0, -2.0, 0.0, 0.5, 0.0])
+    rng.standard_normal(40)  # (tests/test_extremes.py's regression noise)
+    y = (eta + rng.standard_normal(40) > 0).astype(int)
+    null = -np.mean(y) * np.log(np.mean(y)) - (1 - np.mean(y)) * np.log(1 - np.mean(y))
+    for alpha in np.geomspace(0.1, 4e-4, 25):
+        for standardize in (False, True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                clf = LogisticRegression(alpha=alpha, l1_ratio=1.0, standardize=standardize,
+                                         tol=1e-12).fit(X, y)
+            assert clf.dual_gap_ <= 1e-12 * null

@@ -75,6 +75,17 @@ def _robust_spread(y, s):
     return size if size > 0 else 1.0
 
 
+def _collapse_floor(y, s, dtype):
+    """The scale below which the fit interpolates: 1e-8 of the spread of y, and no less
+    than the rounding of predictions made in X's precision (16 eps of the typical |y|:
+    float32 X leaves residuals of about 1e-7 |y|, where the scale wandered between
+    1e-7 and 2e-7 for all max_iter updates, a collapse never detected). Both scale with
+    y and take a weight of 2 as a repeated sample."""
+    live = s > 0
+    typical = weighted_median(np.abs(y[live]), s[live]) if np.any(live) else 0.0
+    return max(1e-8 * _robust_spread(y, s), 16 * float(np.finfo(dtype).eps) * typical)
+
+
 class HuberRegressor(RegressorMixin, BaseEstimator):
     __doc__ = """Robust linear regression: scikit-learn's ``HuberRegressor`` (Huber loss with a
     jointly estimated scale), with optional L1 / elastic-net and penalized's options.
@@ -243,7 +254,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         else:
             coef = None
             b = float(np.median(y64[s > 0])) if prm.fit_intercept else 0.0
-        floor = 1e-8 * _robust_spread(y64, s)
+        floor = _collapse_floor(y64, s, X.dtype)
         r = y64 - b if coef is None else y64 - X @ coef - b
         if fixed:
             sigma = fixed
@@ -273,8 +284,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
                 break
         if collapsed:
             warnings.warn(
-                f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}, 1e-8 of the "
-                f"spread of y, its median absolute deviation): the model fits the samples exactly, "
+                f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}: 1e-8 of the "
+                f"spread of y, its median absolute deviation, or the rounding of the "
+                f"predictions in X's precision): the model fits the samples exactly, "
                 f"and the objective keeps "
                 f"decreasing as sigma -> 0 (the absolute-loss limit). Returned the fit at "
                 f"scale {sigma:.6g}; increase alpha or set fixed_scale.",

@@ -55,6 +55,11 @@ _KKT_RES = 0.3
 _KKT_GRAM = 0.01
 
 
+def _design_eps(design):
+    """The machine epsilon of the design's entries (float32 X: its products are float32)."""
+    return max(float(np.finfo(design.dtype).eps), _EPS)
+
+
 def linear_predictor(design, w, b, offset):
     """X w + b + offset for the design's raw (uncentered) X."""
     return design.predictor(w, b, offset)
@@ -137,7 +142,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if epochs >= max_iter or steps.spent():
             break
         # the objective no longer moves beyond rounding error: more rounds cannot help
-        if primal_prev - primal <= 8 * _EPS * abs(primal):
+        if primal_prev - primal <= 8 * _design_eps(design) * abs(primal):
             # no progress: the working-set problem was solved too loosely to move, or the
             # objective is flat to rounding: tighten, and stop once tightening is exhausted
             stalled += 1
@@ -299,8 +304,14 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     bound = loss.hess_bound
     majorize = False  # use the Hessian bound (an MM step that always descends)
     # steps below the objective's rounding level are taken on trust, while they still
-    # shrink the gap: the gap when the current run of such steps began, and its length
-    tiny_gap, tiny_run = np.inf, 0
+    # shrink the gap: the gap at the last such step (kept across the ordinary steps in
+    # between: a trusted step that raised the objective, undone by ordinary steps,
+    # was otherwise retaken in a cycle until max_iter epochs)
+    tiny_gap = np.inf
+    # the objective's rounding level: float32 X gives float32 predictors (a step's
+    # decrease below eps32 |P| is not measurable there, and its certificate stalls at
+    # that level: such steps, taken on trust, ran to max_iter epochs, minutes)
+    rounding = 16 * _design_eps(design)
     steps = _Steps(None) if steps is None else steps
     if gram is False:
         gram = newton_model_engine(design)
@@ -375,7 +386,14 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
-        if not decrease < 0:
+        # a step whose decrease is below the objective's rounding level may compute as
+        # positive (the penalty's change is the difference of two values rounded at
+        # eps a |w|, above a Newton step's decrease of kkt^2 / L near the optimum): it
+        # is a rounding-level step (below), not a model that did not move. Taken as
+        # the latter, a logistic L1 fit stopped at a KKT violation of 2.5e-10, a gap of
+        # 5e-10 for tol 1e-12 ('no further decrease'); now 8e-14 in 6 steps
+        if not decrease < 0 and not (0 <= decrease <= rounding * abs(primal)
+                                     and np.any(w_new != w)):
             # the model's solution did not move: solve it more accurately, unless it is
             # already solved to rounding level
             tight *= 1e-3
@@ -388,14 +406,13 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             for _ in range(40):
                 w_t = w + t * (w_new - w)
                 eta_t = eta + t * d_eta
-                if -decrease <= 16 * _EPS * abs(f0):
+                if -decrease <= rounding * abs(f0):
                     # a change below the objective's rounding level: take the step, unless
                     # such steps stopped shrinking the gap (then the model is solved
                     # more accurately, as for a step that does not move)
-                    if tiny_run == 0 or gap < 0.5 * tiny_gap:
-                        tiny_gap, tiny_run = gap, tiny_run + 1
+                    if gap < 0.5 * tiny_gap:
+                        tiny_gap = gap
                         break
-                    tiny_run = 0
                     tight *= 1e-3
                     t = None
                     break
@@ -419,8 +436,6 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             if tight < 1e-9:
                 break
             continue
-        if -decrease > 16 * _EPS * abs(f0):
-            tiny_run = 0
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)
     if not converged and warn:

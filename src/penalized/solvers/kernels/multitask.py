@@ -279,7 +279,10 @@ def mt_fit(D, Yc, W, R, pen, cfg, out):
                 vn += g[t] * g[t]
             vn = np.sqrt(vn)
             a, b = pen.a[j], pen.b[j]
-            scale = max(scale, vn, a)
+            scale = max(scale, vn)
+            for t in range(T):
+                if W[j, t] != 0.0:  # the weight enters the rounding on the support only
+                    scale = max(scale, a)
             if a == 0.0 and b == 0.0:
                 if D.L[j] > 0.0:
                     free_kkt = max(free_kkt, vn * vn / (2.0 * D.L[j]))

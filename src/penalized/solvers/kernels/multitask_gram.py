@@ -169,7 +169,7 @@ def mt_gram_fit(G, Q, yy, W, pen, cfg, out):
                 sq += W[j, t] * W[j, t]
             vn = np.sqrt(vn)
             pen_val += a * np.sqrt(sq) + 0.5 * b * sq
-            scale = max(scale, vn, a)
+            scale = max(scale, vn, a if sq > 0.0 else 0.0)  # the weight: on the support
             L = G[j, j]
             if a == 0.0 and b == 0.0:
                 if L > 0.0:

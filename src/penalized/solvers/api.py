@@ -8,9 +8,11 @@ from .._validation import (
     check_bool,
     check_finite_sparse,
     check_int,
+    check_no_overflow,
     check_penalty_factor,
     check_sample_weight,
     check_scalar,
+    check_target_overflow,
 )
 from ..datafits.base import Datafit
 from ..datafits.quadratic import Quadratic
@@ -38,6 +40,8 @@ def check_Xy(X, y, multi=False):
             f"Found input variables with inconsistent numbers of samples: X has "
             f"{X.shape[0]} and y has {y.shape[0]}."
         )
+    check_no_overflow(X)
+    check_target_overflow(y)
     return X, y
 
 

@@ -451,6 +451,20 @@ def test_adaptive_lasso_is_a_weighted_lasso():
     np.testing.assert_allclose(given.coef_, model.coef_)
 
 
+def test_adaptive_lasso_held_unpenalized_feature_warns_nothing():
+    # found by the refit property: a held feature (initial coefficient 0, weight inf)
+    # with penalty factor 0 made pf * weight = 0 * inf: a RuntimeWarning 'invalid value
+    # encountered in multiply' from every fit (the NaN itself was unused)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 3))
+    X[:, 0] = 0.0
+    y = X[:, 1] + 0.1 * rng.standard_normal(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = AdaptiveLasso(alpha=0.01, penalty_factor=[0.0, 1.0, 1.0]).fit(X, y)
+    assert np.isinf(model.weights_[0]) and model.coef_[0] == 0.0
+
+
 def test_warm_start_and_estimator_penalty_objects_are_not_mutated():
     X, y, _ = _data()
     pen = MCP(gamma=2.5)

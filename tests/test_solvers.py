@@ -200,6 +200,27 @@ def test_alpha_max_is_tight():
         assert np.any(below.coef[pf > 0] != 0), kw
 
 
+def test_alpha_max_is_exact_for_float32_x():
+    # found by the alpha_max property (tests/test_properties.py, seed 5): with float32 X
+    # the engines see the null gradient to float32 rounding, 3.7e-8 above the float64
+    # value here: a Lasso at alpha_max kept a coefficient of -1.9e-8. alpha_max is now
+    # the largest value that rounding allows (2.5e-6 higher here)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((5, 5)) * rng.uniform(0.3, 3.0, 5) + rng.uniform(-2, 2, 5)
+    y = 1.5 + X @ (rng.standard_normal(5) * (rng.uniform(size=5) < 0.5)) / np.sqrt(5)
+    y += 0.5 * rng.standard_normal(5)
+    X32, y32 = np.asfortranarray(X, dtype=np.float32), y.astype(np.float32)
+    sw = rng.uniform(0.2, 3.0, 5)
+    pf = np.r_[0.0, np.random.default_rng(6).uniform(0.2, 2.0, 4)]
+    kw = dict(sample_weight=sw, penalty_factor=pf)
+    amax = alpha_max(X32, y32, **kw)
+    amax64 = alpha_max(X32.astype(np.float64), y32, **kw)
+    for Xf in (X32, sp.csc_matrix(X32)):
+        at = solve(Xf, y32, penalty=L1(amax, penalty_factor=pf), sample_weight=sw, tol=1e-8)
+        assert np.all(at.coef[1:] == 0) and at.coef[0] != 0
+    assert amax64 <= amax <= amax64 * (1 + 1e-4)
+
+
 def test_solve_rejects_bad_arguments():
     X, y = _problem()
     with pytest.raises(TypeError, match="datafit"):

@@ -5,7 +5,19 @@ import numpy as np
 from .._validation import check_scalar
 from .base import Datafit
 
-__all__ = ["Huber"]
+__all__ = ["Huber", "weighted_median"]
+
+
+def weighted_median(v, s):
+    """The median of v under the weights s (the mean of the lower and upper weighted
+    medians: ``np.median`` for equal weights; a weight of 2 is a repeated sample and a
+    weight of 0 an absent one)."""
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(s[order])
+    half = 0.5 * cum[-1]
+    lo = np.searchsorted(cum, half, side="left")
+    hi = np.searchsorted(cum, half, side="right")
+    return 0.5 * (float(v[lo]) + float(v[min(hi, v.size - 1)]))
 
 
 class Huber(Datafit):
@@ -55,12 +67,13 @@ class Huber(Datafit):
 
     def tol_scale(self, y, s, offset, fit_intercept):
         """What ``tol`` is relative to: the null model's mean loss with each sample's
-        loss capped at 10 times the median sample's (``epsilon^2 / 2``, the loss at the
-        threshold, if that median is 0), so that one outlier, however large, cannot
-        loosen its own stopping rule."""
+        loss capped at 10 times the weighted median of the samples' losses
+        (``epsilon^2 / 2``, the loss at the threshold, if that median is 0), so that one
+        outlier, however large, cannot loosen its own stopping rule."""
         eta = self.null_eta(y, s, offset, fit_intercept)
         loss = self.loss(y, eta)
-        med = float(np.median(loss[s > 0])) if np.any(s > 0) else 0.0
+        live = s > 0
+        med = weighted_median(loss[live], s[live]) if np.any(live) else 0.0
         cap = 10.0 * med if med > 0 else 0.5 * self.epsilon ** 2
         return float(s @ np.minimum(loss, cap)) / float(s.sum())
 

@@ -10,12 +10,14 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import (
+from .._validation import (  # noqa: F401 (check_no_overflow: estimators import it here)
     InvalidParameterError,
     check_bool,
     check_finite_sparse,
     check_int,
+    check_no_overflow,
     check_scalar,
+    check_target_overflow,
 )
 from ..penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from ..solvers.api import solve_design
@@ -180,24 +182,11 @@ def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
                          order="F", y_numeric=y_numeric, multi_output=multi_output)
     check_finite_sparse(X)
     check_no_overflow(X)
+    if y_numeric:
+        check_target_overflow(y)
     if multi_output and y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     return X, y
-
-
-def check_no_overflow(X):
-    """A ``ValueError`` naming the overflow for an X whose squared entries overflow
-    float64 (its Gram matrix and column norms would be infinite: the fit would return
-    inf or NaN)."""
-    data = X.data if sp.issparse(X) else X
-    if data.size:
-        # max and min: two passes without the temporary |X| (riboflavin: 0.18 against
-        # 0.32 ms, a tenth of its whole fit)
-        top = max(float(np.max(data)), -float(np.min(data)))
-        if top * top * max(X.shape[0], 1) >= np.finfo(np.float64).max:
-            raise ValueError(
-                f"X has entries as large as {top:.3g}: their squares summed over the "
-                f"{X.shape[0]} samples overflow float64. Rescale X (e.g. StandardScaler).")
 
 
 def sparse_coef(est):

@@ -154,5 +154,6 @@ class AdaptiveLasso(SpecRegressor):
             v = np.where(held, np.inf, mag ** -gamma)
         self.init_coef_ = w0
         self.weights_ = v
-        return ElasticNetPenalty(alpha, 1.0, np.where(held, 1.0, pf * v),
+        # (held: the weight is inf and the factor unused; pf * inf would be NaN for pf 0)
+        return ElasticNetPenalty(alpha, 1.0, np.where(held, 1.0, pf * np.where(held, 1.0, v)),
                                  np.where(held, 0.0, lo), np.where(held, 0.0, up))

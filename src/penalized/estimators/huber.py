@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._validation import check_bool, check_sample_weight, check_scalar
 from ..datafits import Huber
+from ..datafits.huber import weighted_median
 from ._base import (
     PARAMS_OPTIONS,
     FitParams,
@@ -58,16 +59,32 @@ def huber_scale(r, s, epsilon, floor):
     return max(float(sigma), floor)
 
 
-def _robust_spread(y):
-    """A spread of y that one sample cannot inflate: the median absolute deviation, or
-    the largest deviation when more than half the values are equal (1 if y is
-    constant)."""
-    dev = np.abs(y - np.median(y))
-    mad = float(np.median(dev))
+def _robust_spread(y, s):
+    """A spread of y that one sample cannot inflate: the (weighted) median absolute
+    deviation, or the largest deviation when more than half the weight is on one value,
+    or the size of y if y is constant (1 if y is 0): in every case c times the spread of
+    y for c * y, as the scale is."""
+    y, s = y[s > 0], s[s > 0]
+    dev = np.abs(y - weighted_median(y, s))
+    mad = weighted_median(dev, s)
     if mad > 0:
         return mad
     top = float(np.max(dev, initial=0.0))
-    return top if top > 0 else 1.0
+    if top > 0:
+        return top
+    size = float(np.max(np.abs(y), initial=0.0))
+    return size if size > 0 else 1.0
+
+
+def _collapse_floor(y, s, dtype):
+    """The scale below which the fit interpolates: 1e-8 of the spread of y, and no less
+    than the rounding of predictions made in X's precision (16 eps of the typical |y|:
+    float32 X leaves residuals of about 1e-7 |y|, where the scale wandered between
+    1e-7 and 2e-7 for all max_iter updates, a collapse never detected). Both scale with
+    y and take a weight of 2 as a repeated sample."""
+    live = s > 0
+    typical = weighted_median(np.abs(y[live]), s[live]) if np.any(live) else 0.0
+    return max(1e-8 * _robust_spread(y, s), 16 * float(np.finfo(dtype).eps) * typical)
 
 
 class HuberRegressor(RegressorMixin, BaseEstimator):
@@ -245,7 +262,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         else:
             coef = None
             b = float(np.median(y64[s > 0])) if prm.fit_intercept else 0.0
-        floor = 1e-8 * _robust_spread(y64)
+        floor = _collapse_floor(y64, s, X.dtype)
         r = y64 - b if coef is None else y64 - X @ coef - b
         if fixed:
             sigma = fixed
@@ -275,8 +292,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
                 break
         if collapsed:
             warnings.warn(
-                f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}, 1e-8 of the "
-                f"median absolute deviation of y{'' if off is None else ' - offset'}): the "
+                f"HuberRegressor: the scale collapses to 0 (below {floor:.3e}: 1e-8 of the "
+                f"spread of y{'' if off is None else ' - offset'}, its median absolute "
+                f"deviation, or the rounding of the predictions in X's precision): the "
                 f"model fits the samples exactly, and the objective keeps decreasing as "
                 f"sigma -> 0 (the absolute-loss limit). Returned the fit at "
                 f"scale {sigma:.6g}; increase alpha or set fixed_scale.",

@@ -13,6 +13,7 @@ from ._base import (
     check_copy_X,
     check_fit_params,
     check_no_overflow,
+    check_target_overflow,
     decision,
     fit_problem,
     selection_seed,
@@ -109,6 +110,7 @@ class _MultiTask(RegressorMixin, BaseEstimator):
                              order="F", multi_output=True, y_numeric=True)
         check_finite_sparse(X)
         check_no_overflow(X)
+        check_target_overflow(y)
         y = np.asarray(y, dtype=np.float64)
         if y.ndim != 2:
             raise ValueError(f"For mono-task outputs, use {type(self).__name__[9:]} (y must be "

@@ -14,7 +14,7 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from sklearn.utils.validation import validate_data
 
 from .._validation import InvalidParameterError, check_finite_sparse, check_sample_weight
-from ._base import check_no_overflow, decision
+from ._base import check_no_overflow, check_target_overflow, decision
 from ._gcv import LooRidge, ScaledDesign
 from .linear import Ridge
 
@@ -262,6 +262,7 @@ n_alphas)
                              y_numeric=True)
         check_finite_sparse(X)
         check_no_overflow(X)
+        check_target_overflow(y)
         return X, y
 
     def _fit_grid(self, X, y, alphas, scorer, params, routing):

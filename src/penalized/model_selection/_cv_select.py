@@ -34,7 +34,12 @@ def fold_errors(datafit, scoring, y, eta, sw=None):
 def summarize(scores):
     """Mean and standard error over folds (last axis): ``std(ddof=1) / sqrt(n_folds)``."""
     n_folds = scores.shape[-1]
-    return scores.mean(axis=-1), scores.std(axis=-1, ddof=1) / np.sqrt(n_folds)
+    # in units of the largest score: squared deviations of errors of 1e200 (y of 1e100)
+    # overflowed to an infinite standard error
+    top = np.max(np.abs(scores), axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top) & (top > 0), top, 1.0)
+    se = (scores / top).std(axis=-1, ddof=1) * top[..., 0] / np.sqrt(n_folds)
+    return scores.mean(axis=-1), se
 
 
 def select(mean, se, best=None):

@@ -20,11 +20,13 @@ from .._validation import (
     check_bool,
     check_finite_sparse,
     check_int,
+    check_no_overflow,
     check_sample_weight,
     check_scalar,
+    check_target_overflow,
 )
 from ..datafits.quadratic import Quadratic
-from ..estimators._base import PARAMS_PENALTY, check_copy_X, check_no_overflow
+from ..estimators._base import PARAMS_PENALTY, check_copy_X
 from ..paths import PATH_TOL
 from ..penalties.group import GroupLasso as GroupLassoPenalty
 from ..penalties.group import SparseGroupLasso as SparseGroupLassoPenalty
@@ -113,6 +115,7 @@ class PenaltyCV(BaseEstimator):
                              order="F", y_numeric=True, multi_output=self.multi_output)
         check_finite_sparse(X)
         check_no_overflow(X)
+        check_target_overflow(y)
         datafit = self._datafit_class()
         y = datafit.check_target(np.asarray(y, dtype=np.float64))
         if self.multi_output and y.ndim != 2:

@@ -8,9 +8,11 @@ from .._validation import (
     check_bool,
     check_finite_sparse,
     check_int,
+    check_no_overflow,
     check_penalty_factor,
     check_sample_weight,
     check_scalar,
+    check_target_overflow,
 )
 from ..datafits.base import Datafit
 from ..datafits.quadratic import Quadratic
@@ -40,6 +42,8 @@ def check_Xy(X, y, multi=False):
             f"Found input variables with inconsistent numbers of samples: X has "
             f"{X.shape[0]} and y has {y.shape[0]}."
         )
+    check_no_overflow(X)
+    check_target_overflow(y)
     return X, y
 
 
@@ -260,7 +264,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     ``max_j |xc_j' diag(s) r0| / (S * l1_ratio * pf_j)`` over features with
     ``pf_j > 0``, where ``r0`` is the residual of the fit on the intercept and the
     unpenalized features (only the sign allowed by the bounds counts), rounded up by a
-    relative 1e-12 so that ``alpha = alpha_max`` gives exact zeros despite rounding.
+    relative 1e-12 so that ``alpha = alpha_max`` gives exact zeros despite rounding (for
+    float32 X, to the largest value the gradient's float32 rounding allows).
 
     Parameters
     ----------
@@ -294,4 +299,16 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     pf = check_penalty_factor(penalty_factor, X.shape[1])
     pen = ElasticNetPenalty(1.0, 1.0, pf, lower_bounds, upper_bounds, positive).arrays(X.shape[1])
     design = Design(X, sample_weight, fit_intercept)
-    return pen.alpha_max(null_gradient(design, y, Quadratic(), pen), l1_ratio)
+    grad = null_gradient(design, y, Quadratic(), pen)
+    if design.dtype == np.float64:
+        return pen.alpha_max(grad, l1_ratio)
+    # float32 X: the engines compute this gradient in float32, off by up to
+    # (n + 2) eps32 sum_i |xc_ij s_i r0_i| / S (n products, their inputs rounded once):
+    # alpha_max is its largest value over that interval (a fit at the float64 value left
+    # a coefficient of -1.9e-8 where the engine's gradient was 3.7e-8 larger)
+    s, S = design.s, design.S
+    r0 = np.abs(Quadratic().grad(y, null_model(design, y, Quadratic(), pen)[2]) * s)
+    absX = abs(design.X) if design.sparse else np.abs(design.X)
+    err = (np.asarray(absX.T @ r0, dtype=np.float64).ravel() + np.abs(design.mu) * r0.sum())
+    err *= (design.n + 2) * float(np.finfo(design.dtype).eps) / S
+    return max(pen.alpha_max(grad + err, l1_ratio), pen.alpha_max(grad - err, l1_ratio))

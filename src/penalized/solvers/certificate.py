@@ -80,6 +80,31 @@ def intercept_slack(design, u, w, b):
     return float(np.sum(np.abs(b_c * delta)))
 
 
+def _unpenalized_kkt(pen, unpen, Wm, Vm):
+    """The unpenalized features' optimality violation, and their dual entries made
+    feasible in place.
+
+    An unpenalized feature's conjugate is ``sup_{lo <= w <= up} v w``: finite (``v up``
+    or ``v lo``) where ``v`` points to a finite bound, which keeps its entry; elsewhere
+    its entry is zeroed and its ``|v|`` is the violation, except where the coefficient
+    is at the bound that ``v`` points to (optimal: ``v`` is in the bound's normal
+    cone). Without the bounds (group, row and multinomial-grouped penalties have none)
+    every entry is zeroed and the violation is ``max |v|``.
+    """
+    if not unpen.size:
+        return 0.0
+    V, W = Vm[unpen], Wm[unpen]
+    lo, up = getattr(pen, "lo", None), getattr(pen, "up", None)
+    if lo is None or up is None:
+        Vm[unpen] = 0.0
+        return float(np.max(np.abs(V)))
+    lo, up = np.asarray(lo)[unpen][:, None], np.asarray(up)[unpen][:, None]
+    finite = ((V > 0) & np.isfinite(up)) | ((V < 0) & np.isfinite(lo))
+    at_bound = ((V > 0) & (W >= up)) | ((V < 0) & (W <= lo))
+    Vm[unpen] = np.where(finite, V, 0.0)
+    return float(np.max(np.where(at_bound, 0.0, np.abs(V))))
+
+
 def gap_from_sums(pen, unpen, W, loss_mean, V, conjugate, g_mean=None, b_c=None):
     """The GLM duality gap from sums over the samples (what :func:`glm_gap` and
     :func:`multinomial_gap` compute from per-sample arrays, and what
@@ -97,8 +122,7 @@ def gap_from_sums(pen, unpen, W, loss_mean, V, conjugate, g_mean=None, b_c=None)
     grad = -V.copy()
     Vm, Wm = (V, W) if V.ndim == 2 else (V[:, None], W[:, None])
     primal = loss_mean + sum(pen.value(Wm[:, k]) for k in range(Wm.shape[1]))
-    kkt_u = float(np.max(np.abs(Vm[unpen]))) if unpen.size else 0.0
-    Vm[unpen] = 0.0
+    kkt_u = _unpenalized_kkt(pen, unpen, Wm, Vm)
     c = min(pen.dual_scaling(Vm[:, k]) for k in range(Vm.shape[1]))
     conj = sum(pen.conjugate(Vm[:, k], c) for k in range(Vm.shape[1]))
     dual = -conjugate(c) - conj

@@ -24,7 +24,7 @@ import numpy as np
 
 from .certificate import glm_gap
 from .design import Design
-from .line_search import Along, backtrack, below_rounding
+from .line_search import Along, backtrack, below_rounding, design_eps
 from .prox_newton import _rmatvec, _weighted_ls, inner_tol
 from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
@@ -63,7 +63,7 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
     tight = 1.0
     # the rounding level of the design's products (float32 X: float32 predictors, whose
     # steps cannot be resolved below eps32; at eps64 each model ran its whole budget)
-    eps = max(float(np.finfo(design.dtype).eps), _EPS)
+    eps = design_eps(design)
     rmatvec = (lambda u: _rmatvec(design, u))  # noqa: E731
     primal_prev, flat = np.inf, 0  # steps in a row that left the objective unchanged
     while True:

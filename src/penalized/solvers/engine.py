@@ -30,7 +30,8 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     per-sample GLM              any                                  ``prox_newton``
     quadratic                   no L1 part, no bounds; dense with    ``direct`` (closed form;
                                 min(n, p) <= 4000 or sparse with     one eigendecomposition
-                                p <= 4000                            along a path)
+                                p <= 4000 (or n <= 4000 and every    along a path)
+                                feature penalized)
     quadratic                   n >= 2 p, p <= 256 (a fit) or p <=   ``gram`` (CD on the full
                                 1000 (a path); unpenalized features  p x p Gram matrix, and
                                 unbounded; sparse X: no column with  support Newton steps)
@@ -108,7 +109,10 @@ def choose_engine(design, datafit, pen, *, path=False, closed_form=True, precomp
     if not datafit.quadratic:
         return "prox_newton"
     n, p = design.n, design.p
-    small = p <= _DIRECT_MAX if design.sparse else min(n, p) <= _DIRECT_MAX
+    # sparse: the p x p normal equations, or for a wide design whose features are all
+    # penalized the n x n dual system (ridge_direct falls back to the iterative engine
+    # otherwise)
+    small = min(n, p) <= _DIRECT_MAX
     if closed_form and pen.smooth and small:
         return "direct"
     if shuffle or precompute is False or not (_gram_safe(design) and _free_unbounded(pen)):

@@ -34,7 +34,12 @@ def group_glm_gap(design, y, loss, w, b, eta, pen, offset):
     g = loss.grad(y, eta)
     v = -_rmatvec(design, s * g) / S
     unpen = pen.unpenalized
-    kkt_u = float(np.max(np.abs(v[unpen]))) if unpen.size else 0.0
+    vu = v[unpen]
+    if pen.positive:
+        # an unpenalized coefficient at its bound 0, pushed below it, is optimal (its
+        # conjugate sup_{w >= 0} v w is 0 there: zeroing its entry is exact)
+        vu = np.where((vu < 0) & (w[unpen] <= 0), 0.0, vu)
+    kkt_u = float(np.max(np.abs(vu))) if unpen.size else 0.0
     v[unpen] = 0.0
     c = min(1.0, float(np.min(pen.dual_scales(v), initial=np.inf)))
     u = c * g
@@ -109,7 +114,6 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
             if t is None:
                 tight *= 1e-3
                 continue
-            rounding.reset()
         w_t, eta_t = w + t * (w_new - w), eta + t * d_eta
         w, eta, b = w_t, eta_t, b + t * (b_new - b)
     if not converged and warn:

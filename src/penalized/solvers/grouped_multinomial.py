@@ -78,14 +78,14 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
     f_prev = np.inf
     gap = primal = np.inf
     history = []
-    converged = False
+    converged = stalled = False
     it = 0
     while True:
         if it % _CHECK_EVERY == 0 or it >= max_iter:
             eta = predictor(design, W, bias)
             if design.center:
                 d = loss.optimize_intercept(Y, eta, s)
-                bias, eta = bias + d, eta + d
+                bias, eta, zb = bias + d, eta + d, zb + d
             gap, primal, kkt_free = grouped_gap(design, Y, loss, W, bias, eta, a, b)
             history.append((it, gap))
             if verbose:
@@ -96,8 +96,7 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
                 break
             if it >= max_iter:
                 break
-            Z, zb, t = W.copy(), bias.copy(), 1.0  # restart from the certified point
-            f_prev = primal
+            f_prev = primal  # the momentum is kept (the intercepts shifted alike)
         eta = predictor(design, Z, zb)
         G = loss.grad(Y, eta)
         grad = np.column_stack([design.rmatvec(s * G[:, k]) for k in range(K)]) / S
@@ -105,6 +104,12 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
         b_new = zb - step * (s @ G) / S if design.center else zb
         f_new = loss.value(Y, predictor(design, W_new, b_new), s) + group_penalty(W_new, a, b)
         if f_new > f_prev:  # monotone restart
+            if t == 1.0 and not stalled:
+                # a plain step from the current point does not decrease the objective:
+                # its decrease is below the rounding of the objective and every later
+                # step would repeat it: certify the current point and stop
+                stalled, max_iter = True, it
+                continue
             Z, zb, t = W.copy(), bias.copy(), 1.0
             it += 1
             continue
@@ -116,7 +121,7 @@ def grouped_multinomial_solve(design, Y, loss, pen, *, tol=1e-4, max_iter=1000,
     if not converged and warn:
         warn_not_converged("FISTA (grouped multinomial)", gap, tol_gap, tol,
                            "the null model's loss", max_iter=max_iter, unit="iterations",
-                           stacklevel=4)
+                           stalled=stalled, stacklevel=4)
     return SolveResult(coef=W, intercept=bias - bias.mean(), dual_gap=float(gap),
                        tol_gap=tol_gap, n_iter=max(it, 1), converged=converged,
                        primal=float(primal), history=history, engine="grouped_multinomial",

@@ -16,11 +16,17 @@ the objective ``F(w_t)`` decide the step:
 
 import numpy as np
 
-__all__ = ["ARMIJO", "RoundingSteps", "Along", "backtrack", "below_rounding"]
+__all__ = ["ARMIJO", "RoundingSteps", "Along", "backtrack", "below_rounding", "design_eps"]
 
 ARMIJO = 1e-4
 _EPS = float(np.finfo(float).eps)
 _HALVINGS = 40
+
+
+def design_eps(design):
+    """The machine epsilon of the design's products: float32 X gives float32 predictors,
+    whose changes below eps32 |F| are not measurable (and never below float64's)."""
+    return max(float(np.finfo(design.dtype).eps), _EPS)
 
 
 def below_rounding(decrease, f0, eps=_EPS):
@@ -60,19 +66,17 @@ def backtrack(objective, f0, decrease, majorize=False):
 
 
 class RoundingSteps:
-    """Steps below the objective's rounding level are taken on trust while each run of
-    them at least halves the duality gap: ``take(gap)`` says whether to take one now;
-    ``reset()`` after a step of measurable decrease."""
+    """Steps below the objective's rounding level are taken on trust while they keep
+    shrinking the duality gap: ``take(gap)`` says whether to take one now, which it does
+    when the gap is under half the gap at the last such step taken. That gap is kept
+    across the ordinary steps in between: a trusted step that raised the objective, undone
+    by ordinary steps, was otherwise retaken in a cycle until max_iter epochs."""
 
     def __init__(self):
-        self.gap, self.run = np.inf, 0
+        self.gap = np.inf
 
     def take(self, gap):
-        if self.run == 0 or gap < 0.5 * self.gap:
-            self.gap, self.run = gap, self.run + 1
+        if gap < 0.5 * self.gap:
+            self.gap = gap
             return True
-        self.run = 0
         return False
-
-    def reset(self):
-        self.run = 0

@@ -34,7 +34,7 @@ from .direct import ridge_direct
 from .engine import newton_kernel_ok, newton_model_engine
 from .kernels.cd import ANDERSON_K
 from .least_squares import solve_least_squares
-from .line_search import Along, RoundingSteps, backtrack, below_rounding
+from .line_search import Along, RoundingSteps, backtrack, below_rounding, design_eps
 from .result import CRITERION_NAMES, SolveResult, warn_not_converged
 
 __all__ = ["glm_solve"]
@@ -140,7 +140,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if epochs >= max_iter or steps.spent():
             break
         # the objective no longer moves beyond rounding error: more rounds cannot help
-        if primal_prev - primal <= 8 * _EPS * abs(primal):
+        if primal_prev - primal <= 8 * design_eps(design) * abs(primal):
             # no progress: the working-set problem was solved too loosely to move, or the
             # objective is flat to rounding: tighten, and stop once tightening is exhausted
             stalled += 1
@@ -304,8 +304,12 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     bound = loss.hess_bound
     majorize = False  # use the Hessian bound (an MM step that always descends)
     # steps below the objective's rounding level are taken on trust, while they still
-    # shrink the gap: the gap when the current run of such steps began, and its length
+    # shrink the gap
     rounding = RoundingSteps()
+    # the objective's rounding level is X's: float32 X gives float32 predictors (a step's
+    # decrease below eps32 |F| is not measurable there, and its certificate stalls at
+    # that level: such steps, taken on trust, ran to max_iter epochs, minutes)
+    eps = design_eps(design)
     steps = _Steps(None) if steps is None else steps
     if gram is False:
         gram = newton_model_engine(design)
@@ -380,7 +384,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         d_eta = linear_predictor(design, w_new - w, b_new - b, 0.0)
         # Armijo backtracking along the prox-Newton direction
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
-        if not decrease < 0 and below_rounding(-abs(decrease), primal) and \
+        if not decrease < 0 and below_rounding(-abs(decrease), primal, eps) and \
                 (np.any(w_new != w) or b_new != b):
             # the step's change of the objective is below its rounding level (its sign is
             # noise): taken if it shrinks the gap
@@ -400,7 +404,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 break
             continue
         f0 = primal  # the objective at (w, eta), from the gap above
-        if below_rounding(decrease, f0):
+        if below_rounding(decrease, f0, eps):
             # a change below the objective's rounding level: take the step, unless such
             # steps stopped shrinking the gap (then the model is solved more accurately,
             # as for a step that does not move)
@@ -423,7 +427,6 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                 if tight < 1e-9:
                     break
                 continue
-            rounding.reset()
         w_t, eta_t = w + t * (w_new - w), eta + t * d_eta
         w, eta = w_t, eta_t
         b = b + t * (b_new - b)

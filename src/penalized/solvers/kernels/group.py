@@ -125,15 +125,19 @@ def group_scores(w, v, pen, lip, score):
         k = en - st
         d = block_kkt(wb[:k], vb[:k], ab[:k], pen.wg[g], pen.positive)
         kmax = max(kmax, d)
-        scale = max(scale, pen.wg[g])
         nz = False
         free = pen.wg[g] == 0.0
         for q in range(k):
-            scale = max(scale, abs(vb[q]), ab[q])
+            # the weights enter the violation's rounding only where the block (the
+            # coefficient) is nonzero; at zero the violation is rounded like the gradient
+            scale = max(scale, abs(vb[q]))
             if wb[q] != 0.0:
                 nz = True
+                scale = max(scale, ab[q])
             if ab[q] != 0.0:
                 free = False
+        if nz:
+            scale = max(scale, pen.wg[g])
         score[g] = d * d / (2.0 * lip[g])
         crit = max(crit, score[g])
         if nz or free:

@@ -258,7 +258,7 @@ def mt_round(W, V, L, pen, rr, ycr, score, cfg, out, epochs, rng, gram):
                 nz = True
         vn = np.sqrt(vn)
         pen_val += a * np.sqrt(sq) + 0.5 * b * sq
-        scale = max(scale, vn, a)
+        scale = max(scale, vn, a if nz else 0.0)  # the weight: on the support only
         if a == 0.0 and b == 0.0:
             if L[j] > 0.0:
                 free_kkt = max(free_kkt, vn * vn / (2.0 * L[j]))

@@ -72,7 +72,9 @@ def scores(w, v, pen, L, score):
         crit += c
         cmax = max(cmax, c)
         kmax = max(kmax, d)
-        scale = max(scale, abs(v[j]), pen.lam[j] * pen.scale[j])
+        scale = max(scale, abs(v[j]))
+        if w[j] != 0.0:  # the penalty's level enters the rounding on the support only
+            scale = max(scale, pen.lam[j] * pen.scale[j])
         score[j] = c
         if w[j] != 0.0:
             score[j] = np.inf

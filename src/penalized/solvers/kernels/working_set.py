@@ -71,7 +71,8 @@ def kkt_scores(w, v, pen, L, score):
     """Per-feature KKT violation at ``w`` for the gradient ``-v`` into ``score`` (-1 for
     constant columns; inf for the support and for zero coordinates without an L1 part
     that violate their condition: always in the working set). Returns (largest
-    violation, its rounding floor scale, nnz, number of infs, largest violation of a zero
+    violation, its rounding floor scale (of the gradient, and of the penalty's weights
+    where the coefficient is nonzero), nnz, number of infs, largest violation of a zero
     coordinate without an L1 part: such a zero is never certified, see ``ws_fit``)."""
     kkt = 0.0
     vmax = 0.0
@@ -87,7 +88,12 @@ def kkt_scores(w, v, pen, L, score):
         d = kkt1d(w[j], b * w[j] - v[j], a, pen.lo[j], pen.up[j])
         kkt = max(kkt, d)
         vmax = max(vmax, abs(v[j]))
-        amax = max(amax, a)
+        if w[j] != 0.0:
+            # the penalty's terms enter the violation (and its rounding) only where the
+            # coefficient is nonzero: at zero it is max(|v| - a, 0), rounded like |v|.
+            # (The largest weight over all features made a huge alpha's floor swallow an
+            # unpenalized feature's violation: the null model returned as converged.)
+            amax = max(amax, a + abs(b * w[j]))
         score[j] = d
         if w[j] != 0.0:
             score[j] = np.inf

@@ -12,19 +12,14 @@ import numbers
 import numpy as np
 from joblib import delayed
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import validate_data
 
 from .._validation import (
     check_bool,
-    check_finite_sparse,
     check_int,
-    check_sample_weight,
     check_scalar,
 )
 from ..datafits import Cox
-from ..datafits.cox import survival_target
-from ..estimators._base import check_no_overflow, check_offset
-from ..estimators.cox import CoxPredictions, concordance_index
+from ..estimators.cox import CoxPredictions, concordance_index, survival_data
 from ._cv import (
     _check_choice,
     _check_grid,
@@ -219,16 +214,8 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         datafit = Cox(self.ties, self.efron_weights)
         kw = _kwargs(self)
-        if y is None:
-            raise ValueError("CoxPHCV requires y to be passed, but the target y is None.")
-        X = validate_data(self, X, accept_sparse="csc", dtype=[np.float64, np.float32],
-                          order="F")
-        check_finite_sparse(X)
-        check_no_overflow(X)
+        X, yy, sw, offset = survival_data(self, X, y, strata, sample_weight, offset)
         n = X.shape[0]
-        yy = survival_target(y, strata, n)
-        sw = check_sample_weight(sample_weight, n)
-        offset = check_offset(offset, n)
         if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
             grid = cv_alpha_grid(X, yy, sw, datafit, l1_ratio,
                                  check_int(self.alphas, "alphas"), eps, kw, offset)

@@ -273,21 +273,19 @@ def axpy_centered(D, j, delta, r):
 
 
 @njit(cache=True, fastmath=_FM, inline="always")
-def move_residual(D, X, mu, center, j, delta, r, off, SR):
-    """Within an epoch: ``r -= delta * xc_j``, the CSC shift deferred into ``off`` (folded
-    into r by :func:`fold_shift`) and the weighted sum ``SR = sum_i s_i r_i`` of the
-    stored r kept current. Returns (off, SR). ``X = D.X`` and ``mu = D.mu`` are read once
-    by the caller, and this is inlined (numba IR) into the epochs: reading an array field
-    of D, or a call, per coordinate cost 5% to 30% (MCP on sparse 500 x 3000)."""
-    if D.sparse:
-        col_axpy(D, j, delta, r)
-        if center:
-            off += delta * mu[j]
-            SR -= delta * D.S * mu[j]
-    else:
-        m = mu[j] if center else 0.0
-        for i in range(r.shape[0]):
-            r[i] -= delta * (X[i, j] - m)
+def move_residual(D, mu, center, j, delta, r, off, SR):
+    """Within an epoch on a CSC design: ``r -= delta * xc_j`` on the stored entries, the
+    centering's constant shift deferred into ``off`` (folded into r by
+    :func:`fold_shift`) and the weighted sum ``SR = sum_i s_i r_i`` of the stored r kept
+    current. Returns (off, SR). ``mu = D.mu`` is read once by the caller, and this is
+    inlined (numba IR) into the epochs: reading an array field of D, or a call, per
+    coordinate cost 5% to 30% (MCP on sparse 500 x 3000). Dense designs write their
+    update out in the epoch (``r[i] -= delta * (X[i, j] - mu_j)``): inlined from here it
+    cost 17-41% (sim 500 x 600, group lasso 300 x 1200)."""
+    col_axpy(D, j, delta, r)
+    if center:
+        off += delta * mu[j]
+        SR -= delta * D.S * mu[j]
     return off, SR
 
 
@@ -395,7 +393,16 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
             viol = max(viol, d)
             if new != old:
                 w[j] = new
-                off, SR = move_residual(D, X, mu, center, j, new - old, r, off, SR)
+                if dense:
+                    # written out (a helper holding this loop, inlined here, cost 24-41%
+                    # on sim 500 x 600 frac 0.01: 7.0 against 5.0-5.3 ms side by side,
+                    # same epochs and gap)
+                    delta = new - old
+                    m = mu[j] if center else 0.0
+                    for i in range(n):
+                        r[i] -= delta * (X[i, j] - m)
+                else:
+                    off, SR = move_residual(D, mu, center, j, new - old, r, off, SR)
         off = fold_shift(r, off)
         if viol <= tol_in:
             break

@@ -176,6 +176,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
     for the cost of one step. Returns the epochs run."""
     n = D.n
     mu, S, center, X = D.mu, D.S, D.center, D.X
+    dense = not D.sparse
     order, starts = pen.order, pen.starts
     # the working set's coordinates, group by group (for the extrapolation)
     k = 0
@@ -256,7 +257,12 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
                 if delta == 0.0:
                     continue
                 w[j] = wb[q - st]
-                off, SR = move_residual(D, X, mu, center, j, delta, r, off, SR)
+                if dense:  # written out: see cd_epochs (inlined, the helper cost 17-19%)
+                    m = mu[j] if center else 0.0
+                    for i in range(n):
+                        r[i] -= delta * (X[i, j] - m)
+                else:
+                    off, SR = move_residual(D, mu, center, j, delta, r, off, SR)
         off = fold_shift(r, off)
         if viol <= tol_in:
             break

@@ -9,6 +9,7 @@ __all__ = [
     "InvalidParameterError",
     "check_bool",
     "check_bounds",
+    "check_finite_no_overflow",
     "check_finite_sparse",
     "check_int",
     "check_labels",
@@ -134,16 +135,44 @@ def check_finite_sparse(X, name="X"):
     return X
 
 
+def _squares_bounded(X):
+    """Whether X's entries are finite and their squares summed over the samples cannot
+    overflow float64, in one pass: a BLAS dot product of the entries with themselves
+    (no temporary; NaN or inf if any entry is) bounds every squared entry, and below
+    ``max_float / n_samples`` nothing can overflow (sim 10000 x 100: 0.3 ms, against
+    0.6 ms for max and min)."""
+    data = X.data if sp.issparse(X) else X
+    flat = np.ravel(data, order="K")  # a view of F- or C-ordered X
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.dot(flat, flat))
+    return total < np.finfo(np.float64).max / max(X.shape[0], 1)
+
+
+def check_finite_no_overflow(X, estimator=None):
+    """scikit-learn's finite check of X (its messages) and :func:`check_no_overflow`, in
+    one pass when both hold (the common case: for ``validate_data(...,
+    ensure_all_finite=False)``, saving scikit-learn's own pass over X)."""
+    if _squares_bounded(X):
+        return
+    from sklearn.utils import assert_all_finite
+
+    assert_all_finite(X.data if sp.issparse(X) else X, input_name="X",
+                      estimator_name=None if estimator is None else type(estimator).__name__)
+    check_no_overflow(X)
+
+
 def check_no_overflow(X):
     """A ``ValueError`` naming the overflow for an X whose squared entries overflow
     float64 (its Gram matrix and column norms would be infinite: the fit would return
     inf or NaN)."""
     data = X.data if sp.issparse(X) else X
     if data.size:
-        # max and min: two passes without the temporary |X| (riboflavin: 0.18 against
-        # 0.32 ms, a tenth of its whole fit)
+        n = max(X.shape[0], 1)
+        if _squares_bounded(X):
+            return
+        # the exact test: max and min, two passes without the temporary |X|
         top = max(float(np.max(data)), -float(np.min(data)))
-        if top * top * max(X.shape[0], 1) >= np.finfo(np.float64).max:
+        if top * top * n >= np.finfo(np.float64).max:
             raise ValueError(
                 f"X has entries as large as {top:.3g}: their squares summed over the "
                 f"{X.shape[0]} samples overflow float64. Rescale X (e.g. StandardScaler).")

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._validation import (  # noqa: F401 (check_no_overflow: estimators import it here)
     InvalidParameterError,
     check_bool,
+    check_finite_no_overflow,
     check_finite_sparse,
     check_int,
     check_no_overflow,
@@ -178,10 +179,12 @@ def check_copy_X(est):
 def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
     """X as F-ordered float64/float32 or CSC (never densified), y 1-D (or 2-D with
     ``multi_output``); X too large for float64 products is refused by name."""
+    # X's finite check and overflow check in one pass (check_finite_no_overflow), not
+    # scikit-learn's pass and then ours
     X, y = validate_data(est, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
-                         order="F", y_numeric=y_numeric, multi_output=multi_output)
-    check_finite_sparse(X)
-    check_no_overflow(X)
+                         order="F", y_numeric=y_numeric, multi_output=multi_output,
+                         ensure_all_finite=False)
+    check_finite_no_overflow(X, est)
     if y_numeric:
         check_target_overflow(y)
     if multi_output and y.ndim == 2 and y.shape[1] == 1:

@@ -356,6 +356,9 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     # 500 x 600 cost 0.11 ms, against 0.057 ms so)
     dense = not D.sparse
     X, s, weighted = D.X, D.s, D.weighted
+    # CSC designs alike: their arrays read once (through col_dot per coordinate, the
+    # plain-L1 logistic kernel on dexter 300 x 20000 spent 0.62 ms a call, against 0.43)
+    data, indices, indptr = D.data, D.indices, D.indptr
     W = np.empty((K + 1, k))
     r_acc = np.empty(n)
     w_acc = np.empty(k)
@@ -384,8 +387,15 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                 else:
                     for i in range(n):
                         acc += X[i, j] * r[i]
+            elif weighted:
+                acc = 0.0
+                for ii in range(indptr[j], indptr[j + 1]):
+                    i = indices[ii]
+                    acc += data[ii] * s[i] * r[i]
             else:
-                acc = col_dot(D, j, r, weighted)
+                acc = 0.0
+                for ii in range(indptr[j], indptr[j + 1]):
+                    acc += data[ii] * r[indices[ii]]
             if center:
                 acc -= mu[j] * SR
             old = w[j]
@@ -402,7 +412,12 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                     for i in range(n):
                         r[i] -= delta * (X[i, j] - m)
                 else:
-                    off, SR = move_residual(D, mu, center, j, new - old, r, off, SR)
+                    delta = new - old
+                    for ii in range(indptr[j], indptr[j + 1]):
+                        r[indices[ii]] -= delta * data[ii]
+                    if center:  # the centering's shift, deferred (see move_residual)
+                        off += delta * mu[j]
+                        SR -= delta * S * mu[j]
         off = fold_shift(r, off)
         if viol <= tol_in:
             break

@@ -250,6 +250,7 @@ class Cox(Datafit):
         self._code = 0 if ties == "breslow" else 2 if efron_weights == "frequency" else 1
         self._b = None
         self._last = None
+        self._checked = None  # the last target this instance validated
 
     def __repr__(self):
         if self.ties == "efron" and self.efron_weights != "frequency":
@@ -389,5 +390,13 @@ class Cox(Datafit):
         raise ValueError("Cox scores are not per sample: use "
                          "penalized.model_selection.CoxPHCV.")
 
-    def check_target(self, y):
-        return survival_target(y)
+    def check_target(self, y, strata=None, n=None):
+        """:func:`survival_target` of ``y`` (``strata``, ``n``: as there). The array it
+        returns is remembered: passed back (the estimator's fit validates y, then the
+        engine layer checks it again), it is returned as is (0.2 ms of a 3.5 ms fit of
+        2000 x 100)."""
+        if strata is None and n is None and y is self._checked:
+            return y
+        out = survival_target(y, strata, n)
+        self._checked = out
+        return out

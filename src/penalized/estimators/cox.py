@@ -22,9 +22,10 @@ from .glm import _STEP_EPOCHS
 __all__ = ["CoxPH", "CoxPredictions", "concordance_index", "survival_data"]
 
 
-def survival_data(est, X, y, strata, sample_weight, offset):
+def survival_data(est, X, y, strata, sample_weight, offset, datafit):
     """The validated (X, [time, event(, stratum)] target, sample_weight, offset) of a Cox
-    estimator's ``fit`` (X as the engines read it: CSC or F-ordered float32/float64)."""
+    estimator's ``fit`` (X as the engines read it: CSC or F-ordered float32/float64;
+    the target checked by ``datafit``, which then knows it)."""
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y "
                          f"is None.")
@@ -32,7 +33,7 @@ def survival_data(est, X, y, strata, sample_weight, offset):
     check_finite_sparse(X)
     check_no_overflow(X)
     n = X.shape[0]
-    return (X, survival_target(y, strata, n), check_sample_weight(sample_weight, n),
+    return (X, datafit.check_target(y, strata, n), check_sample_weight(sample_weight, n),
             check_offset(offset, n))
 
 
@@ -364,7 +365,8 @@ class CoxPH(CoxPredictions, BaseEstimator):
         prm.fit_intercept = prm.standardize
         l1_ratio = check_scalar(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         datafit = Cox(self.ties, self.efron_weights)
-        X, yy, sample_weight, offset = survival_data(self, X, y, strata, sample_weight, offset)
+        X, yy, sample_weight, offset = survival_data(self, X, y, strata, sample_weight, offset,
+                                                      datafit)
         res = fit_problem(X, yy, datafit, build_penalty(self, prm.alpha, l1_ratio), prm,
                           sample_weight=sample_weight,
                           coef_init=warm_coef(self, prm, (X.shape[1],)), offset=offset,

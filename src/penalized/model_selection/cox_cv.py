@@ -214,7 +214,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         _check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         datafit = Cox(self.ties, self.efron_weights)
         kw = _kwargs(self)
-        X, yy, sw, offset = survival_data(self, X, y, strata, sample_weight, offset)
+        X, yy, sw, offset = survival_data(self, X, y, strata, sample_weight, offset, datafit)
         n = X.shape[0]
         if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
             grid = cv_alpha_grid(X, yy, sw, datafit, l1_ratio,

@@ -570,3 +570,13 @@ def test_cox_float32_stops_at_its_rounding_level_with_a_warning():
                and "no further decrease" in str(w.message) for w in rec)
     ref = CoxPH(alpha=1.6e-4, ties="efron", tol=1e-12).fit(X.astype(np.float64), y)
     np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_cox_loss_of_an_eta_spread_beyond_the_shift_is_inf_not_a_crash():
+    # a line-search trial step of CoxPHCV (a fold of p = n = 50, float32 X) gave eta
+    # spanning more than the exponent range: the later event's risk set weighed
+    # exp(-800) = 0 against the stratum's shift, and 1 / 0 raised ZeroDivisionError in
+    # the compiled sums, a crash of the fit. Such a point is now refused (+inf)
+    y = survival_target(np.array([[1.0, 1], [2.0, 1]]))
+    assert Cox().value(y, np.array([0.0, -800.0]), np.ones(2)) == np.inf
+    assert np.isfinite(Cox().value(y, np.array([0.0, -300.0]), np.ones(2)))

@@ -103,6 +103,13 @@ def cox_derivatives(eta, s, d, gptr, sptr, ties, grad, hess, h1):
             for r in range(R):
                 om, f = _term(ties, r, R, m, sw)
                 Z = W - f * D
+                if not Z * Z > 0.0:
+                    # the risk set's weight underflows against the stratum's shift (its
+                    # largest eta): eta spans more than ~350, as a line-search trial step
+                    # can (CoxPHCV, a fold with p = n = 50 at float32: the trial step's
+                    # 1 / Z raised ZeroDivisionError in numba, a crash of the fit). Not
+                    # representable with one shift: +inf, so the step is refused
+                    return np.inf
                 loss += om * (np.log(Z) + sh)
                 a[g] += om / Z
                 ae[g] += om * (1.0 - f) / Z

@@ -247,8 +247,8 @@ class Penalized(Library):
             if "measure" in inspect.signature(self._cls("logistic")).parameters:
                 # scikit-learn's signature: penalized's own grid and the deviance by name
                 # (max_iter counts prox-Newton steps there, epochs before)
-                kw.update(l1_ratios=(1.0,), measure="deviance", eps=EPS["logistic"],
-                          use_legacy_attributes=False)
+                # (no eps: the grid is explicit, and eps applies to a generated one only)
+                kw.update(l1_ratios=(1.0,), measure="deviance", use_legacy_attributes=False)
             else:  # a baseline from before scikit-learn's LogisticRegressionCV signature
                 kw.update(penalty="l1", eps=EPS["logistic"])
         return self._cls(prob.kind)(**kw)

@@ -20,6 +20,7 @@ from .._validation import (
 )
 from ..datafits import Cox
 from ..estimators.cox import CoxPredictions, concordance_index, survival_data
+from ..estimators.glm import _STEP_EPOCHS
 from ._cv import (
     _check_choice,
     _check_grid,
@@ -43,7 +44,11 @@ def _kwargs(est):
                 # engine fits no intercept
                 fit_intercept=True, standardize=check_bool(est.standardize, "standardize"),
                 tol=check_scalar(est.tol, "tol", low=0.0),
-                max_iter=check_int(est.max_iter, "max_iter"),
+                # max_iter counts prox-Newton steps, as CoxPH's (a budget of 1000 CD epochs
+                # shared by a fit's steps ran out on small folds at small alphas: a 9 x 8
+                # fold needs 2537 epochs in 7 steps)
+                max_iter=check_int(est.max_iter, "max_iter") * _STEP_EPOCHS,
+                max_steps=check_int(est.max_iter, "max_iter"),
                 verbose=check_int(est.verbose, "verbose", low=0))
 
 
@@ -114,8 +119,8 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
         As in :class:`penalized.CoxPH`.
     tol : float, default=1e-4
         Tolerance of every fit on the path (duality gap, as :class:`penalized.CoxPH`).
-    max_iter : int, default=1000
-        Maximum number of coordinate-descent epochs of each fit.
+    max_iter : int, default=100
+        Maximum number of prox-Newton steps of each fit (as :class:`penalized.CoxPH`).
     n_jobs : int, default=None
         Folds fitted in parallel by joblib threads; None means 1.
     verbose : int, default=0
@@ -166,7 +171,7 @@ class CoxPHCV(CoxPredictions, BaseEstimator):
     def __init__(self, *, l1_ratio=1.0, alphas=100, eps=1e-3, cv=5, scoring="deviance",
                  alpha_rule="min", ties="breslow", efron_weights="frequency",
                  penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
-                 standardize=False, tol=1e-4, max_iter=1000, n_jobs=None, verbose=0):
+                 standardize=False, tol=1e-4, max_iter=100, n_jobs=None, verbose=0):
         self.l1_ratio = l1_ratio
         self.alphas = alphas
         self.eps = eps

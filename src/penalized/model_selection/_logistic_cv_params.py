@@ -27,6 +27,7 @@ from .._validation import InvalidParameterError
 
 __all__ = ["MEASURES", "Penalty", "check_Cs", "check_types", "fold_scorer", "resolve_legacy",
            "resolve_penalty", "resolve_scoring", "score_fold", "sklearn_attributes",
+           "coefs_paths",
            "test_params"]
 
 #: penalized's glmnet-style measures (``measure=``) and the datafits' names for them
@@ -280,29 +281,37 @@ def dof_rows(W, b, fit_intercept, scaling):
     return np.concatenate([W, np.asarray(b)[:, :, None]], axis=2)
 
 
-def sklearn_attributes(coefs, scores, n_iter, C, l1_ratio, pen, classes, legacy, refit,
-                       penalty):
-    """scikit-learn's ``coefs_paths_``, ``scores_``, ``n_iter_``, ``C_`` and ``l1_ratio_``
-    from ``coefs`` (n_folds, n_l1_ratios, n_cs, K or 1, n_dof), ``scores`` and ``n_iter``
-    (n_folds, n_l1_ratios, n_cs), the selected ``C`` and ``l1_ratio`` (the entry of
-    ``l1_ratios_``; with ``refit=False`` the mean of the folds' l1_ratios)."""
+def sklearn_attributes(scores, n_iter, C, l1_ratio, pen, classes, legacy, penalty):
+    """scikit-learn's ``scores_``, ``n_iter_``, ``C_`` and ``l1_ratio_`` from ``scores``
+    and ``n_iter`` (n_folds, n_l1_ratios, n_cs), the selected ``C`` and ``l1_ratio`` (the
+    entry of ``l1_ratios_``; with ``refit=False`` the mean of the folds' l1_ratios)."""
     if not legacy:
         if pen.none:
             l1 = 1.0 if isinstance(penalty, str) and penalty == "l1" else 0.0
         else:
             l1 = float(l1_ratio)
-        return dict(coefs_paths_=coefs, scores_=scores, n_iter_=n_iter, C_=float(C),
-                    l1_ratio_=l1)
+        return dict(scores_=scores, n_iter_=n_iter, C_=float(C), l1_ratio_=l1)
     keys = classes[1:] if len(classes) == 2 else classes
-    # legacy: per class (n_folds, n_cs, n_l1_ratios, n_dof); scores and n_iter with the
-    # C axis before the l1_ratios axis; the l1_ratios axis dropped for l1_ratios=None
-    paths = np.moveaxis(coefs, (3, 0, 2, 1), (0, 1, 2, 3))
+    # legacy: scores and n_iter with the C axis before the l1_ratios axis; the l1_ratios
+    # axis dropped for l1_ratios=None
     sc = np.swapaxes(scores, 1, 2)
     it = np.swapaxes(n_iter, 1, 2)[None]
     if pen.none:
-        paths, sc, it = paths[:, :, :, 0], sc[:, :, 0], it[:, :, :, 0]
+        sc, it = sc[:, :, 0], it[:, :, :, 0]
     reps = len(keys)
-    return dict(coefs_paths_=dict(zip(keys, paths, strict=True)),
-                scores_={k: sc.copy() for k in keys}, n_iter_=it,
+    return dict(scores_={k: sc.copy() for k in keys}, n_iter_=it,
                 C_=np.tile(np.asarray([C]), reps),
                 l1_ratio_=np.tile(np.asarray([l1_ratio]), reps))
+
+
+def coefs_paths(coefs, pen, classes, legacy):
+    """scikit-learn's ``coefs_paths_`` from ``coefs`` (n_folds, n_l1_ratios, n_cs, K or
+    1, n_dof): as is, or (legacy) per class (n_folds, n_cs, n_l1_ratios, n_dof), the
+    l1_ratios axis dropped for l1_ratios=None."""
+    if not legacy:
+        return coefs
+    keys = classes[1:] if len(classes) == 2 else classes
+    paths = np.moveaxis(coefs, (3, 0, 2, 1), (0, 1, 2, 3))
+    if pen.none:
+        paths = paths[:, :, :, 0]
+    return dict(zip(keys, paths, strict=True))

@@ -30,6 +30,14 @@ from .linear_cv import DEFAULT_GAMMAS
 __all__ = ["LogisticRegressionCV"]
 
 
+def _fold_coefs(paths, gamma, inv, fit_intercept, scaling, shape, **_):
+    """The folds' coefficient rows as scikit-learn's (n_folds, n_l1_ratios, n_cs, K or 1,
+    n_dof) array, from the (path, relaxed path) of every (l1_ratio, fold) job."""
+    coefs = [skp.dof_rows(*skp.path_coefs(path, relaxed, gamma), fit_intercept, scaling)[inv]
+             for path, relaxed in paths]
+    return np.stack(coefs).reshape(shape + coefs[0].shape).swapaxes(0, 1)
+
+
 class LogisticRegressionCV(SklearnScoring, ClassifierMixin, BaseCV):
     __doc__ = """Logistic regression with C (and l1_ratio) chosen by cross-validation:
     scikit-learn's ``LogisticRegressionCV``, fitted by penalized's warm-started paths.
@@ -445,8 +453,23 @@ default="lbfgs"
         return np.tile(skp.alphas_of(C_sorted, S), (n_l1, 1)), [per_fold] * n_l1
 
     # ----------------------------------------------------------------------- refit
+    @property
+    def coefs_paths_(self):
+        """scikit-learn's ``coefs_paths_`` (see the class docstring), built from the folds'
+        sparse paths on first access: dense, it holds n_folds x n_cs x (p + 1) floats
+        per class (80 MB on dexter, 300 x 20,000), and building it in every fit cost a
+        sixth of a CV fit there."""
+        if "_coefs_paths" not in self.__dict__:
+            src = self.__dict__.get("_coefs_src")
+            if src is None:
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute "
+                                     f"'coefs_paths_'")
+            self.__dict__["_coefs_paths"] = skp.coefs_paths(_fold_coefs(**src), **src["as"])
+        return self.__dict__["_coefs_paths"]
+
     def _refit(self, run, li, ai, gi):
-        for name in ("path_", "relaxed_path_", "n_nonzero_", "dual_gap_"):
+        for name in ("path_", "relaxed_path_", "n_nonzero_", "dual_gap_", "_coefs_src",
+                     "_coefs_paths"):
             self.__dict__.pop(name, None)
         o = self._opts
         scaling = o["synthetic"]
@@ -454,17 +477,16 @@ default="lbfgs"
         order, n_folds, n_l1 = self._order, len(run.folds), len(run.l1_ratios)
         inv = np.argsort(order)
         # scikit-learn's arrays, in the order of Cs_: (n_folds, n_l1_ratios, n_cs, ...)
-        coefs, n_iter = [], np.empty((n_folds, n_l1, order.size), dtype=np.int32)
+        n_iter = np.empty((n_folds, n_l1, order.size), dtype=np.int32)
         for (l, f), fit in zip(run.jobs, run.fits, strict=True):
-            W, b = skp.path_coefs(fit.path, fit.relaxed, run.gam[gi])
-            coefs.append(skp.dof_rows(W, b, fit_intercept, scaling)[inv])
             steps = fit.path.n_steps if fit.path.n_steps is not None else fit.path.n_iters
             n_iter[f, l] = np.maximum(np.asarray(steps), 1)[inv]
-        coefs = np.stack(coefs).reshape((n_l1, n_folds) + coefs[0].shape).swapaxes(0, 1)
+        src = dict(paths=[(fit.path, fit.relaxed) for fit in run.fits], gamma=run.gam[gi],
+                   inv=inv, fit_intercept=fit_intercept, scaling=scaling,
+                   shape=(n_l1, n_folds))
         sign = 1.0 if self._greater_is_better() else -1.0
         scores = sign * np.moveaxis(run.scores[:, gi][:, inv], 2, 0)  # (folds, l1, cs)
         Cs_grid = self._Cs_grid
-        K = coefs.shape[3]
         if o["refit"]:
             super()._refit(run, li, ai, gi)
             if scaling is not None:
@@ -473,6 +495,8 @@ default="lbfgs"
             C = Cs_grid[li, order[ai]]
             l1 = o["pen"].l1_ratios_[li]
         else:
+            coefs = _fold_coefs(**src)
+            K = coefs.shape[3]
             flat = scores.reshape(n_folds, -1)  # (l1, cs) flattened as scikit-learn's
             best = [np.unravel_index(np.argmax(flat[f].reshape(n_l1, -1).T.ravel()),
                                      (order.size, n_l1)) for f in range(n_folds)]
@@ -492,9 +516,13 @@ default="lbfgs"
         self.l1_ratios_ = o["pen"].l1_ratios_
         self.scoring_ = o["scoring"] if o["scoring"] is not None else "accuracy"
         for key, value in skp.sklearn_attributes(
-                coefs, scores, n_iter, C, l1, o["pen"], self.classes_, o["legacy"],
-                o["refit"], self.penalty).items():
+                scores, n_iter, C, l1, o["pen"], self.classes_, o["legacy"],
+                self.penalty).items():
             setattr(self, key, value)
+        src["as"] = dict(pen=o["pen"], classes=self.classes_, legacy=o["legacy"])
+        self._coefs_src = src
+        if not o["refit"]:  # built already
+            self.__dict__["_coefs_paths"] = skp.coefs_paths(coefs, **src["as"])
 
     def _set_coef(self, coef, intercept, dtype):
         coef = np.asarray(coef)

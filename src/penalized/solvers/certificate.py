@@ -117,6 +117,16 @@ def gap_from_sums(pen, unpen, W, loss_mean, V, conjugate, g_mean=None, b_c=None)
     intercept of the centered design) give :func:`intercept_slack`. Returns
     ``(gap, primal, kkt_unpenalized, gradient in W)``.
     """
+    if np.ndim(V) == 1 and not unpen.size:
+        # one coefficient vector, every feature penalized (the common case): no copies of
+        # V and no loops over columns (on dexter's 20,000 features the general route cost
+        # 40 us more a gap, a tenth of a CV fit)
+        V = np.asarray(V, dtype=np.float64)
+        primal = loss_mean + pen.value(np.asarray(W, dtype=np.float64))
+        c = pen.dual_scaling(V)
+        dual = -conjugate(c) - pen.conjugate(V, c)
+        slack = 0.0 if g_mean is None else float(np.sum(np.abs(np.asarray(b_c) * c * g_mean)))
+        return max(primal - dual + slack, 0.0), primal, 0.0, -V
     V = np.array(V, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
     grad = -V.copy()
@@ -146,7 +156,8 @@ def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
         return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec,
                              loss_mean + pen.value(w))
     g = loss.grad(y, eta)
-    v = -rmatvec(s * g) / S
+    v = rmatvec(s * g)  # a new array: scaled in place
+    v *= -1.0 / S
 
     def conjugate(c):
         # conjugate_at: a closed form in c g, solved from eta (Tweedie) or an upper bound

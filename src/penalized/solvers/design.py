@@ -54,6 +54,7 @@ class Design:
         else:
             self.mu = np.zeros(self.p)
         self._sqnorms = None
+        self._dead = None  # the constant columns (sqnorms 0), once asked
         self._kernel = None
 
     def kernel(self):
@@ -102,8 +103,18 @@ class Design:
         out = np.asarray(self.rmatvec_raw(u) if raw is None else raw, dtype=np.float64)
         if self.center:
             out -= self.mu * float(np.sum(u))
-            out[self.sqnorms() == 0] = 0.0
+            dead = self.constant_columns()
+            if dead.size:
+                out[dead] = 0.0
         return out
+
+    def constant_columns(self):
+        """Indices of the constant columns (:meth:`sqnorms` 0), cached (a mask of p
+        entries per product cost 50 us on dexter's 20,000 columns, a sixth of a CV fit's
+        gap)."""
+        if self._dead is None:
+            self._dead = np.flatnonzero(self.sqnorms() == 0)
+        return self._dead
 
     def matvec(self, w, cols=None):
         """Xc w (float64); ``cols`` restricts to the listed columns of w."""

@@ -1381,3 +1381,38 @@ def test_logistic_l1_reaches_a_tight_tol():
                 clf = LogisticRegression(alpha=alpha, l1_ratio=1.0, standardize=standardize,
                                          tol=1e-12).fit(X, y)
             assert clf.dual_gap_ <= 1e-12 * null
+
+
+def test_logistic_loss_is_exact_far_from_the_boundary():
+    # softplus(eta) - y eta cancels to eps |eta| for a well-classified sample: y=1 at
+    # eta=40 gave 0 instead of 4.2e-18 (the whole loss), y=0 at eta=-35 likewise
+    y = np.array([1.0, 0.0, 1.0, 0.0, 0.3])
+    eta = np.array([40.0, -35.0, -2.0, 3.0, 25.0])
+    exact = np.array([np.log1p(np.exp(-40.0)), np.log1p(np.exp(-35.0)),
+                      np.logaddexp(0.0, 2.0), np.logaddexp(0.0, 3.0),
+                      0.3 * np.log1p(np.exp(-25.0)) + 0.7 * np.logaddexp(0.0, 25.0)])
+    np.testing.assert_allclose(Logistic().loss(y, eta), exact, rtol=1e-14)
+
+
+@pytest.mark.parametrize("scaled", [False, True])
+def test_nearly_separable_logistic_path_reaches_a_tight_tol(scaled):
+    # a warm-started L1-logistic fit at C=1e4 on a nearly separable fold stalled at a
+    # gap of 3.3e-10 for its 100 Newton steps (target 6.9e-11): the loss's cancellation
+    # noise (eps |eta|) failed every line search; now 7 steps, no warning
+    from sklearn.exceptions import ConvergenceWarning
+
+    from penalized import LogisticRegressionCV
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 5))
+    eta = X @ np.r_[1.0, -2.0, 0.0, 0.5, 0.0]
+    rng.standard_normal(40)
+    yb = (eta + 1.0 * rng.standard_normal(40) > 0).astype(int)
+    if scaled:
+        X = X * np.array([1e150, 1e-150, 1.0, 1e150, 1e-150])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LogisticRegressionCV(l1_ratios=(1.0,), scoring=None,
+                                   use_legacy_attributes=False, standardize=True, cv=3,
+                                   tol=1e-10).fit(X, yb)
+    assert np.max(est.n_iter_) <= 20

@@ -11,7 +11,7 @@ from numba import njit
 
 from .base import Datafit
 
-__all__ = ["Logistic"]
+__all__ = ["Logistic", "logistic_loss1"]
 
 
 @njit(cache=True)
@@ -44,10 +44,24 @@ def logistic_conjugate1(y, u):
 
 
 @njit(cache=True)
+def logistic_loss1(y, e):
+    """``softplus(e) - y e`` for y in [0, 1], as ``y softplus(-e) + (1 - y) softplus(e)``
+    (equal, since ``softplus(e) - softplus(-e) = e``): a sum of nonnegative terms, exact
+    to its own rounding. The difference form loses ``eps |e|`` to cancellation, above the
+    loss itself on nearly separable data (|e| of 30, losses of 1e-13): prox-Newton steps
+    then failed their line search at the noise, and a fit stalled above its target."""
+    if y == 0.0:
+        return softplus(e)
+    if y == 1.0:
+        return softplus(-e)
+    return y * softplus(-e) + (1.0 - y) * softplus(e)
+
+
+@njit(cache=True)
 def _loss(y, eta):
     out = np.empty(eta.shape[0])
     for i in range(eta.shape[0]):
-        out[i] = softplus(eta[i]) - y[i] * eta[i]
+        out[i] = logistic_loss1(y[i], eta[i])
     return out
 
 

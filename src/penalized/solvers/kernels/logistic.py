@@ -12,7 +12,7 @@ back to the Python loop. The loss formulas are the datafit's
 import numpy as np
 from numba import njit
 
-from ...datafits.logistic import expit, logistic_conjugate1, softplus
+from ...datafits.logistic import expit, logistic_conjugate1, logistic_loss1
 from ...penalties.separable import KernelPenalty, kkt1d
 from ..design import KernelDesign
 from .cd import cd_epochs
@@ -30,7 +30,7 @@ def _gap(D, y, offset, eta, w, pen, pr, g, grad):
     loss = 0.0
     for i in range(n):
         e = eta[i]
-        loss += s[i] * (softplus(e) - y[i] * e)
+        loss += s[i] * logistic_loss1(y[i], e)
         pr[i] = expit(e)
         g[i] = pr[i] - y[i]
     penalty = 0.0
@@ -146,7 +146,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
             f_t = 0.0
             for i in range(n):
                 e = eta[i] + t * (eta_new[i] - eta[i])
-                f_t += s[i] * (softplus(e) - y[i] * e)
+                f_t += s[i] * logistic_loss1(y[i], e)
             pen_t = 0.0
             for j in range(k):
                 pen_t += pen.a[j] * abs(w[j] + t * (w_new[j] - w[j]))

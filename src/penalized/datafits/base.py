@@ -169,12 +169,19 @@ class Datafit:
         solved to the rounding level of that sum."""
         lo, hi = -np.inf, np.inf
         d = 0.0
-        scale = float(s @ np.abs(self.grad(y, eta))) + 1e-300
+        g, h = self.grad(y, eta), None
+        scale = float(s @ np.abs(g)) + 1e-300
         for _ in range(200):
-            g, h = self.derivatives(y, eta + d)
-            f = float(s @ g)
-            if abs(f) <= 1e-13 * scale:
-                break
+            if h is None:  # d = 0: the gradient above (mostly the shift is 0 already)
+                f = float(s @ g)
+                if abs(f) <= 1e-13 * scale:
+                    break
+                h = self.hess(y, eta)
+            else:
+                g, h = self.derivatives(y, eta + d)
+                f = float(s @ g)
+                if abs(f) <= 1e-13 * scale:
+                    break
             if f > 0:
                 hi = d
             else:

@@ -122,6 +122,40 @@ def shuffle(ws, state):
     return state
 
 
+@njit(cache=True)
+def kth_smallest(a, k):
+    """The k-th smallest entry (0-based) of ``a``, which it reorders (quickselect, median
+    of three; plain loops: numba's ``np.partition`` compiled its argument checks, unique
+    and sort, 4.5 s of a cold first ``Lasso().fit``)."""
+    lo, hi = 0, a.shape[0] - 1
+    while lo < hi:
+        x, y, z = a[lo], a[(lo + hi) // 2], a[hi]
+        if x > y:
+            x, y = y, x
+        if y > z:
+            y = z
+        pivot = max(x, y)
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                t = a[i]
+                a[i] = a[j]
+                a[j] = t
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return a[k]
+    return a[k]
+
+
 @njit(cache=True, fastmath=_FM)
 def pick_working_set(score, m):
     """The (sorted) features of the ``m`` largest positive scores (ties broken by index)."""
@@ -131,7 +165,10 @@ def pick_working_set(score, m):
         return cand
     # the m-th largest score by selection, O(c): sorting all candidates costs more than
     # the gradient on wide designs (100 x 10000: 0.9 against 0.3 ms per outer round)
-    thr = np.partition(score[cand], c - m)[c - m]
+    vals = np.empty(c)
+    for i in range(c):
+        vals[i] = score[cand[i]]
+    thr = kth_smallest(vals, c - m)
     out = np.empty(m, dtype=np.int64)
     k = 0
     for j in cand:

@@ -47,3 +47,24 @@ def test_parameters_documented_once(name):
         missing = [p for p in init if p not in names]
         assert not missing, f"{name} does not document {missing}"
     assert fields or "Examples" in doc, f"{name} has no Examples section"
+
+
+def test_star_import_without_the_optional_dependencies():
+    # a fresh install without PyTorch: ``from penalized import *`` raised ImportError
+    # (penalized.torch was in __all__), and so did this module's collection
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "class Block:  # as if PyTorch and Keras were not installed\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('torch', 'keras'):\n"
+            "            raise ImportError(name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "from penalized import *\n"
+            "import penalized\n"
+            "[getattr(penalized, n) for n in penalized.__all__]\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

@@ -67,7 +67,9 @@ _LAZY = {
     "plot_cv": "penalized.plotting",
 }
 
-__all__ = sorted(_LAZY)
+# penalized.torch needs PyTorch (an optional dependency): it is reached as an attribute or
+# an import, but not listed, so that ``from penalized import *`` works without it
+__all__ = sorted(name for name in _LAZY if name != "torch")
 
 
 def __getattr__(name):

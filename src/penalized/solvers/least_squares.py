@@ -109,14 +109,19 @@ def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1, co
 
 def _factor(design, b, active=True):
     """The active-set solver's factor: supports up to the rank (n), or any size with an
-    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row. A fit without
-    active-set steps gets an empty one (n = 1000: no 8 MB to zero for nothing)."""
+    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row. None for a fit
+    without active-set steps (its kernels then never compile the active-set solver)."""
+    if not active or design.sparse:
+        return None
     _, _, ws = _kernels()
     cap = min(design.p if b.size and np.min(b) > 0 else design.n, _ACTIVE_MAX) + 1
-    if not active:
-        cap = 1
     return ws.Factor(np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(cap),
                      np.zeros(1, dtype=np.int64))
+
+
+def _projection(design, yc, pen):
+    """The working-set kernels' projection of the unpenalized features: None without any."""
+    return projection(design, yc, pen) if pen.unpenalized.size else None
 
 
 def _active_ok(pen):
@@ -162,7 +167,7 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         h = np.zeros((_HISTORY, 2))
         cfg = _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed,
                       _CONT if active and not warm else 0.0)
-        proj, factor, D, v = (projection(design, yc, pen), _factor(design, pen.b, active),
+        proj, factor, D, v = (_projection(design, yc, pen), _factor(design, pen.b, active),
                               design.kernel(), np.empty(design.p))
         epochs = 0
         while True:
@@ -224,10 +229,12 @@ def least_squares_path(design, y, pen_unit, alphas, ca, cb, engine, *, tol, max_
     r = yc - design.matvec(w)
     stats = np.zeros((m, 6))
     b_last = pen_unit.b * (alphas[-1] * cb)
-    cfg = _config(design, pen_unit, tol_gap, max_iter, True, _active_ok(pen_unit), 0)
+    active = _active_ok(pen_unit)
+    cfg = _config(design, pen_unit, tol_gap, max_iter, True, active, 0)
     W = np.empty((p, m), order="F")
     buf = pen_unit.scaled(1.0, 1.0).kernel  # the kernel writes each alpha's weights here
-    proj, factor, D = projection(design, yc, pen_unit), _factor(design, b_last), design.kernel()
+    proj, factor = _projection(design, yc, pen_unit), _factor(design, b_last, active)
+    D = design.kernel()
     out = np.zeros(6)
     i = 0
     while True:

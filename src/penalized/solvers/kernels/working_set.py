@@ -227,7 +227,12 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
     score = np.empty(p)
     epochs = spent
     since_newton = 0
-    active = cfg.active and not D.sparse and proj.cols.shape[0] == 0 and out[4] == 0.0
+    # ``proj`` None: no unpenalized features; ``factor`` None: no active-set steps. Numba
+    # prunes the branches on them, so a fit without either never compiles that code (the
+    # active-set solver is a third of the kernels' compile time).
+    active = cfg.active and not D.sparse and out[4] == 0.0
+    if proj is not None:
+        active = False
     newton = cfg.newton_every > 0
     out[5] = 0.0
     rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
@@ -244,7 +249,7 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
         ycr = 0.0
         for i in range(n):
             ycr += (D.s[i] if D.weighted else 1.0) * yc[i] * r[i]
-        if proj.cols.shape[0] > 0:
+        if proj is not None:
             vt, rr_t, ycr_t = project_unpenalized(w, v, rr, ycr / S, pen, proj)
             gap, primal, dual = quad_gap(w, vt, rr, rr_t, ycr_t, pen)
         else:
@@ -306,9 +311,11 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
         tol_in = max(kkt * min(0.3, np.sqrt(cfg.tol_gap / gap)), floor)
         if active:
             # exact solves: a tight target costs little more and saves outer rounds
-            used = active_set_solve(D, yc, w, r, ws, pen_in, v,
-                                    max(cfg.active_tol * tol_in, floor), factor,
-                                    cfg.max_epochs - epochs, cfg.max_add)
+            used = -1
+            if factor is not None:
+                used = active_set_solve(D, yc, w, r, ws, pen_in, v,
+                                        max(cfg.active_tol * tol_in, floor), factor,
+                                        cfg.max_epochs - epochs, cfg.max_add)
             if used >= 0:
                 epochs += max(used, 1)
                 continue

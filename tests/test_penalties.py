@@ -81,6 +81,30 @@ def test_l1_conjugate_domain_and_scaling():
     assert arr.conjugate(v, c) == 0.0
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_gap_terms_equal_value_scaling_and_conjugate(seed):
+    # the fused pass skips zeros of w and the L1 coordinates inside the domain: it must
+    # give the three separate evaluations, with bounds, L2 parts and unpenalized features
+    rng = np.random.default_rng(seed)
+    p = 200
+    a = rng.choice([0.0, 0.5, 1.0], p)
+    b = rng.choice([0.0, 0.0, 0.3], p)
+    lo = rng.choice([-np.inf, -1.0, 0.0], p)
+    up = rng.choice([np.inf, 2.0, 0.0], p)
+    arr = PenaltyArrays(a, b, lo, up)
+    w = np.where(rng.random(p) < 0.7, 0.0, np.clip(rng.standard_normal(p), lo, up))
+    v = 1.5 * rng.standard_normal(p)
+    c = arr.dual_scaling(v)
+    val, c2, conj = arr.gap_terms(w, v)
+    assert c2 == c
+    assert val == pytest.approx(arr.value(w), rel=1e-12)
+    assert conj == pytest.approx(arr.conjugate(v, c), rel=1e-12, abs=1e-12)
+    v[:5] = np.nan  # NaN entries: the same as the separate evaluations
+    c = arr.dual_scaling(v)
+    np.testing.assert_allclose(arr.gap_terms(w, v), (arr.value(w), c, arr.conjugate(v, c)),
+                               rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
 def test_arrays_and_value():
     pen = ElasticNet(2.0, 0.25, penalty_factor=[1.0, 0.0, 3.0], lower_bounds=[-1, -1, 0])
     arr = pen.arrays(3)

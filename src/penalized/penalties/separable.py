@@ -96,35 +96,76 @@ def conjugate1d(v, a, b, lo, up):
 
 
 @njit(cache=True, fastmath=FASTMATH)
+def domain_ratio1d(v, a, b, lo, up):
+    """How far ``v`` lies outside the conjugate's domain: ``|v| / a`` when it exceeds ``a``
+    on a side where a pure-L1 coordinate has an infinite bound (``c v`` is in the domain
+    for ``c <= a / |v|``), else 0."""
+    if b == 0.0 and a > 0.0:
+        if v > a and np.isinf(up):
+            return v / a
+        if v < -a and np.isinf(lo):
+            return -v / a
+    return 0.0
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def clamped_conjugate1d(vt, a, b, lo, up):
+    """:func:`conjugate1d` of ``vt`` clamped onto the domain (a rounding-level correction
+    after the dual scaling)."""
+    if b == 0.0:
+        if np.isinf(up) and vt > a:
+            vt = a
+        if np.isinf(lo) and vt < -a:
+            vt = -a
+    return conjugate1d(vt, a, b, lo, up)
+
+
+@njit(cache=True, fastmath=FASTMATH)
 def dual_scaling(v, pen):
     """Largest c in (0, 1] with ``c v`` in the conjugate's domain: for pure-L1 features
     with an infinite bound on one side, ``c v_j`` on that side must be at most ``a_j``."""
     worst = 1.0
     for j in range(v.shape[0]):
-        a = pen.a[j]
-        if pen.b[j] == 0.0 and a > 0.0:
-            if np.isinf(pen.up[j]) and v[j] / a > worst:
-                worst = v[j] / a
-            if np.isinf(pen.lo[j]) and -v[j] / a > worst:
-                worst = -v[j] / a
+        worst = max(worst, domain_ratio1d(v[j], pen.a[j], pen.b[j], pen.lo[j], pen.up[j]))
     return 1.0 / worst
 
 
 @njit(cache=True, fastmath=FASTMATH)
 def conjugate_sum(v, c, pen):
-    """``sum_j conjugate1d(c v_j)``, each ``c v_j`` clamped onto the domain (a rounding-level
-    correction after :func:`dual_scaling`)."""
+    """``sum_j conjugate1d(c v_j)``, each ``c v_j`` clamped onto the domain."""
     out = 0.0
     for j in range(v.shape[0]):
-        vt = c * v[j]
-        a, b, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
-        if b == 0.0:
-            if np.isinf(up) and vt > a:
-                vt = a
-            if np.isinf(lo) and vt < -a:
-                vt = -a
-        out += conjugate1d(vt, a, b, lo, up)
+        out += clamped_conjugate1d(c * v[j], pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
     return out
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def penalty_gap_terms(w, v, pen):
+    """(value at w, dual scaling c of v, conjugate sum at c v). A zero ``w_j`` adds 0 to
+    the value (``lo_j <= 0 <= up_j``), and a coordinate without an L2 part and with
+    ``|v_j| <= a_j`` adds 0 to the conjugate at every ``c <= 1``: only the others are
+    read twice (on dexter's 20,000 features, mostly zeros, the full passes over the four
+    arrays were a tenth of a CV fit)."""
+    p = w.shape[0]
+    pa, pb, plo, pup = pen.a, pen.b, pen.lo, pen.up
+    val = 0.0
+    worst = 1.0
+    rest = np.empty(p, dtype=np.int64)
+    k = 0
+    for j in range(p):
+        a, b, wj, vj = pa[j], pb[j], w[j], v[j]
+        if wj != 0.0:
+            val += value1d(wj, a, b, plo[j], pup[j])
+        if b != 0.0 or not abs(vj) <= a:  # (a NaN reaches the sums)
+            rest[k] = j
+            k += 1
+            worst = max(worst, domain_ratio1d(vj, a, b, plo[j], pup[j]))
+    c = 1.0 / worst
+    conj = 0.0
+    for t in range(k):
+        j = rest[t]
+        conj += clamped_conjugate1d(c * v[j], pa[j], pb[j], plo[j], pup[j])
+    return val, c, conj
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -247,6 +288,13 @@ class PenaltyArrays:
     def dual_scaling(self, v):
         """Largest c in (0, 1] such that ``c * v`` is in the domain of the conjugate."""
         return float(dual_scaling(_f64(v), self.kernel))
+
+    def gap_terms(self, w, v):
+        """``(value(w), c, conjugate(v, c))`` with ``c = dual_scaling(v)``: the penalty's
+        parts of a duality gap at the primal point ``w`` and dual direction ``v``, in one
+        compiled call."""
+        val, c, conj = penalty_gap_terms(_f64(w), _f64(v), self.kernel)
+        return float(val), float(c), float(conj)
 
     def conjugate(self, v, c=1.0):
         """``sum_j sup_{lo_j <= w <= up_j} c v_j w - a_j |w| - b_j / 2 w^2``, with ``c v``

@@ -133,7 +133,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if verbose:
             print(f"[penalized:{loss.name}] outer epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen])))) if unpen.size else 0.0
         if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
@@ -317,6 +317,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     # and solving them tightly stalled near the optimum; smooth losses take exact steps
     smooth = loss.smooth
     kkt_frac = _KKT_GRAM if gram is not None and smooth else _KKT_RES
+    a_max = float(np.max(pen.a, initial=0.0))
     if newton_kernel_ok(design, loss, pen, gram, verbose):
         # the same steps in one numba call; a step it cannot take comes back to this loop
         from .kernels.logistic import logistic_l1_newton
@@ -347,7 +348,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "
                   f"gap={gap:.3e} tol={tol_gap:.3e} nnz={np.count_nonzero(w)}")
-        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen]), initial=0.0)))
+        crit_u = kkt_u * (1.0 + float(np.max(np.abs(w[unpen])))) if unpen.size else 0.0
         if gap <= tol_gap and crit_u <= tol_gap:
             converged = True
             break
@@ -367,8 +368,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         pen_h = pen.scaled(f, f)
         kkt_max = float(np.max(pen.kkt(w, grad), initial=0.0))
         # below the rounding level of the gradient the kernel could never stop
-        kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)),
-                                    float(np.max(pen.a, initial=0.0)))
+        kkt_floor = 64 * _EPS * max(float(np.max(np.abs(grad), initial=0.0)), a_max)
         w_new, b_new, used = _weighted_ls(wdesign, z, pen_h, w,
                                           tight * inner_tol(wdesign, z, gap, f, tol_gap),
                                           min(max(max_iter - epochs, 1), _MAX_INNER),

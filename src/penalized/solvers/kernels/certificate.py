@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from ...penalties.separable import FASTMATH as _FM
-from ...penalties.separable import conjugate_sum, dual_scaling, value1d
+from ...penalties.separable import penalty_gap_terms
 
 __all__ = ["Projection", "project_unpenalized", "quad_gap"]
 
@@ -122,10 +122,7 @@ def quad_gap(w, v, rr, rr_dual, ycr, pen):
     ``c theta``: ``rr = r' s r / S`` for the residual ``r`` of ``w`` (the primal),
     ``v = Xc' s theta / S``, ``rr_dual = theta' s theta / S`` and ``ycr = yc' s theta / S``
     (``theta = r``, or its projection by :func:`project_unpenalized`)."""
-    penalty = 0.0
-    for j in range(w.shape[0]):
-        penalty += value1d(w[j], pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
+    penalty, cs, conj = penalty_gap_terms(w, v, pen)
     primal = 0.5 * rr + penalty
-    cs = dual_scaling(v, pen)
-    dual = cs * ycr - 0.5 * cs * cs * rr_dual - conjugate_sum(v, cs, pen)
+    dual = cs * ycr - 0.5 * cs * cs * rr_dual - conj
     return primal - dual, primal, dual

@@ -48,6 +48,9 @@ def _event_time_index(names, default):
 def _as_float(values, what):
     """``values`` as float64 (NaN for missing values such as ``pandas.NA``); complex
     and non-numeric values raise a ``ValueError`` naming ``what``."""
+    if type(values) is np.ndarray and values.dtype == np.float64 and (
+            values.ndim == 1 or (values.ndim == 2 and values.shape[1] > 0)):
+        return values  # (what check_array returns for it; 0.15 ms of a 3.5 ms fit)
     from sklearn.utils import check_array
 
     try:

@@ -4,14 +4,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_finite_sparse, check_sample_weight, check_scalar
+from .._validation import (
+    check_finite_no_overflow,
+    check_finite_sparse,
+    check_sample_weight,
+    check_scalar,
+)
 from ..datafits import Cox
 from ..datafits.cox import survival_target
 from ._base import (
     PARAMS_PENALTY,
     build_penalty,
     check_fit_params,
-    check_no_overflow,
     check_offset,
     decision,
     fit_problem,
@@ -29,9 +33,10 @@ def survival_data(est, X, y, strata, sample_weight, offset, datafit):
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y "
                          f"is None.")
-    X = validate_data(est, X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F")
+    X = validate_data(est, X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+                      ensure_all_finite=False)
     check_finite_sparse(X)
-    check_no_overflow(X)
+    check_finite_no_overflow(X, est)  # (one pass for both checks)
     n = X.shape[0]
     return (X, datafit.check_target(y, strata, n), check_sample_weight(sample_weight, n),
             check_offset(offset, n))

@@ -103,6 +103,10 @@ class Datafit:
         """``(l'(eta), l''(eta))``."""
         return self.grad(y, eta), self.hess(y, eta)
 
+    def loss_grad(self, y, eta):
+        """``(l(eta), l'(eta))`` per sample (a loss may share work between them)."""
+        return self.loss(y, eta), self.grad(y, eta)
+
     def conjugate(self, y, u):
         raise NotImplementedError
 

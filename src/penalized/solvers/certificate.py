@@ -150,12 +150,14 @@ def glm_gap(design, y, loss, w, b, eta, pen, unpen, offset, rmatvec):
     :func:`gap_from_sums`.
     """
     s, S = design.s, design.S
-    with np.errstate(over="ignore", invalid="ignore"):
-        loss_mean = float(s @ loss.loss(y, eta)) / S
     if not loss.convex:
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss_mean = float(s @ loss.loss(y, eta)) / S
         return kkt_criterion(design, y, loss, w, eta, pen, unpen, rmatvec,
                              loss_mean + pen.value(w))
-    g = loss.grad(y, eta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_sample, g = loss.loss_grad(y, eta)
+        loss_mean = float(s @ per_sample) / S
     v = rmatvec(s * g)  # a new array: scaled in place
     v *= -1.0 / S
 

@@ -165,7 +165,9 @@ def _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, z):
     m = mu[j] if center else 0.0
     for ii in range(n):
         r[ii] -= w[j] * (X[ii, j] - m)
-    if _chol_add(D, b, Lf, fidx, fb, k, j, xj, True) == 0:
+    # (room: a coordinate just left; a bool, not the literal True, which compiled
+    # _chol_add a second time)
+    if _chol_add(D, b, Lf, fidx, fb, k, j, xj, k < Lf.shape[0]) == 0:
         return -1
     sg[k] = sgj
     return k + 1
@@ -308,7 +310,7 @@ def active_set_solve(D, yc, w, r, ws, pen, v0, tol_in, factor, max_rounds, max_a
         infac[fidx[t]] = True
     for j in range(p):
         if w[j] != 0.0 and not infac[j]:
-            if k >= k_max or not _chol_add(D, b, Lf, fidx, fb, k, j, xj, True):
+            if k >= k_max or not _chol_add(D, b, Lf, fidx, fb, k, j, xj, k < k_max):
                 fk[0] = k
                 return -1
             infac[j] = True

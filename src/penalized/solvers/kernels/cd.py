@@ -363,7 +363,7 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     r_acc = np.empty(n)
     w_acc = np.empty(k)
     off = 0.0  # sparse: the deferred constant shift of the residual (centering)
-    n_stored = 0
+    n_stored = np.int64(0)  # (a literal 0 compiled the callee a second time)
     epoch = 0
     while epoch < max_epochs:
         epoch += 1

@@ -203,7 +203,7 @@ def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K)
     lo = np.full(D.p, 0.0 if pen.positive else -np.inf)
     up = np.full(D.p, np.inf)
     off = 0.0
-    n_stored = 0
+    n_stored = np.int64(0)  # (a literal 0 compiled the callee a second time)
     epoch = 0
     while epoch < max_epochs:
         epoch += 1

@@ -152,7 +152,7 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     Wst = np.empty((K + 1, k * T))
     R_acc = np.empty((T, n))
     W_acc = np.empty(k * T)
-    n_stored = 0
+    n_stored = np.int64(0)  # (a literal 0 compiled the callee a second time)
     epoch = 0
     while epoch < max_epochs:
         epoch += 1

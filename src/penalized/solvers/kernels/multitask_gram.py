@@ -65,7 +65,7 @@ def mt_gram_epochs(G, Q, W, V, ws, pen, max_epochs, tol_in, K):
     Wst = np.empty((K + 1, k * T))
     W_acc = np.empty(k * T)
     V_cur = np.empty((T, p))
-    n_stored = 0
+    n_stored = np.int64(0)  # (a literal 0 compiled the callee a second time)
     epoch = 0
     while epoch < max_epochs:
         epoch += 1

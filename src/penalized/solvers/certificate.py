@@ -125,7 +125,8 @@ def gap_from_sums(pen, unpen, W, loss_mean, V, conjugate, g_mean=None, b_c=None)
         value, c, conj = pen.gap_terms(W, V)
         primal = loss_mean + value
         dual = -conjugate(c) - conj
-        slack = 0.0 if g_mean is None else abs(float(b_c) * c * float(g_mean))
+        slack = (0.0 if g_mean is None else
+                 float(np.sum(np.abs(np.asarray(b_c) * c * np.asarray(g_mean)))))
         return max(primal - dual + slack, 0.0), primal, 0.0, -V
     V = np.array(V, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)

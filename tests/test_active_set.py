@@ -256,3 +256,58 @@ def test_continuation_on_saturated_cold_fits(kind, capsys, monkeypatch):
     assert loose.dual_gap_ <= 1e-2 * (sw @ (y - sw @ y / sw.sum()) ** 2) / sw.sum()
     monkeypatch.setattr(least_squares, "_CONT", 0.0)
     assert fit().n_iter_ > ours.n_iter_
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("bounded", [False, True])
+def test_residual_newton_lowers_the_objective_and_keeps_the_residual(weighted, bounded):
+    """The working-set engine's support Newton step (its Gram block formed once, the
+    objective's change read from it): the residual it returns is yc - Xc w of the w it
+    returns, the objective (computed here from scratch) never rises, and on a support
+    whose signs hold it lands on the orthant's exact minimizer."""
+    from penalized.solvers.newton import residual_newton
+
+    rng = np.random.default_rng(5)
+    n, p = 400, 12
+    X = np.asfortranarray(rng.standard_normal((n, p)) + rng.uniform(-2, 2, p))
+    y = X[:, :6] @ rng.standard_normal(6) + rng.standard_normal(n)
+    s = rng.uniform(0.2, 2.0, n) if weighted else np.ones(n)
+    design = Design(X, s if weighted else None, True)
+    S = s.sum()
+    yc = y - s @ y / S
+    Xc = X - design.mu
+    a = np.full(p, 0.05)
+    b = np.full(p, 0.01)
+    lo = np.full(p, -0.3 if bounded else -np.inf)
+    up = np.full(p, 0.3 if bounded else np.inf)
+    pen = KernelPenalty(a, b, lo, up)
+
+    def objective(w):
+        r = yc - Xc @ w
+        return s @ (r * r) / (2 * S) + a @ np.abs(w) + 0.5 * b @ (w * w)
+
+    for _ in range(20):
+        w = np.zeros(p)
+        k = rng.integers(1, p)
+        w[rng.choice(p, k, replace=False)] = np.clip(rng.standard_normal(k), lo[0], up[0])
+        r = yc - Xc @ w
+        f0 = objective(w)
+        residual_newton(design, yc, w, r, pen)
+        np.testing.assert_allclose(r, yc - Xc @ w, atol=1e-10)
+        assert objective(w) <= f0 + 1e-14 * abs(f0)
+        assert np.all(w >= lo) and np.all(w <= up)
+
+    # a support with the signs of the solution: one step reaches the orthant's minimizer
+    supp = np.arange(6)
+    w = np.zeros(p)
+    Xs = Xc[:, supp]
+    G = (Xs * s[:, None]).T @ Xs / S + np.diag(b[supp])
+    q = (Xs * s[:, None]).T @ yc / S
+    wS = np.linalg.solve(G, q)
+    wS = np.linalg.solve(G, q - a[supp] * np.sign(wS))
+    if not bounded:
+        w[supp] = wS + 0.05 * np.sign(wS)  # same signs, off the minimizer
+        r = yc - Xc @ w
+        residual_newton(design, yc, w, r, pen)
+        np.testing.assert_allclose(w[supp], wS, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(r, yc - Xc @ w, atol=1e-10)

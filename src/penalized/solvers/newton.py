@@ -107,30 +107,49 @@ def gram_newton(G, q, w, pen):
 def residual_newton(design, yc, w, r, pen):
     """Support Newton steps on ``1/(2S) ||yc - Xc w||_s^2 + penalty`` from the residual
     ``r`` of ``w`` (both updated in place), for the working-set engine. The support's
-    columns are centered explicitly (no cancellation for columns with a large mean)."""
+    columns are centered explicitly (no cancellation for columns with a large mean).
+
+    A cut step only sets coordinates to zero or to a bound, so every later support is a
+    subset of the first: its columns, Gram block and ``Xc' s yc`` are formed once and
+    indexed (they were formed again for every step, 1.3 ms of a 4 ms fit on 10000 x 100),
+    and the objective's change is read from them, not from a pass over the samples.
+    """
     s, S = design.s, design.S
+    supp0 = np.flatnonzero(w)
+    if supp0.size == 0:
+        return
+    X0 = design.columns(supp0)
+    sX0 = X0 * s[:, None] if design.weighted else X0
+    G0 = (sX0.T @ X0) / S
+    q0 = (sX0.T @ yc) / S
+    g0 = (sX0.T @ r) / S  # Xc' s r / S on the first support
+    d0 = np.zeros(supp0.size)  # the accumulated change of w on supp0
+    a0, b0 = pen.a[supp0], pen.b[supp0]
+    w0 = w[supp0]
+    f_old = (float(s @ (r * r)) / (2 * S) + a0 @ np.abs(w0) + 0.5 * b0 @ (w0 * w0))
     for _ in range(4):
-        supp = np.flatnonzero(w)
-        if supp.size == 0:
-            return
-        Xs = design.columns(supp)
-        sXs = Xs * s[:, None] if design.weighted else Xs
-        G_SS = (sXs.T @ Xs) / S
-        q_S = (sXs.T @ yc) / S
-        M, rhs = _orthant_system(G_SS, q_S, w, supp, pen)
-        status, new = newton_step(M, rhs, w[supp], pen.a[supp], pen.lo[supp], pen.up[supp])
+        idx = np.flatnonzero(w[supp0])
+        if idx.size == 0:
+            break
+        supp = supp0[idx]
+        M, rhs = _orthant_system(G0[np.ix_(idx, idx)], q0[idx], w, supp, pen)
+        wS = w[supp]
+        status, new = newton_step(M, rhs, wS, a0[idx], pen.lo[supp], pen.up[supp])
         if status == 0:
-            return
-        delta = np.zeros(design.p)
-        delta[supp] = new - w[supp]
-        r_new = r - Xs @ delta[supp]
-        pen_old = pen.a[supp] @ np.abs(w[supp]) + 0.5 * pen.b[supp] @ (w[supp] ** 2)
-        pen_new = pen.a[supp] @ np.abs(new) + 0.5 * pen.b[supp] @ (new * new)
-        f_old = float(s @ (r * r)) / (2 * S) + pen_old
-        f_new = float(s @ (r_new * r_new)) / (2 * S) + pen_new
-        if not f_new < f_old - _REL_DECREASE * abs(f_old):
-            return
+            break
+        # f(w + d) - f(w) on the support: the loss changes by -g'd + d'G d / 2, where g
+        # is the gradient term Xc' s r / S at the current w (g0 - G0 d0)
+        d = new - wS
+        g = g0[idx] - G0[idx] @ d0
+        change = (-(g @ d) + 0.5 * d @ (G0[np.ix_(idx, idx)] @ d)
+                  + a0[idx] @ (np.abs(new) - np.abs(wS))
+                  + 0.5 * b0[idx] @ (new * new - wS * wS))
+        if not change < -_REL_DECREASE * abs(f_old):
+            break
+        f_old += change
         w[supp] = new
-        r[:] = r_new
+        d0[idx] += d
         if status != 2:
-            return
+            break
+    if np.any(d0):
+        r -= X0 @ d0

@@ -58,6 +58,21 @@ def test_conjugate_is_the_supremum(datafit, y):
             np.testing.assert_allclose(got[0], brute, rtol=1e-7, atol=1e-9)
 
 
+def test_tweedie_conjugate_domain_edges_and_shapes():
+    """y = 0: l*(u) = +inf for u < 0 and 0 at u = 0 (the infimum of l is 0 there); a far
+    start (eta 30 from the root) still reaches the supremum; the shape of u is kept."""
+    tw = Tweedie(1.5)
+    got = tw.conjugate(np.array([0.0, 0.0, 2.0]), np.array([-1.0, 0.0, 0.5]))
+    assert got[0] == np.inf and got[1] == 0.0
+    brute = -minimize_scalar(lambda t: -(0.5 * t - tw.loss(np.array([2.0]), np.array([t]))[0]),
+                             bounds=(-40, 40), method="bounded",
+                             options=dict(xatol=1e-12)).fun
+    np.testing.assert_allclose(got[2], brute, rtol=1e-9)
+    far = tw.conjugate_at(np.array([2.0]), np.array([30.0]), np.array([0.5]), 1.0)
+    np.testing.assert_allclose(far[0], brute, rtol=1e-9)
+    assert tw.conjugate(np.full((3, 2), 1.0), np.full((3, 2), 0.2)).shape == (3, 2)
+
+
 @pytest.mark.parametrize("datafit,y", [
     (Gamma(), np.array([0.3, 2.5])),
     (Tweedie(1.5), np.array([0.0, 2.5])),

@@ -110,42 +110,19 @@ class Tweedie(Datafit):
 
     def _conjugate_from(self, y, u, t0):
         """``l*(u) = u t - l(t)`` with ``l'(t) = u``, 1 < p < 2, by safeguarded Newton in
-        ``t`` from ``t0`` (``l'`` increases from -inf, or from 0 where y = 0, to +inf).
-        For y = 0, ``u <= 0`` is the edge of the domain: ``l*(0) = 0``, +inf below."""
-        p = self.power
-        out = np.zeros(u.shape)
-        zero_y = y <= 0
-        out[zero_y & (u < 0)] = np.inf
-        act = ~(zero_y & (u <= 0))
-        yy, uu = y[act], u[act]
-        t = np.array(t0[act], dtype=np.float64)
-        lo = np.full(t.shape, -np.inf)
-        hi = np.full(t.shape, np.inf)
-        todo = np.arange(t.size)
+        ``t`` from ``t0`` per sample (:func:`~penalized.datafits._tweedie_conjugate.
+        tweedie_conjugate`). For y = 0, ``u <= 0`` is the edge of the domain: ``l*(0) =
+        0``, +inf below."""
+        from ._tweedie_conjugate import tweedie_conjugate
+
+        shape = np.shape(u)
+
+        def flat(a):
+            return np.ascontiguousarray(np.ravel(a), dtype=np.float64)
+
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(200):
-                tt, yt, ut = t[todo], yy[todo], uu[todo]
-                a = np.exp((1.0 - p) * tt)
-                b = a * np.exp(tt)
-                f = b - yt * a - ut
-                # converged: l'(t) = u to the rounding level of its terms
-                done = np.abs(f) <= 4 * np.finfo(float).eps * (b + yt * a + np.abs(ut))
-                lo[todo] = np.where(f < 0, tt, lo[todo])
-                hi[todo] = np.where(f > 0, tt, hi[todo])
-                fp = (2.0 - p) * b - (1.0 - p) * yt * a
-                step = tt - f / fp
-                lt, ht = lo[todo], hi[todo]
-                bad = ~((step >= lt) & (step <= ht)) | ~np.isfinite(step)
-                mid = np.where(np.isfinite(lt) & np.isfinite(ht), 0.5 * (lt + ht),
-                               np.where(np.isfinite(lt), lt + 1.0, ht - 1.0))
-                new = np.where(bad, mid, step)
-                done |= new == tt
-                t[todo] = np.where(done, tt, new)
-                todo = todo[~done]
-                if todo.size == 0:
-                    break
-        out[act] = uu * t - self.loss(yy, t)
-        return out
+            out = tweedie_conjugate(flat(y), flat(u), flat(t0), float(self.power))
+        return out.reshape(shape)
 
     def saturated(self, y):
         p = self.power

@@ -421,6 +421,27 @@ def test_certificates_and_warnings(est, kind, name):
         assert not hasattr(ok, "dual_gap_")
 
 
+def test_cox_baseline_is_of_the_fit_not_of_later_changes():
+    """The Breslow baseline is computed when first read: from the training data as it was
+    at fit (a later change to the caller's weights does not reach it), equal to a fresh
+    fit's, and an unfitted model has none."""
+    from sklearn.exceptions import NotFittedError
+
+    y = _cox_y()
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
+    m = CoxPH(alpha=0.01, tol=1e-10).fit(X, y, sample_weight=sw)
+    ref = CoxPH(alpha=0.01, tol=1e-10).fit(X, y, sample_weight=sw.copy())
+    sw[:] = 1.0
+    (t, h), = m.baseline_cumulative_hazard_
+    (t0, h0), = ref.baseline_cumulative_hazard_
+    np.testing.assert_array_equal(t, t0)
+    np.testing.assert_allclose(h, h0, rtol=1e-12)
+    np.testing.assert_array_equal(m.unique_times_, np.unique(y[y[:, 1] == 1, 0]))
+    assert not hasattr(CoxPH(), "baseline_cumulative_hazard_")
+    with pytest.raises(NotFittedError):
+        CoxPH().unique_times_  # noqa: B018
+
+
 def test_cox_strata_and_predictions():
     y = _cox_y()
     strata = np.where(X[:, 3] > 0, "a", "b")

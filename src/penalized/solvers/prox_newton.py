@@ -127,7 +127,7 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         if design.center:
             d = loss.optimize_intercept(y, eta, s)
             b, eta = b + d, eta + d
-        gap, primal, kkt_u, grad, _ = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset,
+        gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset,
                                               lambda u: _rmatvec(design, u))
         history.append((epochs, gap))
         if verbose:
@@ -161,8 +161,13 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         # each round solves its working set to a tenth of the current gap: wide problems pay
         # more for a round (Python overhead, a full gap) than for a tighter subproblem
         tol_in = min(max(0.1 * gap / max(scale, 1e-300), 0.3 * tol), 0.1) * 0.01**stalled
+        # the round starts where this gap was just computed: it is a certificate for the
+        # working-set problem too (its dual point is feasible there, and w is 0 off the
+        # set), so the round does not compute the same predictor and gap again (for
+        # Tweedie a per-sample Newton solve: 2 of 8 conjugates of a fit)
         res = _newton(sub, y, loss, pen_ws, offset, w[ws], b, scale, tol_in,
-                      max(max_iter - epochs, 1), 0, False, False, steps)
+                      max(max_iter - epochs, 1), 0, False, False, steps,
+                      first=(eta, gap, primal, kkt_u, grad[ws], g))
         epochs += res.n_iter
         w[ws] = res.coef
         b = res.intercept
@@ -287,12 +292,17 @@ def _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps, crit_u=0.0):
 
 
 def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, warn,
-            gram=False, steps=None):
+            gram=False, steps=None, first=None):
     """Prox-Newton on all the design's features (see the module docstring); ``gram`` is
     the plan of :func:`~penalized.solvers.engine.newton_model_engine` (computed here when
-    False)."""
+    False). ``first``: ``(eta, gap, primal, kkt_unpenalized, gradient in w, l'(eta))`` at
+    the start, known to the caller (the gap and the unpenalized features' violation may
+    be any upper bounds of this problem's at w)."""
     s, S = design.s, design.S
-    eta = linear_predictor(design, w, b, offset)
+    if first is None:
+        eta = linear_predictor(design, w, b, offset)
+    else:
+        eta, first = first[0], first[1:]
     tol_gap = tol * max(scale, np.finfo(float).tiny)
     unpen = pen.unpenalized
     epochs = 0
@@ -327,6 +337,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
             design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter, min(steps.left(),
                                                                              2**31),
             _MAX_INNER, ANDERSON_K)
+        first = None  # (the kernel moved w)
         steps.n += n_steps
         history.append((epochs, gap))
         if status < 2:
@@ -338,12 +349,17 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                n_steps=steps.n, criterion=loss.criterion)
         eta = linear_predictor(design, w, b, offset)
     while True:
-        if design.center:
-            d = loss.optimize_intercept(y, eta, s)
-            b += d
-            eta = eta + d
-        gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, b, eta, pen, unpen, offset,
-                                              lambda u: _rmatvec(design, u))
+        if first is not None:
+            # (kkt_u: the whole problem's, at least the working set's)
+            gap, primal, kkt_u, grad, g = first
+            first = None
+        else:
+            if design.center:
+                d = loss.optimize_intercept(y, eta, s)
+                b += d
+                eta = eta + d
+            gap, primal, kkt_u, grad, g = glm_gap(design, y, loss, w, b, eta, pen, unpen,
+                                                  offset, lambda u: _rmatvec(design, u))
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:{loss.name}] epochs={epochs:5d} primal={primal:.10e} "

@@ -2,10 +2,11 @@
 
 ``l(t) = -y e^((1-p) t) / (1-p) + e^((2-p) t) / (2-p)`` has no closed-form conjugate:
 ``l*(u) = u t - l(t)`` at the root of ``l'(t) = e^((2-p) t) - y e^((1-p) t) = u``, found
-per sample by safeguarded Newton from ``t0`` (the current eta: the dual point ``c l'(eta)``
-has its root at eta when c = 1, and near it otherwise). ``l'`` increases from -inf (from
-0 where y = 0) to +inf, so the root is bracketed by the iterates' signs and a step out
-of the bracket is replaced by bisection (or a unit step while one side is open).
+per sample by safeguarded Halley iterations from ``t0`` (the current eta: the dual
+point ``c l'(eta)`` has its root at eta when c = 1, and near it otherwise). ``l'``
+increases from -inf (from 0 where y = 0) to +inf, so the root is bracketed by the
+iterates' signs and a step out of the bracket is replaced by bisection (or a unit step
+while one side is open).
 
 One loop over the samples with a few exponentials each: the numpy version (a masked
 vector Newton) cost 2.5 ms per gap on 10000 samples, two thirds of a Tweedie fit.
@@ -47,7 +48,11 @@ def tweedie_conjugate(y, u, t0, p):
             elif f > 0.0:
                 hi = t
             fp = q2 * b - q1 * yi * a
-            step = t - f / fp
+            fpp = q2 * q2 * b - q1 * q1 * yi * a
+            den = 2.0 * fp * fp - f * fpp
+            # Halley's step (cubic convergence, f'' costs no exponential: 13% fewer per
+            # gap than Newton's), Newton's where its denominator is not positive
+            step = t - 2.0 * f * fp / den if den > 0.0 else t - f / fp
             if not (lo <= step <= hi) or not np.isfinite(step):
                 if np.isfinite(lo) and np.isfinite(hi):
                     step = 0.5 * (lo + hi)

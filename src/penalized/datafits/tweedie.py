@@ -9,10 +9,10 @@
 ``HalfTweedieLoss``, glum's ``TweedieDistribution`` with log link).
 
 For ``1 <= p <= 2`` the loss is convex in eta and the fit is certified by a duality gap
-(the conjugate, closed form for p = 1 and 2, is solved per sample from eta by safeguarded
-Newton for 1 < p < 2). For p <= 0 and p > 2 the log link makes the loss non-convex: the
-Newton models use the Fisher information ``mu^(2 - p)`` (positive) and the solvers stop on
-the critical-point criterion.
+(the conjugate, closed form for p = 1 and 2, is solved per sample from eta by
+safeguarded Halley iterations for 1 < p < 2). For p <= 0 and p > 2 the log link makes the
+loss non-convex: the Newton models use the Fisher information ``mu^(2 - p)`` (positive)
+and the solvers stop on the critical-point criterion.
 """
 
 import numpy as np
@@ -109,8 +109,8 @@ class Tweedie(Datafit):
         return self._conjugate_from(y, c * g, eta)
 
     def _conjugate_from(self, y, u, t0):
-        """``l*(u) = u t - l(t)`` with ``l'(t) = u``, 1 < p < 2, by safeguarded Newton in
-        ``t`` from ``t0`` per sample (:func:`~penalized.datafits._tweedie_conjugate.
+        """``l*(u) = u t - l(t)`` with ``l'(t) = u``, 1 < p < 2, by safeguarded Halley
+        iterations in ``t`` from ``t0`` per sample (:func:`~penalized.datafits._tweedie_conjugate.
         tweedie_conjugate`). For y = 0, ``u <= 0`` is the edge of the domain: ``l*(0) =
         0``, +inf below."""
         from ._tweedie_conjugate import tweedie_conjugate

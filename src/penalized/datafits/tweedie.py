@@ -109,20 +109,17 @@ class Tweedie(Datafit):
         return self._conjugate_from(y, c * g, eta)
 
     def _conjugate_from(self, y, u, t0):
-        """``l*(u) = u t - l(t)`` with ``l'(t) = u``, 1 < p < 2, by safeguarded Halley
-        iterations in ``t`` from ``t0`` per sample (:func:`~penalized.datafits._tweedie_conjugate.
-        tweedie_conjugate`). For y = 0, ``u <= 0`` is the edge of the domain: ``l*(0) =
-        0``, +inf below."""
+        """``l*(u) = u t - l(t)`` with ``l'(t) = u``, 1 < p < 2, per sample by
+        :func:`~penalized.datafits._tweedie_conjugate.tweedie_conjugate` (safeguarded
+        Halley iterations in ``t`` from ``t0``). For y = 0, ``u <= 0`` is the edge of the
+        domain: ``l*(0) = 0``, +inf below."""
         from ._tweedie_conjugate import tweedie_conjugate
-
-        shape = np.shape(u)
 
         def flat(a):
             return np.ascontiguousarray(np.ravel(a), dtype=np.float64)
 
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = tweedie_conjugate(flat(y), flat(u), flat(t0), float(self.power))
-        return out.reshape(shape)
+        out = tweedie_conjugate(flat(y), flat(u), flat(t0), float(self.power))
+        return out.reshape(np.shape(u))
 
     def saturated(self, y):
         p = self.power

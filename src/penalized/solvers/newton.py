@@ -132,7 +132,8 @@ def residual_newton(design, yc, w, r, pen):
         if idx.size == 0:
             break
         supp = supp0[idx]
-        M, rhs = _orthant_system(G0[np.ix_(idx, idx)], q0[idx], w, supp, pen)
+        G_SS = G0[np.ix_(idx, idx)]
+        M, rhs = _orthant_system(G_SS, q0[idx], w, supp, pen)
         wS = w[supp]
         status, new = newton_step(M, rhs, wS, a0[idx], pen.lo[supp], pen.up[supp])
         if status == 0:
@@ -141,7 +142,7 @@ def residual_newton(design, yc, w, r, pen):
         # is the gradient term Xc' s r / S at the current w (g0 - G0 d0)
         d = new - wS
         g = g0[idx] - G0[idx] @ d0
-        change = (-(g @ d) + 0.5 * d @ (G0[np.ix_(idx, idx)] @ d)
+        change = (-(g @ d) + 0.5 * d @ (G_SS @ d)
                   + a0[idx] @ (np.abs(new) - np.abs(wS))
                   + 0.5 * b0[idx] @ (new * new - wS * wS))
         if not change < -_REL_DECREASE * abs(f_old):

@@ -89,6 +89,67 @@ def test_saturated_is_the_minimum(datafit, y):
         np.testing.assert_allclose(datafit.saturated(np.array([yi]))[0], best, atol=1e-7)
 
 
+def _tweedie_extremes(n=20000, seed=0):
+    """y with zeros and values over 1e-5 ... 1e5, u over 1e-5 ... 1e5 of both signs (u >= 0
+    where y = 0: the domain)."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.3, 0.0, rng.gamma(1.0, 2.0, n) * np.exp(rng.normal(0, 3, n)))
+    u = rng.normal(0, 2, n) * np.exp(rng.normal(0, 2, n))
+    u[y == 0] = np.abs(u[y == 0])
+    return y, u
+
+
+def test_tweedie_conjugate_closed_form_at_three_halves():
+    """p = 3/2: l*(u) from the quadratic in e^(t/2), against the supremum of u t - l(t)
+    computed with 40 digits at the same root, and against a bounded scalar maximization."""
+    mp = pytest.importorskip("mpmath")
+    from penalized.datafits._tweedie_conjugate import tweedie_conjugate
+
+    y, u = _tweedie_extremes()
+    got = tweedie_conjugate(y, u, np.zeros(y.size), 1.5)
+    mp.mp.dps = 40
+    rng = np.random.default_rng(1)
+    for i in rng.choice(y.size, 300, replace=False):
+        yi, ui = mp.mpf(float(y[i])), mp.mpf(float(u[i]))
+        if yi == 0:
+            want = 0 if ui == 0 else 2 * ui * (mp.log(ui) - 1)
+        else:
+            z = (ui + mp.sqrt(ui * ui + 4 * yi)) / 2
+            want = 2 * ui * mp.log(z) - 2 * z - 2 * yi / z
+        assert abs(got[i] - float(want)) <= 1e-13 * max(1.0, abs(float(want)))
+    tw = Tweedie(1.5)
+    for yi, ui in [(2.0, 0.5), (0.01, -3.0), (50.0, 40.0), (0.0, 2.0)]:
+        brute = -minimize_scalar(lambda t, yi=yi, ui=ui: -(ui * t - tw.loss(np.array([yi]),
+                                                                            np.array([t]))[0]),
+                                 bounds=(-60, 60), method="bounded",
+                                 options=dict(xatol=1e-12)).fun
+        np.testing.assert_allclose(tw.conjugate(np.array([yi]), np.array([ui]))[0], brute,
+                                   rtol=1e-9)
+
+
+@pytest.mark.parametrize("t0", [0.0, 50.0, -50.0, 300.0, -300.0])
+def test_tweedie_conjugate_iterations_reach_the_root_from_far(t0):
+    """The safeguarded iterations (p != 3/2) from any start: finite and equal to the closed
+    form next to them (p = 3/2 + 1e-13). A Halley step near a zero of its denominator used
+    to jump ~1000 units and crawl back at 2 units a step: the iterations ran out and
+    returned -1e208 (a duality gap of -inf); an overflowing e^((2-p) t) read as converged
+    and returned -inf."""
+    from penalized.datafits._tweedie_conjugate import tweedie_conjugate
+
+    y, u = _tweedie_extremes()
+    closed = tweedie_conjugate(y, u, np.zeros(y.size), 1.5)
+    got = tweedie_conjugate(y, u, np.full(y.size, t0), 1.5 + 1e-13)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, closed, rtol=1e-9, atol=1e-9)
+    for p in (1.1, 1.9):  # other powers: the value is the supremum (u t - l(t) <= it)
+        val = tweedie_conjugate(y[:200], u[:200], np.full(200, t0), p)
+        assert np.all(np.isfinite(val))
+        tw = Tweedie(p)
+        for t in (-5.0, 0.0, 5.0):
+            below = u[:200] * t - tw.loss(y[:200], np.full(200, t))
+            assert np.all(below <= val + 1e-9 * np.maximum(1, np.abs(val)))
+
+
 def test_tweedie_rejects_powers_without_a_distribution():
     for p in (0.5, 0.999, np.nan, np.inf):
         with pytest.raises(ValueError, match="power"):

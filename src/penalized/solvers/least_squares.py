@@ -108,13 +108,21 @@ def _config(design, pen, tol_gap, max_iter, newton, active, verbose, seed=-1, co
 
 
 def _factor(design, b, active=True):
-    """The active-set solver's factor: supports up to the rank (n), or any size with an
-    L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row. None for a fit
-    without active-set steps (its kernels then never compile the active-set solver)."""
+    """The active-set solver's factor: supports up to the rank (n), or up to twice the
+    rank with an L2 term on every feature, at most ``_ACTIVE_MAX``; plus one spare row.
+    None for a fit without active-set steps (its kernels then never compile the
+    active-set solver).
+
+    An L2 term keeps any support nonsingular, but the method adds one feature per solve
+    (a Cholesky update of O(k^2)): O(k^3) for a support of k. Past the cap coordinate
+    descent takes over (elastic net, l1_ratio 0.5, on sim 100 x 10000, 690-750
+    nonzeros, tol 1e-5 to 1e-7: 61-67 ms with supports up to p; 8.5-43 ms with the cap
+    at 2n; at n, 13-104 ms: coordinate descent alone is slow at tight tolerances there)."""
     if not active or design.sparse:
         return None
     _, _, ws = _kernels()
-    cap = min(design.p if b.size and np.min(b) > 0 else design.n, _ACTIVE_MAX) + 1
+    ridge = b.size and np.min(b) > 0
+    cap = min(2 * design.n if ridge else design.n, design.p, _ACTIVE_MAX) + 1
     return ws.Factor(np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(cap),
                      np.zeros(1, dtype=np.int64))
 

@@ -3,7 +3,8 @@
 Protocol (BENCHMARKS.md):
 
 * objective ``F(w) = 1/(2n) ||y - Xw||^2 + lam ||w||_1``, no intercept,
-  ``lam = frac * ||X'y||_inf / n``;
+  ``lam = frac * ||X'y||_inf / n`` (``--l1-ratio r`` < 1: the elastic net's
+  ``lam (r ||w||_1 + (1 - r)/2 ||w||^2)`` with the same lam, ElasticNet classes);
 * ``F*`` = the lowest objective reached by any solver run at ``tol = 1e-12`` (these runs are
   also each solver's warm-up: JIT compilation happens here, untimed);
 * for each solver, ``tol`` is tightened over 1e-2, 1e-3, ..., 1e-12 until the returned ``w``
@@ -22,6 +23,7 @@ Usage::
     python benchmarks/bench_lasso.py                       # all 8 rows, 7 repeats
     python benchmarks/bench_lasso.py --quick               # 3 repeats
     python benchmarks/bench_lasso.py --rows riboflavin,500x600 --out results.json
+    python benchmarks/bench_lasso.py --l1-ratio 0.5 --quick  # elastic-net rows
 """
 
 from __future__ import annotations
@@ -40,12 +42,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from _problems import DataUnavailable, lasso_lambda, lasso_objective, load_riboflavin, simulated
+from _problems import (
+    DataUnavailable,
+    enet_objective,
+    lasso_lambda,
+    lasso_objective,
+    load_riboflavin,
+    simulated,
+)
 from _report import BASE, baseline_available, print_time_table, summarize, version
 from threadpoolctl import threadpool_info, threadpool_limits
 
 TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
 RTOL = 1e-6  # F(w) - F* <= RTOL * F(0)
+CURVE_FLOOR = 1e-10  # --curves: the sweep goes on down to F - F* <= this F(0)
 FRACS = (0.1, 0.01)
 MAX_ROUNDS = 25  # cap on timed rounds for fast rows
 
@@ -60,16 +70,33 @@ PROBLEMS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
 # ----------------------------------------------------------------------------------------------
 # solvers: name -> factory(lam, tol) returning an unfitted estimator with a .coef_ after fit
 # ----------------------------------------------------------------------------------------------
+L1_RATIO = 1.0  # --l1-ratio: elastic-net rows (ElasticNet classes) below 1
+
+
+def _en(mod, lam: float, **kw):
+    """``mod.Lasso(alpha=lam, **kw)``, or ``mod.ElasticNet(alpha=lam, l1_ratio=L1_RATIO, **kw)``
+    for the elastic-net rows."""
+    if L1_RATIO == 1.0:
+        return mod.Lasso(alpha=lam, **kw)
+    return mod.ElasticNet(alpha=lam, l1_ratio=L1_RATIO, **kw)
+
+
+def objective(X, y: np.ndarray, w: np.ndarray, lam: float) -> float:
+    if L1_RATIO == 1.0:
+        return lasso_objective(X, y, w, lam)
+    return enet_objective(X, y, w, lam, L1_RATIO)
+
+
 def _penalized(lam: float, tol: float):
     import penalized
 
-    return penalized.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+    return _en(penalized, lam, fit_intercept=False, tol=tol, max_iter=100_000)
 
 
 def _sklearn(lam: float, tol: float):
-    from sklearn.linear_model import Lasso
+    import sklearn.linear_model
 
-    return Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+    return _en(sklearn.linear_model, lam, fit_intercept=False, tol=tol, max_iter=100_000)
 
 
 def _skglm(lam: float, tol: float):
@@ -77,19 +104,19 @@ def _skglm(lam: float, tol: float):
     # their default single-alpha path (working sets + Anderson-accelerated CD).
     import skglm
 
-    return skglm.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
+    return _en(skglm, lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
 
 
 def _celer(lam: float, tol: float):
     import celer
 
-    return celer.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
+    return _en(celer, lam, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000)
 
 
 def _penalized_base(lam: float, tol: float):
     import penalized_base
 
-    return penalized_base.Lasso(alpha=lam, fit_intercept=False, tol=tol, max_iter=100_000)
+    return _en(penalized_base, lam, fit_intercept=False, tol=tol, max_iter=100_000)
 
 
 SOLVERS: dict[str, tuple[str, Callable]] = {
@@ -139,12 +166,13 @@ def _n_iter(est) -> int | None:
         return None
 
 
-def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, log) -> dict:
+def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, log,
+            curves: bool = False) -> dict:
     n, p = X.shape
     lam = lasso_lambda(X, y, row.frac)
-    F0 = lasso_objective(X, y, np.zeros(p), lam)
+    F0 = objective(X, y, np.zeros(p), lam)
     res: dict = {
-        "problem": row.problem,
+        "problem": row.problem + (f" EN l1_ratio={L1_RATIO:g}" if L1_RATIO < 1 else ""),
         "frac": row.frac,
         "n": n,
         "p": p,
@@ -163,7 +191,7 @@ def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, l
             res["solvers"][s] = {"error": f"{type(exc).__name__}: {exc}"}
             continue
         res["solvers"][s] = {
-            "F_tightest": lasso_objective(X, y, w, lam),
+            "F_tightest": objective(X, y, w, lam),
             "first_fit_ms": 1e3 * dt,
             "nnz_tightest": int(np.count_nonzero(w)),
         }
@@ -183,13 +211,21 @@ def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, l
         factory = SOLVERS[s][1]
         for tol in TOLS:
             dt, w, est = _fit(factory, lam, tol, X, y)
-            gap = lasso_objective(X, y, w, lam) - Fstar
+            gap = objective(X, y, w, lam) - Fstar
+            # the sweep, for suboptimality-against-time curves (benchmarks/run.py)
+            r.setdefault("sweep", []).append(
+                {"tol": tol, "ms": 1e3 * dt, "rel_subopt": max(gap, 0.0) / F0})
+            if s in chosen:  # --curves: past the threshold, down to CURVE_FLOOR
+                if gap <= CURVE_FLOOR * F0:
+                    break
+                continue
             if gap <= threshold:
                 chosen[s], trial[s] = tol, dt
                 r.update(tol=tol, rel_subopt=gap / F0, nnz=int(np.count_nonzero(w)))
                 r["n_iter"] = _n_iter(est)
-                break
-        else:
+                if not curves:
+                    break
+        if s not in chosen:
             r.update(tol=None, rel_subopt=gap / F0, ms=None)
             log(f"  {s}: never reached F - F* <= {RTOL:g} F(0) (at tol 1e-12: {gap / F0:.2e})")
 
@@ -250,10 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         "fits add up to this many seconds (default 0.3; --quick: 0)",
     )
     ap.add_argument("--order", choices=("F", "C"), default="F", help="memory layout of X")
+    ap.add_argument("--l1-ratio", type=float, default=1.0,
+                    help="elastic-net rows (ElasticNet, objective with this l1_ratio) below 1")
+    ap.add_argument("--curves", action="store_true",
+                    help="go on tightening tol past the threshold, down to F - F* <= "
+                    f"{CURVE_FLOOR:g} F(0), for suboptimality-against-time curves (run.py)")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
 
+    global L1_RATIO
+    if not 0.0 < args.l1_ratio <= 1.0:
+        ap.error("--l1-ratio must be in (0, 1]")
+    L1_RATIO = args.l1_ratio
     repeats = args.repeats or (3 if args.quick else 7)
     min_time = 0.0 if args.quick else args.min_time
     if repeats < 3:
@@ -308,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             X, y = data[row.problem]
             log(f"{row.label} ...")
             t0 = time.perf_counter()
-            res = run_row(row, X, y, solvers, repeats, min_time, log)
+            res = run_row(row, X, y, solvers, repeats, min_time, log, args.curves)
             log(f"  done in {time.perf_counter() - t0:.1f} s")
             results.append(res)
 

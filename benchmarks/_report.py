@@ -10,6 +10,7 @@ from importlib import metadata
 # An older copy of penalized, its package renamed ``penalized_base``, measured side by side
 # (before/after tables in one process): PENALIZED_BASELINE names the folder that holds it.
 BASE = "penalized@base"
+CURVE_FLOOR = 1e-10  # --curves: the sweep goes on down to F - F* <= this F(0)
 
 
 def baseline_available() -> bool:
@@ -75,3 +76,30 @@ def version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
+
+
+def tol_sweep(r: dict, fit, tols, F0: float, threshold: float, curves: bool):
+    """Step 2 of the protocol for one solver: ``fit(tol)`` returns ``(seconds, F - F*, nnz,
+    n_iter)``; tols are tried loosest first until ``F - F* <= threshold``. Every fit is
+    recorded in ``r["sweep"]`` (time, suboptimality: run.py's curves); with ``curves`` the
+    sweep goes on past the threshold down to ``F - F* <= CURVE_FLOOR F(0)``. Updates ``r``
+    with the chosen tol; returns ``(tol, seconds)``, or None when no tol reached it (then
+    ``r`` holds the last suboptimality)."""
+    chosen = None
+    gap = None
+    for tol in tols:
+        dt, gap, nnz, n_iter = fit(tol)
+        r.setdefault("sweep", []).append(
+            {"tol": tol, "ms": 1e3 * dt, "rel_subopt": max(gap, 0.0) / F0})
+        if chosen is not None:
+            if gap <= CURVE_FLOOR * F0:
+                break
+            continue
+        if gap <= threshold:
+            chosen = (tol, dt)
+            r.update(tol=tol, rel_subopt=gap / F0, nnz=nnz, n_iter=n_iter)
+            if not curves:
+                break
+    if chosen is None:
+        r.update(tol=None, rel_subopt=gap / F0, ms=None)
+    return chosen

@@ -53,12 +53,19 @@ from _problems import (
     logreg_lambda,
     logreg_objective,
 )
-from _report import BASE, baseline_available, print_time_table, summarize, version
+from _report import (
+    BASE,
+    CURVE_FLOOR,
+    baseline_available,
+    print_time_table,
+    summarize,
+    tol_sweep,
+    version,
+)
 from threadpoolctl import threadpool_info, threadpool_limits
 
 TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
 RTOL = 1e-6  # F(w) - F* <= RTOL * F(0)
-CURVE_FLOOR = 1e-10  # --curves: the sweep goes on down to F - F* <= this F(0)
 FRACS = (0.1, 0.01)
 MAX_ROUNDS = 25  # cap on timed rounds for fast rows
 
@@ -284,25 +291,17 @@ def run_row(
     for s in ok:
         r = res["solvers"][s]
         Xs, ys = data.args(s, layout)
-        for tol in TOLS:
+
+        def fit(tol, s=s, Xs=Xs, ys=ys):
             dt, w, est = _fit(s, lam, tol, Xs, ys)
-            gap = objective(w) - Fstar
-            # the sweep, for suboptimality-against-time curves (benchmarks/run.py)
-            r.setdefault("sweep", []).append(
-                {"tol": tol, "ms": 1e3 * dt, "rel_subopt": max(gap, 0.0) / F0})
-            if s in chosen:  # --curves: past the threshold, down to CURVE_FLOOR
-                if gap <= CURVE_FLOOR * F0:
-                    break
-                continue
-            if gap <= threshold:
-                chosen[s], trial[s] = tol, dt
-                r.update(tol=tol, rel_subopt=gap / F0, nnz=int(np.count_nonzero(w)))
-                r["n_iter"] = _n_iter(est)
-                if not curves:
-                    break
-        if s not in chosen:
-            r.update(tol=None, rel_subopt=gap / F0, ms=None)
-            log(f"  {s}: never reached F - F* <= {RTOL:g} F(0) (at tol 1e-12: {gap / F0:.2e})")
+            return dt, objective(w) - Fstar, int(np.count_nonzero(w)), _n_iter(est)
+
+        got = tol_sweep(r, fit, TOLS, F0, threshold, curves)
+        if got is None:
+            log(f"  {s}: never reached F - F* <= {RTOL:g} F(0) (at tol 1e-12: "
+                f"{r['rel_subopt']:.2e})")
+        else:
+            chosen[s], trial[s] = got
 
     # 3. timed repeats, interleaved across solvers; fast rows get more rounds (up to
     #    MAX_ROUNDS) so that each solver's median rests on at least `min_time` seconds of fits

@@ -481,7 +481,7 @@ def test_warm_start_and_estimator_penalty_objects_are_not_mutated():
 NEW_MODULES = [f"penalized.{m}" for m in (
     "datafits.multitask", "estimators._spec_base", "estimators.adaptive", "estimators.group",
     "estimators.multitask", "estimators.nonconvex", "model_selection.multitask_cv",
-    "model_selection.penalty_cv", "penalties._fastmath", "penalties._halfline",
+    "model_selection.penalty_cv", "penalties._halfline",
     "penalties._spec", "penalties.concave", "penalties.group", "penalties.l21",
     "penalties.log_sum", "penalties.lq", "penalties.mcp", "penalties.scad", "penalty_paths",
     "solvers.group", "solvers.group_newton", "solvers.kernels.group",

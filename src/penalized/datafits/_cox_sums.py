@@ -21,6 +21,8 @@ minus ``sum s eta`` over its events. ``e^eta`` is shifted by the stratum's large
 import numpy as np
 from numba import njit
 
+from ..penalties._fastmath import INTERNAL
+
 # reassociation lets the risk-set sums vectorize; no NaN/inf assumptions (as the penalties)
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
@@ -28,7 +30,7 @@ __all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_i
            "cox_saturated", "cox_terms"]
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _n_group_terms(ties, m, sw):
     """How many terms a group with ``m`` event rows of total weight ``sw`` has."""
     if ties == 1 and m > 1:
@@ -48,7 +50,7 @@ def _term(ties, r, R, m, sw):
     return min(1.0, sw - r), r / sw
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def _stratum_shift(eta, lo, hi):
     sh = -np.inf
     for i in range(lo, hi):
@@ -57,7 +59,7 @@ def _stratum_shift(eta, lo, hi):
     return sh if np.isfinite(sh) else 0.0
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def _group(eta, s, d, lo, hi, sh, ex):
     """(sum s e, D, sw, m, sum_events s eta) of one group; fills ex = e^(eta - sh)."""
     W = 0.0
@@ -133,7 +135,7 @@ def cox_derivatives(eta, s, d, gptr, sptr, ties, grad, hess, h1):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _xlogx_ratio(p, q):
     return p * np.log(p / q) if p > 0.0 else 0.0
 
@@ -187,7 +189,7 @@ def cox_conjugate_bound(eta, s, d, gptr, sptr, ties, c):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _n_terms(s, d, gptr, ties):
     """Rows of :func:`cox_terms`: one per group with events, two when it has several
     terms."""

@@ -20,6 +20,8 @@ and a logarithm per sample (:func:`_conjugate_p15`).
 import numpy as np
 from numba import njit
 
+from ..penalties._fastmath import INTERNAL
+
 __all__ = ["tweedie_conjugate"]
 
 
@@ -90,7 +92,7 @@ def tweedie_conjugate(y, u, t0, p):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _conjugate_p15(y, u):
     """:func:`tweedie_conjugate` at p = 3/2, in closed form (see the module docstring)."""
     n = y.shape[0]

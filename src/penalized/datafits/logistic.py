@@ -10,12 +10,13 @@ another the loss and ``l'`` for a duality gap), and the logistic kernel of
 import numpy as np
 from numba import njit
 
+from ..penalties._fastmath import INTERNAL
 from .base import Datafit
 
 __all__ = ["Logistic", "logistic_loss1"]
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _expit_t(e, t):
     """``1 / (1 + exp(-e))`` from ``t = exp(-|e|)`` (no overflow)."""
     return 1.0 / (1.0 + t) if e >= 0.0 else t / (1.0 + t)
@@ -27,7 +28,7 @@ def expit(e):
     return _expit_t(e, np.exp(-abs(e)))
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def xlogx(q):
     return q * np.log(q) if q > 0.0 else 0.0
 
@@ -39,7 +40,7 @@ def logistic_conjugate1(y, u):
     return xlogx(q) + xlogx(1.0 - q)
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _loss_t(y, e, t):
     """``softplus(e) - y e`` from ``t = exp(-|e|)``, for y in [0, 1], as
     ``e (1 - y) + log1p(t)`` for e > 0 and ``-e y + log1p(t)`` otherwise: two nonnegative

@@ -5,9 +5,10 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def piece_min(z, L, s, c0, c1, c2, t0, t1, bound):
     """``(y, f)``: the minimum ``f`` over ``y`` in ``[t0 / s, t1 / s] & [0, bound]`` of
     ``L/2 y^2 - z y + c0 + c1 (s y) + c2 (s y)^2 / 2`` (the piece ``[t0, t1]`` of a

@@ -29,6 +29,7 @@ from numba import njit
 
 from .._validation import check_bounds, check_penalty_factor, check_scalar
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 from .log_sum import log_sum_deriv, log_sum_half, log_sum_value
 from .lq import lq_deriv, lq_half, lq_value
 from .mcp import mcp_deriv, mcp_half, mcp_value
@@ -50,7 +51,7 @@ _WEIGHT_CAP = 1e6  # largest reweighting weight, relative to the largest level
 KernelConcave = namedtuple("KernelConcave", "lam scale lo up g kind")
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def value_t(t, lam, g, kind):
     """``P(t; lam, g)`` for ``t >= 0``."""
     if kind == 0:
@@ -74,7 +75,7 @@ def deriv_t(t, lam, g, kind):
     return lq_deriv(t, lam, g)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _half(z, L, lam, s, g, kind, bound):
     if kind == 0:
         return mcp_half(z, L, lam, s, g, bound)
@@ -85,7 +86,7 @@ def _half(z, L, lam, s, g, kind, bound):
     return lq_half(z, L, lam, s, g, bound)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def value1d(w, lam, s, lo, up, g, kind):
     """``P(s |w|)``; infinite outside the bounds."""
     if w < lo or w > up:
@@ -95,7 +96,7 @@ def value1d(w, lam, s, lo, up, g, kind):
     return value_t(s * abs(w), lam, g, kind)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def weight1d(w, lam, s, g, kind):
     """The weight of ``|w|`` in the tangent majorizer at ``w``: ``s P'(s |w|)``."""
     if lam == 0.0 or s == 0.0:

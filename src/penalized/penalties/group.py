@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from .._validation import check_bool, check_penalty_factor, check_scalar
+from ._fastmath import INTERNAL
 from ._spec import PenaltySpec
 from .separable import FASTMATH as _FM
 
@@ -92,7 +93,7 @@ def block_kkt(w, v, a1, ag, positive):
     return np.sqrt(out)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def block_value(w, a1, ag):
     """``sum_j a1_j |w_j| + ag ||w||_2``."""
     nrm = 0.0

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 from ._spec import ConcaveSpec
 
 __all__ = ["LogSum"]
@@ -21,19 +22,19 @@ __all__ = ["LogSum"]
 KIND = 2
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def log_sum_value(t, lam, eps):
     """``P(t)`` for ``t >= 0``."""
     return lam * np.log1p(t / eps)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def log_sum_deriv(t, lam, eps):
     """``P'(t)`` for ``t >= 0``."""
     return lam / (eps + t)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def log_sum_half(z, L, lam, s, eps, bound):
     """The minimizer over ``0 <= y <= bound`` of ``phi(y) = L/2 y^2 - z y + P(s y)``.
 

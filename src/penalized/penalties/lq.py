@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 from ._spec import ConcaveSpec
 
 __all__ = ["Lq"]
@@ -21,13 +22,13 @@ __all__ = ["Lq"]
 KIND = 3
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def lq_value(t, lam, q):
     """``P(t)`` for ``t >= 0``."""
     return lam * t ** q
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def lq_deriv(t, lam, q):
     """``P'(t)`` for ``t >= 0`` (infinite at 0)."""
     if t <= 0.0:
@@ -35,7 +36,7 @@ def lq_deriv(t, lam, q):
     return lam * q * t ** (q - 1.0)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def lq_half(z, L, lam, s, q, bound):
     """The minimizer over ``0 <= y <= bound`` of ``phi(y) = L/2 y^2 - z y + lam (s y)^q``.
 

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 from ._halfline import piece_min
 from ._spec import ConcaveSpec
 
@@ -36,7 +37,7 @@ def mcp_deriv(t, lam, gamma):
     return max(lam - t / gamma, 0.0)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def mcp_half(z, L, lam, s, gamma, bound):
     """The minimizer over ``0 <= y <= bound`` of ``L/2 y^2 - z y + P(s y)``: the best of
     0 and the two pieces ``P(t) = lam t - t^2 / (2 gamma)`` on ``[0, gamma lam]`` and

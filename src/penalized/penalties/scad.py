@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ._fastmath import FASTMATH as _FM
+from ._fastmath import INTERNAL
 from ._halfline import piece_min
 from ._spec import ConcaveSpec
 
@@ -39,7 +40,7 @@ def scad_deriv(t, lam, gamma):
     return max(gamma * lam - t, 0.0) / (gamma - 1.0)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def scad_half(z, L, lam, s, gamma, bound):
     """The minimizer over ``0 <= y <= bound`` of ``L/2 y^2 - z y + P(s y)``: the best of
     0 and the three pieces of ``P``."""

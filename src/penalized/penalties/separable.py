@@ -19,13 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from ._fastmath import FASTMATH, INTERNAL
+
 __all__ = ["KernelPenalty", "PenaltyArrays", "conjugate1d", "kkt1d", "prox1d", "value1d"]
 
 # The arrays of a penalty as one numba argument (fields are float64 arrays of length p).
 KernelPenalty = namedtuple("KernelPenalty", "a b lo up")
-
-# Reassociation lets LLVM vectorize the reductions; no 'nnan'/'ninf' (bounds may be inf).
-FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -68,7 +67,7 @@ def kkt1d(w, grad, a, lo, up):
     return max(0.0, a - grad)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def value1d(w, a, b, lo, up):
     """``a |w| + b/2 w^2``, infinite outside the bounds."""
     if w < lo or w > up:
@@ -76,7 +75,7 @@ def value1d(w, a, b, lo, up):
     return a * abs(w) + 0.5 * b * w * w
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def conjugate1d(v, a, b, lo, up):
     """``sup_{lo <= w <= up} v w - a |w| - b/2 w^2`` for a ``v`` in the domain (for a
     pure-L1 coordinate with an infinite bound on the side of ``v``: ``|v| <= a``)."""
@@ -95,7 +94,7 @@ def conjugate1d(v, a, b, lo, up):
     return out
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def domain_ratio1d(v, a, b, lo, up):
     """How far ``v`` lies outside the conjugate's domain: ``|v| / a`` when it exceeds ``a``
     on a side where a pure-L1 coordinate has an infinite bound (``c v`` is in the domain
@@ -108,7 +107,7 @@ def domain_ratio1d(v, a, b, lo, up):
     return 0.0
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def clamped_conjugate1d(vt, a, b, lo, up):
     """:func:`conjugate1d` of ``vt`` clamped onto the domain (a rounding-level correction
     after the dual scaling)."""

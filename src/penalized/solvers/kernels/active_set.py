@@ -26,6 +26,7 @@ no progress) returns -1 and the caller falls back to coordinate descent.
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d
 
@@ -96,7 +97,7 @@ def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
     return 1
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _back_solve(Lf, k, out):
     """out <- Lf'^{-1} out on the leading k x k block (by rows of Lf: contiguous)."""
     for i in range(k - 1, -1, -1):
@@ -106,7 +107,7 @@ def _back_solve(Lf, k, out):
             out[t] -= Lf[i, t] * xi
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _chol_solve(Lf, k, g, out):
     """out = (Lf Lf')^{-1} g on the leading k x k block."""
     for i in range(k):
@@ -117,7 +118,7 @@ def _chol_solve(Lf, k, g, out):
     _back_solve(Lf, k, out)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, z):
     """Bring column ``j`` (in the span of the support, ``Lf[k, :k] = L^{-1} g_Sj``) into
     the support along the null direction of ``[X_S, x_j]``: the fit does not change and
@@ -228,7 +229,7 @@ def _solve(D, b, Lf, fidx, fb, k, g, out, work):
             res[t] -= step * z[t]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _mmul(D, b, fidx, k, x, out, xs):
     """out = (Xc_S' diag(s) Xc_S / S + diag(b_S)) x (``xs``: workspace of size n)."""
     X, mu, s, weighted, center, S = D.X, D.mu, D.s, D.weighted, D.center, D.S
@@ -256,7 +257,7 @@ def _mmul(D, b, fidx, k, x, out, xs):
         out[t] = acc / S + b[j] * x[t]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def active_set_ok(lo, up):
     """Bounds the solver handles: each 0 or infinite."""
     for j in range(lo.shape[0]):
@@ -265,7 +266,7 @@ def active_set_ok(lo, up):
     return True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _cuts(wj, dj, aj, loj, upj):
     """Whether coordinate moving from wj by dj must stop at zero."""
     if wj + dj == 0.0 or (wj > 0.0) != (wj + dj > 0.0):

@@ -28,6 +28,7 @@ to decide whether the candidate is kept.
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d, prox1d
 
@@ -35,7 +36,7 @@ from ...penalties.separable import kkt1d, prox1d
 ANDERSON_K = 5
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def extrapolate(W, K, out):
     """The Anderson extrapolation of the K+1 iterates stored in W's rows into ``out``:
     ``sum_t c_t W[t + 1]`` with weights c (sum 1) from the iterates' differences. Returns
@@ -62,7 +63,9 @@ def extrapolate(W, K, out):
     A = M
     for i in range(K):
         A[i, i] += 1e-10 * nrm
-    z = np.ones(K)
+    z = np.empty(K)
+    for i in range(K):
+        z[i] = 1.0
     for col in range(K):
         piv = col
         for i in range(col + 1, K):
@@ -103,7 +106,7 @@ def extrapolate(W, K, out):
     return True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def anderson_candidate(D, yc, w, r, ws, lo, up, W, n_stored, w_acc, r_acc):
     """Anderson extrapolation on the working set ``ws`` (which holds every nonzero of
     ``w``; position jj <-> feature ws[jj]): stores ``w[ws]`` as the iterate ``n_stored`` of
@@ -128,7 +131,7 @@ def anderson_candidate(D, yc, w, r, ws, lo, up, W, n_stored, w_acc, r_acc):
     return 0, True, weighted_sq(r_acc, 0.0, D) / S2, weighted_sq(r, 0.0, D) / S2
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def take_candidate(w, ws, w_acc, r, r_acc):
     """The candidate of :func:`anderson_candidate` replaces the iterate: ``w[ws] = w_acc``
     and its residual ``r = r_acc``."""
@@ -138,7 +141,7 @@ def take_candidate(w, ws, w_acc, r, r_acc):
         r[i] = r_acc[i]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def penalty_ws(w_ws, ws, pen):
     """Penalty of the working-set coordinates ``w_ws`` (position jj <-> feature ws[jj])."""
     out = 0.0
@@ -149,7 +152,7 @@ def penalty_ws(w_ws, ws, pen):
     return out
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def coordinate_step(w_j, g, L, j, pen):
     """One coordinate update: the prox at ``w_j`` for the negative smooth gradient ``g``
     and curvature ``L``, and the coordinate's KKT violation before it."""
@@ -158,7 +161,7 @@ def coordinate_step(w_j, g, L, j, pen):
     return prox1d(L * w_j + g, L, a, b, pen.lo[j], pen.up[j]), viol
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def nonzeros(w):
     """Indices of the nonzeros of w (a loop: no array-API overloads to compile)."""
     k = 0
@@ -174,7 +177,7 @@ def nonzeros(w):
     return out
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _gram_grad(G, q, w, g):
     """g = q - G w (G symmetric, C order)."""
     for i in range(w.shape[0]):
@@ -184,7 +187,7 @@ def _gram_grad(G, q, w, g):
         g[i] = acc
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def weighted_sq(r, off, D):
     """``sum_i s_i (r_i + off)^2``."""
     acc = 0.0
@@ -213,7 +216,7 @@ def weighted_sum(r, D):
 # col_dot and col_axpy are inlined into their callers: a call per column would pass the whole
 # KernelDesign by value, which costs more than the dot product of a short column (riboflavin,
 # 71 x 4088: a full gradient 0.49 ms called, 0.06 ms inlined)
-@njit(cache=True, fastmath=_FM, inline="always")
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
 def col_dot(D, j, u, weighted):
     """``x_j' diag(s) u`` (``weighted``) or ``x_j' u`` for the raw column j."""
     acc = 0.0
@@ -236,7 +239,7 @@ def col_dot(D, j, u, weighted):
     return acc
 
 
-@njit(cache=True, fastmath=_FM, inline="always")
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
 def col_axpy(D, j, delta, r):
     """``r -= delta * x_j`` for the raw column j (the centering is the caller's)."""
     if D.sparse:
@@ -248,7 +251,7 @@ def col_axpy(D, j, delta, r):
             r[i] -= delta * X[i, j]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def centered_dot(D, j, u, tot):
     """``xc_j' u = x_j' u - mu_j tot`` for a vector u whose sum is ``tot``."""
     acc = col_dot(D, j, u, False)
@@ -257,7 +260,7 @@ def centered_dot(D, j, u, tot):
     return acc
 
 
-@njit(cache=True, fastmath=_FM, inline="always")
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
 def axpy_centered(D, j, delta, r):
     """``r -= delta * xc_j`` for the centered column j. Dense designs update r in one
     pass; CSC ones touch only the stored entries and return the constant shift
@@ -272,7 +275,7 @@ def axpy_centered(D, j, delta, r):
     return 0.0
 
 
-@njit(cache=True, fastmath=_FM, inline="always")
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
 def move_residual(D, mu, center, j, delta, r, off, SR):
     """Within an epoch on a CSC design: ``r -= delta * xc_j`` on the stored entries, the
     centering's constant shift deferred into ``off`` (folded into r by
@@ -289,7 +292,7 @@ def move_residual(D, mu, center, j, delta, r, off, SR):
     return off, SR
 
 
-@njit(cache=True, fastmath=_FM, inline="always")
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
 def fold_shift(r, off):
     """Once per epoch, the deferred constant shift into r (a large offset would cancel
     catastrophically against columns with a large mean); returns the new shift, 0."""
@@ -299,7 +302,7 @@ def fold_shift(r, off):
     return 0.0
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def residual_ws(D, yc, ws, w_ws, r):
     """``r = yc - sum_jj w_ws[jj] xc_{ws[jj]}`` afresh, from the nonzeros of ``w_ws``."""
     shift = 0.0
@@ -323,13 +326,16 @@ def residual_ws(D, yc, ws, w_ws, r):
             r[i] += shift
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def residual(D, yc, w, r):
     """``r = yc - Xc w`` afresh, from the nonzeros of w."""
-    residual_ws(D, yc, np.arange(D.p), w, r)
+    every = np.empty(D.p, dtype=np.int64)  # (a loop: np.arange compiled for 0.2 s)
+    for j in range(D.p):
+        every[j] = j
+    residual_ws(D, yc, every, w, r)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def gradient(D, r, v):
     """``v = Xc' diag(s) r / S`` over all features."""
     # the products first, the centering in a second pass: a loop that also uses SR

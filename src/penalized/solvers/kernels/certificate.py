@@ -21,6 +21,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import penalty_gap_terms
 
@@ -32,7 +33,7 @@ __all__ = ["Projection", "project_unpenalized", "quad_gap"]
 Projection = namedtuple("Projection", "cols GU qU")
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _psd_solve(M, rhs):
     """Solve ``M c = rhs`` for a PSD ``M`` (Cholesky with a relative 1e-12 ridge, so
     that a singular M, e.g. collinear unpenalized columns, still gives a solution)."""

@@ -9,6 +9,7 @@ problem needs: the gradient is ``q - G w``, the squared residual norm is
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from .cd import cd_gram
 from .certificate import quad_gap
@@ -21,7 +22,7 @@ NEWTON_MAX = 500  # largest support solved by a Newton step
 NEWTON_ROUNDS = 50  # Newton steps of one fit, at most
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _symv(G, w, out):
     """out = G w for a C-ordered G (rows contiguous)."""
     for i in range(G.shape[0]):

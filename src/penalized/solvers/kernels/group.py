@@ -23,6 +23,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.group import block_dual_scale, block_kkt, block_prox, block_value
 from ...penalties.separable import FASTMATH as _FM
 from .cd import (
@@ -78,7 +79,7 @@ def group_grams(D, pen, gptr, grams):
                 grams[base + b * k + a] = acc
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _gather(src, order, st, en, buf):
     for q in range(st, en):
         buf[q - st] = src[order[q]]
@@ -99,7 +100,7 @@ def penalty_value(w, pen, gs):
     return out
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def group_scores(w, v, pen, lip, score):
     """Per group: ``kkt_g^2 / (2 L_g)`` into ``score`` (-1 for a group without curvature,
     inf for groups with a nonzero and unpenalized ones). Returns (the largest
@@ -147,7 +148,7 @@ def group_scores(w, v, pen, lip, score):
     return crit, kmax, scale, nnz
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def group_gap(w, v, rr, rr_t, ycr_t, pen):
     """``(gap, primal, dual)``: ``v`` the (projected) gradient ``Xc' s theta / S``."""
     m = pen.starts.shape[0] - 1
@@ -166,7 +167,7 @@ def group_gap(w, v, rr, rr_t, ycr_t, pen):
     return primal - dual, primal, dual
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM, **INTERNAL)
 def group_epochs(D, yc, w, r, gws, pen, lip, grams, gptr, max_epochs, tol_in, K):
     """Block-CD epochs on the groups ``gws`` (holding every nonzero of ``w``) until an
     epoch's largest ``kkt_g^2 / (2 L_g)`` is at most ``tol_in``; ``r`` is the exact

@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ...datafits.logistic import expit, logistic_conjugate1, logistic_loss1
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import KernelPenalty, kkt1d
 from ..design import KernelDesign
 from .cd import cd_epochs
@@ -20,7 +21,7 @@ from .cd import cd_epochs
 __all__ = ["logistic_l1_newton"]
 
 
-@njit(cache=True)
+@njit(cache=True, **INTERNAL)
 def _gap(D, y, offset, eta, w, pen, pr, g, grad):
     """(gap, primal) of plain-L1 logistic at (w, eta) (eta includes the offset); fills
     pr = expit(eta), g = l'(eta) and grad = X' (s g) / S (as the engine's ``glm_gap``)."""

@@ -24,6 +24,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.l21 import row_kkt, row_prox
 from ...penalties.separable import FASTMATH as _FM
 from .cd import extrapolate, weighted_sq, weighted_sum
@@ -34,7 +35,7 @@ __all__ = ["MTConfig", "mt_fit", "mt_path"]
 MTConfig = namedtuple("MTConfig", "tol_gap max_epochs K eps p0 verbose seed")
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _row_grad(D, j, R, SR, g):
     """``g = Xc_j' diag(s) R / S`` for column j (``R`` task by task, T x n; ``SR`` the
     weighted sums of its rows). Spelled out: cd's ``col_dot`` on the rows ``R[t]`` makes
@@ -59,7 +60,7 @@ def _row_grad(D, j, R, SR, g):
         g[t] = acc / D.S
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _axpy_row(D, j, delta, R, m):
     """``R[t] -= delta_t (x_j - m)`` for every task (raw column j shifted by ``m``; sparse
     designs take ``m = 0`` and defer the shift)."""
@@ -76,7 +77,7 @@ def _axpy_row(D, j, delta, R, m):
                 R[t, i] -= (X[i, j] - m) * d
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _residual(D, Yc, W, R):
     """``R = Yc - Xc W`` afresh (task by task)."""
     T, n = R.shape
@@ -101,7 +102,7 @@ def _residual(D, Yc, W, R):
                 R[t, i] += shift[t]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def row_step(W, j, g, L, pen, delta):
     """The exact update of row j (``row_prox``) for the negative gradient ``g`` and the
     curvature ``L``: ``W[j]`` moves by ``delta``. Returns the row's violation
@@ -118,7 +119,7 @@ def row_step(W, j, g, L, pen, delta):
     return d * d / (2.0 * (L + b))
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _sq(D, R):
     acc = 0.0
     for t in range(R.shape[0]):
@@ -126,7 +127,7 @@ def _sq(D, R):
     return acc / D.S
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _pen_rows(W, pen, rows):
     out = 0.0
     for jj in range(rows.shape[0]):
@@ -138,7 +139,7 @@ def _pen_rows(W, pen, rows):
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM, **INTERNAL)
 def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     """Row-CD epochs on the rows ``ws`` (holding every nonzero row) until an epoch's
     largest ``kkt_j^2 / (2 L_j)`` is at most ``tol_in``; ``R`` exact on entry and return."""
@@ -196,7 +197,7 @@ def mt_epochs(D, Yc, W, R, ws, pen, max_epochs, tol_in, K):
     return epoch
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def put_rows(W, ws, flat):
     """``W[ws[jj], t] = flat[jj T + t]``: the rows ``ws`` from a flat buffer."""
     T = W.shape[1]
@@ -205,7 +206,7 @@ def put_rows(W, ws, flat):
             W[ws[jj], t] = flat[jj * T + t]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def anderson_rows(W, ws, Wst, n_stored, W_acc):
     """Anderson extrapolation on the rows ``ws`` of ``W`` (holding every nonzero row):
     stores them as the iterate ``n_stored`` of ``Wst`` (K+1 rows of k T entries, row jj's
@@ -224,7 +225,7 @@ def anderson_rows(W, ws, Wst, n_stored, W_acc):
     return 0, True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def mt_round(W, V, L, pen, rr, ycr, score, cfg, out, epochs, rng, gram):
     """The certificate of one outer round of :func:`mt_fit` (``gram``: of
     :func:`~penalized.solvers.kernels.multitask_gram.mt_gram_fit`) and its next working

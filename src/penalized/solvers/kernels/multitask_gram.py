@@ -15,6 +15,7 @@ warm-started path in one call.
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from .multitask import anderson_rows, mt_round, put_rows, row_step
 from .working_set import set_alpha, store_fit
@@ -22,7 +23,7 @@ from .working_set import set_alpha, store_fit
 __all__ = ["mt_gram_fit", "mt_gram_path"]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _full_v(G, Q, W, V):
     """``V = Q - G W`` (T x p) from the nonzero rows of W."""
     T, p = Q.shape
@@ -53,7 +54,7 @@ def _objective(Q, W, V, pen, rows):
     return out
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM, **INTERNAL)
 def mt_gram_epochs(G, Q, W, V, ws, pen, max_epochs, tol_in, K):
     """Row-CD epochs on ``ws`` (holding every nonzero row), keeping ``V = Q - G W`` exact
     on every row; stop when an epoch's largest ``kkt_j^2 / (2 L_j)`` is at most ``tol_in``.

@@ -22,6 +22,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ...penalties._fastmath import INTERNAL
 from ...penalties.concave import _value_all, kkt1d, prox1d, value1d
 from ...penalties.separable import FASTMATH as _FM
 from .cd import (
@@ -43,7 +44,7 @@ __all__ = ["NcvxConfig", "ncvx_fit"]
 NcvxConfig = namedtuple("NcvxConfig", "tol max_epochs K eps p0 verbose")
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _penalty_ws(w_ws, ws, pen):
     out = 0.0
     for jj in range(ws.shape[0]):
@@ -82,7 +83,7 @@ def scores(w, v, pen, L, score):
     return crit, cmax, kmax, scale, nnz
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM, **INTERNAL)
 def ncvx_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     """CD epochs on the working set ``ws`` (which holds every nonzero of ``w``) until an
     epoch's largest ``kkt_j^2 / (2 L_j)`` is at most ``tol_in``; ``r`` is the exact

@@ -138,7 +138,7 @@ def conjugate_sum(v, c, pen):
     return out
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
 def penalty_gap_terms(w, v, pen):
     """(value at w, dual scaling c of v, conjugate sum at c v). A zero ``w_j`` adds 0 to
     the value (``lo_j <= 0 <= up_j``), and a coordinate without an L2 part and with
@@ -165,6 +165,13 @@ def penalty_gap_terms(w, v, pen):
         j = rest[t]
         conj += clamped_conjugate1d(c * v[j], pa[j], pb[j], plo[j], pup[j])
     return val, c, conj
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def penalty_gap_terms_call(w, v, pen):
+    """:func:`penalty_gap_terms` called from Python (``PenaltyArrays.gap_terms``); the
+    kernels' certificates call it directly, without a CPython wrapper (``INTERNAL``)."""
+    return penalty_gap_terms(w, v, pen)
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -292,7 +299,7 @@ class PenaltyArrays:
         """``(value(w), c, conjugate(v, c))`` with ``c = dual_scaling(v)``: the penalty's
         parts of a duality gap at the primal point ``w`` and dual direction ``v``, in one
         compiled call."""
-        val, c, conj = penalty_gap_terms(_f64(w), _f64(v), self.kernel)
+        val, c, conj = penalty_gap_terms_call(_f64(w), _f64(v), self.kernel)
         return float(val), float(c), float(conj)
 
     def conjugate(self, v, c=1.0):

@@ -242,7 +242,7 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     straight on the kernel (on the Gram matrix of the features ``ws``, the others staying
     at zero, when ``gram`` is a Gram plan) until the KKT violation is below ``kkt_tol``
     (when given), or the working-set engine to relative gap ``tol``."""
-    from .kernels.cd import cd_epochs, cd_gram
+    from .kernels.cd import cd_epochs_call, cd_gram
 
     center = wdesign.center
     zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
@@ -267,7 +267,7 @@ def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=
     yc = z - zbar
     w = w.copy()
     r = yc - wdesign.matvec(w)
-    used = cd_epochs(wdesign.kernel(), yc, w, r, np.arange(wdesign.p, dtype=np.int64),
+    used = cd_epochs_call(wdesign.kernel(), yc, w, r, np.arange(wdesign.p, dtype=np.int64),
                      pen.kernel, max_iter, kkt_tol, ANDERSON_K)
     b_new = zbar - float(wdesign.mu @ w) if center else 0.0
     return w, b_new, used

@@ -350,7 +350,7 @@ def gradient(D, r, v):
         v[j] /= D.S
 
 
-@njit(cache=True, nogil=True, fastmath=_FM)
+@njit(cache=True, nogil=True, fastmath=_FM, **INTERNAL)
 def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
     """Working-set CD with residual updates (see the module docstring); ``r`` is the
     exact residual on entry and on return, and ``ws`` must hold every nonzero of ``w``."""
@@ -434,6 +434,14 @@ def cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
                       < f_cur + penalty_ws(W[K], ws, pen)):
             take_candidate(w, ws, w_acc, r, r_acc)
     return epoch
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def cd_epochs_call(D, yc, w, r, ws, pen, max_epochs, tol_in, K):
+    """:func:`cd_epochs` called from Python (prox-Newton's weighted models): ``cd_epochs``
+    itself has no CPython wrapper (``INTERNAL``: a cold first ``Lasso().fit`` compiles it
+    inside ``ws_fit`` and never calls it from Python)."""
+    return cd_epochs(D, yc, w, r, ws, pen, max_epochs, tol_in, K)
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)

@@ -17,7 +17,12 @@ from .working_set import certify, kkt_scores, set_alpha, store_fit
 
 __all__ = ["NEWTON_EVERY", "NEWTON_MAX", "NEWTON_ROUNDS", "gram_fit", "gram_path"]
 
-NEWTON_EVERY = 10  # CD epochs between two support Newton steps
+NEWTON_EVERY = 10  # CD epochs between two support Newton steps, at least
+# ... and at least this many multiply-adds of epochs (p^2 each): a Newton step returns to
+# Python (LAPACK on the support), about 0.1 ms, the cost of 2e5 of them. On a 10-feature
+# ill-conditioned problem (diabetes) ten epochs cost 1 us, and the paths of the quick
+# start's compare asked for 1,300 Newton steps (0.17 s of its 0.2 s of fits)
+NEWTON_WORK = 200_000
 NEWTON_MAX = 500  # largest support solved by a Newton step
 NEWTON_ROUNDS = 50  # Newton steps of one fit, at most
 
@@ -40,7 +45,8 @@ def gram_fit(G, q, yy, w, pen, tol_gap, max_epochs, K, eps, newton_ok, out):
     unbounded ones: :func:`penalized.solvers.least_squares.gram_path`).
 
     ``out`` gets (gap, primal, converged, newton request); returns the epochs run. When
-    CD is slow (``NEWTON_EVERY`` epochs without meeting their target) on a support of at
+    CD is slow (``NEWTON_EVERY`` epochs without meeting their target, more when an epoch
+    costs less than ``NEWTON_WORK / NEWTON_EVERY`` multiply-adds) on a support of at
     most ``NEWTON_MAX`` features and ``newton_ok``, it returns early with ``out[3] = 1``:
     the caller takes a support Newton step (:func:`penalized.solvers.newton.gram_newton`)
     and calls again."""
@@ -76,10 +82,11 @@ def gram_fit(G, q, yy, w, pen, tol_gap, max_epochs, K, eps, newton_ok, out):
             return epochs
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
         tol_in = max(kkt * min(0.3, np.sqrt(tol_gap / gap)), floor)
-        budget = min(max_epochs - epochs, NEWTON_EVERY)
+        every = max(NEWTON_EVERY, NEWTON_WORK // max(p * p, 1))
+        budget = min(max_epochs - epochs, every)
         used = cd_gram(G, q, w, pen, budget, tol_in)
         epochs += used
-        if used == NEWTON_EVERY and newton_ok and 0 < nnz <= NEWTON_MAX:
+        if used == every and newton_ok and 0 < nnz <= NEWTON_MAX:
             out[3] = 1.0  # CD is slow (an ill-conditioned support): a Newton step
             return epochs
 

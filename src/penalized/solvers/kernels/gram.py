@@ -21,7 +21,7 @@ NEWTON_EVERY = 10  # CD epochs between two support Newton steps, at least
 # ... and at least this many multiply-adds of epochs (p^2 each): a Newton step returns to
 # Python (LAPACK on the support), about 0.1 ms, the cost of 2e5 of them. On a 10-feature
 # ill-conditioned problem (diabetes) ten epochs cost 1 us, and the paths of the quick
-# start's compare asked for 1,300 Newton steps (0.17 s of its 0.2 s of fits)
+# start's compare asked for 1,300 Newton steps (0.12 s of its 0.2 s of fits)
 NEWTON_WORK = 200_000
 NEWTON_MAX = 500  # largest support solved by a Newton step
 NEWTON_ROUNDS = 50  # Newton steps of one fit, at most

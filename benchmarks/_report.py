@@ -10,6 +10,11 @@ from importlib import metadata
 # An older copy of penalized, its package renamed ``penalized_base``, measured side by side
 # (before/after tables in one process): PENALIZED_BASELINE names the folder that holds it.
 BASE = "penalized@base"
+# The time-to-accuracy protocol (BENCHMARKS.md), shared by the single-fit benchmarks
+TOLS = [10.0**-k for k in range(2, 13)]  # each solver's tol sweep, 1e-2 ... 1e-12
+RTOL = 1e-6  # reached when F(w) - F* <= RTOL * (the row's scale: F(0), or F_null - F*)
+FRACS = (0.1, 0.01)  # lam = frac * lambda_max
+MAX_ROUNDS = 25  # cap on timed rounds for fast rows
 CURVE_FLOOR = 1e-10  # --curves: the sweep goes on down to F - F* <= this F(0)
 
 

@@ -53,12 +53,15 @@ import warnings
 from datetime import UTC, datetime
 
 import numpy as np
-from _report import print_time_table, summarize, version
+from _report import (
+    MAX_ROUNDS,
+    RTOL,
+    TOLS,
+    print_time_table,
+    summarize,
+    version,
+)
 from threadpoolctl import threadpool_limits
-
-TOLS = [10.0**-k for k in range(2, 13)]
-RTOL = 1e-6
-MAX_ROUNDS = 25
 
 
 # ------------------------------------------------------------------------------ data

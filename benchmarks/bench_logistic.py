@@ -56,6 +56,10 @@ from _problems import (
 from _report import (
     BASE,
     CURVE_FLOOR,
+    FRACS,
+    MAX_ROUNDS,
+    RTOL,
+    TOLS,
     baseline_available,
     print_time_table,
     summarize,
@@ -63,11 +67,6 @@ from _report import (
     version,
 )
 from threadpoolctl import threadpool_info, threadpool_limits
-
-TOLS = [10.0**-k for k in range(2, 13)]  # 1e-2 ... 1e-12
-RTOL = 1e-6  # F(w) - F* <= RTOL * F(0)
-FRACS = (0.1, 0.01)
-MAX_ROUNDS = 25  # cap on timed rounds for fast rows
 
 PROBLEMS: dict[str, Callable[[], tuple]] = {
     "leukemia 72x7129": load_leukemia,

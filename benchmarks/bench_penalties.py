@@ -48,13 +48,17 @@ from datetime import UTC, datetime
 
 import numpy as np
 from _problems import DataUnavailable, load_riboflavin, simulated
-from _report import print_time_table, summarize, version
+from _report import (
+    MAX_ROUNDS,
+    RTOL,
+    TOLS,
+    print_time_table,
+    summarize,
+    version,
+)
 from threadpoolctl import threadpool_info, threadpool_limits
 
-TOLS = [10.0**-k for k in range(2, 13)]
-RTOL = 1e-6
 CV_RTOL = 1e-3
-MAX_ROUNDS = 25
 GROUP = 10  # group size of the group-lasso rows
 PEERS = ("scikit-learn", "skglm", "celer")
 

@@ -26,8 +26,103 @@ from ..penalties._fastmath import INTERNAL
 # reassociation lets the risk-set sums vectorize; no NaN/inf assumptions (as the penalties)
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
-__all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_increments",
-           "cox_saturated", "cox_terms"]
+__all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_groups",
+           "cox_increments", "cox_saturated", "cox_terms", "survival_ok"]
+
+
+@njit(cache=True)
+def survival_ok(time, event):
+    """Whether every time is finite and >= 0, every event 0 or 1 and at least one is 1 (one
+    pass; the checks that name what is wrong run only when not)."""
+    any_event = False
+    for i in range(time.shape[0]):
+        t = time[i]
+        e = event[i]
+        if not (t >= 0.0 and t < np.inf):
+            return False
+        if e == 1.0:
+            any_event = True
+        elif e != 0.0:
+            return False
+    return any_event
+
+
+@njit(cache=True, **INTERNAL)
+def _order_decreasing(time):
+    """The stable order of decreasing ``time`` (>= 0, finite): an LSD radix sort of the
+    complemented float bits, 11 bits a pass, passes where every key has the same digit
+    skipped. Branch-free: a comparison sort of 2000 times mispredicts its way to
+    0.1 ms, this takes 0.03."""
+    n = time.shape[0]
+    k1 = np.empty(n, dtype=np.uint64)
+    i1 = np.empty(n, dtype=np.int64)
+    k2 = np.empty(n, dtype=np.uint64)
+    i2 = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        # (+ 0.0: -0.0 sorts as 0.0; the bits of floats >= 0 increase with the value)
+        k1[i] = ~np.float64(time[i] + 0.0).view(np.uint64)
+        i1[i] = i
+    mask = np.uint64(2047)
+    cnt = np.empty(2048, dtype=np.int64)
+    for shift in range(0, 64, 11):
+        sh = np.uint64(shift)
+        cnt[:] = 0
+        for i in range(n):
+            cnt[(k1[i] >> sh) & mask] += 1
+        if cnt.max() == n:
+            continue
+        acc = 0
+        for b in range(2048):
+            c = cnt[b]
+            cnt[b] = acc
+            acc += c
+        for i in range(n):
+            b = (k1[i] >> sh) & mask
+            pos = cnt[b]
+            cnt[b] = pos + 1
+            k2[pos] = k1[i]
+            i2[pos] = i1[i]
+        k1, k2 = k2, k1
+        i1, i2 = i2, i1
+    return i1
+
+
+@njit(cache=True)
+def cox_groups(time, event, stratum, s_full):
+    """The sort order of the sums and their group structure, in one pass after the sort:
+    ``(order, s, d, gptr, sptr)``, the samples sorted by stratum, then by decreasing time
+    (stable: ``np.lexsort((-time, stratum))``), their weights and events in that order,
+    the boundaries of the groups of equal (stratum, time) and of the strata in groups."""
+    n = time.shape[0]
+    order = _order_decreasing(time)
+    one = True
+    for i in range(1, n):
+        if stratum[i] != stratum[0]:
+            one = False
+            break
+    if not one:
+        order = order[np.argsort(stratum[order], kind="mergesort")]
+    s = np.empty(n)
+    d = np.empty(n)
+    gptr = np.empty(n + 1, dtype=np.int64)
+    sptr = np.empty(n + 1, dtype=np.int64)
+    G = 0
+    nst = 0
+    for i in range(n):
+        o = order[i]
+        s[i] = s_full[o]
+        d[i] = event[o]
+        if i == 0 or stratum[o] != stratum[order[i - 1]]:
+            sptr[nst] = G
+            nst += 1
+            gptr[G] = i
+            G += 1
+        elif time[o] != time[order[i - 1]]:
+            gptr[G] = i
+            G += 1
+    gptr[G] = n
+    sptr[nst] = G
+    return order, s, d, gptr[:G + 1].copy(), sptr[:nst + 1].copy()
 
 
 @njit(cache=True, **INTERNAL)

@@ -85,6 +85,25 @@ def _event_time_from_frame(y):
     return _as_float(y[columns[ev]], "events"), _as_float(y[columns[tm]], "times")
 
 
+def _survival_error(time, event):
+    """Raise the ``ValueError`` that names what is wrong with the times or events."""
+    if not np.all(np.isfinite(time)):
+        raise ValueError("The times of y must be finite (got NaN or inf: a missing value?).")
+    if np.any(time < 0):
+        raise ValueError(f"Some time(s) of y are negative (min {float(time.min())!r}): "
+                         "survival times must be >= 0.")
+    if not np.all(np.isfinite(event)):
+        raise ValueError("The events of y must be 0 or 1 (False or True); got NaN or inf "
+                         "(a missing value?).")
+    if not np.all((event == 0) | (event == 1)):
+        raise ValueError("The events of y must be 0 or 1 (False or True); got values "
+                         f"{np.unique(event[(event != 0) & (event != 1)])[:5]}.")
+    if not np.any(event == 1):
+        raise ValueError("y has no event (every time is censored): the partial likelihood "
+                         "is constant.")
+    raise AssertionError("survival_ok refused a valid target")  # pragma: no cover
+
+
 def survival_target(y, strata=None, n=None):
     """The (n, 3) float array [time, event, stratum code] of a survival target.
 
@@ -118,32 +137,27 @@ def survival_target(y, strata=None, n=None):
                          f"and {event.shape}.")
     if n is not None and time.shape[0] != n:
         raise ValueError(f"y has {time.shape[0]} samples, expected {n}.")
-    if not np.all(np.isfinite(time)):
-        raise ValueError("The times of y must be finite (got NaN or inf: a missing value?).")
-    if np.any(time < 0):
-        raise ValueError(f"Some time(s) of y are negative (min {float(time.min())!r}): "
-                         "survival times must be >= 0.")
-    if not np.all(np.isfinite(event)):
-        raise ValueError("The events of y must be 0 or 1 (False or True); got NaN or inf "
-                         "(a missing value?).")
-    if not np.all((event == 0) | (event == 1)):
-        raise ValueError("The events of y must be 0 or 1 (False or True); got values "
-                         f"{np.unique(event[(event != 0) & (event != 1)])[:5]}.")
-    if not np.any(event == 1):
-        raise ValueError("y has no event (every time is censored): the partial likelihood "
-                         "is constant.")
+    from ._cox_sums import survival_ok
+
+    if not survival_ok(np.ascontiguousarray(time), np.ascontiguousarray(event)):
+        _survival_error(time, event)
     if strata is not None:
         strata = np.asarray(strata)
         if strata.ndim != 1 or strata.shape[0] != time.shape[0]:
             raise ValueError(f"strata must have shape ({time.shape[0]},), got "
                              f"{strata.shape}.")
         stratum = np.unique(strata, return_inverse=True)[1]
+    out = np.empty((time.shape[0], 3))
+    out[:, 0] = time
+    out[:, 1] = event
     if stratum is None:
-        stratum = np.zeros(time.shape[0])
-    stratum = np.asarray(stratum, dtype=np.float64)
-    if not np.all(np.isfinite(stratum)):
-        raise ValueError("The strata of y must be finite.")
-    return np.column_stack([time, event, stratum])
+        out[:, 2] = 0.0
+    else:
+        stratum = np.asarray(stratum, dtype=np.float64)
+        if not np.all(np.isfinite(stratum)):
+            raise ValueError("The strata of y must be finite.")
+        out[:, 2] = stratum
+    return out
 
 
 class _Binding:
@@ -154,22 +168,14 @@ class _Binding:
         n = y.shape[0]
         self.s_full = np.ones(n) if s is None else np.asarray(s, dtype=np.float64)
         self.S = float(self.s_full.sum())
-        time, event, stratum = y[:, 0], y[:, 1], y[:, 2]
-        order = np.lexsort((-time, stratum))
-        self.order = order
-        ts, st = time[order], stratum[order]
-        self.s = np.ascontiguousarray(self.s_full[order])
-        self.d = np.ascontiguousarray(event[order])
-        new_group = np.ones(n, dtype=bool)
-        new_group[1:] = (ts[1:] != ts[:-1]) | (st[1:] != st[:-1])
-        starts = np.flatnonzero(new_group)
-        self.gptr = np.append(starts, n).astype(np.int64)
-        gst = st[starts]
-        new_stratum = np.ones(starts.size, dtype=bool)
-        new_stratum[1:] = gst[1:] != gst[:-1]
-        self.sptr = np.append(np.flatnonzero(new_stratum), starts.size).astype(np.int64)
-        self.group_time = ts[starts]
-        self.group_stratum = gst
+        from ._cox_sums import cox_groups
+
+        time, event, stratum = (np.ascontiguousarray(y[:, c]) for c in range(3))
+        self.order, self.s, self.d, self.gptr, self.sptr = cox_groups(time, event, stratum,
+                                                                      self.s_full)
+        starts = self.order[self.gptr[:-1]]
+        self.group_time = time[starts]
+        self.group_stratum = stratum[starts]
         self.ties = int(ties)  # the kernels' code: 0 Breslow, 1 and 2 Efron
         self._cache = None
 

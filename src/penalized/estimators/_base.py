@@ -176,6 +176,23 @@ def check_copy_X(est):
     return check_bool(est.copy_X, "copy_X")
 
 
+def validate_fit_X(est, X):
+    """scikit-learn's ``validate_data(est, X, accept_sparse="csc", dtype=[float64,
+    float32], order="F", ensure_all_finite=False)`` at ``fit`` (``reset=True``), which
+    it calls, except for an X that it would return as is: a non-empty 2-D F-ordered
+    float64 or float32 ndarray (no feature names, nothing to convert). That X gets the
+    same effects directly, ``n_features_in_`` set and ``feature_names_in_`` of an
+    earlier fit removed (a tenth of a 2000 x 100 Cox fit, in scikit-learn's checks)."""
+    if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in (np.float64, np.float32)
+            and X.flags.f_contiguous and X.shape[0] >= 1 and X.shape[1] >= 1):
+        if hasattr(est, "feature_names_in_"):
+            delattr(est, "feature_names_in_")
+        est.n_features_in_ = X.shape[1]
+        return X
+    return validate_data(est, X, accept_sparse="csc", dtype=[np.float64, np.float32],
+                         order="F", ensure_all_finite=False)
+
+
 def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
     """X as F-ordered float64/float32 or CSC (never densified), y 1-D (or 2-D with
     ``multi_output``); X too large for float64 products is refused by name."""

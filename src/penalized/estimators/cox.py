@@ -2,7 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     check_finite_no_overflow,
@@ -19,6 +19,7 @@ from ._base import (
     check_offset,
     decision,
     fit_problem,
+    validate_fit_X,
     warm_coef,
 )
 from .glm import _STEP_EPOCHS
@@ -33,8 +34,7 @@ def survival_data(est, X, y, strata, sample_weight, offset, datafit):
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y "
                          f"is None.")
-    X = validate_data(est, X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
-                      ensure_all_finite=False)
+    X = validate_fit_X(est, X)
     check_finite_sparse(X)
     check_finite_no_overflow(X, est)  # (one pass for both checks)
     n = X.shape[0]

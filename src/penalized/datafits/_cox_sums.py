@@ -48,19 +48,17 @@ def survival_ok(time, event):
 
 
 @njit(cache=True, **INTERNAL)
-def _order_decreasing(time):
-    """The stable order of decreasing ``time`` (>= 0, finite): an LSD radix sort of the
-    complemented float bits, 11 bits a pass, passes where every key has the same digit
-    skipped. Branch-free: a comparison sort of 2000 times mispredicts its way to
-    0.1 ms, this takes 0.03."""
-    n = time.shape[0]
-    k1 = np.empty(n, dtype=np.uint64)
+def radix_order(keys):
+    """The stable order of increasing ``keys`` (uint64): an LSD radix sort, 11 bits a
+    pass, the passes where every key has the same digit skipped. Branch-free: a
+    comparison sort of 2000 times mispredicts its way to 0.1 ms, this takes 0.03 (and
+    compiles in a fraction of numba's sorts)."""
+    n = keys.shape[0]
+    k1 = keys.copy()
     i1 = np.empty(n, dtype=np.int64)
     k2 = np.empty(n, dtype=np.uint64)
     i2 = np.empty(n, dtype=np.int64)
     for i in range(n):
-        # (+ 0.0: -0.0 sorts as 0.0; the bits of floats >= 0 increase with the value)
-        k1[i] = ~np.float64(time[i] + 0.0).view(np.uint64)
         i1[i] = i
     mask = np.uint64(2047)
     cnt = np.empty(2048, dtype=np.int64)
@@ -69,7 +67,10 @@ def _order_decreasing(time):
         cnt[:] = 0
         for i in range(n):
             cnt[(k1[i] >> sh) & mask] += 1
-        if cnt.max() == n:
+        top = 0
+        for b in range(2048):
+            top = max(top, cnt[b])
+        if top == n:
             continue
         acc = 0
         for b in range(2048):
@@ -87,6 +88,22 @@ def _order_decreasing(time):
     return i1
 
 
+@njit(cache=True, **INTERNAL)
+def decreasing_key(x):
+    """A uint64 that increases as the float ``x >= 0`` (inf included) decreases (-0.0
+    as 0.0): the complement of its bits, which increase with the value."""
+    return ~np.float64(x + 0.0).view(np.uint64)
+
+
+@njit(cache=True, **INTERNAL)
+def _increasing_key(x):
+    """A uint64 that increases with the finite float ``x`` of any sign (-0.0 as 0.0)."""
+    b = np.float64(x + 0.0).view(np.uint64)
+    if b >> np.uint64(63):
+        return ~b
+    return b | (np.uint64(1) << np.uint64(63))
+
+
 @njit(cache=True)
 def cox_groups(time, event, stratum, s_full):
     """The sort order of the sums and their group structure, in one pass after the sort:
@@ -94,14 +111,19 @@ def cox_groups(time, event, stratum, s_full):
     (stable: ``np.lexsort((-time, stratum))``), their weights and events in that order,
     the boundaries of the groups of equal (stratum, time) and of the strata in groups."""
     n = time.shape[0]
-    order = _order_decreasing(time)
+    keys = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        keys[i] = decreasing_key(time[i])
+    order = radix_order(keys)
     one = True
     for i in range(1, n):
         if stratum[i] != stratum[0]:
             one = False
             break
-    if not one:
-        order = order[np.argsort(stratum[order], kind="mergesort")]
+    if not one:  # then stably by stratum
+        for i in range(n):
+            keys[i] = _increasing_key(stratum[order[i]])
+        order = order[radix_order(keys)]
     s = np.empty(n)
     d = np.empty(n)
     gptr = np.empty(n + 1, dtype=np.int64)

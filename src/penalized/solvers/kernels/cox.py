@@ -29,6 +29,8 @@ from ...datafits._cox_sums import (
     _term,
     cox_conjugate_bound,
     cox_derivatives,
+    decreasing_key,
+    radix_order,
 )
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import KernelPenalty, kkt1d, penalty_gap_terms, value1d
@@ -38,6 +40,8 @@ __all__ = ["cox_newton"]
 
 _ARMIJO = 1e-4
 _HALVINGS = 40
+_EPS = float(np.finfo(np.float64).eps)
+_TINY = float(np.finfo(np.float64).tiny)
 
 
 @njit(cache=True, fastmath=FASTMATH, **INTERNAL)
@@ -148,11 +152,21 @@ def _step_working_set(w, grad, pen, extra, score):
     size = nnz + max(extra, nnz // 2)
     if n_cand <= size:
         return cand, kkt_max
-    key = np.empty(n_cand)
+    # the `size` largest scores (ties: the first features), then in feature order
+    keys = np.empty(n_cand, dtype=np.uint64)
     for c in range(n_cand):
-        key[c] = -score[cand[c]]
-    top = cand[np.argsort(key, kind="mergesort")[:size]]
-    return np.sort(top), kkt_max
+        keys[c] = decreasing_key(score[cand[c]])
+    by_score = radix_order(keys)
+    keep = np.zeros(p, dtype=np.bool_)
+    for c in range(size):
+        keep[cand[by_score[c]]] = True
+    ws = np.empty(size, dtype=np.int64)
+    c = 0
+    for j in range(p):
+        if keep[j]:
+            ws[c] = j
+            c += 1
+    return ws, kkt_max
 
 
 @njit(cache=True)
@@ -172,7 +186,7 @@ def cox_newton(X, order, s, d, gptr, sptr, ties, offset, w, pen, tol, saturated,
     S = 0.0
     for i in range(n):
         S += s[i]
-    eps = np.finfo(np.float64).eps
+    eps = _EPS
     off = np.empty(n)
     for i in range(n):
         off[i] = offset[order[i]]
@@ -181,7 +195,7 @@ def cox_newton(X, order, s, d, gptr, sptr, ties, offset, w, pen, tol, saturated,
     hd = np.empty(n)
     h1 = np.empty(n)
     null = cox_derivatives(es, s, d, gptr, sptr, ties, g, hd, h1)
-    tol_gap = tol * max(null / S - saturated, np.finfo(np.float64).tiny)
+    tol_gap = tol * max(null / S - saturated, _TINY)
     nonzero = False
     for j in range(p):
         if w[j] != 0.0:

@@ -69,6 +69,10 @@ def test_kernel_equals_the_python_loop(ties, weights, strata, case, monkeypatch)
                coef_init=coef_init, monkeypatch=monkeypatch)
     assert a.converged and b.converged
     assert len(a.history) == 1 < len(b.history)  # (one kernel call; the Python steps)
+    # the kernel's predictor, kept up to date along its steps, is X w + offset
+    np.testing.assert_allclose(a.eta, X @ a.coef + (0.0 if offset is None else offset),
+                               rtol=0, atol=1e-10)
+    assert b.eta is None
     assert a.engine == b.engine == "coupled_newton"
     # the same objective, each certified by its own recomputed gap
     assert abs(a.primal - b.primal) <= 1e-9 * abs(b.primal)

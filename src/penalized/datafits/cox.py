@@ -266,6 +266,12 @@ class Cox(Datafit):
             return f"Cox(ties={self.ties!r}, efron_weights={self.efron_weights!r})"
         return f"Cox(ties={self.ties!r})"
 
+    @property
+    def ties_code(self):
+        """The tie rule as the kernels' code: 0 Breslow, 1 Efron (survival's weighting),
+        2 Efron (frequency weights)."""
+        return self._code
+
     # --------------------------------------------------------------------- binding
     def bind(self, y, s):
         """The loss bound to the rows ``y`` ((n, 3), from :meth:`check_target`) and the

@@ -90,16 +90,18 @@ class CoxPredictions:
     """Predictions of a fitted Cox model from ``coef_`` and the baseline hazard (shared by
     :class:`CoxPH` and :class:`~penalized.model_selection.CoxPHCV`)."""
 
-    def _set_baseline(self, X, yy, sample_weight, offset, strata, datafit):
+    def _set_baseline(self, X, yy, sample_weight, offset, strata, datafit, eta=None):
         """``strata_`` now; ``baseline_cumulative_hazard_`` and ``unique_times_`` at
         ``coef_`` on the training data when first read (Breslow's estimator re-sorts the
         training rows: a tenth of a 2000 x 100 fit that a model used for risk scores or
-        the C-index never needs)."""
+        the C-index never needs). ``eta``: the fit's linear predictor (offset included)
+        when the solver gave it, else computed here."""
         self.strata_ = np.unique(strata) if strata is not None else np.array([0])
-        eta = np.asarray(X @ np.asarray(self.coef_, dtype=np.float64),
-                         dtype=np.float64).ravel()
-        if offset is not None:
-            eta = eta + offset
+        if eta is None:
+            eta = np.asarray(X @ np.asarray(self.coef_, dtype=np.float64),
+                             dtype=np.float64).ravel()
+            if offset is not None:
+                eta = eta + offset
         # (copies: the estimate must not follow a later change of the caller's arrays)
         self._baseline_state = (datafit, np.array(yy, dtype=np.float64),
                                 None if sample_weight is None else np.array(sample_weight),
@@ -408,7 +410,7 @@ class CoxPH(CoxPredictions, BaseEstimator):
         self.intercept_ = 0.0
         self.dual_gap_ = float(res.dual_gap)
         self.n_iter_ = max(int(res.n_steps), 1)
-        self._set_baseline(X, yy, sample_weight, offset, strata, datafit)
+        self._set_baseline(X, yy, sample_weight, offset, strata, datafit, res.eta)
         return self
 
     def __sklearn_tags__(self):

@@ -51,7 +51,6 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
         design = Design(design.X, design.s if design.weighted else None, False)
     y = np.asarray(y, dtype=np.float64)
     s, S = design.s, design.S
-    loss = loss.bind(y, s)
     offset = np.zeros(design.n) if offset is None else np.asarray(offset, dtype=np.float64)
     w = (np.zeros(design.p) if coef_init is None
          else np.clip(np.array(coef_init, dtype=np.float64), pen.lo, pen.up))
@@ -62,15 +61,15 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
     history = []
     tol_gap = None
     if _kernel_ok(design, unpen, verbose):
-        # the same steps in one numba call; a step it does not take comes back here
+        # the same steps in one numba call (the risk-set order and the saturated loss
+        # too); a step it does not take comes back here
         from .kernels.cox import cox_newton
 
-        b = loss._b
-        saturated = float(s @ loss.saturated(y)) / S
+        eta = np.empty(design.n)
         status, epochs, steps, gap, primal, tol_gap = cox_newton(
-            design.X, b.order, b.s, b.d, b.gptr, b.sptr, b.ties, offset, w, pen.kernel,
-            float(tol), saturated, max_iter, 2**62 if max_steps is None else max_steps,
-            _MAX_BLOCK, _KKT_FRAC, _WS_EXTRA)
+            design.X, np.ascontiguousarray(y), s, loss.ties_code, offset, w, pen.kernel,
+            float(tol), max_iter, 2**62 if max_steps is None else max_steps, _MAX_BLOCK,
+            _KKT_FRAC, _WS_EXTRA, eta)
         history.append((epochs, gap))
         if status < 2:
             if status == 1 and warn:
@@ -79,7 +78,8 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
                                n_iter=max(epochs, 1), converged=status == 0,
                                primal=float(primal), history=history,
                                engine="coupled_newton", n_steps=steps,
-                               criterion=loss.criterion)
+                               criterion=loss.criterion, eta=eta)
+    loss = loss.bind(y, s)
     eta = design.predictor(w, 0.0, offset) if np.any(w) else offset
     if tol_gap is None:
         # the null model's excess loss (at eta = offset: the first certificate reuses its

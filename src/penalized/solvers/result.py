@@ -45,6 +45,9 @@ class SolveResult:
     n_steps : int
         Outer iterations of the GLM engines (prox-Newton steps, class sweeps, FISTA
         iterations); what their estimators report as ``n_iter_``.
+    eta : ndarray of shape (n_samples,) or None
+        The linear predictor at ``coef`` (offset included) where the engine has it at
+        no cost (the Cox kernel), else None.
     """
 
     coef: np.ndarray
@@ -58,6 +61,7 @@ class SolveResult:
     engine: str = ""
     criterion: str = "gap"
     n_steps: int = 0
+    eta: np.ndarray | None = None
 
     def __post_init__(self):
         # a certificate is never negative: below zero is rounding error of P - D

@@ -29,6 +29,8 @@ from ...datafits._cox_sums import (
     _term,
     cox_conjugate_bound,
     cox_derivatives,
+    cox_groups,
+    cox_saturated,
     decreasing_key,
     radix_order,
 )
@@ -127,6 +129,12 @@ def _gradient(X, order, s, g, S, u, grad):
 
 
 @njit(cache=True, **INTERNAL)
+def _unsort(es, order, eta):
+    for i in range(es.shape[0]):
+        eta[order[i]] = es[i]
+
+
+@njit(cache=True, **INTERNAL)
 def _step_working_set(w, grad, pen, extra, score):
     """(working set, largest KKT violation): the support and the largest KKT violations
     (half the support's size, at least ``extra``), as the engine's ``_working_set``."""
@@ -170,22 +178,26 @@ def _step_working_set(w, grad, pen, extra, score):
 
 
 @njit(cache=True)
-def cox_newton(X, order, s, d, gptr, sptr, ties, offset, w, pen, tol, saturated,
-               max_epochs, max_steps, max_block, kkt_frac, extra):
-    """Prox-Newton for ``L(X w + offset) / S + penalty(w)`` (``L`` the Cox loss of the
-    sorted rows ``order``, weights ``s`` and events ``d`` in that order, groups ``gptr``,
-    strata ``sptr``; ``saturated`` its infimum over S); updates ``w`` in place.
+def cox_newton(X, y, s_full, ties, offset, w, pen, tol, max_epochs, max_steps, max_block,
+               kkt_frac, extra, eta_out):
+    """Prox-Newton for ``L(X w + offset) / S + penalty(w)``, ``L`` the Cox loss of the
+    rows ``y`` ([time, event, stratum], as ``survival_target`` gives them) with weights
+    ``s_full`` and the tie rule ``ties`` (the code of ``_cox_sums``); updates ``w`` in
+    place and writes the final linear predictor (offset included) into ``eta_out``.
 
-    The stopping rule is the engine's: ``gap <= tol * (null loss - saturated)``, the null
-    model at ``eta = offset``. Returns (status, epochs, steps, gap, primal, tol_gap):
-    status 0 converged, 1 out of epochs or steps (or the models could not be solved
-    tightly enough to descend), 2 a working set wider than ``max_block`` (the caller
-    takes that step).
+    The stopping rule is the engine's: ``gap <= tol * (null loss - saturated loss)``,
+    the null model at ``eta = offset``. Returns (status, epochs, steps, gap, primal,
+    tol_gap): status 0 converged, 1 out of epochs or steps (or the models could not be
+    solved tightly enough to descend), 2 a working set wider than ``max_block`` (the
+    caller takes that step).
     """
     n, p = X.shape
+    order, s, d, gptr, sptr = cox_groups(y[:, 0].copy(), y[:, 1].copy(), y[:, 2].copy(),
+                                         s_full)
     S = 0.0
     for i in range(n):
         S += s[i]
+    saturated = cox_saturated(s, d, gptr, ties) / S
     eps = _EPS
     off = np.empty(n)
     for i in range(n):
@@ -241,12 +253,15 @@ def cox_newton(X, order, s, d, gptr, sptr, ties, offset, w, pen, tol, saturated,
                 gap = np.inf
         fresh = True
         if gap <= tol_gap:
+            _unsort(es, order, eta_out)
             return 0, epochs, steps, gap, primal, tol_gap
         if epochs >= max_epochs or tight < 1e-12 or steps >= max_steps:
+            _unsort(es, order, eta_out)
             return 1, epochs, steps, gap, primal, tol_gap
         ws, kkt_max = _step_working_set(w, grad, pen, extra, score)
         k = ws.shape[0]
         if k > max_block:
+            _unsort(es, order, eta_out)
             return 2, epochs, steps, gap, primal, tol_gap
         gmax = 0.0
         for j in range(p):

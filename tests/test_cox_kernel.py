@@ -196,3 +196,29 @@ def test_fast_validation_of_X_has_scikit_learns_effects():
         CoxPH().fit(np.empty((0, 3), order="F"), yy[:0])
     with pytest.raises(ValueError, match="0 feature"):
         CoxPH().fit(np.empty((60, 0), order="F"), yy)
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_an_offset_beyond_exps_range_is_a_clear_error(kernel, monkeypatch):
+    """An offset spreading eta over more than ~700: the loss at the offset is not
+    representable. A ValueError naming the offset (it was a ZeroDivisionError)."""
+    X, y = _problem(n=50, p=8, seed=6)
+    offset = np.zeros(50)
+    offset[np.argmin(y[:, 0])] = 1e3  # the shortest time: every other risk set underflows
+    if not kernel:
+        monkeypatch.setattr(coupled, "_kernel_ok", lambda *args: False)
+    yy = np.column_stack([y[:, 0], y[:, 1]])
+    with pytest.raises(ValueError, match="offset"):
+        CoxPH(alpha=0.01).fit(X, yy, offset=offset)
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_a_warm_start_beyond_exps_range_restarts_from_zero(kernel, monkeypatch):
+    X, y = _problem(n=60, p=6, seed=8)
+    pen = ElasticNet(0.02, 1.0)
+    ref = _solve(X, y, pen, kernel=kernel, monkeypatch=monkeypatch)
+    bad = np.zeros(6)
+    bad[0] = 1e4  # eta spread of about 1e4
+    res = _solve(X, y, pen, kernel=kernel, coef_init=bad, monkeypatch=monkeypatch)
+    assert res.converged and np.all(np.isfinite(res.coef))
+    assert abs(res.primal - ref.primal) <= 1e-9 * abs(ref.primal)

@@ -39,6 +39,10 @@ _MAX_BLOCK = 5000  # widest working set stepped with the exact Hessian (dense co
 # over the null model; 500 x 1000: 47 -> 22 epochs)
 _KKT_FRAC = 0.1
 _WS_EXTRA = 50  # violations added to the support at least, each step
+_UNREPRESENTABLE = (
+    "The offset spreads the linear predictor over more than float64's range of exp "
+    "(a spread above about 700 within a stratum): the Cox partial likelihood at the "
+    "offset alone is not representable. Center or rescale the offset.")
 
 
 def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
@@ -70,6 +74,8 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
             design.X, np.ascontiguousarray(y), s, loss.ties_code, offset, w, pen.kernel,
             float(tol), max_iter, 2**62 if max_steps is None else max_steps, _MAX_BLOCK,
             _KKT_FRAC, _WS_EXTRA, eta)
+        if status == 3:
+            raise ValueError(_UNREPRESENTABLE)
         history.append((epochs, gap))
         if status < 2:
             if status == 1 and warn:
@@ -85,8 +91,15 @@ def coupled_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000,
         # the null model's excess loss (at eta = offset: the first certificate reuses its
         # sums)
         null = offset if eta is offset else offset.copy()
-        scale = loss.value(y, null, s) - float(s @ loss.saturated(y)) / S
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = loss.value(y, null, s) - float(s @ loss.saturated(y)) / S
+        if not np.isfinite(scale):
+            raise ValueError(_UNREPRESENTABLE)
         tol_gap = tol * max(scale, np.finfo(float).tiny)
+        if not np.isfinite(loss.value(y, eta, s)):
+            # a warm start whose loss is not representable: start from the null model
+            w[:] = 0.0
+            eta = null
     tight = 1.0
     # the rounding level of the design's products (float32 X: float32 predictors, whose
     # steps cannot be resolved below eps32; at eps64 each model ran its whole budget)

@@ -189,7 +189,9 @@ def cox_newton(X, y, s_full, ties, offset, w, pen, tol, max_epochs, max_steps, m
     the null model at ``eta = offset``. Returns (status, epochs, steps, gap, primal,
     tol_gap): status 0 converged, 1 out of epochs or steps (or the models could not be
     solved tightly enough to descend), 2 a working set wider than ``max_block`` (the
-    caller takes that step).
+    caller takes that step), 3 the loss at the offset alone is not finite (the offset
+    spans more than float64's range of exp). A warm start ``w`` whose loss is not finite
+    is replaced by zeros.
     """
     n, p = X.shape
     order, s, d, gptr, sptr = cox_groups(y[:, 0].copy(), y[:, 1].copy(), y[:, 2].copy(),
@@ -207,6 +209,10 @@ def cox_newton(X, y, s_full, ties, offset, w, pen, tol, max_epochs, max_steps, m
     hd = np.empty(n)
     h1 = np.empty(n)
     null = cox_derivatives(es, s, d, gptr, sptr, ties, g, hd, h1)
+    if not null < np.inf:
+        # the offset alone spreads eta beyond float64's range of exp: no loss to minimize
+        _unsort(es, order, eta_out)
+        return 3, 0, 0, np.inf, np.inf, np.inf
     tol_gap = tol * max(null / S - saturated, _TINY)
     nonzero = False
     for j in range(p):
@@ -217,6 +223,11 @@ def cox_newton(X, y, s_full, ties, offset, w, pen, tol, max_epochs, max_steps, m
     total = null
     if nonzero:
         total = cox_derivatives(es, s, d, gptr, sptr, ties, g, hd, h1)
+        if not total < np.inf:
+            # a warm start whose loss is not representable: start from the null model
+            w[:] = 0.0
+            es[:] = off
+            total = cox_derivatives(es, s, d, gptr, sptr, ties, g, hd, h1)
     T = _n_terms(s, d, gptr, ties)
     om = np.zeros(T)
     u = np.empty(n)

@@ -27,7 +27,7 @@ from ..penalties._fastmath import INTERNAL
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 __all__ = ["concordance_pairs", "cox_conjugate_bound", "cox_derivatives", "cox_groups",
-           "cox_increments", "cox_saturated", "cox_terms", "survival_ok"]
+           "cox_increments", "cox_saturated", "cox_terms", "cox_terms_into", "survival_ok"]
 
 
 @njit(cache=True)
@@ -323,54 +323,51 @@ def _n_terms(s, d, gptr, ties):
     return T
 
 
-@njit(cache=True, fastmath=FASTMATH)
-def cox_terms(Xc, order, eta, s, d, gptr, sptr, ties):
-    """The rank-one terms of the Hessian: ``(M, om)`` such that the Hessian of the total
-    loss in ``w`` is ``Xs' diag(s h1) Xs - M' diag(om) M`` (``Xs = Xc[order]``; ``Xc`` in
-    the original row order, eta sorted).
-
-    A group with one term gives ``M[t] = Xs' pi`` (the risk-set mean of the rows under
-    the term's softmax) with weight ``om``. Several terms ``(c - f_r e) / Z_r`` (``c`` and
-    ``e`` the risk set's and the events' sums of ``s e^eta x``) sum to the 2 x 2 form
-    ``[c e] H [c e]'`` with ``H = sum_r om_r / Z_r^2 [[1, -f_r], [-f_r, f_r^2]]``, written
-    as two rows of weight 1 (its Cholesky factor): two rows per group, however many terms.
-    """
-    n, k = Xc.shape
-    T = _n_terms(s, d, gptr, ties)
-    M = np.zeros((T, k))
-    om = np.zeros(T)
+@njit(cache=True, fastmath=FASTMATH, **INTERNAL)
+def cox_terms_into(X, order, ws, es, s, d, gptr, sptr, ties, MT, om):
+    """The rank-one terms of the Hessian in the coefficients of the columns ``ws`` of X
+    (original row order, ``es`` sorted): fills ``MT`` (k x T, the transpose of
+    :func:`cox_terms`' ``M``) and ``om``. The running sums of ``s e^eta x`` over the risk
+    set and a group's events are kept for all k columns at once, reading X's rows in the
+    sums' order (no copy of the block: the Cox kernel passes the whole design)."""
+    n = es.shape[0]
+    k = ws.shape[0]
     ex = np.empty(n)
     cx = np.empty(k)
     dx = np.empty(k)
     t = 0
     for st in range(sptr.shape[0] - 1):
         g0, g1 = sptr[st], sptr[st + 1]
-        sh = _stratum_shift(eta, gptr[g0], gptr[g1])
+        sh = _stratum_shift(es, gptr[g0], gptr[g1])
         W = 0.0
         cx[:] = 0.0
         for g in range(g0, g1):
             lo, hi = gptr[g], gptr[g + 1]
-            Wg, D, sw, m, _ = _group(eta, s, d, lo, hi, sh, ex)
+            Wg, D, sw, m, _ = _group(es, s, d, lo, hi, sh, ex)
             W += Wg
-            dx[:] = 0.0
+            if m > 0:
+                dx[:] = 0.0
             for i in range(lo, hi):
                 we = s[i] * ex[i]
                 if we == 0.0:
                     continue
-                ev = d[i] > 0 and s[i] > 0
                 row = order[i]
-                for j in range(k):
-                    v = we * Xc[row, j]
-                    cx[j] += v
-                    if ev:
+                if d[i] > 0 and s[i] > 0:
+                    for j in range(k):
+                        v = we * X[row, ws[j]]
+                        cx[j] += v
                         dx[j] += v
+                else:
+                    for j in range(k):
+                        cx[j] += we * X[row, ws[j]]
             if m == 0:
                 continue
             R = _n_group_terms(ties, m, sw)
             if R == 1:
                 om[t] = sw
+                inv = 1.0 / W
                 for j in range(k):
-                    M[t, j] = cx[j] / W
+                    MT[j, t] = cx[j] * inv
                 t += 1
                 continue
             h11 = 0.0
@@ -389,10 +386,29 @@ def cox_terms(Xc, order, eta, s, d, gptr, sptr, ties):
             om[t] = 1.0
             om[t + 1] = 1.0
             for j in range(k):
-                M[t, j] = l11 * cx[j] - l21 * dx[j]
-                M[t + 1, j] = l22 * dx[j]
+                MT[j, t] = l11 * cx[j] - l21 * dx[j]
+                MT[j, t + 1] = l22 * dx[j]
             t += 2
-    return M, om
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def cox_terms(Xc, order, eta, s, d, gptr, sptr, ties):
+    """The rank-one terms of the Hessian: ``(M, om)`` such that the Hessian of the total
+    loss in ``w`` is ``Xs' diag(s h1) Xs - M' diag(om) M`` (``Xs = Xc[order]``; ``Xc`` in
+    the original row order, eta sorted).
+
+    A group with one term gives ``M[t] = Xs' pi`` (the risk-set mean of the rows under
+    the term's softmax) with weight ``om``. Several terms ``(c - f_r e) / Z_r`` (``c`` and
+    ``e`` the risk set's and the events' sums of ``s e^eta x``) sum to the 2 x 2 form
+    ``[c e] H [c e]'`` with ``H = sum_r om_r / Z_r^2 [[1, -f_r], [-f_r, f_r^2]]``, written
+    as two rows of weight 1 (its Cholesky factor): two rows per group, however many terms.
+    """
+    k = Xc.shape[1]
+    T = _n_terms(s, d, gptr, ties)
+    MT = np.empty((k, T))
+    om = np.zeros(T)
+    cox_terms_into(Xc, order, np.arange(k), eta, s, d, gptr, sptr, ties, MT, om)
+    return MT.T, om
 
 
 @njit(cache=True)

@@ -14,7 +14,7 @@ from .penalties.elastic_net import ElasticNet as ElasticNetPenalty
 from .penalties.separable import PenaltyArrays
 from .solvers.api import check_datafit, check_offset, check_Xy, null_gradient, solve_design
 from .solvers.design import Design
-from .solvers.engine import choose_engine
+from .solvers.engine import choose_engine, logistic_path_ok
 
 __all__ = ["GLM_PATH_TOL", "PATH_TOL", "PathResult", "alpha_grid", "fit_path",
            "grid_from_gradient", "path", "unit_penalty"]
@@ -138,6 +138,13 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
                           n_iters=iters, df=np.count_nonzero(W, axis=0),
                           dev_explained=_dev_explained(design, target, datafit, values, None)
                           if deviance else np.full(m, np.nan), converged=conv)
+    if logistic_path_ok(design, datafit, mix, y, grid, verbose, seed):
+        from .solvers.logistic_path import logistic_path_fits
+
+        *fits, steps = logistic_path_fits(design, y, datafit, mix, grid, tol=tol,
+                                          max_iter=max_iter, offset=offset,
+                                          max_steps=max_steps)
+        return path_result(design, y, datafit, grid, fits, offset, deviance, steps)
     coefs, intercepts, gaps, iters, conv, steps = [], [], [], [], [], []
     w0 = b0 = None
     for alpha in grid:

@@ -6,7 +6,7 @@ on the class of a datafit or a penalty, or on the shape of the data, to pick a s
 
 import numpy as np
 
-__all__ = ["choose_engine", "cv_on_gram_downdates", "newton_kernel_ok",
+__all__ = ["choose_engine", "cv_on_gram_downdates", "logistic_path_ok", "newton_kernel_ok",
            "newton_model_engine"]
 
 _GRAM_MAX_P = 1000  # full p x p Gram matrix along a path (8 MB at p = 1000)
@@ -202,6 +202,24 @@ def newton_kernel_ok(design, datafit, pen, model_engine, verbose):
     a sparse design without intercept whose models are solved by residual epochs."""
     return bool(datafit.newton_kernel and model_engine is None and design.sparse
                 and not design.center and pen.plain_l1 and not verbose and design.p)
+
+
+def logistic_path_ok(design, datafit, pen, y, grid, verbose, seed):
+    """Whether a path's prox-Newton fits run in the logistic path kernel
+    (:mod:`penalized.solvers.logistic_path`): the logistic or binomial loss, an elastic
+    net with an L1 part and every feature penalized, float64 X (dense F-ordered or CSC),
+    positive alphas, both outcomes present (so the intercept is finite), no ``verbose``
+    and no random coordinate order."""
+    if not (datafit.newton_kernel and pen.family == "separable" and not verbose
+            and seed < 0 and design.p and design.dtype == np.float64):
+        return False
+    if not design.sparse and not design.X.flags.f_contiguous:
+        return False
+    if not (np.all(pen.a > 0) and grid.size and np.all(grid > 0) and np.all(np.isfinite(grid))):
+        return False
+    y = np.asarray(y, dtype=np.float64)
+    ybar = float(design.s @ y) / design.S
+    return bool(0.0 < ybar < 1.0)
 
 
 def cv_on_gram_downdates(X, datafit, pen, folds, relax):

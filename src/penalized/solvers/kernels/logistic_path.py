@@ -1,0 +1,562 @@
+"""Warm-started prox-Newton paths of the logistic loss with an elastic-net penalty, in one
+numba call (cached on disk).
+
+A cross-validated L1-logistic regression fits a hundred alphas on each of several folds,
+most of them in a few Newton steps on a few dozen features: Python bookkeeping per step
+(the gap, the working set, the weighted model, the line search) cost more than the
+arithmetic. ``logistic_path`` runs the whole path of
+:func:`penalized.solvers.prox_newton.glm_solve` fits here, for the objective
+
+    1/S sum_i s_i l(y_i, x_i.w + b + o_i) + alpha sum_j (a_j |w_j| + b_j / 2 w_j^2),
+    lo_j <= w_j <= up_j,   l(y, e) = log(1 + exp(e)) - y e,  y in [0, 1]
+
+(``a_j, b_j`` the path's unit weights, every feature penalized), on a dense F-ordered or
+a CSC design, with or without intercept. Per alpha, glmnet's scheme with the engine's
+certificate:
+
+1. the duality gap at the previous alpha's solution (its gradient is known: no pass over
+   X); stop when it is at most ``tol_gap``;
+2. the working set: the support and the sequential strong rule's features
+   (``|grad_j| > (2 alpha_k - alpha_{k-1}) a_j``, which hold every KKT violation);
+3. prox-Newton on the working set: the weighted least-squares model with the intercept
+   profiled out exactly (the columns centered with the Newton weights), CD epochs
+   (:func:`~penalized.solvers.kernels.cd.cd_epochs`) to a fraction of the working set's
+   KKT violation, the Armijo line search on the true objective, until the working set's
+   own gap is half the target;
+4. the predictor afresh, the intercept optimized exactly (1-D Newton), the full gradient
+   and the full gap (the gap of :func:`~penalized.solvers.certificate.glm_gap`, the
+   intercept's rounding slack included); the KKT violations outside the working set
+   join it and step 3 runs again, until the gap certifies the fit.
+
+A fit that the kernel cannot finish (a line search that fails after the model was
+tightened, or no progress in the objective: rounding level) is handed back: the call
+returns its index, and the caller finishes that alpha with the Python engine, which has
+the rounding-level safeguards, then calls again from the next one.
+"""
+
+import numpy as np
+from numba import njit
+
+from ...datafits.logistic import _expit_t, _loss_t, expit, logistic_conjugate1
+from ...penalties._fastmath import INTERNAL
+from ...penalties.separable import FASTMATH as _FM
+from ...penalties.separable import KernelPenalty, kkt1d, penalty_gap_terms, value1d
+from ..design import KernelDesign
+from .cd import cd_epochs, gradient
+from .working_set import set_alpha
+
+__all__ = ["logistic_path"]
+
+_H_FLOOR = 1e-10  # floor of the Newton weights p (1 - p)
+_KKT_FRAC = 0.3  # CD epochs of a model stop at this fraction of its KKT violation
+_WS_FRAC = 0.5  # the working set's gap target, as a fraction of tol_gap
+_MAX_TIGHTEN = 3  # models re-solved 1000 times tighter before a fit is handed back
+_MAX_STALL = 4  # rounds without a measurable decrease before a fit is handed back
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _predictor(D, w, b, offset, eta):
+    """``eta = X w + b + offset`` afresh (raw X), from the nonzeros of w."""
+    n = D.n
+    for i in range(n):
+        eta[i] = offset[i] + b
+    for j in range(D.p):
+        wj = w[j]
+        if wj != 0.0:
+            if D.sparse:
+                for ii in range(D.indptr[j], D.indptr[j + 1]):
+                    eta[D.indices[ii]] += wj * D.data[ii]
+            else:
+                for i in range(n):
+                    eta[i] += wj * D.X[i, j]
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _loss_pass(y, s, eta, pr, g, sg):
+    """Per sample ``pr = expit(eta)``, ``g = l'(eta)``, ``sg = s g``; returns
+    (``sum_i s_i l_i``, ``sum_i s_i g_i``), one exp per sample."""
+    loss = 0.0
+    gsum = 0.0
+    for i in range(eta.shape[0]):
+        e = eta[i]
+        t = np.exp(-abs(e))
+        loss += s[i] * _loss_t(y[i], e, t)
+        p = _expit_t(e, t)
+        pr[i] = p
+        gi = p - y[i]
+        g[i] = gi
+        sg[i] = s[i] * gi
+        gsum += sg[i]
+    return loss, gsum
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _intercept_shift(y, s, eta):
+    """The shift ``d`` with ``sum_i s_i l'(eta_i + d) = 0`` to the rounding level of that
+    sum (safeguarded Newton, as ``Datafit.optimize_intercept``), added to eta."""
+    lo, hi = -np.inf, np.inf
+    d = 0.0
+    n = eta.shape[0]
+    for _ in range(200):
+        f = 0.0
+        fp = 0.0
+        scale = 0.0
+        for i in range(n):
+            p = expit(eta[i] + d)
+            gi = p - y[i]
+            f += s[i] * gi
+            scale += s[i] * abs(gi)
+            fp += s[i] * p * (1.0 - p)
+        if abs(f) <= 1e-13 * (scale + 1e-300):
+            break
+        if f > 0.0:
+            hi = d
+        else:
+            lo = d
+        step = d - f / fp if fp > 0.0 else np.nan
+        if not (lo < step < hi):
+            if np.isfinite(lo) and np.isfinite(hi):
+                step = 0.5 * (lo + hi)
+            elif np.isfinite(lo):
+                step = lo + max(1.0, 2.0 * abs(lo))
+            else:
+                step = hi - max(1.0, 2.0 * abs(hi))
+        if step == d:
+            break
+        d = step
+    if d != 0.0:
+        for i in range(n):
+            eta[i] += d
+    return d
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _ws_grad(D, ws, sg, gsum, Vws):
+    """``Vws[jj] = -xc_j' (s g) / S`` for the features ``j = ws[jj]`` (the design's
+    centering), the products written out (a call per column passes the design by
+    value)."""
+    S = D.S
+    if D.sparse:
+        data, indices, indptr = D.data, D.indices, D.indptr
+        for jj in range(ws.shape[0]):
+            j = ws[jj]
+            acc = 0.0
+            for ii in range(indptr[j], indptr[j + 1]):
+                acc += data[ii] * sg[indices[ii]]
+            Vws[jj] = acc
+    else:
+        X = D.X
+        for jj in range(ws.shape[0]):
+            j = ws[jj]
+            acc = 0.0
+            for i in range(D.n):
+                acc += X[i, j] * sg[i]
+            Vws[jj] = acc
+    for jj in range(ws.shape[0]):
+        acc = Vws[jj]
+        if D.center:
+            acc -= D.mu[ws[jj]] * gsum
+        Vws[jj] = -acc / S
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _full_grad(D, g, V):
+    """``V = -Xc' diag(s) g / S`` over all features."""
+    gradient(D, g, V)
+    for j in range(V.shape[0]):
+        V[j] = -V[j]
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _loss_conjugate(y, s, g, offset, c):
+    """``sum_i s_i (l*(y_i, c g_i) - c g_i o_i)`` (the offset shifts the conjugate)."""
+    out = 0.0
+    for i in range(y.shape[0]):
+        u = c * g[i]
+        out += s[i] * (logistic_conjugate1(y[i], u) - u * offset[i])
+    return out
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen):
+    """(gap, primal, dual) over all features: :func:`glm_gap`'s formula for ``V`` the
+    negative gradient (``gap_from_sums`` with the intercept's slack)."""
+    S = D.S
+    val, c, conj = penalty_gap_terms(w, V, pen)
+    primal = loss / S + val
+    dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
+    slack = 0.0
+    if D.center:
+        bc = b
+        for j in range(D.p):
+            if w[j] != 0.0:
+                bc += D.mu[j] * w[j]
+        slack = abs(bc * c * gsum / S)
+    return max(primal - dual + slack, 0.0), primal, dual
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen):
+    """(gap, primal) of the problem restricted to the working set ``ws`` (every nonzero
+    of w is in it; ``Vws[jj]`` is the negative gradient of feature ``ws[jj]``)."""
+    S = D.S
+    val = 0.0
+    worst = 1.0
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        a, bj, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
+        if w[j] != 0.0:
+            val += value1d(w[j], a, bj, lo, up)
+        v = Vws[jj]
+        if bj == 0.0 and a > 0.0:
+            if v > a and np.isinf(up):
+                worst = max(worst, v / a)
+            elif v < -a and np.isinf(lo):
+                worst = max(worst, -v / a)
+    c = 1.0 / worst
+    conj = 0.0
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        a, bj, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
+        vt = c * Vws[jj]
+        if bj == 0.0:
+            if np.isinf(up) and vt > a:
+                vt = a
+            if np.isinf(lo) and vt < -a:
+                vt = -a
+            out = 0.0
+            if up > 0.0 and vt > a:
+                out += (vt - a) * up
+            if lo < 0.0 and vt < -a:
+                out += (vt + a) * lo
+            conj += out
+        else:
+            m = abs(vt) - a
+            wt = 0.0
+            if m > 0.0:
+                wt = m / bj if vt > 0.0 else -m / bj
+            wt = min(max(wt, lo), up)
+            conj += vt * wt - a * abs(wt) - 0.5 * bj * wt * wt
+    primal = loss / S + val
+    dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
+    slack = 0.0
+    if D.center:
+        bc = b
+        for jj in range(ws.shape[0]):
+            j = ws[jj]
+            bc += D.mu[j] * w[j]
+        slack = abs(bc * c * gsum / S)
+    return max(primal - dual + slack, 0.0), primal
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _weighted_model(D, ws, v, V, mu_v, L_v):
+    """Per working-set column, in one pass, the weighted mean ``mu_v`` (0 without
+    centering) and curvature ``L_v = sum_i v_i (x_ij - mu_v_j)^2 / V`` under the Newton
+    weights v. The sums are taken about the design's mean ``mu_j`` (the column's mean
+    under the sample weights): no cancellation for columns with a large mean."""
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        c = D.mu[j] if D.center else 0.0
+        m = 0.0
+        q = 0.0
+        if D.sparse:
+            # stored entries, then the implicit zeros (x = 0, i.e. -c about the mean)
+            vs = 0.0
+            for ii in range(D.indptr[j], D.indptr[j + 1]):
+                vi = v[D.indices[ii]]
+                x = D.data[ii] - c
+                m += vi * x
+                q += vi * x * x
+                vs += vi
+            m -= (V - vs) * c
+            q += (V - vs) * c * c
+        else:
+            X = D.X
+            for i in range(D.n):
+                x = X[i, j] - c
+                m += v[i] * x
+                q += v[i] * x * x
+        m /= V
+        if D.center:
+            L_v[j] = max(q / V - m * m, 0.0)
+            mu_v[j] = c + m
+        else:
+            L_v[j] = q / V
+            mu_v[j] = 0.0
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighten, bufs,
+                max_epochs, K):
+    """One prox-Newton step on the working set ``ws`` from (w, b, eta): the weighted
+    least-squares model (the intercept profiled out), CD epochs on it to ``tighten``
+    times ``_KKT_FRAC`` of the working set's KKT violation, the Armijo line search on the
+    true objective (``primal`` at the current point). Moves w, b, eta on success.
+
+    Returns (status, epochs, b): status 0 a step taken, 1 the model did not give a
+    descent direction or the line search failed, 2 a step below the objective's
+    rounding level (taken)."""
+    v, zc, r, d_eta, mu_v, L_v, af, bf, w_new = bufs
+    n = D.n
+    s, S = D.s, D.S
+    eps = np.finfo(np.float64).eps
+    Vt = 0.0
+    zbar = 0.0
+    for t in range(n):
+        h = max(pr[t] * (1.0 - pr[t]), _H_FLOOR)
+        v[t] = s[t] * h
+        Vt += v[t]
+        q = g[t] / h
+        d_eta[t] = q  # (g / h, kept for the step below)
+        zc[t] = eta[t] - offset[t] - q
+        zbar += v[t] * zc[t]
+    zbar = zbar / Vt if D.center else 0.0
+    f = S / Vt
+    _weighted_model(D, ws, v, Vt, mu_v, L_v)
+    kkt_max = 0.0
+    gmax = 0.0
+    amax = 0.0
+    const = b - zbar  # the model's residual at w: -g/h + b - zbar + mu_v'w
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        af[j] = pen.a[j] * f
+        bf[j] = pen.b[j] * f
+        gj = -Vws[jj] + pen.b[j] * w[j]
+        gmax = max(gmax, abs(gj))
+        amax = max(amax, pen.a[j])
+        kkt_max = max(kkt_max, kkt1d(w[j], gj, pen.a[j], pen.lo[j], pen.up[j]))
+        w_new[j] = w[j]
+        const += mu_v[j] * w[j]
+    for t in range(n):
+        zc[t] -= zbar
+        r[t] = const - d_eta[t]
+    Dw = KernelDesign(D.X, D.data, D.indices, D.indptr, n, D.p, D.sparse, mu_v, v, True,
+                      D.center, Vt, L_v)
+    kkt_tol = max(_KKT_FRAC * tighten * kkt_max, 64.0 * eps * max(gmax, amax)) * f
+    epochs = cd_epochs(Dw, zc, w_new, r, ws, KernelPenalty(af, bf, pen.lo, pen.up),
+                       max_epochs, kkt_tol, K)
+    b_new = b
+    if D.center:
+        b_new = zbar
+        for jj in range(ws.shape[0]):
+            b_new -= mu_v[ws[jj]] * w_new[ws[jj]]
+    # the step in eta: the model's fitted values minus the current ones, -g/h - r
+    for t in range(n):
+        d_eta[t] = -d_eta[t] - r[t]
+    pen_change = 0.0
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        if w_new[j] != w[j]:
+            pen_change += (pen.a[j] * (abs(w_new[j]) - abs(w[j]))
+                           + 0.5 * pen.b[j] * (w_new[j] - w[j]) * (w_new[j] + w[j]))
+    decrease = 0.0
+    for t in range(n):
+        decrease += sg[t] * d_eta[t]
+    decrease = decrease / S + pen_change
+    if -decrease < 1e-8 * abs(primal):
+        # a short step: its eta from the coefficients' changes (the difference above
+        # carries the rounding of g/h and r, which would swamp its decrease)
+        db = b_new - b
+        for t in range(n):
+            d_eta[t] = db
+        for jj in range(ws.shape[0]):
+            j = ws[jj]
+            dj = w_new[j] - w[j]
+            if dj != 0.0:
+                if D.sparse:
+                    for ii in range(D.indptr[j], D.indptr[j + 1]):
+                        d_eta[D.indices[ii]] += dj * D.data[ii]
+                else:
+                    X = D.X
+                    for t in range(n):
+                        d_eta[t] += dj * X[t, j]
+        decrease = 0.0
+        for t in range(n):
+            decrease += sg[t] * d_eta[t]
+        decrease = decrease / S + pen_change
+    if not decrease < 0.0:
+        return 1, epochs, b
+    below = -decrease <= 8.0 * eps * abs(primal)
+    step = 1.0
+    ok = below
+    if not below:
+        # Armijo backtracking on the true objective, the model's step first
+        for _ in range(40):
+            f_t = 0.0
+            for t in range(n):
+                e = eta[t] + step * d_eta[t]
+                f_t += s[t] * _loss_t(y[t], e, np.exp(-abs(e)))
+            pen_t = 0.0
+            for jj in range(ws.shape[0]):
+                j = ws[jj]
+                wt = w[j] + step * (w_new[j] - w[j])
+                pen_t += pen.a[j] * abs(wt) + 0.5 * pen.b[j] * wt * wt
+            if f_t / S + pen_t <= primal + 1e-4 * step * decrease:
+                ok = True
+                break
+            step *= 0.5
+    if not ok:
+        return 1, epochs, b
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        w[j] = w[j] + step * (w_new[j] - w[j])
+    for t in range(n):
+        eta[t] += step * d_eta[t]
+    return 2 if below else 0, epochs, b + step * (b_new - b)
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epochs,
+                  max_steps, K, start, W, B, stats):
+    """The path of fits from ``alphas[start]`` (see the module docstring), warm-started
+    from ``w`` and ``bias[0]`` (the intercept; kept at 0 without centering), both
+    updated in place. ``pen``'s arrays receive ``alpha * pen_unit``. Column i of ``W``,
+    ``B[i]`` and row i of ``stats`` (gap, primal, converged, epochs, Newton steps) get
+    the fit at ``alphas[i]``; ``max_epochs`` and ``max_steps`` are per fit.
+
+    Returns the number of alphas when every fit ran here, else the index of the fit
+    handed back (``w`` and ``bias`` hold its current point, its row of ``stats`` the
+    epochs and steps spent).
+    """
+    n, p = D.n, D.p
+    s = D.s
+    m = alphas.shape[0]
+    eps = np.finfo(np.float64).eps
+    eta = np.empty(n)
+    pr = np.empty(n)
+    g = np.empty(n)
+    sg = np.empty(n)
+    V = np.empty(p)
+    Vws = np.empty(p)
+    in_ws = np.zeros(p, dtype=np.bool_)
+    ws_buf = np.empty(p, dtype=np.int64)
+    bufs = (np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.zeros(p),
+            np.zeros(p), np.zeros(p), np.empty(p))
+    b = bias[0]
+    # the state at the start point: predictor, intercept, loss terms, full gradient
+    _predictor(D, w, b, offset, eta)
+    if D.center:
+        b += _intercept_shift(y, s, eta)
+    loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
+    _full_grad(D, g, V)
+    prev = alphas[start - 1] if start > 0 else alphas[start]
+    gap = primal = 0.0
+    for i in range(start, m):
+        alpha = alphas[i]
+        set_alpha(pen_unit, pen, alpha, 1.0, 1.0)
+        epochs = int(stats[i, 3])
+        steps = int(stats[i, 4])
+        # the sequential strong rule's threshold, relative to a_j
+        ratio = 2.0 - prev / alpha
+        prev = alpha
+        if ratio < 0.5:
+            ratio = 1.0  # a coarse grid: the KKT violations only (not every feature)
+        # the working set: the support and the strong rule's features
+        k = 0
+        for j in range(p):
+            in_ws[j] = False
+            if w[j] != 0.0 or abs(V[j]) > ratio * pen.a[j]:
+                in_ws[j] = True
+                ws_buf[k] = j
+                k += 1
+        ws = ws_buf[:k]
+        target = _WS_FRAC * tol_gap
+        tighten = 1.0
+        stall = 0
+        primal_prev = np.inf
+        handed = False
+        fresh = True  # eta computed afresh from w (not moved by steps since)
+        rounds = 0
+        last_rounding = np.inf  # the gap at the last step below rounding
+        while True:
+            # the full certificate (V, loss, gsum, g are current at (w, b, eta))
+            gap, primal, dual = _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen)
+            if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
+                if fresh:
+                    stats[i, 2] = 1.0
+                    break
+                # certify at eta afresh (no drift of the steps' updates)
+                _predictor(D, w, b, offset, eta)
+                if D.center:
+                    b += _intercept_shift(y, s, eta)
+                loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
+                _full_grad(D, g, V)
+                fresh = True
+                continue
+            if epochs >= max_epochs or steps >= max_steps:
+                break
+            if primal_prev - primal <= 8.0 * eps * abs(primal):
+                stall += 1
+                if stall >= _MAX_STALL:
+                    handed = True
+                    break
+            else:
+                stall = 0
+            primal_prev = primal
+            # the KKT violations outside the working set join it
+            added = 0
+            for j in range(p):
+                if not in_ws[j] and w[j] == 0.0:
+                    if kkt1d(0.0, -V[j], pen.a[j], pen.lo[j], pen.up[j]) > 0.0:
+                        in_ws[j] = True
+                        added += 1
+            if added:
+                k = 0
+                for j in range(p):
+                    if in_ws[j]:
+                        ws_buf[k] = j
+                        k += 1
+                ws = ws_buf[:k]
+            elif rounds > 0:
+                target *= 0.1  # the working set's gap was not small enough
+            rounds += 1
+            for jj in range(k):
+                Vws[jj] = V[ws[jj]]
+            # prox-Newton on the working set: one step when it holds half the features
+            # or more (the full certificate then costs about what its own would), else
+            # steps to its own gap target
+            local = 2 * k < p
+            while True:
+                gap_ws, primal_ws = _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen)
+                if gap_ws <= target or epochs >= max_epochs or steps >= max_steps:
+                    break
+                steps += 1
+                status, used, b = _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws,
+                                              pen, primal_ws, tighten, bufs,
+                                              max(max_epochs - epochs, 1), K)
+                epochs += used
+                if status == 1:
+                    # no descent from the model: solve it more accurately
+                    tighten *= 1e-3
+                    if tighten < 10.0 ** (-3 * _MAX_TIGHTEN):
+                        handed = True
+                        break
+                    continue
+                fresh = False
+                if status == 2:
+                    # taken on trust (below rounding) while such steps shrink the gap
+                    if not gap_ws < last_rounding:
+                        handed = True
+                        break
+                    last_rounding = gap_ws
+                if D.center:
+                    b += _intercept_shift(y, s, eta)
+                loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
+                if not local:
+                    break
+                _ws_grad(D, ws, sg, gsum, Vws)
+            if handed:
+                break
+            _full_grad(D, g, V)
+        stats[i, 3] = epochs
+        stats[i, 4] = steps
+        bias[0] = b
+        if handed:
+            return i
+        stats[i, 0] = gap
+        stats[i, 1] = primal
+        for j in range(p):
+            W[j, i] = w[j]
+        B[i] = b
+    return m

@@ -1,0 +1,205 @@
+"""The logistic path kernel (penalized.solvers.kernels.logistic_path) against the Python
+path of glm_solve fits, and its certificate recomputed independently."""
+
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+import penalized
+import penalized.paths as paths_mod
+import penalized.solvers.logistic_path as driver
+from penalized.datafits import Binomial, Logistic
+from penalized.paths import _mix, unit_penalty
+from penalized.solvers.certificate import glm_gap
+from penalized.solvers.design import Design
+from penalized.solvers.engine import logistic_path_ok
+
+
+def _data(n=60, p=30, seed=0, sparse=False, proportions=False):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 3] = X[:, 2] + 0.1 * rng.standard_normal(n)  # correlated columns
+    X += 0.5  # non-zero means: the intercept matters
+    if sparse:
+        X[rng.random((n, p)) < 0.6] = 0.0
+        X = sp.csc_matrix(X)
+    else:
+        X = np.asfortranarray(X)
+    eta = np.asarray(X[:, :4] @ np.array([1.5, -2.0, 1.0, 0.5])).ravel() - 0.3
+    prob = 1.0 / (1.0 + np.exp(-eta))
+    y = prob if proportions else (rng.random(n) < prob).astype(float)
+    return X, y
+
+
+def _python_path(monkeypatch, *args, **kw):
+    with monkeypatch.context() as m:
+        m.setattr(paths_mod, "logistic_path_ok", lambda *a: False)
+        return penalized.path(*args, **kw)
+
+
+def _objective(X, y, w, b, alpha, l1_ratio, pf, sw, offset):
+    eta = np.asarray(X @ w).ravel() + b + offset
+    s = np.ones(y.size) if sw is None else sw
+    loss = np.sum(s * (np.logaddexp(0.0, eta) - y * eta)) / np.sum(s)
+    return loss + alpha * np.sum(pf * (l1_ratio * np.abs(w) + 0.5 * (1 - l1_ratio) * w * w))
+
+
+CASES = [
+    dict(),
+    dict(sparse=True),
+    dict(fit_intercept=False),
+    dict(sparse=True, fit_intercept=False),
+    dict(l1_ratio=0.5),
+    dict(weights=True),
+    dict(offset=True),
+    dict(penalty_factor=True, bounds=True),
+    dict(sparse=True, weights=True, offset=True, l1_ratio=0.3),
+    dict(proportions=True),
+]
+
+
+def _ids(case):
+    return "-".join(f"{k}={v}" for k, v in case.items()) or "plain"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_kernel_path_matches_the_python_path(case, monkeypatch):
+    sparse = case.get("sparse", False)
+    X, y = _data(sparse=sparse, proportions=case.get("proportions", False))
+    n, p = X.shape
+    rng = np.random.default_rng(1)
+    fit_intercept = case.get("fit_intercept", True)
+    l1_ratio = case.get("l1_ratio", 1.0)
+    sw = rng.uniform(0.2, 3.0, n) if case.get("weights") else None
+    offset = 0.3 * rng.standard_normal(n) if case.get("offset") else None
+    pf = rng.uniform(0.5, 2.0, p) if case.get("penalty_factor") else None
+    kw = dict(lower_bounds=-0.4, upper_bounds=np.full(p, 1.0)) if case.get("bounds") else {}
+    datafit = Binomial() if case.get("proportions") else Logistic()
+    common = dict(l1_ratio=l1_ratio, alphas=30, eps=1e-3, tol=1e-10, max_iter=100000,
+                  fit_intercept=fit_intercept, sample_weight=sw, offset=offset,
+                  penalty_factor=pf, **kw)
+    design = Design(X, sw, fit_intercept)
+    mix = _mix(unit_penalty(p, pf, kw.get("lower_bounds"), kw.get("upper_bounds")), l1_ratio)
+    grid = np.geomspace(1.0, 1e-3, 30)
+    assert logistic_path_ok(design, datafit, mix, y, grid, 0, -1)
+    calls = []
+    real = driver.logistic_path_fits
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(driver, "logistic_path_fits", spy)
+    ours = penalized.path(X, y, datafit, **common)
+    assert calls, "the kernel was not used"
+    ref = _python_path(monkeypatch, X, y, datafit, **common)
+    assert np.all(ours.converged) and np.all(ref.converged)
+    np.testing.assert_array_equal(ours.alphas, ref.alphas)
+    pfv = np.ones(p) if pf is None else pf
+    off = np.zeros(n) if offset is None else offset
+    scale = datafit.tol_scale(y, np.ones(n) if sw is None else sw, off, fit_intercept)
+    lo = np.full(p, -np.inf) if not kw else np.full(p, -0.4)
+    up = np.full(p, np.inf) if not kw else np.full(p, 1.0)
+    for i, alpha in enumerate(ours.alphas):
+        w, b = ours.coef_at(i), float(ours.intercepts[i])
+        assert np.all(w >= lo - 1e-15) and np.all(w <= up + 1e-15)
+        if not fit_intercept:
+            assert b == 0.0
+        f_ours = _objective(X, y, w, b, alpha, l1_ratio, pfv, sw, off)
+        f_ref = _objective(X, y, ref.coef_at(i), float(ref.intercepts[i]), alpha, l1_ratio,
+                           pfv, sw, off)
+        # both certified to 1e-10 of the scale: the same optimum
+        assert abs(f_ours - f_ref) <= 2e-10 * scale
+        # the gap recomputed by the Python certificate at the kernel's point
+        pen = mix.scaled(alpha, alpha)
+        eta = np.asarray(X @ w).ravel() + b + off
+        gap = glm_gap(design, y, datafit, w, b, eta, pen, pen.unpenalized, off,
+                      design.rmatvec)[0]
+        assert gap <= 1e-10 * scale * 1.001 + 1e-15
+        assert ours.dual_gaps[i] <= 1e-10 * scale * 1.001
+    assert ours.n_steps is not None and np.all(ours.n_steps >= 0)
+    assert np.all(ours.n_iters >= 1)
+
+
+def test_kernel_not_used_where_it_does_not_apply():
+    X, y = _data()
+    design = Design(X, None, True)
+    grid = np.geomspace(1.0, 1e-2, 5)
+    mix = _mix(unit_penalty(X.shape[1]), 1.0)
+    assert logistic_path_ok(design, Logistic(), mix, y, grid, 0, -1)
+    # pure ridge, an unpenalized feature, verbose, random order, one class, float32
+    assert not logistic_path_ok(design, Logistic(), _mix(unit_penalty(X.shape[1]), 0.0), y,
+                                grid, 0, -1)
+    pf = np.ones(X.shape[1])
+    pf[0] = 0.0
+    assert not logistic_path_ok(design, Logistic(), _mix(unit_penalty(X.shape[1], pf), 1.0),
+                                y, grid, 0, -1)
+    assert not logistic_path_ok(design, Logistic(), mix, y, grid, 1, -1)
+    assert not logistic_path_ok(design, Logistic(), mix, y, grid, 0, 3)
+    assert not logistic_path_ok(design, Logistic(), mix, np.zeros_like(y), grid, 0, -1)
+    X32 = np.asfortranarray(X, dtype=np.float32)
+    assert not logistic_path_ok(Design(X32, None, True), Logistic(), mix, y, grid, 0, -1)
+    assert not logistic_path_ok(Design(np.ascontiguousarray(X), None, True), Logistic(), mix,
+                                y, grid, 0, -1)
+
+
+def test_one_class_falls_back_to_the_python_path():
+    X, _ = _data()
+    y = np.zeros(X.shape[0])  # no intercept is finite: the Python path's own handling
+    res = penalized.path(X, y, Logistic(), alphas=5, tol=1e-8)
+    assert np.all(res.converged)
+    y[0] = 1.0  # both classes, the mean near 0: the kernel, certified
+    res = penalized.path(X, y, Logistic(), alphas=10, tol=1e-8)
+    assert np.all(res.converged)
+
+
+def test_budget_warns_with_the_gap_and_tol():
+    X, y = _data(n=200, p=40, seed=3)
+    with pytest.warns(ConvergenceWarning, match=r"duality gap .* > tol"):
+        res = penalized.path(X, y, Logistic(), alphas=np.geomspace(0.1, 1e-3, 4), tol=1e-12,
+                             max_iter=2)
+    assert not np.all(res.converged)
+    assert np.all(res.n_iters <= 2 + 1)
+
+
+def test_cv_uses_the_kernel_and_matches_the_python_path(monkeypatch):
+    X, y = _data(n=120, p=50, seed=4)
+    kw = dict(l1_ratios=(1.0,), Cs=8, cv=3, tol=1e-10, use_legacy_attributes=False,
+              scoring="neg_log_loss")
+    ours = penalized.LogisticRegressionCV(**kw).fit(X, y)
+    with monkeypatch.context() as m:
+        m.setattr(paths_mod, "logistic_path_ok", lambda *a: False)
+        ref = penalized.LogisticRegressionCV(**kw).fit(X, y)
+    np.testing.assert_allclose(ours.scores_, ref.scores_, atol=1e-7)
+    assert ours.C_ == ref.C_
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+
+
+def test_separable_data_at_a_tight_tol_hands_fits_back(monkeypatch):
+    # nearly separable at tol 1e-14: steps below the rounding level, which the kernel hands
+    # back to the Python engine (its rounding safeguards); every fit still certified
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((80, 20)))
+    y = (X[:, 0] + 0.01 * rng.standard_normal(80) > 0).astype(float)
+    calls = []
+    real = driver.glm_solve
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(driver, "glm_solve", spy)
+    kw = dict(alphas=30, eps=1e-4, tol=1e-14, max_iter=100000)
+    res = penalized.path(X, y, Logistic(), **kw)
+    assert calls
+    assert np.all(res.converged)
+    ref = _python_path(monkeypatch, X, y, Logistic(), **kw)
+    for i, alpha in enumerate(res.alphas):
+        args = (X, y)
+        f = _objective(*args, res.coef_at(i), float(res.intercepts[i]), alpha, 1.0,
+                       np.ones(20), None, np.zeros(80))
+        f_ref = _objective(*args, ref.coef_at(i), float(ref.intercepts[i]), alpha, 1.0,
+                           np.ones(20), None, np.zeros(80))
+        assert abs(f - f_ref) <= 1e-12

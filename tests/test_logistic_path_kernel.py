@@ -177,23 +177,15 @@ def test_cv_uses_the_kernel_and_matches_the_python_path(monkeypatch):
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
 
 
-def test_separable_data_at_a_tight_tol_hands_fits_back(monkeypatch):
-    # nearly separable at tol 1e-14: steps below the rounding level, which the kernel hands
-    # back to the Python engine (its rounding safeguards); every fit still certified
+def test_separable_data_at_a_tight_tol(monkeypatch):
+    # nearly separable at tol 1e-14: steps below the rounding level, which the kernel may
+    # hand back to the Python engine (its rounding safeguards); every fit certified, at the
+    # Python path's objective
     rng = np.random.default_rng(0)
     X = np.asfortranarray(rng.standard_normal((80, 20)))
     y = (X[:, 0] + 0.01 * rng.standard_normal(80) > 0).astype(float)
-    calls = []
-    real = driver.glm_solve
-
-    def spy(*a, **k):
-        calls.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(driver, "glm_solve", spy)
     kw = dict(alphas=30, eps=1e-4, tol=1e-14, max_iter=100000)
     res = penalized.path(X, y, Logistic(), **kw)
-    assert calls
     assert np.all(res.converged)
     ref = _python_path(monkeypatch, X, y, Logistic(), **kw)
     for i, alpha in enumerate(res.alphas):
@@ -203,3 +195,42 @@ def test_separable_data_at_a_tight_tol_hands_fits_back(monkeypatch):
         f_ref = _objective(*args, ref.coef_at(i), float(ref.intercepts[i]), alpha, 1.0,
                            np.ones(20), None, np.zeros(80))
         assert abs(f - f_ref) <= 1e-12
+
+
+def test_a_fit_handed_back_is_finished_by_the_python_engine(monkeypatch):
+    # the kernel stops early at alpha 3 as if it could not finish it: the driver fits that
+    # alpha with glm_solve from the kernel's point and resumes the kernel at alpha 4
+    X, y = _data(n=80, p=25, seed=6)
+    from penalized.solvers.kernels import logistic_path as kmod
+
+    calls = {"kernel": [], "python": 0}
+    real_kernel = kmod.logistic_path
+    real_solve = driver.glm_solve
+
+    def kernel(D, y, offset, pen_unit, pen, alphas, w, bias, *rest):
+        start = rest[-4]
+        calls["kernel"].append(start)
+        if start == 0:
+            done = real_kernel(D, y, offset, pen_unit, pen, alphas[:3], w, bias, *rest)
+            assert done == 3
+            return 3
+        return real_kernel(D, y, offset, pen_unit, pen, alphas, w, bias, *rest)
+
+    def solve(*a, **k):
+        calls["python"] += 1
+        assert k["coef_init"] is not None and k["intercept_init"] is not None
+        return real_solve(*a, **k)
+
+    monkeypatch.setattr(kmod, "logistic_path", kernel)
+    monkeypatch.setattr(driver, "glm_solve", solve)
+    kw = dict(alphas=12, eps=1e-2, tol=1e-10, max_iter=100000)
+    res = penalized.path(X, y, Logistic(), **kw)
+    assert calls == {"kernel": [0, 4], "python": 1}
+    assert np.all(res.converged)
+    ref = _python_path(monkeypatch, X, y, Logistic(), **kw)
+    for i, alpha in enumerate(res.alphas):
+        f = _objective(X, y, res.coef_at(i), float(res.intercepts[i]), alpha, 1.0,
+                       np.ones(25), None, np.zeros(80))
+        f_ref = _objective(X, y, ref.coef_at(i), float(ref.intercepts[i]), alpha, 1.0,
+                           np.ones(25), None, np.zeros(80))
+        assert abs(f - f_ref) <= 1e-10

@@ -172,7 +172,9 @@ def test_cv_uses_the_kernel_and_matches_the_python_path(monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(paths_mod, "logistic_path_ok", lambda *a: False)
         ref = penalized.LogisticRegressionCV(**kw).fit(X, y)
-    np.testing.assert_allclose(ours.scores_, ref.scores_, atol=1e-7)
+    # (the last Cs are nearly unpenalized: their test losses, up to 7.5, move with the
+    # coefficients at the certificate's level)
+    np.testing.assert_allclose(ours.scores_, ref.scores_, rtol=1e-6, atol=1e-8)
     assert ours.C_ == ref.C_
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
 

@@ -60,6 +60,9 @@ _MAX_STALL = 4  # rounds without a measurable decrease before a fit is handed ba
 # _DRIFT_TOL, or after _DRIFT_STEPS steps since eta was last computed afresh
 _DRIFT_TOL = 1e-9
 _EXTRAPOLATE = True
+# the epochs of each alpha's first step: the extrapolated start is often close enough that
+# one epoch and the full certificate settle the fit (madelon tol 1e-5: 906 -> 738 epochs)
+_FIRST_EPOCHS = 1
 _DRIFT_STEPS = 64
 
 
@@ -297,7 +300,7 @@ def _weighted_model(D, ws, v, V, mu_v, L_v):
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
 def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighten, bufs,
-                max_epochs, K, w_old, rho):
+                max_epochs, K, w_old, eta_old, b_old, rho):
     """One prox-Newton step on the working set ``ws`` from (w, b, eta): the weighted
     least-squares model (the intercept profiled out), CD epochs on it to ``tighten``
     times ``_KKT_FRAC`` of the working set's KKT violation, the Armijo line search on the
@@ -341,8 +344,12 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
         zc[t] -= zbar
         r[t] = const - d_eta[t]
     if rho > 0.0:
-        # the epochs start from the path's linear extrapolation of the support
-        # (w + rho (w - w_old), no sign change), the model's residual moved to it
+        # the epochs start from the path's linear extrapolation of the support,
+        # w + rho (w - w_old) without sign changes, zeros kept. The model's residual moves
+        # by -Xc_v (w_c - w): X (w - w_old) is the predictors' difference (eta - b) -
+        # (eta_old - b_old), so only the coordinates whose change is not rho (w - w_old)
+        # (clipped, or zero now) are read from X
+        mdot = 0.0
         for jj in range(ws.shape[0]):
             j = ws[jj]
             wj = w[j]
@@ -352,21 +359,26 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
             if c * wj <= 0.0:
                 c = 0.0
             c = min(max(c, pen.lo[j]), pen.up[j])
-            dj = c - wj
-            if dj == 0.0:
-                continue
             w_new[j] = c
-            mj = mu_v[j]
+            mdot += mu_v[j] * (c - wj)
+        for t in range(n):
+            r[t] -= rho * ((eta[t] - b) - (eta_old[t] - b_old)) - mdot
+        for j in range(D.p):
+            wj = w[j]
+            lin = rho * (wj - w_old[j])
+            if lin == 0.0:
+                continue
+            e = lin - ((w_new[j] - wj) if wj != 0.0 else 0.0)
+            if e == 0.0:
+                continue
+            # (r -= X e_j removed twice over: add it back)
             if D.sparse:
                 for ii in range(D.indptr[j], D.indptr[j + 1]):
-                    r[D.indices[ii]] -= dj * D.data[ii]
-                if mj != 0.0:
-                    for t in range(n):
-                        r[t] += dj * mj
+                    r[D.indices[ii]] += e * D.data[ii]
             else:
                 X = D.X
                 for t in range(n):
-                    r[t] -= dj * (X[t, j] - mj)
+                    r[t] += e * X[t, j]
     Dw = KernelDesign(D.X, D.data, D.indices, D.indptr, n, D.p, D.sparse, mu_v, v, True,
                       D.center, Vt, L_v)
     kkt_tol = max(tighten * kkt_max, 64.0 * eps * max(gmax, amax)) * f
@@ -469,6 +481,9 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
     ws_buf = np.empty(p, dtype=np.int64)
     w_old = np.zeros(p)  # the previous alpha's solution
     w_start = np.zeros(p)
+    eta_old = np.zeros(n)  # and its predictor and intercept
+    eta_start = np.zeros(n)
+    b_old = b_start = 0.0
     bufs = (np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.zeros(p),
             np.zeros(p), np.zeros(p), np.empty(p))
     b = bias[0]
@@ -516,6 +531,9 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                 rho = 0.0
         for j in range(p):
             w_start[j] = w[j]
+        for t in range(n):
+            eta_start[t] = eta[t]
+        b_start = b
         last_rounding = np.inf  # the gap at the last step below rounding
         while True:
             # the full certificate (V, loss, gsum, g are current at (w, b, eta))
@@ -574,7 +592,10 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                 frac = tighten * min(_KKT_HI, max(_KKT_LO, np.sqrt(target / gap_ws)))
                 status, used, b = _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws,
                                               pen, primal_ws, frac, bufs,
-                                              max(max_epochs - epochs, 1), K, w_old,
+                                              max(min(max_epochs - epochs,
+                                                      _FIRST_EPOCHS if steps_here == 0
+                                                      else max_epochs), 1), K, w_old,
+                                              eta_old, b_old,
                                               rho if steps_here == 0 else 0.0)
                 steps_here += 1
                 epochs += used
@@ -607,6 +628,9 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
         bias[0] = b
         for j in range(p):
             w_old[j] = w_start[j]
+        for t in range(n):
+            eta_old[t] = eta_start[t]
+        b_old = b_start
         if handed:
             return i
         stats[i, 0] = gap

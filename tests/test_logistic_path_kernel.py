@@ -57,6 +57,8 @@ CASES = [
     dict(penalty_factor=True, bounds=True),
     dict(sparse=True, weights=True, offset=True, l1_ratio=0.3),
     dict(proportions=True),
+    dict(weights="some zero", sparse=True),
+    dict(positive=True, l1_ratio=0.7),
 ]
 
 
@@ -73,9 +75,13 @@ def test_kernel_path_matches_the_python_path(case, monkeypatch):
     fit_intercept = case.get("fit_intercept", True)
     l1_ratio = case.get("l1_ratio", 1.0)
     sw = rng.uniform(0.2, 3.0, n) if case.get("weights") else None
+    if case.get("weights") == "some zero":
+        sw[::7] = 0.0
     offset = 0.3 * rng.standard_normal(n) if case.get("offset") else None
     pf = rng.uniform(0.5, 2.0, p) if case.get("penalty_factor") else None
     kw = dict(lower_bounds=-0.4, upper_bounds=np.full(p, 1.0)) if case.get("bounds") else {}
+    if case.get("positive"):
+        kw = dict(lower_bounds=0.0)
     datafit = Binomial() if case.get("proportions") else Logistic()
     common = dict(l1_ratio=l1_ratio, alphas=30, eps=1e-3, tol=1e-10, max_iter=100000,
                   fit_intercept=fit_intercept, sample_weight=sw, offset=offset,
@@ -100,8 +106,8 @@ def test_kernel_path_matches_the_python_path(case, monkeypatch):
     pfv = np.ones(p) if pf is None else pf
     off = np.zeros(n) if offset is None else offset
     scale = datafit.tol_scale(y, np.ones(n) if sw is None else sw, off, fit_intercept)
-    lo = np.full(p, -np.inf) if not kw else np.full(p, -0.4)
-    up = np.full(p, np.inf) if not kw else np.full(p, 1.0)
+    lo = np.full(p, kw.get("lower_bounds", -np.inf))
+    up = np.full(p, np.inf) if "upper_bounds" not in kw else np.full(p, 1.0)
     for i, alpha in enumerate(ours.alphas):
         w, b = ours.coef_at(i), float(ours.intercepts[i])
         assert np.all(w >= lo - 1e-15) and np.all(w <= up + 1e-15)

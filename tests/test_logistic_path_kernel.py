@@ -125,6 +125,11 @@ def test_kernel_path_matches_the_python_path(case, monkeypatch):
                       design.rmatvec)[0]
         assert gap <= 1e-10 * scale * 1.001 + 1e-15
         assert ours.dual_gaps[i] <= 1e-10 * scale * 1.001
+    # the deviance explained from the kernel's losses, against the fits' own predictors
+    own = paths_mod._dev_explained(design, y, datafit, None,
+                                   (list(ours.coefs.toarray().T), ours.intercepts, offset))
+    np.testing.assert_allclose(ours.dev_explained, own, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours.dev_explained, ref.dev_explained, rtol=0, atol=1e-5)
     assert ours.n_steps is not None and np.all(ours.n_steps >= 0)
     assert np.all(ours.n_iters >= 1)
 

@@ -141,10 +141,11 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
     if logistic_path_ok(design, datafit, mix, y, grid, verbose, seed):
         from .solvers.logistic_path import logistic_path_fits
 
-        *fits, steps = logistic_path_fits(design, y, datafit, mix, grid, tol=tol,
-                                          max_iter=max_iter, offset=offset,
-                                          max_steps=max_steps)
-        return path_result(design, y, datafit, grid, fits, offset, deviance, steps)
+        *fits, steps, values = logistic_path_fits(design, y, datafit, mix, grid, tol=tol,
+                                                  max_iter=max_iter, offset=offset,
+                                                  max_steps=max_steps)
+        return path_result(design, y, datafit, grid, fits, offset, deviance, steps,
+                           values=values)
     coefs, intercepts, gaps, iters, conv, steps = [], [], [], [], [], []
     w0 = b0 = None
     for alpha in grid:
@@ -163,12 +164,13 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
                        deviance, None if datafit.quadratic else steps)
 
 
-def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None):
+def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None, values=None):
     """The :class:`PathResult` of the per-alpha fits ``(coefs, intercepts, gaps, iters,
     converged)``: coefficients as a CSC matrix (a list of (p, k) arrays for multi-output
-    datafits), degrees of freedom (nonzero features), deviance explained when asked."""
+    datafits), degrees of freedom (nonzero features), deviance explained when asked (from
+    the fits' mean losses ``values`` when known)."""
     coefs, intercepts, gaps, iters, conv = fits
-    dev = (_dev_explained(design, y, datafit, None, (coefs, intercepts, offset)) if deviance
+    dev = (_dev_explained(design, y, datafit, values, (coefs, intercepts, offset)) if deviance
            else np.full(grid.size, np.nan))
     if datafit.multi_output:
         coef_out = coefs
@@ -185,7 +187,8 @@ def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None):
 
 def _dev_explained(design, y, datafit, values, fits):
     """Fraction of the null model's excess loss explained at each path point, from the
-    datafit's values (``values``) or from the fits ``(coefs, intercepts, offset)``."""
+    datafit's values (``values``) or from the fits ``(coefs, intercepts, offset)``
+    (the offset also enters the null model)."""
     s = design.s
     datafit = datafit.bind(y, s)
     off = 0.0 if fits is None or fits[2] is None else fits[2]
@@ -195,6 +198,12 @@ def _dev_explained(design, y, datafit, values, fits):
         coefs, intercepts, _ = fits
         values = np.array([datafit.value(y, design.predictor(w, b, off), s)
                            for w, b in zip(coefs, intercepts, strict=True)])
+    elif np.any(np.isnan(values)):
+        # the fits whose value is not known (NaN) from their predictors
+        coefs, intercepts, _ = fits
+        values = np.array(values, dtype=np.float64)
+        for i in np.flatnonzero(np.isnan(values)):
+            values[i] = datafit.value(y, design.predictor(coefs[i], intercepts[i], off), s)
     denom = null - sat
     if not denom > 0:
         return np.zeros(len(values))

@@ -22,7 +22,8 @@ def logistic_path_fits(design, y, datafit, mix, grid, *, tol, max_iter, offset=N
     over the decreasing positive ``grid`` (``mix``: the unit
     :class:`~penalized.penalties.separable.PenaltyArrays`, every feature penalized), as
     the lists ``(coefs, intercepts, gaps, iters, converged, steps)`` of
-    :func:`penalized.paths.path_result`. ``max_iter`` caps each fit's CD epochs,
+    :func:`penalized.paths.path_result` and the fits' mean losses (for the deviance
+    explained, without a pass over X). ``max_iter`` caps each fit's CD epochs,
     ``max_steps`` (when given) its Newton steps."""
     from .kernels.logistic_path import logistic_path
 
@@ -64,5 +65,11 @@ def logistic_path_fits(design, y, datafit, mix, grid, *, tol, max_iter, offset=N
         steps.n = int(stats[i, 4])
         _warn(datafit, int(max_iter), stats[i, 0], tol_gap, tol, int(stats[i, 3]), steps)
     coefs = [W[:, i].copy() for i in range(m)]
+    # the fits' mean losses: the primal objective less the penalty; NaN (computed from
+    # the predictor, as the null model's loss is) for the fits without a nonzero
+    # coefficient, whose deviance explained is then 0 to the intercept's accuracy, not
+    # to the rounding of two different sums
+    values = np.array([stats[i, 1] - grid[i] * mix.value(coefs[i])
+                       if np.any(coefs[i]) else np.nan for i in range(m)])
     return (coefs, list(B), list(stats[:, 0]), [max(int(e), 1) for e in stats[:, 3]],
-            list(conv), [int(t) for t in stats[:, 4]])
+            list(conv), [int(t) for t in stats[:, 4]], values)

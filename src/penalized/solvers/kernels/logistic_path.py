@@ -40,7 +40,14 @@ from numba import njit
 from ...datafits.logistic import _expit_t, _loss_t, expit, logistic_conjugate1
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
-from ...penalties.separable import KernelPenalty, kkt1d, penalty_gap_terms, value1d
+from ...penalties.separable import (
+    KernelPenalty,
+    clamped_conjugate1d,
+    domain_ratio1d,
+    kkt1d,
+    penalty_gap_terms,
+    value1d,
+)
 from ..design import KernelDesign
 from .cd import cd_epochs, gradient
 from .working_set import set_alpha
@@ -192,6 +199,16 @@ def _loss_conjugate(y, s, g, offset, c):
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
+def _centered_intercept(D, w, b):
+    """``b + mu'w``: the intercept of the centered design."""
+    bc = b
+    for j in range(D.p):
+        if w[j] != 0.0:
+            bc += D.mu[j] * w[j]
+    return bc
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
 def _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen):
     """(gap, primal, dual) over all features: :func:`glm_gap`'s formula for ``V`` the
     negative gradient (``gap_from_sums`` with the intercept's slack)."""
@@ -199,20 +216,15 @@ def _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen):
     val, c, conj = penalty_gap_terms(w, V, pen)
     primal = loss / S + val
     dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
-    slack = 0.0
-    if D.center:
-        bc = b
-        for j in range(D.p):
-            if w[j] != 0.0:
-                bc += D.mu[j] * w[j]
-        slack = abs(bc * c * gsum / S)
+    slack = abs(_centered_intercept(D, w, b) * c * gsum / S) if D.center else 0.0
     return max(primal - dual + slack, 0.0), primal, dual
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
 def _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen):
     """(gap, primal) of the problem restricted to the working set ``ws`` (every nonzero
-    of w is in it; ``Vws[jj]`` is the negative gradient of feature ``ws[jj]``)."""
+    of w is in it; ``Vws[jj]`` is the negative gradient of feature ``ws[jj]``): the
+    penalty's terms of ``penalty_gap_terms`` over the working set only."""
     S = D.S
     val = 0.0
     worst = 1.0
@@ -221,36 +233,12 @@ def _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen):
         a, bj, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
         if w[j] != 0.0:
             val += value1d(w[j], a, bj, lo, up)
-        v = Vws[jj]
-        if bj == 0.0 and a > 0.0:
-            if v > a and np.isinf(up):
-                worst = max(worst, v / a)
-            elif v < -a and np.isinf(lo):
-                worst = max(worst, -v / a)
+        worst = max(worst, domain_ratio1d(Vws[jj], a, bj, lo, up))
     c = 1.0 / worst
     conj = 0.0
     for jj in range(ws.shape[0]):
         j = ws[jj]
-        a, bj, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
-        vt = c * Vws[jj]
-        if bj == 0.0:
-            if np.isinf(up) and vt > a:
-                vt = a
-            if np.isinf(lo) and vt < -a:
-                vt = -a
-            out = 0.0
-            if up > 0.0 and vt > a:
-                out += (vt - a) * up
-            if lo < 0.0 and vt < -a:
-                out += (vt + a) * lo
-            conj += out
-        else:
-            m = abs(vt) - a
-            wt = 0.0
-            if m > 0.0:
-                wt = m / bj if vt > 0.0 else -m / bj
-            wt = min(max(wt, lo), up)
-            conj += vt * wt - a * abs(wt) - 0.5 * bj * wt * wt
+        conj += clamped_conjugate1d(c * Vws[jj], pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
     primal = loss / S + val
     dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
     slack = 0.0
@@ -261,16 +249,6 @@ def _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen):
             bc += D.mu[j] * w[j]
         slack = abs(bc * c * gsum / S)
     return max(primal - dual + slack, 0.0), primal
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _centered_intercept(D, w, b):
-    """``b + mu'w``: the intercept of the centered design."""
-    bc = b
-    for j in range(D.p):
-        if w[j] != 0.0:
-            bc += D.mu[j] * w[j]
-    return bc
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)

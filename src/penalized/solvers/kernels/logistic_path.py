@@ -21,12 +21,23 @@ certificate:
 3. prox-Newton on the working set: the weighted least-squares model with the intercept
    profiled out exactly (the columns centered with the Newton weights), CD epochs
    (:func:`~penalized.solvers.kernels.cd.cd_epochs`) to a fraction of the working set's
-   KKT violation, the Armijo line search on the true objective, until the working set's
-   own gap is half the target;
-4. the predictor afresh, the intercept optimized exactly (1-D Newton), the full gradient
-   and the full gap (the gap of :func:`~penalized.solvers.certificate.glm_gap`, the
-   intercept's rounding slack included); the KKT violations outside the working set
-   join it and step 3 runs again, until the gap certifies the fit.
+   KKT violation, the Armijo line search on the true objective (the model's whole step
+   first, its loss pass kept as the next one), until the working set's own gap is half
+   the target; with half the features or more in the working set, one step and then
+   step 4. The first step of an alpha runs one epoch, from the path's linear
+   extrapolation ``w + rho (w - w_prev)`` of the support (no sign change; its residual
+   from the predictors' difference, X read only where the move is not linear). The
+   model's residual and its step in eta come from ``g / h`` and the epochs' residual
+   (``eta_new = z - r``): no pass over X;
+4. the intercept optimized exactly (1-D Newton) when its slack could count, the full
+   gradient and the full gap (the gap of :func:`~penalized.solvers.certificate.glm_gap`,
+   the intercept's slack included); the KKT violations outside the working set join it
+   and step 3 runs again, until the gap certifies the fit. A fit is certified at eta
+   computed afresh from w when its ``tol_gap`` is below ``_DRIFT_TOL`` (or after
+   ``_DRIFT_STEPS`` steps): the steps' updates of eta drift by rounding error only.
+
+The per-sample and per-column pieces (predictor, loss pass, gradients, gaps) are in
+:mod:`penalized.solvers.kernels.logistic_terms`.
 
 A fit that the kernel cannot finish (a line search that fails after the model was
 tightened, or no progress in the objective: rounding level) is handed back: the call
@@ -37,24 +48,29 @@ the rounding-level safeguards, then calls again from the next one.
 import numpy as np
 from numba import njit
 
-from ...datafits.logistic import _expit_t, _loss_t, expit, logistic_conjugate1
+from ...datafits.logistic import _loss_t
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
-from ...penalties.separable import (
-    KernelPenalty,
-    clamped_conjugate1d,
-    domain_ratio1d,
-    kkt1d,
-    penalty_gap_terms,
-    value1d,
-)
+from ...penalties.separable import KernelPenalty, kkt1d
 from ..design import KernelDesign
-from .cd import cd_epochs, gradient
+from .cd import cd_epochs
+from .logistic_terms import (
+    H_FLOOR,
+    logit_centered_intercept,
+    logit_full_gap,
+    logit_full_grad,
+    logit_intercept_shift,
+    logit_loss_pass,
+    logit_predictor,
+    logit_ws_gap,
+    logit_ws_grad,
+)
 from .working_set import set_alpha
 
 __all__ = ["logistic_path"]
 
-_H_FLOOR = 1e-10  # floor of the Newton weights p (1 - p)
+# CD epochs of a model stop at sqrt(target / gap) of the working set's KKT violation,
+# within [_KKT_LO, _KKT_HI]: tighter far from the target, looser near it
 _KKT_LO = 0.1
 _KKT_HI = 0.5
 _WS_FRAC = 0.5  # the working set's gap target, as a fraction of tol_gap
@@ -66,189 +82,12 @@ _MAX_STALL = 4  # rounds without a measurable decrease before a fit is handed ba
 # eta afresh (a pass over its support, and the gradient again) when its tol_gap is below
 # _DRIFT_TOL, or after _DRIFT_STEPS steps since eta was last computed afresh
 _DRIFT_TOL = 1e-9
-_EXTRAPOLATE = True
 # the epochs of each alpha's first step: the extrapolated start is often close enough that
 # one epoch and the full certificate settle the fit (madelon tol 1e-5: 906 -> 738 epochs)
 _FIRST_EPOCHS = 1
 # the intercept's slack |b_c gsum| / S below this fraction of tol_gap: no 1-D Newton on it
 _SLACK_FRAC = 0.01
 _DRIFT_STEPS = 64
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _predictor(D, w, b, offset, eta):
-    """``eta = X w + b + offset`` afresh (raw X), from the nonzeros of w."""
-    n = D.n
-    for i in range(n):
-        eta[i] = offset[i] + b
-    for j in range(D.p):
-        wj = w[j]
-        if wj != 0.0:
-            if D.sparse:
-                for ii in range(D.indptr[j], D.indptr[j + 1]):
-                    eta[D.indices[ii]] += wj * D.data[ii]
-            else:
-                for i in range(n):
-                    eta[i] += wj * D.X[i, j]
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _loss_pass(y, s, eta, pr, g, sg):
-    """Per sample ``pr = expit(eta)``, ``g = l'(eta)``, ``sg = s g``; returns
-    (``sum_i s_i l_i``, ``sum_i s_i g_i``), one exp per sample."""
-    loss = 0.0
-    gsum = 0.0
-    for i in range(eta.shape[0]):
-        e = eta[i]
-        t = np.exp(-abs(e))
-        loss += s[i] * _loss_t(y[i], e, t)
-        p = _expit_t(e, t)
-        pr[i] = p
-        gi = p - y[i]
-        g[i] = gi
-        sg[i] = s[i] * gi
-        gsum += sg[i]
-    return loss, gsum
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _intercept_shift(y, s, eta):
-    """The shift ``d`` with ``sum_i s_i l'(eta_i + d) = 0`` to the rounding level of that
-    sum (safeguarded Newton, as ``Datafit.optimize_intercept``), added to eta."""
-    lo, hi = -np.inf, np.inf
-    d = 0.0
-    n = eta.shape[0]
-    for _ in range(200):
-        f = 0.0
-        fp = 0.0
-        scale = 0.0
-        for i in range(n):
-            p = expit(eta[i] + d)
-            gi = p - y[i]
-            f += s[i] * gi
-            scale += s[i] * abs(gi)
-            fp += s[i] * p * (1.0 - p)
-        if abs(f) <= 1e-13 * (scale + 1e-300):
-            break
-        if f > 0.0:
-            hi = d
-        else:
-            lo = d
-        step = d - f / fp if fp > 0.0 else np.nan
-        if not (lo < step < hi):
-            if np.isfinite(lo) and np.isfinite(hi):
-                step = 0.5 * (lo + hi)
-            elif np.isfinite(lo):
-                step = lo + max(1.0, 2.0 * abs(lo))
-            else:
-                step = hi - max(1.0, 2.0 * abs(hi))
-        if step == d:
-            break
-        d = step
-    if d != 0.0:
-        for i in range(n):
-            eta[i] += d
-    return d
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _ws_grad(D, ws, sg, gsum, Vws):
-    """``Vws[jj] = -xc_j' (s g) / S`` for the features ``j = ws[jj]`` (the design's
-    centering), the products written out (a call per column passes the design by
-    value)."""
-    S = D.S
-    if D.sparse:
-        data, indices, indptr = D.data, D.indices, D.indptr
-        for jj in range(ws.shape[0]):
-            j = ws[jj]
-            acc = 0.0
-            for ii in range(indptr[j], indptr[j + 1]):
-                acc += data[ii] * sg[indices[ii]]
-            Vws[jj] = acc
-    else:
-        X = D.X
-        for jj in range(ws.shape[0]):
-            j = ws[jj]
-            acc = 0.0
-            for i in range(D.n):
-                acc += X[i, j] * sg[i]
-            Vws[jj] = acc
-    for jj in range(ws.shape[0]):
-        acc = Vws[jj]
-        if D.center:
-            acc -= D.mu[ws[jj]] * gsum
-        Vws[jj] = -acc / S
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _full_grad(D, g, V):
-    """``V = -Xc' diag(s) g / S`` over all features."""
-    gradient(D, g, V)
-    for j in range(V.shape[0]):
-        V[j] = -V[j]
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _loss_conjugate(y, s, g, offset, c):
-    """``sum_i s_i (l*(y_i, c g_i) - c g_i o_i)`` (the offset shifts the conjugate)."""
-    out = 0.0
-    for i in range(y.shape[0]):
-        u = c * g[i]
-        out += s[i] * (logistic_conjugate1(y[i], u) - u * offset[i])
-    return out
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _centered_intercept(D, w, b):
-    """``b + mu'w``: the intercept of the centered design."""
-    bc = b
-    for j in range(D.p):
-        if w[j] != 0.0:
-            bc += D.mu[j] * w[j]
-    return bc
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen):
-    """(gap, primal, dual) over all features: :func:`glm_gap`'s formula for ``V`` the
-    negative gradient (``gap_from_sums`` with the intercept's slack)."""
-    S = D.S
-    val, c, conj = penalty_gap_terms(w, V, pen)
-    primal = loss / S + val
-    dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
-    slack = abs(_centered_intercept(D, w, b) * c * gsum / S) if D.center else 0.0
-    return max(primal - dual + slack, 0.0), primal, dual
-
-
-@njit(cache=True, fastmath=_FM, **INTERNAL)
-def _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen):
-    """(gap, primal) of the problem restricted to the working set ``ws`` (every nonzero
-    of w is in it; ``Vws[jj]`` is the negative gradient of feature ``ws[jj]``): the
-    penalty's terms of ``penalty_gap_terms`` over the working set only."""
-    S = D.S
-    val = 0.0
-    worst = 1.0
-    for jj in range(ws.shape[0]):
-        j = ws[jj]
-        a, bj, lo, up = pen.a[j], pen.b[j], pen.lo[j], pen.up[j]
-        if w[j] != 0.0:
-            val += value1d(w[j], a, bj, lo, up)
-        worst = max(worst, domain_ratio1d(Vws[jj], a, bj, lo, up))
-    c = 1.0 / worst
-    conj = 0.0
-    for jj in range(ws.shape[0]):
-        j = ws[jj]
-        conj += clamped_conjugate1d(c * Vws[jj], pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
-    primal = loss / S + val
-    dual = -_loss_conjugate(y, D.s, g, offset, c) / S - conj
-    slack = 0.0
-    if D.center:
-        bc = b
-        for jj in range(ws.shape[0]):
-            j = ws[jj]
-            bc += D.mu[j] * w[j]
-        slack = abs(bc * c * gsum / S)
-    return max(primal - dual + slack, 0.0), primal
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
@@ -307,7 +146,7 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
     Vt = 0.0
     zbar = 0.0
     for t in range(n):
-        h = max(pr[t] * (1.0 - pr[t]), _H_FLOOR)
+        h = max(pr[t] * (1.0 - pr[t]), H_FLOOR)
         v[t] = s[t] * h
         Vt += v[t]
         q = g[t] / h
@@ -425,7 +264,7 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
         eta_t, pr_t, g_t, sg_t = trial
         for t in range(n):
             eta_t[t] = eta[t] + d_eta[t]
-        loss_t, gsum_t = _loss_pass(y, s, eta_t, pr_t, g_t, sg_t)
+        loss_t, gsum_t = logit_loss_pass(y, s, eta_t, pr_t, g_t, sg_t)
         pen_t = 0.0
         for jj in range(ws.shape[0]):
             j = ws[jj]
@@ -502,11 +341,11 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
             np.zeros(p), np.zeros(p), np.empty(p))
     b = bias[0]
     # the state at the start point: predictor, intercept, loss terms, full gradient
-    _predictor(D, w, b, offset, eta)
+    logit_predictor(D, w, b, offset, eta)
     if D.center:
-        b += _intercept_shift(y, s, eta)
-    loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
-    _full_grad(D, g, V)
+        b += logit_intercept_shift(y, s, eta)
+    loss, gsum = logit_loss_pass(y, s, eta, pr, g, sg)
+    logit_full_grad(D, g, V)
     prev = alphas[start - 1] if start > 0 else alphas[start]
     gap = primal = 0.0
     moved = 0  # steps since eta was last computed afresh
@@ -539,7 +378,7 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
         steps_here = 0
         # the path's extrapolation factor: log(alpha / prev) over the last such step
         rho = 0.0
-        if i >= start + 2 and _EXTRAPOLATE:
+        if i >= start + 2:
             rho = np.log(alpha / alphas[i - 1]) / np.log(alphas[i - 1] / alphas[i - 2])
             if not (0.0 < rho <= 2.0):
                 rho = 0.0
@@ -551,18 +390,18 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
         last_rounding = np.inf  # the gap at the last step below rounding
         while True:
             # the full certificate (V, loss, gsum, g are current at (w, b, eta))
-            gap, primal, dual = _full_gap(D, y, offset, w, b, g, loss, gsum, V, pen)
+            gap, primal, dual = logit_full_gap(D, y, offset, w, b, g, loss, gsum, V, pen)
             if gap <= tol_gap or gap <= 16.0 * eps * max(abs(primal), abs(dual)):
                 if fresh or (tol_gap >= _DRIFT_TOL and moved <= _DRIFT_STEPS):
                     stats[i, 2] = 1.0
                     break
                 # certify at eta afresh (no drift of the steps' updates)
                 moved = 0
-                _predictor(D, w, b, offset, eta)
+                logit_predictor(D, w, b, offset, eta)
                 if D.center:
-                    b += _intercept_shift(y, s, eta)
-                loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
-                _full_grad(D, g, V)
+                    b += logit_intercept_shift(y, s, eta)
+                loss, gsum = logit_loss_pass(y, s, eta, pr, g, sg)
+                logit_full_grad(D, g, V)
                 fresh = True
                 continue
             if epochs >= max_epochs or steps >= max_steps:
@@ -599,7 +438,7 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
             # steps to its own gap target
             local = 2 * k < p
             while True:
-                gap_ws, primal_ws = _ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen)
+                gap_ws, primal_ws = logit_ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen)
                 if gap_ws <= target or epochs >= max_epochs or steps >= max_steps:
                     break
                 steps += 1
@@ -633,20 +472,20 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                     loss, gsum = loss_t, gsum_t
                     # the intercept is the model's: re-optimized only when its residual
                     # sum could weigh in the gap (the slack |b_c gsum| / S)
-                    if D.center and abs(_centered_intercept(D, w, b) * gsum) > \
+                    if D.center and abs(logit_centered_intercept(D, w, b) * gsum) > \
                             _SLACK_FRAC * tol_gap * S:
-                        b += _intercept_shift(y, s, eta)
-                        loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
+                        b += logit_intercept_shift(y, s, eta)
+                        loss, gsum = logit_loss_pass(y, s, eta, pr, g, sg)
                 else:
                     if D.center:
-                        b += _intercept_shift(y, s, eta)
-                    loss, gsum = _loss_pass(y, s, eta, pr, g, sg)
+                        b += logit_intercept_shift(y, s, eta)
+                    loss, gsum = logit_loss_pass(y, s, eta, pr, g, sg)
                 if not local:
                     break
-                _ws_grad(D, ws, sg, gsum, Vws)
+                logit_ws_grad(D, ws, sg, gsum, Vws)
             if handed:
                 break
-            _full_grad(D, g, V)
+            logit_full_grad(D, g, V)
         stats[i, 3] = epochs
         stats[i, 4] = steps
         bias[0] = b

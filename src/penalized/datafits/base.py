@@ -54,6 +54,8 @@ Three hooks serve losses beyond the convex per-sample ones:
 
 import numpy as np
 
+from ._intercept import intercept_step
+
 __all__ = ["Datafit"]
 
 
@@ -186,19 +188,7 @@ class Datafit:
                 f = float(s @ g)
                 if abs(f) <= 1e-13 * scale:
                     break
-            if f > 0:
-                hi = d
-            else:
-                lo = d
-            fp = float(s @ h)
-            step = d - f / fp if fp > 0 else np.nan
-            if not (lo < step < hi):
-                if np.isfinite(lo) and np.isfinite(hi):
-                    step = 0.5 * (lo + hi)
-                elif np.isfinite(lo):
-                    step = lo + max(1.0, 2.0 * abs(lo))
-                else:
-                    step = hi - max(1.0, 2.0 * abs(hi))
+            step, lo, hi = intercept_step(d, f, float(s @ h), lo, hi)
             if step == d:
                 break
             d = step

@@ -53,7 +53,7 @@ from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import KernelPenalty, kkt1d
 from ..design import KernelDesign
-from .cd import cd_epochs
+from .cd import cd_epochs, col_axpy
 from .logistic_terms import (
     H_FLOOR,
     logit_centered_intercept,
@@ -201,14 +201,7 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
             e = lin - ((w_new[j] - wj) if wj != 0.0 else 0.0)
             if e == 0.0:
                 continue
-            # (r -= X e_j removed twice over: add it back)
-            if D.sparse:
-                for ii in range(D.indptr[j], D.indptr[j + 1]):
-                    r[D.indices[ii]] += e * D.data[ii]
-            else:
-                X = D.X
-                for t in range(n):
-                    r[t] += e * X[t, j]
+            col_axpy(D, j, -e, r)  # (X e_j was taken off twice over: add it back)
     Dw = KernelDesign(D.X, D.data, D.indices, D.indptr, n, D.p, D.sparse, mu_v, v, True,
                       D.center, Vt, L_v)
     kkt_tol = max(tighten * kkt_max, 64.0 * eps * max(gmax, amax)) * f
@@ -242,13 +235,7 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
             j = ws[jj]
             dj = w_new[j] - w[j]
             if dj != 0.0:
-                if D.sparse:
-                    for ii in range(D.indptr[j], D.indptr[j + 1]):
-                        d_eta[D.indices[ii]] += dj * D.data[ii]
-                else:
-                    X = D.X
-                    for t in range(n):
-                        d_eta[t] += dj * X[t, j]
+                col_axpy(D, j, -dj, d_eta)
         decrease = 0.0
         for t in range(n):
             decrease += sg[t] * d_eta[t]

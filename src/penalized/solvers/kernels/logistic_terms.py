@@ -10,6 +10,7 @@ the penalty's those of :mod:`penalized.penalties.separable`.
 import numpy as np
 from numba import njit
 
+from ...datafits._intercept import intercept_step
 from ...datafits.logistic import _expit_t, _loss_t, expit, logistic_conjugate1
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
@@ -19,7 +20,7 @@ from ...penalties.separable import (
     penalty_gap_terms,
     value1d,
 )
-from .cd import gradient
+from .cd import col_axpy, gradient
 
 __all__ = ["logit_centered_intercept", "logit_full_gap", "logit_full_grad",
            "logit_intercept_shift", "logit_loss_pass", "logit_predictor", "logit_ws_gap",
@@ -35,14 +36,8 @@ def logit_predictor(D, w, b, offset, eta):
     for i in range(n):
         eta[i] = offset[i] + b
     for j in range(D.p):
-        wj = w[j]
-        if wj != 0.0:
-            if D.sparse:
-                for ii in range(D.indptr[j], D.indptr[j + 1]):
-                    eta[D.indices[ii]] += wj * D.data[ii]
-            else:
-                for i in range(n):
-                    eta[i] += wj * D.X[i, j]
+        if w[j] != 0.0:
+            col_axpy(D, j, -w[j], eta)
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
@@ -83,18 +78,7 @@ def logit_intercept_shift(y, s, eta):
             fp += s[i] * p * (1.0 - p)
         if abs(f) <= 1e-13 * (scale + 1e-300):
             break
-        if f > 0.0:
-            hi = d
-        else:
-            lo = d
-        step = d - f / fp if fp > 0.0 else np.nan
-        if not (lo < step < hi):
-            if np.isfinite(lo) and np.isfinite(hi):
-                step = 0.5 * (lo + hi)
-            elif np.isfinite(lo):
-                step = lo + max(1.0, 2.0 * abs(lo))
-            else:
-                step = hi - max(1.0, 2.0 * abs(hi))
+        step, lo, hi = intercept_step(d, f, fp, lo, hi)
         if step == d:
             break
         d = step

@@ -346,6 +346,8 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
                 used = cd_epochs(D, yc, w, r, act, pen, budget, tol_in, cfg.K)
                 epochs += used
                 since_newton += used
+                # slow: CD itself (not features joining the support) takes epochs
+                slow = used >= budget or since_newton >= cfg.newton_every
                 if epochs >= cfg.max_epochs:
                     break
                 used = cd_epochs(D, yc, w, r, ws, pen, min(2, cfg.max_epochs - epochs),
@@ -358,12 +360,13 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
                 epochs += used
                 since_newton += used
                 done = used < budget
+                slow = True
             if done or epochs >= cfg.max_epochs:
                 break  # the working set's KKT tolerance is met (or no epochs left)
             supp = nonzeros(w)
             nnz = supp.shape[0]
-            if not (newton and 0 < nnz <= cfg.newton_max and (nnz < n or
-                                                             nnz <= cfg.singular_max)):
+            if not (slow and newton and 0 < nnz <= cfg.newton_max and (nnz < n or
+                                                                      nnz <= cfg.singular_max)):
                 continue
             # only when the factorization costs about as much as the epochs it may save
             if n * nnz * nnz + nnz * nnz * nnz <= cfg.newton_ratio * n * ws.shape[0] * \

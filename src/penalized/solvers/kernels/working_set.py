@@ -319,7 +319,7 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
         if cfg.seed >= 0:
             rng = shuffle(ws, rng)
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
-        tol_in = max(kkt * min(0.3, np.sqrt(cfg.tol_gap / gap)), floor)
+        tol_in = max(kkt * min(0.3, max(0.1, np.sqrt(cfg.tol_gap / gap))), floor)
         if active:
             # exact solves: a tight target costs little more and saves outer rounds
             used = -1

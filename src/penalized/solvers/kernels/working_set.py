@@ -318,8 +318,18 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
         ws = pick_working_set(score, m_ws)
         if cfg.seed >= 0:
             rng = shuffle(ws, rng)
-        # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the target
-        tol_in = max(kkt * min(0.3, max(0.1, np.sqrt(cfg.tol_gap / gap))), floor)
+        # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the
+        # target; but while zeros violate, the next gradient changes the working set: a
+        # round then aims at a tenth of the violation at least, not at a target its
+        # working set is too small for (sim 500 x 600 frac 0.01 at tol 1e-8: 256 -> 123
+        # epochs, 11.3 -> 6.2 ms)
+        joining = False
+        for j in range(p):
+            if 0.0 < score[j] < np.inf:
+                joining = True
+                break
+        aim = np.sqrt(cfg.tol_gap / gap)
+        tol_in = max(kkt * min(0.3, max(0.1, aim) if joining else aim), floor)
         if active:
             # exact solves: a tight target costs little more and saves outer rounds
             used = -1

@@ -10,8 +10,10 @@ fits in one call. One outer round:
 2. the working set: the support, the unpenalized features and the largest KKT violations,
    ``max(p0, (1 + ws_grow) nnz)`` features in all;
 3. its inner solve to a KKT target aimed at the gap's target (the gap is about the
-   violation squared over the curvature): on dense designs with 0/infinite bounds and no
-   unpenalized feature, first the active-set method of
+   violation squared over the curvature), but at least a tenth of the violation while
+   zero coordinates violate (the next gradient changes the working set): on dense
+   designs with 0/infinite bounds and no unpenalized feature, first the active-set
+   method of
    :mod:`~penalized.solvers.kernels.active_set` (exact solves with a Cholesky factor kept
    across calls and along a path), from a cold start with continuation on the L1
    weights: once the working set holds ``cfg.cont_from`` features and more zeros violate
@@ -22,9 +24,10 @@ fits in one call. One outer round:
    update at a time; the fit only stops after a solve at ``a`` itself); else, and from
    the first working set it cannot solve,
    coordinate descent (:func:`~penalized.solvers.kernels.cd.cd_epochs`) with glmnet's
-   cycling on the nonzeros; when the epochs are slow the kernel returns and asks for a
-   support Newton step (:mod:`penalized.solvers.newton`, LAPACK on a k x k system), then
-   is called again.
+   cycling on the nonzeros; when the epochs are slow (a CD call spends its budget, or 10
+   epochs since the last step, and the step's flops are about those of the epochs since)
+   the kernel returns and asks for a support Newton step
+   (:mod:`penalized.solvers.newton`, LAPACK on a k x k system), then is called again.
 
 Along a path most fits need a few rounds of a few epochs each, so Python bookkeeping per
 round would cost more than the epochs: the loop lives here.

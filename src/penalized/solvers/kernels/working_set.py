@@ -11,7 +11,8 @@ fits in one call. One outer round:
    ``max(p0, (1 + ws_grow) nnz)`` features in all;
 3. its inner solve to a KKT target aimed at the gap's target (the gap is about the
    violation squared over the curvature), but at least a tenth of the violation while
-   zero coordinates violate (the next gradient changes the working set): on dense
+   zero coordinates violate on a support below the rank (the next gradient changes the
+   working set): on dense
    designs with 0/infinite bounds and no unpenalized feature, first the active-set
    method of
    :mod:`~penalized.solvers.kernels.active_set` (exact solves with a Cholesky factor kept

@@ -9,26 +9,23 @@ fits in one call. One outer round:
    stop when it is at most ``tol_gap`` or only rounding error is left;
 2. the working set: the support, the unpenalized features and the largest KKT violations,
    ``max(p0, (1 + ws_grow) nnz)`` features in all;
-3. its inner solve to a KKT target aimed at the gap's target (the gap is about the
-   violation squared over the curvature), but at least a tenth of the violation while
-   zero coordinates violate on a support below the rank (the next gradient changes the
-   working set): on dense
-   designs with 0/infinite bounds and no unpenalized feature, first the active-set
-   method of
+3. its inner solve to a KKT target aimed at the gap's target (the gap is about the violation
+   squared over the curvature), but at least a tenth of the violation while zero coordinates
+   violate on a support below the rank (the next gradient changes the working set): on dense
+   designs with 0/infinite bounds and no unpenalized feature, first the active-set method of
    :mod:`~penalized.solvers.kernels.active_set` (exact solves with a Cholesky factor kept
-   across calls and along a path), from a cold start with continuation on the L1
-   weights: once the working set holds ``cfg.cont_from`` features and more zeros violate
-   than it has room for, it is solved at the weights ``s a``, ``s`` divided by
-   ``cfg.cont`` each round down to 1 (a short regularization path, one working set per
-   alpha: near the rank the working set's own solution at ``a`` would interpolate with
-   the few columns it has, and the next rounds would undo that support one Cholesky
-   update at a time; the fit only stops after a solve at ``a`` itself); else, and from
-   the first working set it cannot solve,
+   across calls and along a path), from a cold start with continuation on the L1 weights:
+   once the working set holds ``cfg.cont_from`` features and more zeros violate than it has
+   room for, it is solved at the weights ``s a``, ``s`` divided by ``cfg.cont`` each round
+   down to 1 (a short regularization path, one working set per alpha: near the rank the
+   working set's own solution at ``a`` would interpolate with the few columns it has, and
+   the next rounds would undo that support one Cholesky update at a time; the fit only stops
+   after a solve at ``a`` itself); else, and from the first working set it cannot solve,
    coordinate descent (:func:`~penalized.solvers.kernels.cd.cd_epochs`) with glmnet's
    cycling on the nonzeros; when the epochs are slow (a CD call spends its budget, or 10
-   epochs since the last step, and the step's flops are about those of the epochs since)
-   the kernel returns and asks for a support Newton step
-   (:mod:`penalized.solvers.newton`, LAPACK on a k x k system), then is called again.
+   epochs since the last step, and the step's flops are about those of the epochs since) the
+   kernel returns and asks for a support Newton step (:mod:`penalized.solvers.newton`,
+   LAPACK on a k x k system), then is called again.
 
 Along a path most fits need a few rounds of a few epochs each, so Python bookkeeping per
 round would cost more than the epochs: the loop lives here.
@@ -324,12 +321,10 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
             rng = shuffle(ws, rng)
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the
         # target; but while zeros violate, the next gradient changes the working set: a
-        # round then aims at a tenth of the violation at least, not at a target its
-        # working set is too small for (sim 500 x 600 frac 0.01 at tol 1e-8: 256 -> 123
-        # epochs, 11.3 -> 6.2 ms)
-        # (only on supports below the rank: past it, coordinate descent is slow and the
-        # rounds at the floor ended after an epoch or two, each at the cost of a gradient;
-        # the elastic net on sim 100 x 10000 frac 0.01 at tol 1e-6 took 69 ms, 18 without)
+        # round then aims at a tenth of the violation at least (sim 500 x 600 frac 0.01
+        # at tol 1e-8: 256 -> 121 epochs). Only on supports below the rank: past it,
+        # rounds at the floor ended after an epoch or two, each costing a gradient (the
+        # elastic net on sim 100 x 10000 frac 0.01 at tol 1e-6: 69 ms, 18 without).
         joining = False
         if nnz < n:
             for j in range(p):

@@ -25,7 +25,10 @@ fits in one call. One outer round:
    cycling on the nonzeros; when the epochs are slow (a CD call spends its budget, or 10
    epochs since the last step, and the step's flops are about those of the epochs since) the
    kernel returns and asks for a support Newton step (:mod:`penalized.solvers.newton`,
-   LAPACK on a k x k system), then is called again.
+   LAPACK on a k x k system), then is called again. After a round that met its target in
+   two epochs or fewer without halving the gap (slow CD on an ill-conditioned support),
+   the next round first runs ``p / (2 k)`` epochs on its k features whatever their
+   violations: the cost of the gradient it saves.
 
 Along a path most fits need a few rounds of a few epochs each, so Python bookkeeping per
 round would cost more than the epochs: the loop lives here.
@@ -250,6 +253,8 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
     rng = np.uint64(cfg.seed + 88172645463325252 + int(out[3]))
     stage = np.inf  # the continuation's last factor on the L1 weights
     staged = False  # whether the last solve was at a stage's weights
+    short = False  # whether the last round ran 2 epochs or fewer
+    last_gap = np.inf
     S = D.S
     while True:
         if not v_valid:
@@ -319,6 +324,9 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
         ws = pick_working_set(score, m_ws)
         if cfg.seed >= 0:
             rng = shuffle(ws, rng)
+        stalled = short and gap > 0.5 * last_gap
+        last_gap = gap
+        round_start = epochs
         # the gap is about (KKT violation)^2 / curvature: aim the inner solve at the
         # target; but while zeros violate, the next gradient changes the working set: a
         # round then aims at a tenth of the violation at least (sim 500 x 600 frac 0.01
@@ -346,6 +354,18 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
             active = False  # coordinate descent from here on
             out[4] += 1.0
             staged = False  # (CD solves at the penalty itself)
+        if stalled and not active:
+            # the last round met its target in an epoch or two and the gap did not halve:
+            # CD is slow on this working set (an ill-conditioned support, e.g. past the
+            # rank). Its epochs' violations understate the KKT violation at their end, and
+            # one-epoch rounds each cost a gradient (p / (2 k) epochs of the working set):
+            # this round runs that many epochs first, so gradients take at most half the
+            # time (Anderson's extrapolation gets the epochs it needs)
+            forced = min(p // (2 * ws.shape[0]), cfg.max_epochs - epochs)
+            if forced >= 2:
+                used = cd_epochs(D, yc, w, r, ws, pen, forced, -1.0, cfg.K)
+                epochs += used
+                since_newton += used
         while True:  # CD on the working set, with Newton steps on the support when slow
             budget = cfg.max_epochs - epochs
             capped = newton and 0 < nnz <= cfg.newton_max and (nnz < n or
@@ -375,6 +395,7 @@ def ws_fit(D, yc, w, r, pen, proj, cfg, factor, v, v_valid, spent, out, hist):
                 done = used < budget
                 slow = True
             if done or epochs >= cfg.max_epochs:
+                short = epochs - round_start <= 2
                 break  # the working set's KKT tolerance is met (or no epochs left)
             supp = nonzeros(w)
             nnz = supp.shape[0]

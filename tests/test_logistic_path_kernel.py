@@ -247,3 +247,33 @@ def test_a_fit_handed_back_is_finished_by_the_python_engine(monkeypatch):
         f_ref = _objective(X, y, ref.coef_at(i), float(ref.intercepts[i]), alpha, 1.0,
                            np.ones(25), None, np.zeros(80))
         assert abs(f - f_ref) <= 1e-10
+
+
+def test_a_loose_tol_still_moves_at_every_alpha(monkeypatch):
+    # at tol 1e-2 most alphas are certified at the last alpha's solution already; each
+    # still takes a Newton step (the path would move in stairs otherwise, its CV curve off
+    # by up to the tolerance), and the fits stay certified
+    X, y = _data(n=300, p=40, seed=7)
+    kw = dict(alphas=60, eps=1e-2, max_iter=100000)
+    loose = penalized.path(X, y, Logistic(), tol=1e-2, **kw)
+    exact = penalized.path(X, y, Logistic(), tol=1e-11, **kw)
+    assert np.all(loose.converged)
+    first = int(np.argmax(exact.df > 0))
+    assert first >= 1
+    for i in range(first, loose.alphas.size):
+        assert loose.n_steps[i] >= 1
+        assert not np.array_equal(loose.coef_at(i), loose.coef_at(i - 1)), i
+    # and closer to the exact path than the tolerance: the objective's excess over the
+    # exact fit's, relative to the null model's excess loss
+    scale = Logistic().tol_scale(y, np.ones(y.size), np.zeros(y.size), True)
+    excess = []
+    for i, alpha in enumerate(loose.alphas):
+        args = (X, y)
+        f = _objective(*args, loose.coef_at(i), float(loose.intercepts[i]), alpha, 1.0,
+                       np.ones(40), None, np.zeros(y.size))
+        f_ref = _objective(*args, exact.coef_at(i), float(exact.intercepts[i]), alpha, 1.0,
+                           np.ones(40), None, np.zeros(y.size))
+        assert f >= f_ref - 1e-12
+        excess.append((f - f_ref) / scale)
+    assert max(excess) <= 1e-2
+    assert np.median(excess) <= 1e-4

@@ -449,7 +449,7 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
             local = 2 * k < p
             while True:
                 if trying and steps_here > 0:
-                    break
+                    break  # (a forced step whose model gave no descent: the start stays)
                 gap_ws, primal_ws = logit_ws_gap(D, y, offset, w, b, g, loss, gsum, Vws, ws, pen)
                 if ((gap_ws <= target and not trying) or epochs >= max_epochs
                         or steps >= max_steps):
@@ -493,8 +493,8 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                     if D.center:
                         b += logit_intercept_shift(y, s, eta)
                     loss, gsum = logit_loss_pass(y, s, eta, pr, g, sg)
-                if not local:
-                    break
+                if not local or trying:
+                    break  # (a forced step: the full certificate next, no own gradient)
                 logit_ws_grad(D, ws, sg, gsum, Vws)
             if handed:
                 break

@@ -132,10 +132,10 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
         W, b0s, gaps, iters, conv, rss = least_squares_path(
             design, target, pen_unit, grid, l1_ratio, 1.0 - l1_ratio, engine, tol=tol,
             max_iter=max_iter, gram=gram)
-        coefs = sp.csc_matrix(W)
+        coefs = path_csc(W)
         values = rss / (2.0 * design.S)
         return PathResult(alphas=grid, coefs=coefs, intercepts=b0s, dual_gaps=gaps,
-                          n_iters=iters, df=np.count_nonzero(W, axis=0),
+                          n_iters=iters, df=np.diff(coefs.indptr).astype(np.int64),
                           dev_explained=_dev_explained(design, target, datafit, values, None)
                           if deviance else np.full(m, np.nan), converged=conv)
     if logistic_path_ok(design, datafit, mix, y, grid, verbose, seed):
@@ -164,6 +164,21 @@ def fit_path(design, y, datafit, pen_unit, grid, l1_ratio, *, tol, max_iter, ver
                        deviance, None if datafit.quadratic else steps)
 
 
+_CSC_KERNEL_MIN = 1 << 16  # entries from which a path's CSC matrix is built by a kernel
+
+
+def path_csc(W):
+    """The CSC matrix of a path's dense coefficients ``W`` (features x alphas): on large
+    paths by :func:`~penalized.solvers.kernels.arrays.dense_csc` (small ones stay on
+    scipy: loading the kernel would cost more)."""
+    if (W.dtype == np.float64 and W.flags.f_contiguous and W.size >= _CSC_KERNEL_MIN
+            and W.size < np.iinfo(np.int32).max):
+        from .solvers.kernels.arrays import dense_csc
+
+        return sp.csc_matrix(dense_csc(W), shape=W.shape)
+    return sp.csc_matrix(W)
+
+
 def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None, values=None):
     """The :class:`PathResult` of the per-alpha fits ``(coefs, intercepts, gaps, iters,
     converged)``: coefficients as a CSC matrix (a list of (p, k) arrays for multi-output
@@ -176,9 +191,12 @@ def path_result(design, y, datafit, grid, fits, offset, deviance, steps=None, va
         coef_out = coefs
         df = np.array([int(np.any(c != 0, axis=1).sum()) for c in coefs])
     else:
-        coef_out = (sp.csc_matrix(np.column_stack(coefs)) if coefs
-                    else sp.csc_matrix((design.p, 0)))
-        df = np.array([int(np.count_nonzero(c)) for c in coefs])
+        W = np.empty((design.p, len(coefs)), order="F",
+                     dtype=np.result_type(*coefs) if coefs else np.float64)
+        for i, c in enumerate(coefs):
+            W[:, i] = c
+        coef_out = path_csc(W) if coefs else sp.csc_matrix((design.p, 0))
+        df = np.diff(coef_out.indptr).astype(np.int64)
     return PathResult(alphas=grid, coefs=coef_out, intercepts=np.array(intercepts),
                       dual_gaps=np.array(gaps), n_iters=np.array(iters), df=df,
                       dev_explained=dev, converged=np.array(conv),

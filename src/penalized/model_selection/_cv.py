@@ -55,6 +55,7 @@ from ._threads import run_tasks
 
 __all__ = ["fold_errors", "interpolate", "make_folds", "relaxed_path", "select", "summarize"]
 
+_GATHER_MIN = 1 << 16  # entries from which a fold's rows are gathered by a kernel
 _RELAX_RIDGE = 1e-6  # ridge of the relaxed GLM refits, relative to alpha_max
 _GRID_MIN_L1 = 1e-3  # glmnet: alpha_max of a grid is computed with max(l1_ratio, 1e-3)
 _RELAX_ATTRS = ("gammas_", "relax_cv_scores_", "relax_cv_mean_", "relax_cv_se_",
@@ -111,16 +112,41 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
 
 
 def _rows(X, idx, block=256):
-    """The rows ``idx`` of X; dense ones F-ordered, gathered by blocks of columns (one
-    copy, where ``asfortranarray(X[idx])`` makes two)."""
+    """The rows ``idx`` of X; dense ones F-ordered, in one copy (a numba gather for
+    large contiguous float X, else by blocks of columns: ``asfortranarray(X[idx])``
+    makes two)."""
     if sp.issparse(X):
         return X[idx]
     idx = np.asarray(idx)
     idx = np.flatnonzero(idx) if idx.dtype == bool else idx
     out = np.empty((idx.size, X.shape[1]), dtype=X.dtype, order="F")
+    if (X.dtype in (np.float32, np.float64) and (X.flags.f_contiguous or X.flags.c_contiguous)
+            and idx.size and idx.size * X.shape[1] >= _GATHER_MIN and idx.min() >= -X.shape[0]
+            and idx.max() < X.shape[0]):
+        from ..solvers.kernels.arrays import gather_rows
+
+        gather_rows(X, np.where(idx < 0, idx + X.shape[0], idx).astype(np.int64), out)
+        return out
     for j in range(0, X.shape[1], block):
         out[:, j:j + block] = X[idx, j:j + block]
     return out
+
+
+def support_predictor(X, rows, res):
+    """:func:`linear_predictor` of the rows ``rows`` of a dense X, for a path with
+    sparse coefficients: only the columns some path point uses are read (no copy of the
+    test rows' whole width)."""
+    W = res.coefs
+    rows = np.asarray(rows)
+    rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+    used = np.zeros(W.shape[0], dtype=bool)
+    used[W.indices] = True
+    supp = np.flatnonzero(used)
+    pos = np.cumsum(used) - 1  # row of each used feature in the dense block
+    Ws = np.zeros((supp.size, W.shape[1]))
+    Ws[pos[W.indices], np.repeat(np.arange(W.shape[1]), np.diff(W.indptr))] = W.data
+    Xs = np.asarray(X[np.ix_(rows, supp)], dtype=np.float64)
+    return Xs @ Ws + res.intercepts
 
 
 def _coef_stack(res):
@@ -210,6 +236,8 @@ def _fold_job(X, y, sw, train, test, datafit, grid, l1_ratio, kw, relax, keep=Fa
     swtr = None if sw is None else sw[train]
     otr, ote = fold_offsets(offset, train, test, y.ndim)
     res = rows_path(Xtr, ytr, swtr, datafit, grid, l1_ratio, kw, deviance=False, offset=otr)
+    if not relax and not sp.issparse(X) and sp.issparse(res.coefs):
+        return FoldFit(support_predictor(X, test, res) + ote, None, res if keep else None)
     Xte = _rows(X, test)
     rel = relaxed_path(Xtr, ytr, swtr, datafit, res, kw, otr) if relax else None
     return FoldFit(linear_predictor(Xte, res) + ote,

@@ -23,6 +23,10 @@ def test_fold_rows_are_numpys_gather(order, dtype, monkeypatch):
         out = _rows(X, idx)
         assert out.flags.f_contiguous and out.dtype == dtype
         np.testing.assert_array_equal(out, X[idx])
+        cols = np.array([6, 0, 3])
+        out = _rows(X, idx, cols)
+        assert out.flags.f_contiguous and out.shape == (X[idx].shape[0], 3)
+        np.testing.assert_array_equal(out, X[idx][:, cols])
 
 
 def test_fold_rows_out_of_range_raise_numpys_error(monkeypatch):
@@ -40,6 +44,10 @@ def test_fold_rows_of_other_layouts_and_types(monkeypatch):
     np.testing.assert_array_equal(_rows(X, [1, 4]), X[[1, 4]])
     Xi = np.arange(12).reshape(4, 3)
     np.testing.assert_array_equal(_rows(Xi, [2, 0]), Xi[[2, 0]])
+    np.testing.assert_array_equal(_rows(Xi, [2, 0], [2]), Xi[[2, 0]][:, [2]])
+    Xs = sp.random(6, 5, density=0.5, format="csr", random_state=0)
+    np.testing.assert_array_equal(_rows(Xs, [1, 4], [0, 3]).toarray(),
+                                  Xs.toarray()[[1, 4]][:, [0, 3]])
 
 
 def test_path_csc_is_scipys(monkeypatch):

@@ -111,24 +111,25 @@ def rows_path(X, y, sw, datafit, grid, l1_ratio, kw, *, gram=None, deviance=True
                     seed=kw.get("seed", -1), max_steps=kw.get("max_steps"))
 
 
-def _rows(X, idx, block=256):
-    """The rows ``idx`` of X; dense ones F-ordered, in one copy (a numba gather for
-    large contiguous float X, else by blocks of columns: ``asfortranarray(X[idx])``
-    makes two)."""
+def _rows(X, idx, cols=None, block=256):
+    """The rows ``idx`` of X (on the columns ``cols``, all if None); dense ones
+    F-ordered, in one copy (a numba gather for large contiguous float X, else by blocks
+    of columns: ``asfortranarray(X[idx])`` makes two)."""
     if sp.issparse(X):
-        return X[idx]
+        return X[idx] if cols is None else X[idx][:, cols]
     idx = np.asarray(idx)
     idx = np.flatnonzero(idx) if idx.dtype == bool else idx
-    out = np.empty((idx.size, X.shape[1]), dtype=X.dtype, order="F")
+    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
+    out = np.empty((idx.size, cols.size), dtype=X.dtype, order="F")
     if (X.dtype in (np.float32, np.float64) and (X.flags.f_contiguous or X.flags.c_contiguous)
-            and idx.size and idx.size * X.shape[1] >= _GATHER_MIN and idx.min() >= -X.shape[0]
+            and idx.size and idx.size * cols.size >= _GATHER_MIN and idx.min() >= -X.shape[0]
             and idx.max() < X.shape[0]):
         from ..solvers.kernels.arrays import gather_rows
 
-        gather_rows(X, np.where(idx < 0, idx + X.shape[0], idx).astype(np.int64), out)
+        gather_rows(X, np.where(idx < 0, idx + X.shape[0], idx).astype(np.int64), cols, out)
         return out
-    for j in range(0, X.shape[1], block):
-        out[:, j:j + block] = X[idx, j:j + block]
+    for j in range(0, cols.size, block):
+        out[:, j:j + block] = X[np.ix_(idx, cols[j:j + block])]
     return out
 
 
@@ -145,7 +146,7 @@ def support_predictor(X, rows, res):
     pos = np.cumsum(used) - 1  # row of each used feature in the dense block
     Ws = np.zeros((supp.size, W.shape[1]))
     Ws[pos[W.indices], np.repeat(np.arange(W.shape[1]), np.diff(W.indptr))] = W.data
-    Xs = np.asarray(X[np.ix_(rows, supp)], dtype=np.float64)
+    Xs = np.asarray(_rows(X, rows, supp), dtype=np.float64)
     return Xs @ Ws + res.intercepts
 
 

@@ -1,10 +1,10 @@
 """Copies of the path and cross-validation code in one pass (numba, cached on disk).
 
 * :func:`gather_rows`: a fold's training rows as a new F-ordered array (the path kernels
-  read whole columns). numpy gathers them by fancy indexing in blocks of columns, a
-  temporary per block and a transposing copy: 6.6 ms for 400 of 500 rows of a 500 x 5000
-  design, against 1.1 ms for a loop that reads each column's rows and writes the output
-  column once;
+  read whole columns), or its test rows on the columns its path uses. numpy gathers them
+  by fancy indexing in blocks of columns, a temporary per block and a transposing copy:
+  6.6 ms for 400 of 500 rows of a 500 x 5000 design, against 1.1 ms for a loop that reads
+  each column's rows and writes the output column once;
 * :func:`dense_csc`: a path's dense coefficients (features x alphas) as the arrays of a
   CSC matrix. scipy goes through the COO format (``nonzero``, a sort by column): 2.4 ms
   for 5000 x 100, where the whole matrix is read twice here;
@@ -24,12 +24,13 @@ __all__ = ["col_sqnorms", "dense_csc", "gather_rows"]
 
 
 @njit(cache=True, nogil=True)
-def gather_rows(X, idx, out):
-    """``out[:, j] = X[idx, j]`` for every column (``out`` F-ordered, ``X`` F- or
-    C-ordered; ``idx`` within range, checked by the caller)."""
-    for j in range(X.shape[1]):
+def gather_rows(X, idx, cols, out):
+    """``out[:, t] = X[idx, cols[t]]`` for every t (``out`` F-ordered, ``X`` F- or
+    C-ordered; ``idx`` and ``cols`` within range, checked by the caller)."""
+    for t in range(cols.shape[0]):
+        j = cols[t]
         for i in range(idx.shape[0]):
-            out[i, j] = X[idx[i], j]
+            out[i, t] = X[idx[i], j]
 
 
 @njit(cache=True, nogil=True)

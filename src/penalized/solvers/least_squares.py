@@ -39,7 +39,11 @@ _NEWTON_EVERY = 10  # CD epochs between two support Newton steps
 _NEWTON_RATIO = 2.0
 _NEWTON_MAX = 500  # largest support solved directly (one k x k Cholesky per outer round)
 _ACTIVE_MAX = 1000  # largest support of the active-set solver (dense wide designs)
-_ACTIVE_ADD = 1  # violators joining its support per round, at most
+# violators joining its support per round, at most (those within half the worst): with 2
+# instead of 1, a Lasso CV on sim 500 x 5000 (100 alphas x 5 folds, 568 joins a fold path
+# at tol 1e-4) took 0.91x the time, the elastic net on sim 100 x 10000 frac 0.1 0.8x (its
+# outer rounds 235 -> 144); the Lasso on it at frac 0.01 1.07x, the other rows the same
+_ACTIVE_ADD = 2
 _ACTIVE_TOL = 1e-6  # its KKT target, relative to the one CD gets
 # cold active-set fits: continuation on the L1 weights (factor per round) once the
 # working set holds this fraction of n features (see kernels.working_set.ws_fit)

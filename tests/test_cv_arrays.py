@@ -85,7 +85,7 @@ def test_support_predictor_matches_the_test_rows_product():
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("center", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_large_designs_column_norms_match_numpys(weighted, center, dtype):
+def test_large_designs_column_norms_match_numpys(weighted, center, dtype, monkeypatch):
     from penalized.solvers import design as dmod
 
     rng = np.random.default_rng(3)
@@ -102,3 +102,7 @@ def test_large_designs_column_norms_match_numpys(weighted, center, dtype):
         assert got[7] == 0.0
         ref[7] = 0.0
     np.testing.assert_allclose(got, ref, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    monkeypatch.setattr(dmod, "_KERNEL_MIN", D.n * D.p + 1)  # numpy's blocks instead
+    blocks = dmod.Design(X, sw, center).sqnorms()
+    np.testing.assert_allclose(got, blocks, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    assert (got == 0.0).tolist() == (blocks == 0.0).tolist()

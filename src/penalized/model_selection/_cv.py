@@ -119,7 +119,8 @@ def _rows(X, idx, cols=None, block=256):
         return X[idx] if cols is None else X[idx][:, cols]
     idx = np.asarray(idx)
     idx = np.flatnonzero(idx) if idx.dtype == bool else idx
-    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols, dtype=np.int64)
+    every = cols is None
+    cols = np.arange(X.shape[1]) if every else np.asarray(cols, dtype=np.int64)
     out = np.empty((idx.size, cols.size), dtype=X.dtype, order="F")
     if (X.dtype in (np.float32, np.float64) and (X.flags.f_contiguous or X.flags.c_contiguous)
             and idx.size and idx.size * cols.size >= _GATHER_MIN and idx.min() >= -X.shape[0]
@@ -129,7 +130,8 @@ def _rows(X, idx, cols=None, block=256):
         gather_rows(X, np.where(idx < 0, idx + X.shape[0], idx).astype(np.int64), cols, out)
         return out
     for j in range(0, cols.size, block):
-        out[:, j:j + block] = X[np.ix_(idx, cols[j:j + block])]
+        out[:, j:j + block] = (X[idx, j:j + block] if every
+                               else X[np.ix_(idx, cols[j:j + block])])
     return out
 
 

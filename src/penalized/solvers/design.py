@@ -189,35 +189,39 @@ class Design:
             else:
                 raw = _segment_sums(raw_vals, X.indptr) / S
                 out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
-        elif self.n * self.p >= _KERNEL_MIN and self.dtype in (np.float32, np.float64):
-            # one pass, no temporary: 0.4 against 1.7 ms on 400 x 5000, 2.3 against 33 ms
-            # on 20000 x 500 (a CV fold's design, a tall fit). Small designs stay on
-            # numpy: the kernel's loading would cost a first fit more than it saves
-            from .kernels.arrays import col_sqnorms
-
-            out = np.empty(self.p)
-            col_sqnorms(self.X, mu, s, self.weighted, out)
-            out /= S
-            scale = np.abs(mu) + np.sqrt(out)
-            out[out <= (64 * np.finfo(self.dtype).eps * scale) ** 2] = 0.0
         else:
             out = np.empty(self.p)
-            step = max(1, _BLOCK // max(self.n, 1))
-            for j0 in range(0, self.p, step):
-                blk = self.X[:, j0:j0 + step]
-                if self.center:
-                    blk = np.asarray(blk, dtype=np.float64) - mu[j0:j0 + step]
-                if self.weighted:
-                    out[j0:j0 + step] = np.einsum("ij,ij,i->j", blk, blk, s) / S
-                elif blk.dtype == np.float64 and _VECDOT is not None:
-                    # a dot product per column: 0.12 ms against einsum's 0.43 on sim 10000 x 100
-                    out[j0:j0 + step] = _VECDOT(blk.T, blk.T) / S
-                else:
-                    out[j0:j0 + step] = np.einsum("ij,ij->j", blk, blk, dtype=np.float64) / S
+            # a numba pass on large designs, no temporary: 0.4 against 1.7 ms on 400 x 5000,
+            # 2.3 against 33 ms on 20000 x 500 (a CV fold's design, a tall fit). Small ones
+            # stay on numpy: the kernel's loading would cost a first fit more than it saves
+            if self.n * self.p >= _KERNEL_MIN and self.dtype in (np.float32, np.float64):
+                from .kernels.arrays import col_sqnorms
+
+                col_sqnorms(self.X, mu, s, self.weighted, out)
+                out /= S
+            else:
+                self._sqnorms_by_blocks(out)
             scale = np.abs(mu) + np.sqrt(out)
             out[out <= (64 * np.finfo(self.dtype).eps * scale) ** 2] = 0.0
         self._sqnorms = out
         return out
+
+    def _sqnorms_by_blocks(self, out):
+        """:meth:`sqnorms` of a dense X by numpy, a block of columns at a time (before
+        the rounding check)."""
+        s, S, mu = self.s, self.S, self.mu
+        step = max(1, _BLOCK // max(self.n, 1))
+        for j0 in range(0, self.p, step):
+            blk = self.X[:, j0:j0 + step]
+            if self.center:
+                blk = np.asarray(blk, dtype=np.float64) - mu[j0:j0 + step]
+            if self.weighted:
+                out[j0:j0 + step] = np.einsum("ij,ij,i->j", blk, blk, s) / S
+            elif blk.dtype == np.float64 and _VECDOT is not None:
+                # a dot product per column: 0.12 ms against einsum's 0.43 on sim 10000 x 100
+                out[j0:j0 + step] = _VECDOT(blk.T, blk.T) / S
+            else:
+                out[j0:j0 + step] = np.einsum("ij,ij->j", blk, blk, dtype=np.float64) / S
 
     def columns(self, cols):
         """Centered, float64 dense copy of the listed columns (n x k)."""

@@ -28,7 +28,12 @@ Sections (``--sections``, default all):
 
 ``--loaded`` runs the timed sections (lasso, enet, logistic, cv) a second time with a busy
 process on every core (a single-threaded numpy matrix product loop each) and reports each
-library's slowdown (loaded / quiet median time) per row.
+library's slowdown per row: its mean time over the loaded fits divided by its mean over the
+quiet ones. The loaded single fits get extra rounds (``LOADED_ARGS``: up to 25, until the
+slowest library's fits add up to a second) and the loaded CV rows 3 repeats: a fit of a
+few milliseconds either runs through a scheduler time slice or waits out one, so a median
+of 3 measures which process the scheduler preempted, and the mean over many fits the
+expected cost.
 
 Every section needs only what its script needs; a peer that does not import is skipped
 by that script. Ratios are measured within one section's run, side by side (BENCHMARKS.md):
@@ -49,6 +54,7 @@ import contextlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -66,6 +72,10 @@ SECTIONS: dict[str, tuple[str | None, list[str], bool]] = {
     "memory": (None, [], False),
 }
 SINGLE = ("lasso", "enet", "logistic")
+# the loaded runs' repeats (instead of --quick's): see the module docstring
+LOADED_ARGS = {"bench_cv.py": ["--repeats", "3"],
+               "bench_lasso.py": ["--repeats", "3", "--min-time", "1.0"],
+               "bench_logistic.py": ["--repeats", "3", "--min-time", "1.0"]}
 TARGET_SINGLE, TARGET_CV, TARGET_STARTUP, TARGET_LOAD = 0.8, 0.6, 1.3, 1.5
 MEM_REL, MEM_ABS = 0.10, 20 * 2**20  # peak extra memory allowed: 10% of X + y, plus 20 MB
 
@@ -98,6 +108,18 @@ def run_script(python: str, script: str, extra: list[str], quick: bool, out: Pat
     if proc.returncode != 0 or not out.exists():
         return {}
     return json.loads(out.read_text())
+
+
+def _cpu_name() -> str | None:
+    """The processor's model name (Linux), e.g. for comparing runs on two machines."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
 
 
 @contextlib.contextmanager
@@ -248,11 +270,17 @@ def _slowdowns(quiet: dict[str, float], loaded: dict[str, float]) -> dict[str, f
     return {s: loaded[s] / quiet[s] for s in quiet if s in loaded and quiet[s] and loaded[s]}
 
 
+def _mean_time(v: dict, times: str, median: str) -> float | None:
+    """A library's mean time over its timed fits (its median when the list is absent)."""
+    ts = v.get(times)
+    return statistics.fmean(ts) if ts else v.get(median)
+
+
 def load_cells(r: dict, lr: dict | None, fails: list[str], name: str) -> list[str]:
     if lr is None:
         return ["-", "-", "-"]
-    quiet = {s: v.get("ms") for s, v in r["solvers"].items()}
-    hot = {s: v.get("ms") for s, v in lr["solvers"].items()}
+    quiet = {s: _mean_time(v, "times_ms", "ms") for s, v in r["solvers"].items()}
+    hot = {s: _mean_time(v, "times_ms", "ms") for s, v in lr["solvers"].items()}
     slow = _slowdowns(quiet, hot)
     return slowdown_cells(slow, fails, f"{name}: {_single_key(r)}")
 
@@ -298,8 +326,10 @@ def cv_table(data: dict, loaded: dict | None) -> tuple[list[str], list[str]]:
             if lp is None:
                 cells += ["-", "-", "-"]
             else:
-                q = {k: v.get("equal", {}).get("median_s") for k, v in p["libs"].items()}
-                h = {k: v.get("equal", {}).get("median_s") for k, v in lp["libs"].items()}
+                q = {k: _mean_time(v.get("equal", {}), "times_s", "median_s")
+                     for k, v in p["libs"].items()}
+                h = {k: _mean_time(v.get("equal", {}), "times_s", "median_s")
+                     for k, v in lp["libs"].items()}
                 cells += slowdown_cells(_slowdowns(q, h), fails, f"cv: {p['problem']}")
         out.append("| " + " | ".join(cells) + " |")
     return out, fails
@@ -444,9 +474,11 @@ def write_report(results: dict, loaded: dict, out: Path, meta: dict) -> Path:
     lines = ["# penalized benchmarks", "",
              f"{meta['date']}, {meta['cpu_count']} cores, python {meta['python']}"
              f"{', quick (3 repeats)' if meta['quick'] else ''}"
-             f"{', with a loaded run' if loaded else ''}. Times are medians of interleaved "
-             "repeats at the loosest tol reaching the accuracy target (best peer in bold); "
-             "compare ratios, not absolute times.", ""]
+             f"{', with a loaded run' if loaded else ''}"
+             f"{', CPU ' + meta['cpu'] if meta.get('cpu') else ''}. Times are medians of "
+             "interleaved repeats at the loosest tol reaching the accuracy target (best peer "
+             "in bold); compare ratios, not absolute times"
+             f"{'; slowdowns under load are ratios of mean times' if loaded else ''}.", ""]
     fails: list[str] = []
     titles = {"lasso": "Lasso", "enet": "Elastic net (l1_ratio 0.5)",
               "logistic": "L1-logistic"}
@@ -524,10 +556,11 @@ def main(argv: list[str] | None = None) -> int:
                 script, extra, _ = SECTIONS[name]
                 log(f"== {name}, loaded ({n} busy processes)")
                 loaded[name] = run_script(args.python, script,
-                                          [a for a in extra if a != "--curves"], args.quick,
+                                          [a for a in extra if a != "--curves"]
+                                          + LOADED_ARGS[script], False,
                                           out / f"{name}-loaded.json")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
+            "cpu_count": os.cpu_count(), "cpu": _cpu_name(), "python": sys.version.split()[0],
             "quick": args.quick}
     figs = figures(results, out)
     report = write_report(results, loaded, out, meta)

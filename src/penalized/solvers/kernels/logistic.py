@@ -20,6 +20,8 @@ from .cd import cd_epochs
 
 __all__ = ["logistic_l1_newton"]
 
+_STALL_STEPS = 10  # steps without a 1% smaller gap before the caller takes over
+
 
 @njit(cache=True, **INTERNAL)
 def _gap(D, y, offset, eta, w, pen, pr, g, grad):
@@ -62,8 +64,8 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
     intercept, every a_j > 0) on the CSC design ``D``; updates ``w`` in place.
 
     Returns (status, epochs, steps, gap, primal): status 0 converged (gap <= tol_gap),
-    1 out of epochs or steps, 2 a step that the line search could not use (the caller
-    takes over).
+    1 out of epochs or steps, 2 a step that the line search could not use, or
+    ``_STALL_STEPS`` steps without a 1% smaller gap (the caller takes over).
     """
     n = y.shape[0]
     k = w.shape[0]
@@ -90,12 +92,24 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
         amax = max(amax, pen.a[j])
     epochs = 0
     steps = 0
+    best = np.inf
+    stalled = 0
     while True:
         gap, primal = _gap(D, y, offset, eta, w, pen, pr, g, grad)
         if gap <= tol_gap:
             return 0, epochs, steps, gap, primal
         if epochs >= max_epochs or steps >= max_steps:
             return 1, epochs, steps, gap, primal
+        # steps that no longer shrink the gap (accepted by a line search at the objective's
+        # rounding level) go back to the caller, whose loop tightens the models: on one
+        # CPU a path's fit took 25000 such steps at a gap of 6e-9, 100 times its tol
+        if gap < 0.99 * best:
+            best = gap
+            stalled = 0
+        else:
+            stalled += 1
+            if stalled >= _STALL_STEPS:
+                return 2, epochs, steps, gap, primal
         steps += 1
         kkt_max = 0.0
         gmax = 0.0

@@ -208,6 +208,8 @@ def _gram_model(plan, wdesign, z, ws):
         from .kernels.sparse import csc_weighted_gram_ws
 
         X = wdesign.X
+        if not X.has_sorted_indices:  # the kernel walks each column's rows in order
+            X = X.sorted_indices()
         G, q = csc_weighted_gram_ws(X.indptr, X.indices, X.data, v, v * zc,
                                     ws.astype(np.int64), wdesign.n)
         G /= V

@@ -37,44 +37,67 @@ def csc_matvec_cols(indptr, indices, data, w, cols, n):
     return out
 
 
+# rows per block of csc_weighted_gram_ws: the block's regrouped entries stay in cache
+_GRAM_ROWS = 1024
+
+
 @njit(cache=True)
 def csc_weighted_gram_ws(indptr, indices, data, v, u, ws, n):
-    """``(X_A' diag(v) X_A, X_A' u)`` for the columns ``A = ws`` of CSC ``X`` (n rows):
-    the columns are regrouped by row once (``nnz(A) + n``), then ``sum_i nnz_i(A)^2 / 2``
-    multiply-adds."""
+    """``(X_A' diag(v) X_A, X_A' u)`` for the columns ``A = ws`` of CSC ``X`` (n rows),
+    by blocks of ``_GRAM_ROWS`` rows: each block's entries of A are regrouped by row
+    (each column's row indices ascend, so a cursor per column walks it block by block),
+    then ``sum_i nnz_i(A)^2 / 2`` multiply-adds. Regrouping all rows at once scattered
+    its writes over arrays of nnz(A) (a9a, 32560 x 123, the 20 densest columns: 5.8 ms
+    against 3.2 by blocks, 1.1-2.2x on the other sets tried)."""
     k = ws.shape[0]
-    rowptr = np.zeros(n + 1, dtype=np.int64)
+    B = _GRAM_ROWS
+    cur = np.empty(k, dtype=np.int64)
     q = np.empty(k)
-    for jj in range(k):
+    for jj in range(k):  # (q column by column: the same sums, in the same order, as before)
         j = ws[jj]
+        cur[jj] = indptr[j]
         acc = 0.0
         for ii in range(indptr[j], indptr[j + 1]):
-            rowptr[indices[ii] + 1] += 1
             acc += data[ii] * u[indices[ii]]
         q[jj] = acc
-    for i in range(n):
-        rowptr[i + 1] += rowptr[i]
-    fill = rowptr[:n].copy()
-    cols = np.empty(rowptr[n], dtype=np.int64)
-    vals = np.empty(rowptr[n])
-    for jj in range(k):
-        j = ws[jj]
-        for ii in range(indptr[j], indptr[j + 1]):
-            i = indices[ii]
-            cols[fill[i]] = jj
-            vals[fill[i]] = data[ii]
-            fill[i] += 1
     G = np.zeros((k, k))
-    for i in range(n):
-        vi = v[i]
-        if vi == 0.0:
-            continue
-        end = rowptr[i + 1]
-        for aa in range(rowptr[i], end):
-            ja = cols[aa]
-            xa = vi * vals[aa]
-            for bb in range(aa, end):
-                G[ja, cols[bb]] += xa * vals[bb]
+    cnt = np.zeros(B + 1, dtype=np.int64)
+    fill = np.zeros(B, dtype=np.int64)
+    cols = np.empty(B * k, dtype=np.int64)
+    vals = np.empty(B * k)
+    for start in range(0, n, B):
+        end = min(start + B, n)
+        nb = end - start
+        cnt[: nb + 1] = 0
+        for jj in range(k):
+            stop = indptr[ws[jj] + 1]
+            ii = cur[jj]
+            while ii < stop and indices[ii] < end:
+                cnt[indices[ii] - start + 1] += 1
+                ii += 1
+        for r in range(nb):
+            cnt[r + 1] += cnt[r]
+            fill[r] = cnt[r]
+        for jj in range(k):
+            stop = indptr[ws[jj] + 1]
+            ii = cur[jj]
+            while ii < stop and indices[ii] < end:
+                r = indices[ii] - start
+                cols[fill[r]] = jj
+                vals[fill[r]] = data[ii]
+                fill[r] += 1
+                ii += 1
+            cur[jj] = ii
+        for r in range(nb):
+            vi = v[start + r]
+            if vi == 0.0:
+                continue
+            e = cnt[r + 1]
+            for aa in range(cnt[r], e):
+                ja = cols[aa]
+                xa = vi * vals[aa]
+                for bb in range(aa, e):
+                    G[ja, cols[bb]] += xa * vals[bb]
     for j in range(k):  # entries were added to the upper triangle (cols ascend per row)
         for m in range(j + 1, k):
             G[m, j] = G[j, m]

@@ -66,11 +66,15 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
     tight = 1.0
     gap = primal = np.inf
     rounding = RoundingSteps()  # steps below the objective's rounding level
+    at_new = None  # the certificate at the point a trusted step reached
     while True:
-        if design.center:
-            d = loss.optimize_intercept(y, eta, s)
-            b, eta = b + d, eta + d
-        gap, primal, kkt_u, g = group_glm_gap(design, y, loss, w, b, eta, pen, off)
+        if at_new is not None:
+            (gap, primal, kkt_u, g), at_new = at_new, None
+        else:
+            if design.center:
+                d = loss.optimize_intercept(y, eta, s)
+                b, eta = b + d, eta + d
+            gap, primal, kkt_u, g = group_glm_gap(design, y, loss, w, b, eta, pen, off)
         history.append((epochs, gap))
         if verbose:
             print(f"[penalized:group_newton] epochs={epochs:5d} primal={primal:.10e} "
@@ -98,22 +102,27 @@ def group_newton_solve(design, y, loss, pen, *, tol, max_iter, coef_init=None,
         # the penalty's change summed group by group: a step near the optimum changes it
         # far below the rounding level of its value
         decrease = float(s @ (g * d_eta)) / S + pen.value_change(w, w_new)
+        if below_rounding(-abs(decrease), primal):
+            # below the objective's rounding level (its sign is noise): the gap at the
+            # point the step reaches decides, else the model is solved more accurately
+            if np.any(w_new != w) or b_new != b:
+                eta_c, b_c = eta + d_eta, b_new
+                if design.center:
+                    d = loss.optimize_intercept(y, eta_c, s)
+                    b_c, eta_c = b_c + d, eta_c + d
+                cert = group_glm_gap(design, y, loss, w_new, b_c, eta_c, pen, off)
+                if rounding.take(gap, cert[0]):
+                    w, eta, b, at_new = w_new, eta_c, b_c, cert
+                    continue
+            tight *= 1e-3
+            continue
         if not decrease < 0:
             tight *= 1e-3  # the model did not move: solve it more accurately
             continue
-        if below_rounding(decrease, primal):
-            # below the objective's rounding level: take the step while such steps still
-            # halve the gap, else solve the model more accurately
-            if not rounding.take(gap):
-                tight *= 1e-3
-                continue
-            t = 1.0
-        else:
-            t = backtrack(Along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), primal,
-                          decrease)
-            if t is None:
-                tight *= 1e-3
-                continue
+        t = backtrack(Along(loss, y, s, S, pen, w, w_new - w, eta, d_eta), primal, decrease)
+        if t is None:
+            tight *= 1e-3
+            continue
         w_t, eta_t = w + t * (w_new - w), eta + t * d_eta
         w, eta, b = w_t, eta_t, b + t * (b_new - b)
     if not converged and warn:

@@ -1224,14 +1224,17 @@ def logistic_l1_gap_no_intercept(X, y, w, alpha, sw, offset):
 
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("with_offset", [False, True])
-def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_offset,
+@pytest.mark.parametrize("dense", [False, True])
+def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_offset, dense,
                                                                 monkeypatch):
-    """Plain-L1 logistic without intercept on wide sparse X runs its Newton steps in one
-    numba call: same optimum as the Python steps and scikit-learn, and its reported gap is
-    the gap recomputed by hand."""
+    """Plain-L1 logistic without intercept on wide sparse or dense (float64, F-ordered) X
+    runs its Newton steps in one numba call: same optimum as the Python steps and
+    scikit-learn, and its reported gap is the gap recomputed by hand."""
     from penalized.solvers import prox_newton
 
     X, y = wide_sparse_data()
+    if dense:
+        X = np.asfortranarray(X.toarray())
     n, p = X.shape
     rng = np.random.default_rng(1)
     sw = rng.uniform(0.2, 3.0, n) if weighted else None
@@ -1264,9 +1267,29 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
             warnings.simplefilter("ignore", ConvergenceWarning)
             sk = sklm.LogisticRegression(C=1.0 / (s.sum() * alpha), l1_ratio=1.0,
                                          fit_intercept=False, **SK_TIGHT)
-            sk.fit(X.toarray(), y, sample_weight=sw)
+            sk.fit(X if dense else X.toarray(), y, sample_weight=sw)
         _, P_sk = logistic_l1_gap_no_intercept(X, y, sk.coef_.ravel(), alpha, sw, offset)
         assert_objective_close(P, P_sk, rtol=1e-6, ref_accurate=False)
+
+
+def test_fast_logistic_kernel_takes_the_designs_it_was_built_for():
+    """The one-call Newton kernel runs on CSC or dense float64 F-ordered X without
+    intercept, plain L1, no verbose; anything else stays with the Python steps."""
+    from penalized.solvers.design import Design
+    from penalized.solvers.engine import newton_kernel_ok
+
+    X, _ = wide_sparse_data()
+    Xd = X.toarray()
+    l1 = L1(0.1).arrays(X.shape[1])
+    en = ENPenalty(0.1, 0.5).arrays(X.shape[1])
+    ok = lambda X, fit_intercept=False, pen=l1, verbose=0: newton_kernel_ok(  # noqa: E731
+        Design(X, None, fit_intercept), Logistic(), pen, None, verbose)
+    assert ok(X) and ok(np.asfortranarray(Xd))
+    assert not ok(np.ascontiguousarray(Xd))  # C-ordered: columns are strided
+    assert not ok(np.asfortranarray(Xd, dtype=np.float32))  # its own specialization
+    assert not ok(X, fit_intercept=True) and not ok(np.asfortranarray(Xd), True)
+    assert not ok(X, pen=en) and not ok(X, verbose=1)
+    assert not newton_kernel_ok(Design(X, None, False), Poisson(), l1, None, 0)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -69,7 +69,7 @@ class Datafit:
     hess_bound = None
     hess_floor = 1e-10
     smooth = True
-    newton_kernel = False  # prox-Newton steps in one numba call (plain L1, sparse X)
+    newton_kernel = False  # prox-Newton steps in one numba call (plain L1, no intercept)
     grouped = False
     scorings = ("deviance", "mse", "mae")  # CV test errors, the first the default
     deviance_name = "Deviance"

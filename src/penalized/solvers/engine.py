@@ -199,9 +199,13 @@ def newton_model_engine(design):
 def newton_kernel_ok(design, datafit, pen, model_engine, verbose):
     """Whether prox-Newton runs its steps in one numba call
     (:mod:`penalized.solvers.kernels.logistic`): a datafit with such a kernel, plain L1,
-    a sparse design without intercept whose models are solved by residual epochs."""
-    return bool(datafit.newton_kernel and model_engine is None and design.sparse
-                and not design.center and pen.plain_l1 and not verbose and design.p)
+    a design without intercept whose models are solved by residual epochs, sparse or
+    dense float64 F-ordered (the specialization a dense float64 design shares with CSC)."""
+    if not (datafit.newton_kernel and model_engine is None and not design.center
+            and pen.plain_l1 and not verbose and design.p):
+        return False
+    return bool(design.sparse or (design.dtype == np.float64
+                                  and design.X.flags.f_contiguous))
 
 
 def logistic_path_ok(design, datafit, pen, y, grid, verbose, seed):

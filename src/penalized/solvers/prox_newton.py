@@ -17,8 +17,9 @@ Which inner solve runs:
 
 * wide designs: an outer working-set loop (the support plus the largest KKT violations,
   at least ``_P0_GLM`` features) around prox-Newton on the working set, whose models are
-  solved by weighted residual CD epochs; plain-L1 logistic without intercept on sparse X
-  runs those steps in one numba call (:mod:`penalized.solvers.kernels.logistic`);
+  solved by weighted residual CD epochs; plain-L1 logistic without intercept on sparse or
+  dense float64 X runs those steps in one numba call
+  (:mod:`penalized.solvers.kernels.logistic`);
 * tall designs (``n >= 4 k`` and short rows, see
   :func:`~penalized.solvers.engine.newton_model_engine`): prox-Newton on the
   full problem, each step's model solved on the weighted Gram matrix of a per-step working
@@ -155,7 +156,8 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
             stalled = 0
         primal_prev = primal
         score = pen.kkt(w, grad)
-        score[(w != 0) | np.isin(np.arange(design.p), unpen)] = np.inf
+        score[w != 0] = np.inf
+        score[unpen] = np.inf
         nnz = int(np.count_nonzero(w))
         cand = np.flatnonzero(score > 0)
         size = max(_P0_GLM, 2 * nnz)
@@ -244,16 +246,19 @@ def _step_ws(pen, w, grad, unpen):
     return cand
 
 
-def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=None):
+def _weighted_ls(wdesign, z, pen, w, tol, max_iter, kkt_tol=None, gram=None, ws=None,
+                 smooth=None):
     """Solve the prox-Newton model: closed form without L1 part or bounds; else CD epochs
     straight on the kernel (on the Gram matrix of the features ``ws``, the others staying
     at zero, when ``gram`` is a Gram plan) until the KKT violation is below ``kkt_tol``
-    (when given), or the working-set engine to relative gap ``tol``."""
+    (when given), or the working-set engine to relative gap ``tol``. ``smooth``: the
+    penalty's :attr:`~penalized.penalties.separable.PenaltyArrays.smooth` when the caller
+    knows it (a scan of its arrays each step otherwise)."""
     from .kernels.cd import cd_epochs_call, cd_gram
 
     center = wdesign.center
     zbar = float(wdesign.s @ z) / wdesign.S if center else 0.0
-    if pen.smooth:
+    if pen.smooth if smooth is None else smooth:
         w_new = ridge_direct(wdesign, z - zbar, pen.b)
         if w_new is not None:
             b_new = zbar - float(wdesign.mu @ w_new) if center else 0.0
@@ -336,6 +341,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
     smooth = loss.smooth
     kkt_frac = _KKT_GRAM if gram is not None and smooth else _KKT_RES
     a_max = float(np.max(pen.a, initial=0.0))
+    pen_smooth = pen.smooth  # (the models' penalties are pen scaled by positive factors)
     if newton_kernel_ok(design, loss, pen, gram, verbose):
         # the same steps in one numba call; a step it cannot take comes back to this loop
         from .kernels.logistic import logistic_l1_newton
@@ -409,7 +415,7 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
                                           kkt_tol=None if majorize or tight < 1 else
                                           max(kkt_frac * kkt_max, kkt_floor) * f, gram=gram,
                                           ws=None if gram is None else
-                                          _step_ws(pen, w, grad, unpen))
+                                          _step_ws(pen, w, grad, unpen), smooth=pen_smooth)
         epochs += used
         # the step in eta from the coefficients' changes (a difference of two predictors
         # would carry their rounding, which swamps the decrease of a step near the optimum)

@@ -1,8 +1,8 @@
-"""Prox-Newton for plain-L1 logistic on a CSC design without intercept, in one call
-(numba, cached on disk).
+"""Prox-Newton for plain-L1 logistic on a design without intercept (CSC, or dense
+float64 F-ordered), in one call (numba, cached on disk).
 
-On wide sparse problems (text, genomics) the Python overhead of a prox-Newton step costs
-more than its CD epochs; this kernel runs the steps of the GLM engine
+On wide problems (text, genomics) the Python overhead of a prox-Newton step costs more
+than its CD epochs; this kernel runs the steps of the GLM engine
 (:mod:`penalized.solvers.prox_newton`) for that case: the gap, the weighted model, CD
 epochs to 0.3 of the KKT violation, the Armijo line search. A step it cannot take goes
 back to the Python loop. The loss formulas are the datafit's
@@ -16,7 +16,7 @@ from ...datafits.logistic import expit, logistic_conjugate1, logistic_loss1
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import KernelPenalty, kkt1d
 from ..design import KernelDesign
-from .cd import cd_epochs
+from .cd import cd_epochs, col_axpy, col_dot
 
 __all__ = ["logistic_l1_newton"]
 
@@ -39,11 +39,7 @@ def _gap(D, y, offset, eta, w, pen, pr, g, grad):
     penalty = 0.0
     worst = 0.0
     for j in range(k):
-        acc = 0.0
-        for ii in range(D.indptr[j], D.indptr[j + 1]):
-            i = D.indices[ii]
-            acc += D.data[ii] * s[i] * g[i]
-        grad[j] = acc / S
+        grad[j] = col_dot(D, j, g, True) / S
         penalty += pen.a[j] * abs(w[j])
         r = abs(grad[j]) / pen.a[j]
         if r > worst:
@@ -61,7 +57,8 @@ def _gap(D, y, offset, eta, w, pen, pr, g, grad):
 @njit(cache=True)
 def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max_inner, K):
     """Prox-Newton for ``1/S sum_i s_i l(x_i.w + o_i) + sum_j a_j |w_j|`` (logistic, no
-    intercept, every a_j > 0) on the CSC design ``D``; updates ``w`` in place.
+    intercept, every a_j > 0) on the design ``D`` (CSC or dense, no centering); updates
+    ``w`` in place.
 
     Returns (status, epochs, steps, gap, primal): status 0 converged (gap <= tol_gap),
     1 out of epochs or steps, 2 a step that the line search could not use, or
@@ -73,8 +70,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
     eta = offset.copy()
     for j in range(k):
         if w[j] != 0.0:
-            for ii in range(D.indptr[j], D.indptr[j + 1]):
-                eta[D.indices[ii]] += D.data[ii] * w[j]
+            col_axpy(D, j, -w[j], eta)
     pr = np.empty(n)
     g = np.empty(n)
     grad = np.empty(k)
@@ -126,12 +122,16 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
         f = S / V
         for j in range(k):
             acc = 0.0
-            for ii in range(D.indptr[j], D.indptr[j + 1]):
-                acc += v[D.indices[ii]] * D.data[ii] * D.data[ii]
+            if D.sparse:
+                for ii in range(D.indptr[j], D.indptr[j + 1]):
+                    acc += v[D.indices[ii]] * D.data[ii] * D.data[ii]
+            else:
+                for i in range(n):
+                    acc += v[i] * D.X[i, j] * D.X[i, j]
             L[j] = acc / V
             af[j] = pen.a[j] * f
         # the weighted least-squares model of this step
-        Dw = KernelDesign(D.X, D.data, D.indices, D.indptr, n, k, True, zeros_k, v, True,
+        Dw = KernelDesign(D.X, D.data, D.indices, D.indptr, n, k, D.sparse, zeros_k, v, True,
                           False, V, L)
         pen_w = KernelPenalty(af, zeros_k, pen.lo, pen.up)
         kkt_tol = max(0.3 * kkt_max, 64 * eps * max(gmax, amax)) * f
@@ -148,8 +148,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
             pen_old += pen.a[j] * abs(w[j])
             pen_new += pen.a[j] * abs(w_new[j])
             if dj != 0.0:
-                for ii in range(D.indptr[j], D.indptr[j + 1]):
-                    eta_new[D.indices[ii]] += D.data[ii] * dj
+                col_axpy(D, j, -dj, eta_new)
         for i in range(n):
             decrease += s[i] * g[i] * (eta_new[i] - eta[i])
         decrease = decrease / S + pen_new - pen_old

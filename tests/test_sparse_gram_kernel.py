@@ -1,10 +1,12 @@
-"""The weighted Gram kernel of sparse prox-Newton steps against dense numpy products."""
+"""The sparse kernels of prox-Newton steps (the weighted Gram of a working set, the Gram
+product count that picks the model engine, the working set's columns) against numpy and
+scipy."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from penalized.solvers.kernels.sparse import _GRAM_ROWS, csc_weighted_gram_ws
+from penalized.solvers.kernels.sparse import _GRAM_ROWS, csc_row_square_sum, csc_weighted_gram_ws
 
 
 def _reference(X, v, u, ws):
@@ -45,3 +47,32 @@ def test_weighted_gram_empty_columns_and_rows():
     np.testing.assert_allclose(G, G_ref, rtol=1e-13)
     np.testing.assert_allclose(q, q_ref, rtol=1e-13)
     assert G[0].sum() == 0 and G[:, 3].sum() == 0
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_row_square_sum_counts_the_gram_products(index_dtype):
+    rng = np.random.default_rng(3)
+    n, p = 40, 9
+    X = sp.random(n, p, density=0.25, format="csc", random_state=rng)
+    X.indices = X.indices.astype(index_dtype)
+    counts = np.bincount(X.indices, minlength=n)  # empty rows included
+    assert csc_row_square_sum(X.indices, n) == float(counts @ counts)
+    # sum_i nnz_i^2 is the number of nonzero products of the Gram matrix X'X
+    B = (X != 0).astype(float)
+    assert csc_row_square_sum(X.indices, n) == (B.T @ B).sum()
+    assert csc_row_square_sum(np.empty(0, dtype=index_dtype), n) == 0.0
+
+
+def test_csc_columns_is_scipys_column_selection():
+    from penalized.solvers.design import Design, _csc_columns
+
+    rng = np.random.default_rng(4)
+    X = sp.random(30, 12, density=0.3, format="csc", random_state=rng)
+    for cols in (np.arange(12), np.array([0, 3, 11]), np.array([5]), np.array([], int)):
+        ref = X[:, cols]
+        got = _csc_columns(X, cols)
+        assert got.shape == ref.shape and got.has_canonical_format
+        np.testing.assert_array_equal(got.toarray(), ref.toarray())
+        np.testing.assert_array_equal(got.indptr, ref.indptr)
+        sub = Design(X, None, True).subset(cols)
+        np.testing.assert_array_equal(sub.X.toarray(), ref.toarray())

@@ -33,6 +33,22 @@ def _segment_sums(values, indptr):
     return out
 
 
+def _csc_columns(X, cols):
+    """The columns ``cols`` (increasing) of a canonical CSC matrix, as one gather of its
+    entries: ``X[:, cols]`` through scipy's indexing cost 0.2 ms a working set on dexter
+    (300 x 20,000), a sixth of a prox-Newton round."""
+    indptr = X.indptr
+    starts = indptr[cols]
+    counts = indptr[cols + 1] - starts
+    new = np.zeros(cols.size + 1, dtype=indptr.dtype)
+    np.cumsum(counts, out=new[1:])
+    idx = np.repeat(starts - new[:-1], counts) + np.arange(new[-1], dtype=indptr.dtype)
+    out = sp.csc_matrix((X.data[idx], X.indices[idx], new), shape=(X.shape[0], cols.size))
+    out.has_sorted_indices = True  # (each column's rows as in X: canonical)
+    out.has_canonical_format = True
+    return out
+
+
 class Design:
     """Centered, weighted view of X used by the solvers."""
 
@@ -85,7 +101,7 @@ class Design:
     def subset(self, cols):
         """A Design on the listed columns (same weights and intercept handling)."""
         if self.sparse:
-            Xk = self.X[:, cols]
+            Xk = _csc_columns(self.X, np.asarray(cols))
         else:
             Xk = np.asfortranarray(self.X[:, cols])
         sub = Design(Xk, self.s if self.weighted else None, self.center)

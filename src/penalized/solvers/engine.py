@@ -190,9 +190,11 @@ def newton_model_engine(design):
     if k == 0 or n < 4 * k or k > 2000:
         return None
     if design.sparse:
+        from .kernels.sparse import csc_row_square_sum
+
         nnz = design.X.indices.size
-        per_row = np.bincount(design.X.indices, minlength=n).astype(np.float64)
-        return "gram_sparse" if float(per_row @ per_row) <= 32.0 * max(nnz, 1) else None
+        pairs = csc_row_square_sum(design.X.indices, n)
+        return "gram_sparse" if pairs <= 32.0 * max(nnz, 1) else None
     return "gram_dense" if k <= 64 else None
 
 

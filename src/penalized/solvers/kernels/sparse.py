@@ -6,6 +6,8 @@
   epochs (each a pass over all nonzeros) by CD epochs on a |A| x |A| matrix.
 * ``csc_rmatvec``, ``csc_matvec_cols`` -- ``X'u`` and ``X w`` over w's support for CSC X
   (scipy's call overhead exceeds the work on small designs).
+* ``csc_row_square_sum`` -- ``sum_i nnz_i^2``, the cost of a Gram product (which model
+  engine a tall sparse design's Newton steps use).
 """
 
 import numpy as np
@@ -23,6 +25,20 @@ def csc_rmatvec(indptr, indices, data, u):
             acc += data[ii] * u[indices[ii]]
         out[j] = acc
     return out
+
+
+@njit(cache=True)
+def csc_row_square_sum(indices, n):
+    """``sum_i nnz_i^2`` over the rows of a CSC matrix with n rows (its row indices
+    ``indices``): the multiply-adds of its Gram matrix (np.bincount took 0.8 ms on a9a's
+    450,000 entries, converting them to int64 first)."""
+    counts = np.zeros(n, dtype=np.int64)
+    for ii in range(indices.shape[0]):
+        counts[indices[ii]] += 1
+    total = 0.0
+    for i in range(n):
+        total += float(counts[i]) * float(counts[i])
+    return total
 
 
 @njit(cache=True)

@@ -85,6 +85,9 @@ def test_prox_newton_certifies_with_steps_judged_by_the_gap_alone(fit_intercept,
     assert res.dual_gap <= res.tol_gap
     np.testing.assert_allclose(res.coef, ref.coef, atol=1e-6)
     assert abs(res.primal - ref.primal) <= 1e-10 * abs(ref.primal) + res.tol_gap
+    # the predictor passed on from round to round is the one at the returned coefficients
+    for r in (ref, res):
+        np.testing.assert_allclose(r.eta, X @ r.coef + r.intercept, rtol=1e-12, atol=1e-12)
 
 
 def test_group_newton_certifies_with_steps_judged_by_the_gap_alone(monkeypatch):

@@ -60,9 +60,10 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
     intercept, every a_j > 0) on the design ``D`` (CSC or dense, no centering); updates
     ``w`` in place.
 
-    Returns (status, epochs, steps, gap, primal): status 0 converged (gap <= tol_gap),
+    Returns (status, epochs, steps, gap, primal, eta): status 0 converged (gap <= tol_gap),
     1 out of epochs or steps, 2 a step that the line search could not use, or
-    ``_STALL_STEPS`` steps without a 1% smaller gap (the caller takes over).
+    ``_STALL_STEPS`` steps without a 1% smaller gap (the caller takes over); ``eta`` the
+    linear predictor ``X w + offset`` at the returned ``w`` (as the steps moved it).
     """
     n = y.shape[0]
     k = w.shape[0]
@@ -93,9 +94,9 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
     while True:
         gap, primal = _gap(D, y, offset, eta, w, pen, pr, g, grad)
         if gap <= tol_gap:
-            return 0, epochs, steps, gap, primal
+            return 0, epochs, steps, gap, primal, eta
         if epochs >= max_epochs or steps >= max_steps:
-            return 1, epochs, steps, gap, primal
+            return 1, epochs, steps, gap, primal, eta
         # steps that no longer shrink the gap (accepted by a line search at the objective's
         # rounding level) go back to the caller, whose loop tightens the models: on one
         # CPU a path's fit took 25000 such steps at a gap of 6e-9, 100 times its tol
@@ -105,7 +106,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
         else:
             stalled += 1
             if stalled >= _STALL_STEPS:
-                return 2, epochs, steps, gap, primal
+                return 2, epochs, steps, gap, primal, eta
         steps += 1
         kkt_max = 0.0
         gmax = 0.0
@@ -153,7 +154,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
             decrease += s[i] * g[i] * (eta_new[i] - eta[i])
         decrease = decrease / S + pen_new - pen_old
         if not decrease < 0.0:
-            return 2, epochs, steps, gap, primal
+            return 2, epochs, steps, gap, primal, eta
         t = 1.0
         ok = False
         for _ in range(40):
@@ -169,7 +170,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
                 break
             t *= 0.5
         if not ok:
-            return 2, epochs, steps, gap, primal
+            return 2, epochs, steps, gap, primal, eta
         for j in range(k):
             w[j] = w[j] + t * (w_new[j] - w[j])
         for i in range(n):

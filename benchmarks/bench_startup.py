@@ -11,8 +11,11 @@ and the parent measures the subprocess's total wall time (interpreter start to e
 ``baseline`` row (numpy only, no library) gives the baseline that every wall time contains.
 
 One warm-up subprocess per library runs first, so that numba's on-disk cache is populated
-(skglm has no on-disk cache: it compiles in every process).  Then the libraries are run
-round robin, ``--repeats`` (default 5) times each, and medians reported.
+(skglm has no on-disk cache: it compiles in every process), and Python's bytecode cache
+(the subprocesses run without ``PYTHONDONTWRITEBYTECODE``: with it, the modules of a source
+checkout were compiled again in every process, while pip had compiled the peers').  Then
+the libraries are run round robin, ``--repeats`` (default 5) times each, and medians
+reported.
 
 With ``--cold`` it also measures a first-ever run, each in a fresh process with an
 empty numba cache (``NUMBA_CACHE_DIR`` a new temporary folder): the first
@@ -74,10 +77,19 @@ def snippet(lib: str) -> str:
     return TEMPLATE.format(imp=imp or "pass", fit=fit or "None")
 
 
+def _bytecode_env(env: dict | None) -> dict:
+    """``env`` (default: this process's) without ``PYTHONDONTWRITEBYTECODE``: a warm start
+    has Python's bytecode cache too (pip compiled the installed libraries' modules; a
+    source checkout's are compiled by the warm-up process, not again in every one)."""
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_once(python: str, lib: str, env: dict | None = None) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run([python, "-c", snippet(lib)], capture_output=True, text=True,
-                          env=env)
+                          env=_bytecode_env(env))
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{lib} failed:\n{proc.stderr.strip()[-2000:]}")

@@ -1246,9 +1246,11 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
               offset=offset if with_offset else None, sample_weight=sw)
     calls = []
     kernel_mod = __import__("penalized.solvers.kernels.logistic", fromlist=["x"])
-    real = kernel_mod.logistic_l1_newton
-    monkeypatch.setattr(kernel_mod, "logistic_l1_newton",
-                        lambda *a: calls.append(1) or real(*a))
+    def counted(real):
+        return lambda *a: calls.append(1) or real(*a)
+
+    for name in ("logistic_l1_newton", "logistic_l1_ws"):
+        monkeypatch.setattr(kernel_mod, name, counted(getattr(kernel_mod, name)))
     res = solve(X, y, Logistic(), L1(alpha), **kw)
     assert calls
     assert 0 < np.count_nonzero(res.coef) < p
@@ -1275,6 +1277,53 @@ def test_fast_logistic_kernel_matches_python_steps_and_sklearn(weighted, with_of
             sk.fit(X if dense else X.toarray(), y, sample_weight=sw)
         _, P_sk = logistic_l1_gap_no_intercept(X, y, sk.coef_.ravel(), alpha, sw, offset)
         assert_objective_close(P, P_sk, rtol=1e-6, ref_accurate=False)
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_logistic_working_set_kernel_takes_the_python_rounds(dense, monkeypatch):
+    """The working-set rounds in one numba call (``logistic_l1_ws``) are those of the
+    Python loop of ``glm_solve`` around the one-call Newton kernel: the same steps, epochs
+    and coefficients; with a budget of steps it stops at it (status 1) and returns the
+    predictor of the coefficients it reached."""
+    from penalized.solvers import engine, prox_newton
+    from penalized.solvers.design import Design
+    from penalized.solvers.kernels.logistic import logistic_l1_ws
+
+    X, y = wide_sparse_data()
+    if dense:
+        X = np.asfortranarray(X.toarray())
+    n, p = X.shape
+    alpha = 0.05 * np.max(np.abs(X.T @ (0.5 - y))) / n
+    kw = dict(fit_intercept=False, tol=1e-8, max_iter=100_000)
+    res = solve(X, y, Logistic(), L1(alpha), **kw)
+    assert len(res.history) == 1  # the kernel's certificate only: no Python round
+    # the Python loop's rounds (the outer test refused once), each in the Newton kernel
+    outer = []
+    real_ok = engine.newton_kernel_ok
+
+    def first_refused(*a):
+        outer.append(1)
+        return len(outer) > 1 and real_ok(*a)
+
+    monkeypatch.setattr(prox_newton, "newton_kernel_ok", first_refused)
+    ref = solve(X, y, Logistic(), L1(alpha), **kw)
+    assert len(ref.history) > 2  # several Python rounds
+    assert (res.n_steps, res.n_iter) == (ref.n_steps, ref.n_iter)
+    assert_allclose(res.coef, ref.coef, rtol=1e-9, atol=1e-12)
+    assert_allclose(res.dual_gap, ref.dual_gap, rtol=1e-6, atol=1e-14)
+    monkeypatch.undo()
+
+    design = Design(X, None, False)
+    pen = L1(alpha).arrays(p)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.zeros(p)
+    scale = Logistic().tol_scale(y, design.s, np.zeros(n), False)
+    status, epochs, steps, gap, primal, eta = logistic_l1_ws(
+        design.kernel(sqnorms=False), y, np.zeros(n), w, pen.kernel, 1e-8, 1e-8 * scale,
+        scale, 100_000, 2, 2000, 5, 100)
+    assert status == 1 and steps == 2 and gap > 0
+    assert_allclose(eta, X @ w, rtol=1e-12, atol=1e-12)
+    assert 0 < np.count_nonzero(w) < p
 
 
 def test_fast_logistic_kernel_takes_the_designs_it_was_built_for():

@@ -18,7 +18,7 @@ Which inner solve runs:
 * wide designs: an outer working-set loop (the support plus the largest KKT violations,
   at least ``_P0_GLM`` features) around prox-Newton on the working set, whose models are
   solved by weighted residual CD epochs; plain-L1 logistic without intercept on sparse or
-  dense float64 X runs those steps in one numba call
+  dense float64 X runs those rounds and their steps in one numba call
   (:mod:`penalized.solvers.kernels.logistic`);
 * tall designs (``n >= 4 k`` and short rows, see
   :func:`~penalized.solvers.engine.newton_model_engine`): prox-Newton on the
@@ -125,10 +125,29 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
     unpen = pen.unpenalized
     epochs = 0
     history = []
+    eta = None
+    if newton_kernel_ok(design, loss, pen, None, verbose):
+        # the rounds below and their steps in one numba call (the Python overhead of a
+        # round, about 1 ms on dexter, cost more than its steps); a step it cannot take
+        # comes back to this loop, from where it got
+        from .kernels.logistic import logistic_l1_ws
+
+        status, epochs, n_steps, gap, primal, eta = logistic_l1_ws(
+            design.kernel(sqnorms=False), y, offset, w, pen.kernel, tol, tol_gap, scale,
+            max_iter,
+            min(steps.left(), 2**31), _MAX_INNER, ANDERSON_K, _P0_GLM)
+        steps.n += n_steps
+        history.append((epochs, gap))
+        if status < 2:
+            if status == 1 and warn:
+                _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+            return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
+                               tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
+                               primal=float(primal), history=history, engine="prox_newton",
+                               n_steps=steps.n, criterion=loss.criterion, eta=eta)
     converged = False
     stalled = 0
     primal_prev = np.inf
-    eta = None
     while True:
         if eta is None:
             eta = linear_predictor(design, w, b, offset)

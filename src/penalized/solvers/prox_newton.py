@@ -132,19 +132,13 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
         # comes back to this loop, from where it got
         from .kernels.logistic import logistic_l1_ws
 
-        status, epochs, n_steps, gap, primal, eta = logistic_l1_ws(
-            design.kernel(sqnorms=False), y, offset, w, pen.kernel, tol, tol_gap, scale,
-            max_iter,
-            min(steps.left(), 2**31), _MAX_INNER, ANDERSON_K, _P0_GLM)
-        steps.n += n_steps
-        history.append((epochs, gap))
-        if status < 2:
-            if status == 1 and warn:
-                _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
-            return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
-                               tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
-                               primal=float(primal), history=history, engine="prox_newton",
-                               n_steps=steps.n, criterion=loss.criterion, eta=eta)
+        res, epochs, eta = _kernel_result(
+            logistic_l1_ws(design.kernel(sqnorms=False), y, offset, w, pen.kernel, tol,
+                           tol_gap, scale, max_iter, min(steps.left(), 2**31), _MAX_INNER,
+                           ANDERSON_K, _P0_GLM),
+            w, b, loss, tol, tol_gap, max_iter, steps, history, warn)
+        if res is not None:
+            return res
     converged = False
     stalled = 0
     primal_prev = np.inf
@@ -208,6 +202,23 @@ def glm_solve(design, y, loss, pen, *, offset=None, tol=1e-4, max_iter=1000, coe
                        n_iter=max(epochs, 1), converged=converged, primal=float(primal),
                        history=history, engine="prox_newton", n_steps=steps.n,
                        criterion=loss.criterion, eta=eta)
+
+
+def _kernel_result(out, w, b, loss, tol, tol_gap, max_iter, steps, history, warn):
+    """``(result, epochs, eta)`` of a logistic kernel's run ``out = (status, epochs, steps,
+    gap, primal, eta)`` at ``(w, b)``, its steps and certificate counted in ``steps`` and
+    ``history``; ``result`` is None when the kernel handed back (status 2)."""
+    status, epochs, n_steps, gap, primal, eta = out
+    steps.n += n_steps
+    history.append((epochs, gap))
+    if status == 2:
+        return None, epochs, eta
+    if status == 1 and warn:
+        _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
+    return (SolveResult(coef=w, intercept=float(b), dual_gap=float(gap), tol_gap=tol_gap,
+                        n_iter=max(epochs, 1), converged=status == 0, primal=float(primal),
+                        history=history, engine="prox_newton", n_steps=steps.n,
+                        criterion=loss.criterion, eta=eta), epochs, eta)
 
 
 class _Steps:
@@ -371,20 +382,13 @@ def _newton(design, y, loss, pen, offset, w, b, scale, tol, max_iter, verbose, w
         from .kernels.logistic import logistic_l1_newton
 
         w = np.array(w, dtype=np.float64)
-        status, epochs, n_steps, gap, primal, eta = logistic_l1_newton(
-            design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter, min(steps.left(),
-                                                                             2**31),
-            _MAX_INNER, ANDERSON_K)
+        res, epochs, eta = _kernel_result(
+            logistic_l1_newton(design.kernel(), y, offset, w, pen.kernel, tol_gap, max_iter,
+                               min(steps.left(), 2**31), _MAX_INNER, ANDERSON_K),
+            w, b, loss, tol, tol_gap, max_iter, steps, history, warn)
+        if res is not None:
+            return res
         first = None  # (the kernel moved w)
-        steps.n += n_steps
-        history.append((epochs, gap))
-        if status < 2:
-            if status == 1 and warn:
-                _warn(loss, max_iter, gap, tol_gap, tol, epochs, steps)
-            return SolveResult(coef=w, intercept=float(b), dual_gap=float(gap),
-                               tol_gap=tol_gap, n_iter=max(epochs, 1), converged=status == 0,
-                               primal=float(primal), history=history, engine="prox_newton",
-                               n_steps=steps.n, criterion=loss.criterion, eta=eta)
     while True:
         if first is not None:
             # (kkt_u: the whole problem's, at least the working set's)

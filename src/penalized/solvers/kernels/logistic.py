@@ -72,6 +72,16 @@ def _gap(D, y, offset, eta, w, pen, pr, g, grad):
     return primal + conj / S, primal
 
 
+@njit(cache=True, **INTERNAL)
+def _predictor(D, w, offset):
+    """``X w + offset`` (a new array)."""
+    eta = offset.copy()
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            col_axpy(D, j, -w[j], eta)
+    return eta
+
+
 @njit(cache=True)
 def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max_inner, K):
     """Prox-Newton for ``1/S sum_i s_i l(x_i.w + o_i) + sum_j a_j |w_j|`` (logistic, no
@@ -86,10 +96,7 @@ def logistic_l1_newton(D, y, offset, w, pen, tol_gap, max_epochs, max_steps, max
     n = y.shape[0]
     k = w.shape[0]
     s, S = D.s, D.S
-    eta = offset.copy()
-    for j in range(k):
-        if w[j] != 0.0:
-            col_axpy(D, j, -w[j], eta)
+    eta = _predictor(D, w, offset)
     pr = np.empty(n)
     g = np.empty(n)
     grad = np.empty(k)
@@ -247,10 +254,7 @@ def logistic_l1_ws(D, y, offset, w, pen, tol, tol_gap, scale, max_epochs, max_st
     n = y.shape[0]
     p = w.shape[0]
     tiny = np.finfo(np.float64).tiny
-    eta = offset.copy()
-    for j in range(p):
-        if w[j] != 0.0:
-            col_axpy(D, j, -w[j], eta)
+    eta = _predictor(D, w, offset)
     pr = np.empty(n)
     g = np.empty(n)
     grad = np.empty(p)

@@ -11,7 +11,13 @@ from sklearn.linear_model import Lasso as SkLasso
 from penalized import ElasticNet, Lasso, path
 from penalized.penalties.separable import KernelPenalty
 from penalized.solvers.design import Design
-from penalized.solvers.kernels.active_set import _chol_add, _chol_remove, _solve, active_set_solve
+from penalized.solvers.kernels.active_set import (
+    _chol_add,
+    _chol_remove,
+    _join,
+    _solve,
+    active_set_solve,
+)
 from penalized.solvers.kernels.working_set import Factor
 
 
@@ -91,6 +97,45 @@ def test_add_refuses_a_column_in_the_span():
     assert _chol_add(D, b, Lf, fidx, fb, 1, 3, xj, True) == 1
     assert _chol_add(D, b, Lf, fidx, fb, 2, 5, xj, True) == 0
     assert _chol_add(D, b, Lf, fidx, fb, 2, 7, xj, False) == 0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_join_in_one_pass_is_the_sequence_of_adds(weighted):
+    """Features joining together (their products with the support in one pass) give the
+    factor of one ``_chol_add`` after the other; the join stops at the first one in the
+    span of the support and the ones before it, leaving that one's ``L^{-1} g_Sj`` in
+    the next row (what the null-space swap reads), and at a full factor."""
+    X, _ = _wide(n=30, p=50)
+    X[:, 9] = X[:, 2] - 0.5 * X[:, 7] + 1.0  # in the span of columns 2 and 7
+    rng = np.random.default_rng(5)
+    s = rng.uniform(0.1, 2.0, 30) if weighted else None
+    D = Design(X, s, True).kernel()
+    b = np.zeros(50)
+    cap = 12
+
+    def factor():
+        return np.zeros((cap + 1, cap + 1)), np.zeros(cap + 1, dtype=np.int64), np.zeros(cap + 1)
+
+    Lf, fidx, fb = factor()
+    xj = np.empty(30)
+    for k, j in enumerate([0, 2, 4]):
+        assert _chol_add(D, b, Lf, fidx, fb, k, j, xj, True) == 1
+    Lf2, fidx2, fb2 = Lf.copy(), fidx.copy(), fb.copy()
+    for k, j in enumerate([7, 11], start=3):
+        assert _chol_add(D, b, Lf, fidx, fb, k, j, xj, True) == 1
+    assert _chol_add(D, b, Lf, fidx, fb, 5, 9, xj, True) == 0
+
+    work = (np.empty((4, 30)), np.empty(4), np.empty(4), np.empty((4, cap + 1)))
+    cand = np.array([7, 11, 9, 13], dtype=np.int64)
+    got = _join(D, b, Lf2, fidx2, fb2, 3, cand, 4, *work, cap)
+    assert got == 2
+    np.testing.assert_array_equal(fidx2[:5], [0, 2, 4, 7, 11])
+    np.testing.assert_allclose(Lf2[:6, :5], Lf[:6, :5], rtol=1e-12, atol=1e-12)
+    G = _centered_gram(X, np.ones(30) if s is None else s, fidx2[:5], b)
+    np.testing.assert_allclose(Lf2[:5, :5] @ Lf2[:5, :5].T, G, rtol=1e-10, atol=1e-10)
+    # a full factor: the first that does not fit stops the join
+    assert _join(D, b, Lf2, fidx2, fb2, 5, np.array([13, 15]), 2, *work, 6) == 1
+    assert fidx2[5] == 13
 
 
 def _kkt(X, y, w, b0, alpha, l1_ratio=1.0, s=None, positive=False):

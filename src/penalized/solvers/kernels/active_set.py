@@ -59,31 +59,49 @@ def _chol_remove(Lf, fidx, fb, k, pos):
         Lf[k - 1, t] = 0.0
 
 
-@njit(cache=True, fastmath=_FM)
-def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
-    """Append column ``j`` to the factor of size ``k``: returns 1, or 0 when it is
-    (numerically) in the span of the support or there is no ``room``; row ``k`` of
-    ``Lf`` holds ``L^{-1} g_Sj`` then. ``xj`` is workspace of size n."""
-    X, mu, s, weighted, center, S = D.X, D.mu, D.s, D.weighted, D.center, D.S
-    n = X.shape[0]
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _prep_column(D, j, xj):
+    """Column ``j`` centered (and times the sample weights) into ``xj``; returns its sum
+    and its weighted squared norm (not divided by ``S``)."""
+    X, mu, s, weighted, center = D.X, D.mu, D.s, D.weighted, D.center
     m = mu[j] if center else 0.0
     tot = 0.0
     diag = 0.0
-    for i in range(n):
+    for i in range(X.shape[0]):
         xc = X[i, j] - m
         xj[i] = xc * s[i] if weighted else xc
         tot += xj[i]
         diag += xc * xj[i]
-    diag = diag / S + b[j]
+    return tot, diag
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _products(D, fidx, t0, t1, xc, tots, nc, G):
+    """``G[c, t] = Xc_{fidx[t]}' xc[c] / S`` for ``t0 <= t < t1`` and ``c < nc`` (the rows
+    of ``xc`` prepared by :func:`_prep_column`, their sums in ``tots``): one pass over
+    the support's columns for all ``nc`` columns. (Loops written out: a call per column
+    passed all of ``D``.)"""
+    X, mu, center, S = D.X, D.mu, D.center, D.S
+    n = X.shape[0]
+    for t in range(t0, t1):
+        col = fidx[t]
+        m = mu[col] if center else 0.0
+        for c in range(nc):
+            acc = 0.0
+            for i in range(n):
+                acc += X[i, col] * xc[c, i]
+            G[c, t] = (acc - m * tots[c]) / S
+
+
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _chol_finish(b, Lf, fidx, fb, k, j, diag, room):
+    """Row ``k`` of ``Lf`` holds ``g_Sj`` (the products of column ``j`` with the support's
+    ``k`` columns, over ``S``) and ``diag`` its own: solve it to ``L^{-1} g_Sj`` in place
+    and append ``j`` with the pivot; returns 1, or 0 when ``j`` is (numerically) in the
+    span of the support or there is no ``room`` (row ``k`` holds ``L^{-1} g_Sj`` then)."""
     acc2 = 0.0
     for t in range(k):
-        c = fidx[t]
-        acc = 0.0
-        for i in range(n):  # written out: centered_dot, a call per column, passes all of D
-            acc += X[i, c] * xj[i]
-        if center:
-            acc -= mu[c] * tot
-        acc /= S
+        acc = Lf[k, t]
         for u in range(t):
             acc -= Lf[t, u] * Lf[k, u]
         Lf[k, t] = acc / Lf[t, t]
@@ -95,6 +113,40 @@ def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
     fidx[k] = j
     fb[k] = b[j]  # the L2 weight in this row (a path changes it with alpha)
     return 1
+
+
+@njit(cache=True, fastmath=_FM)
+def _chol_add(D, b, Lf, fidx, fb, k, j, xj, room):
+    """Append column ``j`` to the factor of size ``k``: returns 1, or 0 when it is
+    (numerically) in the span of the support or there is no ``room``; row ``k`` of
+    ``Lf`` holds ``L^{-1} g_Sj`` then. ``xj`` is workspace of size n."""
+    tot, diag = _prep_column(D, j, xj)
+    xc = xj.reshape((1, xj.shape[0]))
+    tots = np.full(1, tot)
+    _products(D, fidx, 0, k, xc, tots, 1, Lf[k:k + 1, :])
+    return _chol_finish(b, Lf, fidx, fb, k, j, diag / D.S + b[j], room)
+
+
+@njit(cache=True, fastmath=_FM)
+def _join(D, b, Lf, fidx, fb, k, cand, nc, xc, tots, diags, G, k_max):
+    """Append the features ``cand[:nc]`` in this order, each unless it is in the span of
+    the support so far or the factor is full (``k_max``): their products with the
+    current support in one pass over its columns, with the ones appended before them
+    afterwards. Stops at the first one that fails, leaving ``L^{-1} g_Sj`` in row k.
+    Returns how many were appended."""
+    for c in range(nc):
+        tots[c], diags[c] = _prep_column(D, cand[c], xc[c])
+    k0 = k
+    _products(D, fidx, 0, k0, xc, tots, nc, G)
+    for c in range(nc):
+        j = cand[c]
+        for t in range(k0):
+            Lf[k, t] = G[c, t]
+        _products(D, fidx, k0, k, xc[c:c + 1], tots[c:c + 1], 1, Lf[k:k + 1, :])
+        if _chol_finish(b, Lf, fidx, fb, k, j, diags[c] / D.S + b[j], k < k_max) == 0:
+            return c
+        k += 1
+    return nc
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
@@ -332,6 +384,12 @@ def active_set_solve(D, yc, w, r, ws, pen, v0, tol_in, factor, max_rounds, max_a
     g = np.empty(cap)
     d = np.empty(cap)
     sr = np.empty(n)
+    cand = np.empty(max(max_add, 1), dtype=np.int64)  # the features joining in a round
+    csg = np.empty(max(max_add, 1))
+    xc = np.empty((max(max_add, 1), n))
+    tots = np.empty(max(max_add, 1))
+    diags = np.empty(max(max_add, 1))
+    G = np.empty((max(max_add, 1), cap))
     rounds = 0
     n_add = max_add
     for jj in range(nw):
@@ -390,34 +448,52 @@ def active_set_solve(D, yc, w, r, ws, pen, v0, tol_in, factor, max_rounds, max_a
             failed = 0
             swapped = False
             while added < n_add and failed < 2:
-                # the worst zero violator not tried yet (a scan: usually one is needed)
-                jj = -1
-                top = 0.5 * zmax
-                for ii in range(nw):
-                    if viol[ii] >= top and w[ws[ii]] == 0.0:
-                        jj = ii
-                        top = viol[ii]
-                if jj < 0:
-                    break
-                viol[jj] = -1.0
-                j = ws[jj]
-                sgj = 1.0 if v[jj] > 0.0 else -1.0
-                if _chol_add(D, b, Lf, fidx, fb, k, j, xj,
-                             k < k_max) == 1:
-                    sg[k] = sgj
-                    k += 1
-                    added += 1
-                    continue
-                failed += 1  # in the span of the support (near the rank: stop soon)
-                if added == 0 and failed == 1 and (k == k_rank or k < k_max):
-                    k_new = _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, d)
-                    if k_new == -1:
-                        fk[0] = 0  # w moved, the factor lost track: rebuilt by the next call
-                        return -1
-                    if k_new >= 0:
-                        k = k_new
-                        swapped = True
+                # the worst zero violators not tried yet, in order (a scan each: usually
+                # one or two are needed); they join in one pass over the support
+                nc = 0
+                while nc < n_add - added:
+                    jj = -1
+                    top = 0.5 * zmax
+                    for ii in range(nw):
+                        if viol[ii] >= top and w[ws[ii]] == 0.0:
+                            jj = ii
+                            top = viol[ii]
+                    if jj < 0:
                         break
+                    viol[jj] = -1.0
+                    cand[nc] = ws[jj]
+                    csg[nc] = 1.0 if v[jj] > 0.0 else -1.0
+                    nc += 1
+                if nc == 0:
+                    break
+                c = 0
+                while c < nc:
+                    got = _join(D, b, Lf, fidx, fb, k, cand[c:], nc - c, xc, tots, diags,
+                                G, k_max)
+                    for u in range(got):
+                        sg[k + u] = csg[c + u]
+                    k += got
+                    added += got
+                    c += got
+                    if c == nc:
+                        break
+                    j = cand[c]  # in the span of the support (near the rank: stop soon)
+                    sgj = csg[c]
+                    c += 1
+                    failed += 1
+                    if added == 0 and failed == 1 and (k == k_rank or k < k_max):
+                        k_new = _null_swap(D, w, r, a, b, Lf, fidx, fb, k, sg, j, sgj, xj, d)
+                        if k_new == -1:
+                            fk[0] = 0  # w moved, the factor lost track: rebuilt next call
+                            return -1
+                        if k_new >= 0:
+                            k = k_new
+                            swapped = True
+                            break
+                    if failed >= 2:
+                        break
+                if swapped:
+                    break
             if swapped:
                 n_add = max_add
                 fresh = 2

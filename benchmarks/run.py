@@ -298,37 +298,45 @@ def slowdown_cells(slow: dict[str, float], fails: list[str], label: str) -> list
 
 
 def cv_table(data: dict, loaded: dict | None) -> tuple[list[str], list[str]]:
+    """The CV rows at the accuracy each is judged at: the Lasso rows at issue 17's target
+    (``strict``, 1e-4) when bench_cv measured it, the others at BENCHMARKS.md's (1e-3);
+    the Lasso rows' ratio at 1e-3 in a column of its own."""
     probs = data.get("problems", [])
     libs = sorted({k for p in probs for k in p["libs"]}, key=lambda s: (s != "penalized", s))
-    head = ["problem", *[f"{s} s" for s in libs], "best peer", "pen / best"]
+    head = ["problem", "curve error", *[f"{s} s" for s in libs], "best peer", "pen / best",
+            "pen / best at 1e-3"]
     if loaded:
         head += ["slowdown under load: penalized", "least affected peer", "ratio"]
     lprobs = {p["problem"]: p for p in (loaded or {}).get("problems", [])}
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     fails = []
     for p in probs:
-        eq = p.get("equal", {})
-        cells = [p["problem"]]
+        setting = "strict" if "strict" in p else "equal"
+        nr_key = "not_reached" if setting == "equal" else f"{setting}_not_reached"
+        eq = p.get(setting, {})
+        target = p.get("strict_target") if setting == "strict" else p.get("target", 1e-3)
+        cells = [p["problem"], f"{target:g}"]
         for s in libs:
             v = p["libs"].get(s, {})
-            med = v.get("equal", {}).get("median_s")
-            c = f"{med:.3f}" if med is not None else ("not reached" if "not_reached" in v
-                                                       else "-")
+            med = v.get(setting, {}).get("median_s")
+            c = f"{med:.3f}" if med is not None else ("not reached" if nr_key in v else "-")
             cells.append(f"**{c}**" if s == eq.get("best_peer") else c)
         ratio = eq.get("ratio")
-        cells += [eq.get("best_peer", "-"), f"{ratio:.2f}" if ratio else "-"]
-        target = TARGET_CV if p.get("kind") == "lasso" else TARGET_SINGLE
-        if ratio is None or ratio > target:
+        loose = p.get("equal", {}).get("ratio") if setting == "strict" else None
+        cells += [eq.get("best_peer", "-"), f"{ratio:.2f}" if ratio else "-",
+                  f"{loose:.2f}" if loose else "-"]
+        limit = TARGET_CV if p.get("kind") == "lasso" else TARGET_SINGLE
+        if ratio is None or ratio > limit:
             fails.append(f"cv: {p['problem']} at {ratio:.2f}x the best peer (target "
-                         f"{target})" if ratio else f"cv: {p['problem']} has no ratio")
+                         f"{limit})" if ratio else f"cv: {p['problem']} has no ratio")
         if loaded:
             lp = lprobs.get(p["problem"])
             if lp is None:
                 cells += ["-", "-", "-"]
             else:
-                q = {k: _mean_time(v.get("equal", {}), "times_s", "median_s")
+                q = {k: _mean_time(v.get(setting, {}), "times_s", "median_s")
                      for k, v in p["libs"].items()}
-                h = {k: _mean_time(v.get("equal", {}), "times_s", "median_s")
+                h = {k: _mean_time(v.get(setting, {}), "times_s", "median_s")
                      for k, v in lp["libs"].items()}
                 cells += slowdown_cells(_slowdowns(q, h), fails, f"cv: {p['problem']}")
         out.append("| " + " | ".join(cells) + " |")
@@ -489,8 +497,9 @@ def write_report(results: dict, loaded: dict, out: Path, meta: dict) -> Path:
             fails += f
     if "cv" in results:
         tab, f = cv_table(results["cv"], loaded.get("cv"))
-        lines += ["## Cross-validated paths at equal accuracy (CV curve within 1e-3 of the "
-                  "exact one)", "", *tab, ""]
+        lines += ["## Cross-validated paths at equal accuracy (CV curve within the "
+                  "named error of the exact one: issue 17's 1e-4 for the Lasso rows, "
+                  "BENCHMARKS.md's 1e-3 for the others)", "", *tab, ""]
         fails += f
     if "startup" in results:
         tab, f = startup_summary(results["startup"])

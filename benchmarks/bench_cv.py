@@ -679,6 +679,7 @@ def print_tables(results: list[dict], names: list[str], kind: str) -> None:
 
     def ratio_cells(summary: dict) -> list[str]:
         cells = [summary.get("best_peer", "-"),
+                 f"{summary['ratio']:.2g}" if summary.get("ratio", 1) < 0.1 else
                  f"{summary['ratio']:.2f}" if "ratio" in summary else "-"]
         if has_base:
             cells.append(f"{summary['ratio_base']:.2f}" if "ratio_base" in summary else "-")

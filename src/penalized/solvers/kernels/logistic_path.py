@@ -15,11 +15,18 @@ a CSC design, with or without intercept. Per alpha, glmnet's scheme with the eng
 certificate:
 
 1. the duality gap at the previous alpha's solution (its gradient is known: no pass over
-   X). When it is at most ``tol_gap``, one step of 3 all the same, then 4 (unless the gap
-   is at the rounding level or no feature could move): a path that kept the last solution
-   wherever it was certified moved in stairs, and its CV curve was off by up to the
-   tolerance there (madelon at tol 1e-2: 65 of 100 alphas kept, curve error 5.5e-3;
-   with the step 6.9e-5, at 1.6x the time: the accuracy of tol 1e-3 at 0.7x its time);
+   X). When it is at most ``tol_gap`` (unless the gap is at the rounding level or no
+   feature could move), the fit still moves: a path that kept the last solution wherever
+   it was certified moved in stairs, and its CV curve was off by up to the tolerance there
+   (madelon at tol 1e-2: 65 of 100 alphas kept, curve error 5.5e-3). The fit stored is
+   the path's linear extrapolation ``w + rho (w - w_prev)`` (below) when it lowers the
+   objective: the dual point that certified w certifies it (its gap with that point is
+   lower by as much), its predictor is ``eta + rho (eta - eta_prev)`` (O(n), no pass over
+   X), and the path goes on from w, whose gradient is known. Otherwise (no last move, or
+   no decrease), one step of 3 all the same, then 4. Madelon at tol 1e-2: curve error
+   5.6e-4 with the extrapolation against 6.9e-5 with a step at every such alpha (and
+   5.5e-3 keeping w), at 0.80x the time; a simulated 500 x 5000 at tol 1e-3: 6.8e-4
+   against 1.6e-4, at 0.64x;
 2. the working set: the support and the sequential strong rule's features
    (``|grad_j| > (2 alpha_k - alpha_{k-1}) a_j``, which hold every KKT violation);
 3. prox-Newton on the working set: the weighted least-squares model with the intercept
@@ -58,7 +65,7 @@ from numba import njit
 from ...datafits.logistic import _loss_t
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
-from ...penalties.separable import KernelPenalty, kkt1d
+from ...penalties.separable import KernelPenalty, kkt1d, penalty_gap_terms, value1d
 from ..design import KernelDesign
 from .cd import cd_epochs, col_axpy
 from .logistic_terms import (
@@ -300,6 +307,40 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
     return 2 if below else 0, epochs, b + step * (b_new - b), 0.0, 0.0
 
 
+@njit(cache=True, fastmath=_FM, **INTERNAL)
+def _extrapolated_fit(D, y, w, b, eta, w_old, eta_old, b_old, rho, pen, w2, trial):
+    """The path's linear extrapolation ``(w2, b2) = (w, b) + rho ((w, b) - (w_old, b_old))``
+    of a fit certified at its start point ``(w, b)``: the support's signs kept (a
+    coordinate that would cross zero, or is zero in w, is 0), clipped to the bounds. Its
+    predictor is ``eta + rho (eta - eta_old)``, X read only for the coordinates whose
+    change is not ``rho (w_j - w_old_j)``. Returns ``(b2, primal2, bc2)``: its intercept,
+    objective and intercept of the centered design."""
+    eta2, pr2, g2, sg2 = trial
+    for t in range(D.n):
+        eta2[t] = eta[t] + rho * (eta[t] - eta_old[t])
+    val = 0.0
+    bc2 = b2 = b + rho * (b - b_old)
+    for j in range(D.p):
+        wj = w[j]
+        lin = rho * (wj - w_old[j])
+        c = 0.0
+        if wj != 0.0:
+            c = wj + lin
+            if c * wj <= 0.0:
+                c = 0.0
+            c = min(max(c, pen.lo[j]), pen.up[j])
+        w2[j] = c
+        e = lin - (c - wj)
+        if e != 0.0:
+            col_axpy(D, j, e, eta2)  # (eta2 took rho (w_j - w_old_j) x_j, not c - w_j)
+        if c != 0.0:
+            val += value1d(c, pen.a[j], pen.b[j], pen.lo[j], pen.up[j])
+            if D.center:
+                bc2 += D.mu[j] * c
+    loss2, _ = logit_loss_pass(y, D.s, eta2, pr2, g2, sg2)
+    return b2, loss2 / D.S + val, bc2
+
+
 @njit(cache=True, nogil=True, fastmath=_FM)
 def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epochs,
                   max_steps, K, start, W, B, stats):
@@ -328,6 +369,7 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
     w_old = np.zeros(p)  # the previous alpha's solution
     w_start = np.zeros(p)
     eta_old = np.zeros(n)  # and its predictor and intercept
+    w2 = np.empty(p)  # an extrapolated fit
     eta_start = np.zeros(n)
     b_old = b_start = 0.0
     trial = (np.empty(n), np.empty(n), np.empty(n), np.empty(n))
@@ -387,6 +429,8 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
         b_start = b
         last_rounding = np.inf  # the gap at the last step below rounding
         trying = False  # the step of an alpha certified at its start point
+        stored = False  # its fit the extrapolation (w2, b2), not the path's point
+        b2 = primal2 = gap2 = 0.0
         while True:
             # the full certificate (V, loss, gsum, g are current at (w, b, eta))
             gap, primal, dual = logit_full_gap(D, y, offset, w, b, g, loss, gsum, V, pen)
@@ -400,8 +444,23 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                         or steps >= max_steps):
                     stats[i, 2] = 1.0
                     break
-                # certified at its start point (the last alpha's solution): one Newton
-                # step all the same, then the certificate as for any step
+                if rho > 0.0 and tol_gap >= _DRIFT_TOL:
+                    # certified at its start point (the last alpha's solution): the path's
+                    # extrapolation is the fit stored when it lowers the objective; the dual
+                    # point that certified w then certifies it (its gap drops by as much),
+                    # and the path goes on from w, whose gradient is known
+                    b2, primal2, bc2 = _extrapolated_fit(D, y, w, b, eta, w_old, eta_old,
+                                                         b_old, rho, pen, w2, trial)
+                    if primal2 < primal:
+                        slack = 0.0
+                        if D.center:
+                            slack = abs(bc2 * gsum / S * penalty_gap_terms(w, V, pen)[1])
+                        gap2 = max(primal2 - dual + slack, 0.0)
+                        if gap2 <= tol_gap:
+                            stored = True
+                            stats[i, 2] = 1.0
+                            break
+                # else one Newton step all the same, then the certificate as for any step
                 trying = True
                 certified = False
             if certified:
@@ -515,6 +574,13 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
             a_cur = alpha
         if handed:
             return i
+        if stored:
+            stats[i, 0] = gap2
+            stats[i, 1] = primal2
+            for j in range(p):
+                W[j, i] = w2[j]
+            B[i] = b2
+            continue
         stats[i, 0] = gap
         stats[i, 1] = primal
         for j in range(p):

@@ -25,8 +25,8 @@ certificate:
    X), and the path goes on from w, whose gradient is known. Otherwise (no last move, or
    no decrease), one step of 3 all the same, then 4. Madelon at tol 1e-2: curve error
    5.6e-4 with the extrapolation against 6.9e-5 with a step at every such alpha (and
-   5.5e-3 keeping w), at 0.80x the time; a simulated 500 x 5000 at tol 1e-3: 6.8e-4
-   against 1.6e-4, at 0.64x;
+   5.5e-3 keeping w), at 0.82-0.90x the time; a simulated 500 x 5000 at tol 1e-3: 6.8e-4
+   against 1.6e-4, at 0.67x;
 2. the working set: the support and the sequential strong rule's features
    (``|grad_j| > (2 alpha_k - alpha_{k-1}) a_j``, which hold every KKT violation);
 3. prox-Newton on the working set: the weighted least-squares model with the intercept

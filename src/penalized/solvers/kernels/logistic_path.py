@@ -65,7 +65,7 @@ from numba import njit
 from ...datafits.logistic import _loss_t
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
-from ...penalties.separable import KernelPenalty, kkt1d, penalty_gap_terms, value1d
+from ...penalties.separable import KernelPenalty, kkt1d, value1d
 from ..design import KernelDesign
 from .cd import cd_epochs, col_axpy
 from .logistic_terms import (
@@ -433,7 +433,8 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
         b2 = primal2 = gap2 = 0.0
         while True:
             # the full certificate (V, loss, gsum, g are current at (w, b, eta))
-            gap, primal, dual = logit_full_gap(D, y, offset, w, b, g, loss, gsum, V, pen)
+            gap, primal, dual, c_dual = logit_full_gap(D, y, offset, w, b, g, loss, gsum, V,
+                                                       pen)
             floor = 16.0 * eps * max(abs(primal), abs(dual))
             certified = gap <= tol_gap or gap <= floor
             if trying:
@@ -454,7 +455,7 @@ def logistic_path(D, y, offset, pen_unit, pen, alphas, w, bias, tol_gap, max_epo
                     if primal2 < primal:
                         slack = 0.0
                         if D.center:
-                            slack = abs(bc2 * gsum / S * penalty_gap_terms(w, V, pen)[1])
+                            slack = abs(bc2 * c_dual * gsum / S)
                         gap2 = max(primal2 - dual + slack, 0.0)
                         if gap2 <= tol_gap:
                             stored = True

@@ -147,14 +147,15 @@ def logit_centered_intercept(D, w, b):
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)
 def logit_full_gap(D, y, offset, w, b, g, loss, gsum, V, pen):
-    """(gap, primal, dual) over all features: :func:`glm_gap`'s formula for ``V`` the
-    negative gradient (``gap_from_sums`` with the intercept's slack)."""
+    """(gap, primal, dual, c) over all features: :func:`glm_gap`'s formula for ``V`` the
+    negative gradient (``gap_from_sums`` with the intercept's slack), ``c`` the dual
+    point's scaling of ``g``."""
     S = D.S
     val, c, conj = penalty_gap_terms(w, V, pen)
     primal = loss / S + val
     dual = -logit_loss_conjugate(y, D.s, g, offset, c) / S - conj
     slack = abs(logit_centered_intercept(D, w, b) * c * gsum / S) if D.center else 0.0
-    return max(primal - dual + slack, 0.0), primal, dual
+    return max(primal - dual + slack, 0.0), primal, dual, c
 
 
 @njit(cache=True, fastmath=_FM, **INTERNAL)

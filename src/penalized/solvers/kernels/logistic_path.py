@@ -105,6 +105,16 @@ _DRIFT_STEPS = 64
 _RHO_MAX = 4.0  # the largest extrapolation factor (alphas since the last move)
 
 
+@njit(cache=True, fastmath=_FM, inline="always", **INTERNAL)
+def _extrapolated1d(wj, w_oldj, rho, lo, up):
+    """A nonzero coordinate on the path's linear extrapolation ``w + rho (w - w_old)``:
+    0 where it would cross zero, clipped to its bounds."""
+    c = wj + rho * (wj - w_oldj)
+    if c * wj <= 0.0:
+        c = 0.0
+    return min(max(c, lo), up)
+
+
 @njit(cache=True, fastmath=_FM, **INTERNAL)
 def _weighted_model(D, ws, v, V, mu_v, L_v):
     """Per working-set column, in one pass, the weighted mean ``mu_v`` (0 without
@@ -200,10 +210,7 @@ def _model_step(D, y, offset, ws, w, b, eta, pr, g, sg, Vws, pen, primal, tighte
             wj = w[j]
             if wj == 0.0:
                 continue
-            c = wj + rho * (wj - w_old[j])
-            if c * wj <= 0.0:
-                c = 0.0
-            c = min(max(c, pen.lo[j]), pen.up[j])
+            c = _extrapolated1d(wj, w_old[j], rho, pen.lo[j], pen.up[j])
             w_new[j] = c
             mdot += mu_v[j] * (c - wj)
         for t in range(n):
@@ -323,12 +330,7 @@ def _extrapolated_fit(D, y, w, b, eta, w_old, eta_old, b_old, rho, pen, w2, tria
     for j in range(D.p):
         wj = w[j]
         lin = rho * (wj - w_old[j])
-        c = 0.0
-        if wj != 0.0:
-            c = wj + lin
-            if c * wj <= 0.0:
-                c = 0.0
-            c = min(max(c, pen.lo[j]), pen.up[j])
+        c = _extrapolated1d(wj, w_old[j], rho, pen.lo[j], pen.up[j]) if wj != 0.0 else 0.0
         w2[j] = c
         e = lin - (c - wj)
         if e != 0.0:

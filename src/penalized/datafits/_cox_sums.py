@@ -19,8 +19,8 @@ minus ``sum s eta`` over its events. ``e^eta`` is shifted by the stratum's large
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..penalties._fastmath import INTERNAL
 
 # reassociation lets the risk-set sums vectorize; no NaN/inf assumptions (as the penalties)

@@ -3,7 +3,8 @@
 path kernel (:mod:`penalized.solvers.kernels.logistic_terms`)."""
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 __all__ = ["intercept_step"]
 

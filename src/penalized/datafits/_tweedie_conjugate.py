@@ -18,8 +18,8 @@ and a logarithm per sample (:func:`_conjugate_p15`).
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..penalties._fastmath import INTERNAL
 
 __all__ = ["tweedie_conjugate"]

@@ -8,8 +8,8 @@ another the loss and ``l'`` for a duality gap), and the logistic kernel of
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..penalties._fastmath import INTERNAL
 from .base import Datafit
 

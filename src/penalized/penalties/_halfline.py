@@ -2,8 +2,8 @@
 on an interval of the half-line (one piece of a piecewise-quadratic penalty)."""
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._fastmath import FASTMATH as _FM
 from ._fastmath import INTERNAL
 

@@ -25,8 +25,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._validation import check_bounds, check_penalty_factor, check_scalar
 from ._fastmath import FASTMATH as _FM
 from ._fastmath import INTERNAL

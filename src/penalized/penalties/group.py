@@ -26,8 +26,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._validation import check_bool, check_penalty_factor, check_scalar
 from ._fastmath import INTERNAL
 from ._spec import PenaltySpec

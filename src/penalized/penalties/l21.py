@@ -16,8 +16,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._spec import PenaltySpec
 from .elastic_net import mixed_weights
 from .separable import FASTMATH as _FM

@@ -11,8 +11,8 @@ alpha grid of a path is the lasso's.
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._fastmath import FASTMATH as _FM
 from ._fastmath import INTERNAL
 from ._spec import ConcaveSpec

@@ -11,8 +11,8 @@ below, minimized by :func:`penalized.penalties.concave.prox1d`).
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._fastmath import FASTMATH as _FM
 from ._fastmath import INTERNAL
 from ._halfline import piece_min

@@ -10,8 +10,8 @@ Its derivative is the lasso's ``lam`` up to ``lam``, falls linearly to 0 at ``ga
 """
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._fastmath import FASTMATH as _FM
 from ._fastmath import INTERNAL
 from ._halfline import piece_min

@@ -17,8 +17,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._fastmath import FASTMATH, INTERNAL
 
 __all__ = ["KernelPenalty", "PenaltyArrays", "conjugate1d", "kkt1d", "prox1d", "value1d"]

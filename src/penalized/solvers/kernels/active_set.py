@@ -24,8 +24,8 @@ no progress) returns -1 and the caller falls back to coordinate descent.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d

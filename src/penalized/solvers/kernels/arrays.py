@@ -16,8 +16,8 @@ On a Lasso CV of 500 x 5000 (5 folds, 100 alphas) these took a seventh of the ti
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import FASTMATH
 
 __all__ = ["col_sqnorms", "dense_csc", "gather_rows"]

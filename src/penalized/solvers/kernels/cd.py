@@ -26,8 +26,8 @@ to decide whether the candidate is kept.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import kkt1d, prox1d

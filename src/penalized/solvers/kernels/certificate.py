@@ -19,8 +19,8 @@ The gap ``P(w) - D(c theta)`` is >= 0 and bounds ``P(w) - P*``.
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import penalty_gap_terms

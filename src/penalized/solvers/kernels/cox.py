@@ -18,8 +18,8 @@ Python loop, which takes it with the diagonal model and goes on from there.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...datafits._cox_sums import (
     FASTMATH,
     _n_terms,

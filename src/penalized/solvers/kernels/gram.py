@@ -7,8 +7,8 @@ problem needs: the gradient is ``q - G w``, the squared residual norm is
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from .cd import cd_gram

@@ -21,8 +21,8 @@ block formulas of :mod:`penalized.penalties.group`. On group working sets:
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.group import block_dual_scale, block_kkt, block_prox, block_value
 from ...penalties.separable import FASTMATH as _FM

@@ -12,8 +12,8 @@ goes back to the Python loop. The loss formulas are the datafit's
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...datafits.logistic import expit, logistic_conjugate1, logistic_loss1
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import KernelPenalty, kkt1d

@@ -60,8 +60,8 @@ the rounding-level safeguards, then calls again from the next one.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...datafits.logistic import _loss_t
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM

@@ -8,8 +8,8 @@ the penalty's those of :mod:`penalized.penalties.separable`.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...datafits._intercept import intercept_step
 from ...datafits.logistic import _expit_t, _loss_t, expit, logistic_conjugate1
 from ...penalties._fastmath import INTERNAL

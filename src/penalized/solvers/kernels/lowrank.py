@@ -14,8 +14,8 @@ columns are read in place: ``X`` may be the whole design, with ``cols`` the work
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties.separable import FASTMATH, kkt1d, prox1d
 
 __all__ = ["lowrank_cd"]

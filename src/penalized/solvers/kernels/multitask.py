@@ -22,8 +22,8 @@ exactly given the others (``row_prox`` of :mod:`penalized.penalties.l21` with
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.l21 import row_kkt, row_prox
 from ...penalties.separable import FASTMATH as _FM

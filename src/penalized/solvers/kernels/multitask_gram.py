@@ -13,8 +13,8 @@ warm-started path in one call.
 """
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from .multitask import anderson_rows, mt_round, put_rows, row_step

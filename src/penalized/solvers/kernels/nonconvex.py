@@ -20,8 +20,8 @@ separate module keeps the plain lasso's kernels free of any concave code.
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.concave import _value_all, kkt1d, prox1d, value1d
 from ...penalties.separable import FASTMATH as _FM

@@ -11,7 +11,8 @@
 """
 
 import numpy as np
-from numba import njit
+
+from ..._jit import njit
 
 
 @njit(cache=True)

@@ -41,8 +41,8 @@ an install rewrites every file, which invalidates every entry.
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from ..._jit import njit
 from ...penalties._fastmath import INTERNAL
 from ...penalties.separable import FASTMATH as _FM
 from ...penalties.separable import KernelPenalty, kkt1d

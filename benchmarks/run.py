@@ -384,6 +384,10 @@ def startup_summary(data: dict) -> tuple[list[str], list[str]]:
     if "penalized" in libs and "sklearn" in libs:
         ratio = libs["penalized"]["import+fit"] / libs["sklearn"]["import+fit"]
         out.append(f"\npenalized / scikit-learn, import + first fit: {ratio:.2f}")
+        p, k = libs["penalized"].get("by_depth"), libs["sklearn"].get("by_depth")
+        if p and k:  # medians at each stack depth (bench_startup.py's docstring: why)
+            out.append("by stack depth: " + ", ".join(
+                f"{d}: {p[d] / k[d]:.2f}" for d in p if d in k))
         if ratio > TARGET_STARTUP:
             fails.append(f"startup: {ratio:.2f}x scikit-learn's import + first fit")
     return out, fails
@@ -510,7 +514,7 @@ def write_report(results: dict, loaded: dict, out: Path, meta: dict) -> Path:
     if "startup" in results:
         tab, f = startup_summary(results["startup"])
         lines += ["## Start-up: a fresh process, import + first 200 x 50 Lasso fit (warm "
-                  "cache)", "", *tab, ""]
+                  "cache; medians over stack depths 0-16)", "", *tab, ""]
         fails += f
     if "memory" in results:
         tab, f = memory_table(results["memory"])

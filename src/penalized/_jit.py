@@ -12,12 +12,13 @@ decorated here loads a kernel after setting up only what its machine code links 
 * numba's C helpers, the C math functions and CPython's exception classes, which numba
   registers when the target context is created, before any load.
 
-Modules that register further symbols when imported (``numba.cpython.hashing``: ``hash``
-of strings and tuples; ``numba.np.ufunc.parallel``: ``parallel=True``) are not imported,
-so a kernel must use neither: ``parallel`` is refused here, and no kernel hashes (tests run
-every family's first fit in a fresh process, loading from the cache, in
-``tests/test_jit.py``). Compiling (a cache miss) goes through numba's compiler, which
-refreshes the context in full as before, as does everything outside penalized.
+Two numba modules register further symbols when imported, which the refresh would have
+imported: ``numba.np.ufunc.parallel`` (``parallel=True``: refused here) and
+``numba.cpython.hashing`` (``hash`` of strings and tuples: no kernel hashes; in the fits
+tested, the numba modules the cached environments name import it). ``tests/test_jit.py`` runs
+every family's first fit in a fresh process, each kernel loaded this way. Compiling (a
+cache miss) goes through numba's compiler, which refreshes the context in full as
+before, as does everything outside penalized.
 
 If numba's cache class lacks the methods this relies on (a numba release that renamed
 them), the kernels use numba's own cache (``cache=True``) unchanged.
@@ -31,7 +32,7 @@ from numba.core.caching import FunctionCache
 __all__ = ["njit"]
 
 # The loader below calls these two methods of numba's cache in place of its
-# ``load_overload`` (which is ``refresh()`` then the same two calls, numba 0.59-0.68).
+# ``load_overload`` (in numba 0.68: ``refresh()``, then the same two calls).
 _LIGHT = all(hasattr(FunctionCache, m)
              for m in ("_guard_against_spurious_io_errors", "_load_overload"))
 

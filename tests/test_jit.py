@@ -45,6 +45,15 @@ def test_uncached_kernels_are_numbas_own():
     assert njit(cache=True)(f)(1.0) == 2.0  # the cache made lazily (no file: not at decoration)
 
 
+# every driver counts numba's target-context refreshes in its process
+COUNT_REFRESHES = '''
+from numba.core.base import BaseContext
+
+refreshes = []
+_refresh = BaseContext.refresh
+BaseContext.refresh = lambda self: (refreshes.append(1), _refresh(self))[1]
+'''
+
 KERNELS = '''
 import numpy as np
 from penalized._jit import njit
@@ -65,14 +74,9 @@ def outer(a):
     return out, s
 '''
 
-DRIVER = '''
+DRIVER = COUNT_REFRESHES + '''
 import json, sys
 import numpy as np
-from numba.core.base import BaseContext
-
-refreshes = []
-_refresh = BaseContext.refresh
-BaseContext.refresh = lambda self: (refreshes.append(1), _refresh(self))[1]
 sys.path.insert(0, {path!r})
 import kmod
 
@@ -115,15 +119,10 @@ def test_a_cached_kernel_loads_without_a_refresh_and_works(tmp_path):
     assert second["out"] == first["out"]
 
 
-FITS = '''
+FITS = COUNT_REFRESHES + '''
 import json, sys
 import numpy as np
 import scipy.sparse as sp
-from numba.core.base import BaseContext
-
-refreshes = []
-_refresh = BaseContext.refresh
-BaseContext.refresh = lambda self: (refreshes.append(1), _refresh(self))[1]
 if {numbas_cache}:  # load with numba's own cache, which refreshes the context first
     from numba.core.caching import FunctionCache
     import penalized._jit as J

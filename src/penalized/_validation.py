@@ -137,14 +137,18 @@ def check_finite_sparse(X, name="X"):
 
 def _squares_bounded(X):
     """Whether X's entries are finite and their squares summed over the samples cannot
-    overflow float64, in one pass: a BLAS dot product of the entries with themselves
-    (no temporary; NaN or inf if any entry is) bounds every squared entry, and below
-    ``max_float / n_samples`` nothing can overflow (sim 10000 x 100: 0.3 ms, against
-    0.6 ms for max and min)."""
+    overflow float64, in one pass: the sum of the squared entries (no temporary; NaN or
+    inf if any entry is) bounds every squared entry, and below ``max_float / n_samples``
+    nothing can overflow.
+
+    numpy's own loop (``einsum``), on one thread: BLAS's dot took 0.14 against 0.31 ms on
+    1e6 entries, but its threads then spin for a while, on the cores the fit that follows
+    runs on (a sim 100 x 10000 Lasso, 10 ms, with a busy process on each of the two
+    cores: 2.40-2.53x slower than quiet with the dot, 1.57-1.95x with this loop)."""
     data = X.data if sp.issparse(X) else X
     flat = np.ravel(data, order="K")  # a view of F- or C-ordered X
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(np.dot(flat, flat))
+        total = float(np.einsum("i,i->", flat, flat))
     return total < np.finfo(np.float64).max / max(X.shape[0], 1)
 
 

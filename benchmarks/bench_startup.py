@@ -14,7 +14,7 @@ The import and the fit run ``--depths`` nested Python calls deep (default 0, 4, 
 16; every depth for every library): on CPython 3.11 the time to import scikit-learn
 depends on the depth of the stack it is imported from, as the interpreter allocates and
 frees a frame-stack chunk (mmap/munmap) at every call that crosses a chunk boundary.
-Imported from the top of a script, ``sklearn.base`` took 0.68 s here; 4-16 frames
+Imported from the top of a script, ``sklearn.base`` took 0.68 s here; 5-20 calls
 deeper, 0.72-0.76 s (mmap/munmap calls 7k against up to 32k), and a library that imports
 scikit-learn from a lazy attribute does it some frames deeper than the script that calls
 it. One depth alone would then compare the libraries at unequal costs of the same
@@ -180,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         if lib not in LIBS:
             ap.error(f"unknown library {lib!r}")
 
+    try:
+        depths = [int(d) for d in args.depths.split(",") if d.strip()]
+    except ValueError:
+        depths = []
+    if not depths or min(depths) < 0:
+        ap.error(f"--depths: non-negative integers, comma-separated (got {args.depths!r})")
+
     # warm-up: populates numba's on-disk cache (penalized); drops libraries that fail
     ok = []
     for lib in libs:
@@ -191,9 +198,6 @@ def main(argv: list[str] | None = None) -> int:
         log(f"warm-up {lib}: wall {r['wall']:.2f} s (import {r['import']:.2f}, fit {r['fit']:.2f})")
         ok.append(lib)
 
-    depths = [int(d) for d in args.depths.split(",") if d.strip()]
-    if not depths or min(depths) < 0:
-        ap.error("--depths: non-negative integers, comma-separated")
     runs: dict[str, list[dict]] = {lib: [] for lib in ok}
     for i in range(args.repeats):
         for depth in depths:

@@ -80,7 +80,7 @@ from _problems import (
     simulated,
     standardize,
 )
-from _report import version
+from _report import collect_garbage, version
 from sklearn.model_selection import KFold, StratifiedKFold
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -170,7 +170,7 @@ def _timed_fit(est, X, y) -> tuple[float, object, dict[str, int]]:
         record=True
     ) as caught:
         warnings.simplefilter("always")
-        gc.collect()
+        collect_garbage()
         gc.disable()
         try:
             t0 = time.perf_counter()

@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import subprocess
@@ -54,11 +53,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 from _report import (
-    MAX_ROUNDS,
     RTOL,
     TOLS,
+    collect_garbage,
     print_time_table,
     summarize,
+    timed_rounds,
     version,
 )
 from threadpoolctl import threadpool_limits
@@ -224,7 +224,7 @@ def _coef(est):
 def _fit(prob, s, tol):
     est = SOLVERS[s][1](prob.family, prob.lam, tol)
     X, y = prob.args(s)
-    gc.collect()
+    collect_garbage()
     gc.disable()
     try:
         with warnings.catch_warnings():
@@ -273,15 +273,8 @@ def run_row(prob, solvers, repeats, min_time, log):
         else:
             r.update(tol=None, ms=None)
             log(f"  {s}: never reached F - F* <= {RTOL:g} (F_null - F*)")
-    rounds = repeats
-    if chosen and min_time > 0:
-        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(max(trial.values()),
-                                                                        1e-6))))
-    res["rounds"] = rounds
-    times = {s: [] for s in chosen}
-    for _ in range(rounds):
-        for s in chosen:
-            times[s].append(1e3 * _fit(prob, s, chosen[s])[0])
+    times = timed_rounds(res, trial, lambda s: 1e3 * _fit(prob, s, chosen[s])[0], repeats,
+                         min_time)
     return summarize(res, times, PEERS)
 
 

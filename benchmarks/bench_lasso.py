@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import sys
@@ -58,8 +57,10 @@ from _report import (
     RTOL,
     TOLS,
     baseline_available,
+    collect_garbage,
     print_time_table,
     summarize,
+    timed_rounds,
     tol_sweep,
     version,
 )
@@ -151,7 +152,7 @@ class Row:
 def _fit(factory: Callable, lam: float, tol: float, X, y) -> tuple[float, np.ndarray, object]:
     """One fit; returns (seconds, coef, estimator).  Only ``fit`` is inside the timer."""
     est = factory(lam, tol)
-    gc.collect()
+    collect_garbage()
     gc.disable()
     try:
         with warnings.catch_warnings():
@@ -173,7 +174,7 @@ def _n_iter(est) -> int | None:
 
 
 def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, log,
-            curves: bool = False) -> dict:
+            curves: bool = False, max_rounds: int = MAX_ROUNDS) -> dict:
     n, p = X.shape
     lam = lasso_lambda(X, y, row.frac)
     F0 = objective(X, y, np.zeros(p), lam)
@@ -227,18 +228,10 @@ def run_row(row: Row, X, y, solvers: list[str], repeats: int, min_time: float, l
         else:
             chosen[s], trial[s] = got
 
-    # 3. timed repeats, interleaved across solvers; fast rows get more rounds (up to
-    #    MAX_ROUNDS) so that each solver's median rests on at least `min_time` seconds of fits
-    rounds = repeats
-    if chosen and min_time > 0:
-        slowest = max(trial[s] for s in chosen)
-        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(slowest, 1e-6))))
-    res["rounds"] = rounds
-    times: dict[str, list[float]] = {s: [] for s in chosen}
-    for _ in range(rounds):
-        for s in chosen:
-            dt, _, _ = _fit(SOLVERS[s][1], lam, chosen[s], X, y)
-            times[s].append(1e3 * dt)
+    # 3. timed repeats, interleaved across solvers; fast fits get more rounds
+    times = timed_rounds(res, {s: trial[s] for s in chosen},
+                         lambda s: 1e3 * _fit(SOLVERS[s][1], lam, chosen[s], X, y)[0],
+                         repeats, min_time, max_rounds)
     return summarize(res, times, PEERS)
 
 
@@ -280,9 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         "--min-time",
         type=float,
         default=0.3,
-        help=f"fast rows get extra rounds (at most {MAX_ROUNDS}) until the slowest solver's "
+        help="a solver with fast fits gets extra rounds (at most --max-rounds) until its "
         "fits add up to this many seconds (default 0.3; --quick: 0)",
     )
+    ap.add_argument("--max-rounds", type=int, default=MAX_ROUNDS,
+                    help=f"cap on one solver's timed rounds (default {MAX_ROUNDS})")
     ap.add_argument("--order", choices=("F", "C"), default="F", help="memory layout of X")
     ap.add_argument("--l1-ratio", type=float, default=1.0,
                     help="elastic-net rows (ElasticNet, objective with this l1_ratio) below 1")
@@ -301,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     min_time = 0.0 if args.quick else args.min_time
     if repeats < 3:
         ap.error("the protocol needs at least 3 repeats")
+    if args.max_rounds < repeats:
+        ap.error(f"--max-rounds ({args.max_rounds}) must be at least the repeats ({repeats})")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -351,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
             X, y = data[row.problem]
             log(f"{row.label} ...")
             t0 = time.perf_counter()
-            res = run_row(row, X, y, solvers, repeats, min_time, log, args.curves)
+            res = run_row(row, X, y, solvers, repeats, min_time, log, args.curves,
+                          args.max_rounds)
             log(f"  done in {time.perf_counter() - t0:.1f} s")
             results.append(res)
 
@@ -373,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             "order": args.order,
             "repeats": repeats,
             "min_time_s": min_time,
+            "max_rounds": args.max_rounds,
             "rtol": RTOL,
             "tols": TOLS,
             "versions": {

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import sys
@@ -61,8 +60,10 @@ from _report import (
     RTOL,
     TOLS,
     baseline_available,
+    collect_garbage,
     print_time_table,
     summarize,
+    timed_rounds,
     tol_sweep,
     version,
 )
@@ -207,7 +208,7 @@ def _fit(
 ) -> tuple[float, np.ndarray, object]:
     """One fit; returns (seconds, coef, estimator).  Only ``fit`` is inside the timer."""
     est = SOLVERS[s].factory(lam, tol, X.shape[0], ref)
-    gc.collect()
+    collect_garbage()
     gc.disable()
     try:
         with warnings.catch_warnings():
@@ -230,7 +231,7 @@ def _n_iter(est) -> int | None:
 
 def run_row(
     row: Row, data: Data, solvers: list[str], layout: str, repeats: int, min_time: float, log,
-    curves: bool = False,
+    curves: bool = False, max_rounds: int = MAX_ROUNDS,
 ) -> dict:
     X, y = data.XF, data.y01  # for the objective
     n, p = X.shape
@@ -302,19 +303,11 @@ def run_row(
         else:
             chosen[s], trial[s] = got
 
-    # 3. timed repeats, interleaved across solvers; fast rows get more rounds (up to
-    #    MAX_ROUNDS) so that each solver's median rests on at least `min_time` seconds of fits
-    rounds = repeats
-    if chosen and min_time > 0:
-        slowest = max(trial[s] for s in chosen)
-        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(slowest, 1e-6))))
-    res["rounds"] = rounds
-    times: dict[str, list[float]] = {s: [] for s in chosen}
+    # 3. timed repeats, interleaved across solvers; fast fits get more rounds
     args = {s: data.args(s, layout) for s in chosen}
-    for _ in range(rounds):
-        for s in chosen:
-            dt, _, _ = _fit(s, lam, chosen[s], *args[s])
-            times[s].append(1e3 * dt)
+    times = timed_rounds(res, {s: trial[s] for s in chosen},
+                         lambda s: 1e3 * _fit(s, lam, chosen[s], *args[s])[0],
+                         repeats, min_time, max_rounds)
     return summarize(res, times, PEERS)
 
 
@@ -361,9 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         "--min-time",
         type=float,
         default=0.3,
-        help=f"fast rows get extra rounds (at most {MAX_ROUNDS}) until the slowest solver's "
+        help="a solver with fast fits gets extra rounds (at most --max-rounds) until its "
         "fits add up to this many seconds (default 0.3; --quick: 0)",
     )
+    ap.add_argument("--max-rounds", type=int, default=MAX_ROUNDS,
+                    help=f"cap on one solver's timed rounds (default {MAX_ROUNDS})")
     ap.add_argument(
         "--layout",
         choices=("native", "F", "C"),
@@ -383,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     min_time = 0.0 if args.quick else args.min_time
     if repeats < 3:
         ap.error("the protocol needs at least 3 repeats")
+    if args.max_rounds < repeats:
+        ap.error(f"--max-rounds ({args.max_rounds}) must be at least the repeats ({repeats})")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -432,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{row.label} ...")
             t0 = time.perf_counter()
             res = run_row(row, data[row.problem], solvers, args.layout, repeats, min_time, log,
-                          args.curves)
+                          args.curves, args.max_rounds)
             log(f"  done in {time.perf_counter() - t0:.1f} s")
             results.append(res)
 
@@ -456,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             "layout": args.layout,
             "repeats": repeats,
             "min_time_s": min_time,
+            "max_rounds": args.max_rounds,
             "rtol": RTOL,
             "tols": TOLS,
             "ref_caps": REF_CAPS,

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import sys
@@ -49,11 +48,12 @@ from datetime import UTC, datetime
 import numpy as np
 from _problems import DataUnavailable, load_riboflavin, simulated
 from _report import (
-    MAX_ROUNDS,
     RTOL,
     TOLS,
+    collect_garbage,
     print_time_table,
     summarize,
+    timed_rounds,
     version,
 )
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -266,7 +266,7 @@ CLOCK = time.perf_counter  # --clock cpu: time.process_time
 
 def _fit(make, X, y):
     est = make()
-    gc.collect()
+    collect_garbage()
     gc.disable()
     try:
         with warnings.catch_warnings():
@@ -325,16 +325,8 @@ def run_row(row, X, y, solvers, repeats, min_time, log):
 
 
 def _timed(res, chosen, trial, maker, X, y, repeats, min_time):
-    rounds = repeats
-    if chosen and min_time > 0:
-        slowest = max(trial[s] for s in chosen)
-        rounds = max(repeats, min(MAX_ROUNDS, math.ceil(min_time / max(slowest, 1e-6))))
-    res["rounds"] = rounds
-    times = {s: [] for s in chosen}
-    for _ in range(rounds):
-        for s in chosen:
-            dt, _ = _fit(maker(s), X, y)
-            times[s].append(1e3 * dt)
+    times = timed_rounds(res, {s: trial[s] for s in chosen},
+                         lambda s: 1e3 * _fit(maker(s), X, y)[0], repeats, min_time)
     return summarize(res, times, PEERS)
 
 

@@ -31,11 +31,11 @@ Sections (``--sections``, default all):
 ``--loaded`` runs the timed sections (lasso, enet, logistic, cv) a second time with a busy
 process on every core (a single-threaded numpy matrix product loop each) and reports each
 library's slowdown per row: its mean time over the loaded fits divided by its mean over the
-quiet ones. The loaded single fits get extra rounds (``LOADED_ARGS``: up to 25, until the
-slowest library's fits add up to a second) and the loaded CV rows 3 repeats: a fit of a
-few milliseconds either runs through a scheduler time slice or waits out one, so a median
-of 3 measures which process the scheduler preempted, and the mean over many fits the
-expected cost.
+quiet ones. In the loaded single fits every library gets extra rounds (``LOADED_ARGS``:
+up to 400, until its own fits add up to two seconds) and the loaded CV rows 3 repeats: a
+fit of a few milliseconds either runs through a scheduler time slice or waits out one, so
+a median of 3 measures which process the scheduler preempted, and the mean over many fits
+the expected cost.
 
 Every section needs only what its script needs; a peer that does not import is skipped
 by that script. Ratios are measured within one section's run, side by side (BENCHMARKS.md):
@@ -76,8 +76,8 @@ SECTIONS: dict[str, tuple[str | None, list[str], bool]] = {
 SINGLE = ("lasso", "enet", "logistic")
 # the loaded runs' repeats (instead of --quick's): see the module docstring
 LOADED_ARGS = {"bench_cv.py": ["--repeats", "3"],
-               "bench_lasso.py": ["--repeats", "3", "--min-time", "1.0"],
-               "bench_logistic.py": ["--repeats", "3", "--min-time", "1.0"]}
+               "bench_lasso.py": ["--repeats", "3", "--min-time", "2.0", "--max-rounds", "400"],
+               "bench_logistic.py": ["--repeats", "3", "--min-time", "2.0", "--max-rounds", "400"]}
 TARGET_SINGLE, TARGET_CV, TARGET_STARTUP, TARGET_LOAD = 0.8, 0.6, 1.3, 1.5
 MEM_REL, MEM_ABS = 0.10, 20 * 2**20  # peak extra memory allowed: 10% of X + y, plus 20 MB
 

@@ -47,6 +47,7 @@ Usage::
     python benchmarks/run.py --quick               # 3 repeats, about 15 minutes
     python benchmarks/run.py --quick --sections lasso,memory --out /tmp/bench
     python benchmarks/run.py --quick --loaded --sections lasso,logistic
+    python benchmarks/run.py --repeats 5 --loaded  # issue 17's medians of 5, CV included
 """
 
 from __future__ import annotations
@@ -98,11 +99,15 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run_script(python: str, script: str, extra: list[str], quick: bool, out: Path) -> dict:
-    """Run one benchmark script with ``--out``; its JSON (empty dict when it failed)."""
+def run_script(python: str, script: str, extra: list[str], quick: bool, out: Path,
+               repeats: int | None = None) -> dict:
+    """Run one benchmark script with ``--out``; its JSON (empty dict when it failed).
+    ``repeats`` (run.py's ``--repeats``) overrides the script's own count."""
     cmd = [python, str(HERE / script), *extra, "--out", str(out)]
-    if quick:
-        cmd += ["--repeats", "3"] if script == "bench_startup.py" else ["--quick"]
+    if quick and script != "bench_startup.py":
+        cmd += ["--quick"]
+    if repeats or (quick and script == "bench_startup.py"):
+        cmd += ["--repeats", str(repeats or 3)]
     log("$ " + " ".join(cmd))
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
@@ -491,7 +496,8 @@ def figures(results: dict, out: Path) -> list[Path]:
 def write_report(results: dict, loaded: dict, out: Path, meta: dict) -> Path:
     lines = ["# penalized benchmarks", "",
              f"{meta['date']}, {meta['cpu_count']} cores, python {meta['python']}"
-             f"{', quick (3 repeats)' if meta['quick'] else ''}"
+             f"{', quick (3 repeats)' if meta['quick'] and not meta.get('repeats') else ''}"
+             f"{', ' + str(meta['repeats']) + ' repeats' if meta.get('repeats') else ''}"
              f"{', with a loaded run' if loaded else ''}"
              f"{', CPU ' + meta['cpu'] if meta.get('cpu') else ''}. Times are medians of "
              "interleaved repeats at the loosest tol reaching the accuracy target (best peer "
@@ -535,6 +541,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sections", default=",".join(SECTIONS),
                     help=f"comma-separated subset of {','.join(SECTIONS)}")
     ap.add_argument("--quick", action="store_true", help="3 repeats per row")
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="timed repeats per row in every quiet section (CV included: by "
+                    "default 3, --quick 1), e.g. 5 for issue 17's medians of 5")
     ap.add_argument("--loaded", action="store_true",
                     help="run the timed sections again with a busy process on every core")
     ap.add_argument("--out", default=str(HERE / "results"), help="output folder")
@@ -542,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true",
                     help="rebuild report.md and the figures from the JSON already in --out")
     args = ap.parse_args(argv)
+    if args.repeats is not None and args.repeats < 3:
+        ap.error(f"--repeats must be at least 3 (got {args.repeats})")
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     for s in sections:
         if s not in SECTIONS:
@@ -567,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = run_memory(args.python)
             path.write_text(json.dumps(results[name], indent=1))
         else:
-            results[name] = run_script(args.python, script, extra, args.quick, path)
+            results[name] = run_script(args.python, script, extra, args.quick, path,
+                                       args.repeats)
     if args.loaded and not args.report_only:
         timed = [s for s in sections if SECTIONS[s][2]]
         with busy_cores(args.python) as n:
@@ -580,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
                                           out / f"{name}-loaded.json")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "cpu_count": os.cpu_count(), "cpu": _cpu_name(), "python": sys.version.split()[0],
-            "quick": args.quick}
+            "quick": args.quick, "repeats": args.repeats}
     figs = figures(results, out)
     report = write_report(results, loaded, out, meta)
     print(report.read_text())

@@ -8,20 +8,18 @@ is resolved as joblib does (``None`` is 1 unless a ``joblib.parallel_config`` sa
 otherwise, negative values count back from the number of CPUs).
 """
 
-import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from joblib import effective_n_jobs, parallel_config
 
+from .._blas import one_blas_thread
+
 __all__ = ["run_tasks"]
 
 _POOLS = {}
 _LOCK = threading.Lock()
-_CONTROLLER = []
-# the BLAS limit shared by the fits running folds at once: [number of them, limiter]
-_BLAS_LIMIT = [0, None]
 
 
 def _after_fork_in_child():
@@ -30,7 +28,6 @@ def _after_fork_in_child():
     global _LOCK
     _POOLS.clear()
     _LOCK = threading.Lock()
-    _BLAS_LIMIT[:] = [0, None]
 
 
 if hasattr(os, "register_at_fork"):
@@ -44,31 +41,6 @@ def _pool(k):
         return _POOLS[k]
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """BLAS limited to one thread while the folds are the parallelism (idle OpenBLAS
-    workers spin); the controller scans the loaded libraries once. The limit is
-    process-wide: fits running folds at once (from several threads) share one, set by
-    the first and restored by the last (each restoring the limits it saw on entry would
-    leave BLAS at one thread for good when their runs overlap)."""
-    from threadpoolctl import ThreadpoolController
-
-    with _LOCK:
-        if not _CONTROLLER:
-            _CONTROLLER.append(ThreadpoolController())
-        if _BLAS_LIMIT[0] == 0:
-            _BLAS_LIMIT[1] = _CONTROLLER[0].limit(limits=1, user_api="blas")
-        _BLAS_LIMIT[0] += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _BLAS_LIMIT[0] -= 1
-            if _BLAS_LIMIT[0] == 0:
-                _BLAS_LIMIT[1].restore_original_limits()
-                _BLAS_LIMIT[1] = None
-
-
 def run_tasks(tasks, n_jobs):
     """Results of joblib-style ``delayed`` tasks ``(func, args, kwargs)``, in order."""
     with parallel_config(backend="threading"):  # threads (loky's limits do not apply)
@@ -76,7 +48,8 @@ def run_tasks(tasks, n_jobs):
     if k <= 1:
         return [func(*args, **kwargs) for func, args, kwargs in tasks]
     pool = _pool(k)
-    with _one_blas_thread():
+    # BLAS on one thread while the folds are the parallelism (idle OpenBLAS workers spin)
+    with one_blas_thread():
         futures = [pool.submit(func, *args, **kwargs) for func, args, kwargs in tasks]
         try:
             return [f.result() for f in futures]

@@ -54,10 +54,11 @@ class Design:
 
     ``blas_threads``: compute the column means (with ``fit_intercept``) on BLAS's
     threads; by default on the calling thread (:func:`penalized._blas.one_blas_thread`),
-    so that a short fit leaves no BLAS worker spinning.
+    so that a short fit leaves no BLAS worker spinning. ``mu``: the column means when
+    known (a subset's are its parent's).
     """
 
-    def __init__(self, X, sample_weight, fit_intercept, blas_threads=False):
+    def __init__(self, X, sample_weight, fit_intercept, blas_threads=False, mu=None):
         self.sparse = sp.issparse(X)
         if self.sparse:
             X = sp.csc_matrix(X) if X.format != "csc" else X
@@ -72,13 +73,15 @@ class Design:
                   else np.asarray(sample_weight, dtype=np.float64))
         self.S = float(self.s.sum())
         self.center = bool(fit_intercept)
-        if self.center:
+        if self.center and mu is not None:
+            self.mu = np.asarray(mu, dtype=np.float64)
+        elif self.center:
             if self.sparse or blas_threads:
                 raw = self.rmatvec_raw(self.s)
             else:
                 # the same BLAS product on the calling thread: a woken OpenBLAS worker
-                # spins on through the fit (a Lasso with an intercept on 100 x 10000 used
-                # twice its wall time in CPU, the cores' share of a busy machine)
+                # would spin on through the fit (a Lasso with an intercept on 100 x 10000
+                # used twice its wall time in CPU, a core a busy machine does not have)
                 from .._blas import one_blas_thread
 
                 with one_blas_thread():
@@ -126,7 +129,9 @@ class Design:
             Xk = _csc_columns(self.X, np.asarray(cols))
         else:
             Xk = np.asfortranarray(self.X[:, cols])
-        sub = Design(Xk, self.s if self.weighted else None, self.center)
+        # the means are the parent's too, as the norms centered with them: no product
+        sub = Design(Xk, self.s if self.weighted else None, self.center,
+                     mu=self.mu[cols] if self.center else None)
         if self._sqnorms is not None:
             # per-column values: the parent's, not another pass over X (the GLM engine
             # asks a working set's design for them in every step: 680 passes over a CV

@@ -247,13 +247,17 @@ def test_wide_fits_match_scikit_learn(positive, l1_ratio, weighted):
             assert np.all(ours.coef_ >= 0)
 
 
-def test_elastic_net_path_at_tight_tol_is_fast_and_exact():
+def test_elastic_net_path_at_tight_tol_is_fast_and_exact(monkeypatch):
     """Along an elastic-net path the factor's L2 weights lag alpha: the solves must still
     be exact (no slow linear convergence towards a tight tolerance). Supports up to the
     rank (n = 60) are the active-set method's, exact; past it (the last alpha, 61
     nonzeros) coordinate descent finishes, to its certificate: the objective is
     mu-strongly convex (mu = alpha (1 - l1_ratio)), so ||w - w*|| <= sqrt(2 gap / mu), and
-    the KKT residual moves by at most L times that."""
+    the KKT residual moves by at most L times that. (This path's L2 weights are large
+    enough that it would run on coordinate descent alone: the active set is forced.)"""
+    from penalized.solvers import least_squares
+
+    monkeypatch.setattr(least_squares, "_RIDGE_CD_PATH", 1e9)
     X, y = _wide(n=60, p=120, seed=5, shift=False)
     res = path(X, y, l1_ratio=0.5, alphas=15, eps=1e-2, tol=1e-14, max_iter=100_000)
     assert res.converged.all()
@@ -269,6 +273,67 @@ def test_elastic_net_path_at_tight_tol_is_fast_and_exact():
             mu = res.alphas[i] * 0.5
             gap = max(res.dual_gaps[i], 1e-16 * float(np.var(y)))
             assert kkt <= (lmax + mu) * np.sqrt(2 * gap / mu)
+
+
+def test_ridge_cd_rule():
+    """Cold wide fits and paths leave the active set out when the L2 weights over the
+    column curvatures reach (c / n)^2: never for the Lasso, and the scale of the columns
+    does not matter (b_j / L_j)."""
+    from penalized.solvers.least_squares import _RIDGE_CD, _ridge_cd
+
+    X, _ = _wide(n=50, p=200, seed=2)
+    d = Design(X, None, True)
+    L = d.sqnorms()
+    edge = (_RIDGE_CD / 50) ** 2
+    assert not _ridge_cd(d, np.zeros(200))
+    assert not _ridge_cd(d, 0.9 * edge * L)
+    assert _ridge_cd(d, 1.1 * edge * L)
+    d2 = Design(np.asfortranarray(X * 10.0), None, True)  # columns 10x: L 100x
+    assert _ridge_cd(d2, 1.1 * edge * L * 100) and not _ridge_cd(d2, 1.1 * edge * L)
+    assert _ridge_cd(d, np.full(200, 1e-9), c=1e-6) and not _ridge_cd(d, np.full(200, 1e-9))
+    assert not _ridge_cd(Design(np.zeros((5, 0)), None, True), np.zeros(0))
+
+
+@pytest.mark.parametrize("l1_ratio", [0.2, 0.95])
+def test_elastic_net_fits_and_paths_either_way_agree(l1_ratio, monkeypatch, capsys):
+    """A wide elastic net with a large L2 weight runs on coordinate descent alone (no
+    continuation, no active-set rounds), one with a small L2 weight on the active set;
+    both reach scikit-learn's objective to their certificates, and forcing the other
+    method gives the same solutions, fit and path alike."""
+    from penalized.solvers import least_squares
+
+    X, y = _wide(n=40, p=400, seed=11)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    alpha = 0.02 * np.max(np.abs(Xc.T @ yc)) / 40 / l1_ratio
+
+    def f(w, b0):
+        r = y - X @ w - b0
+        return (r @ r / 80 + alpha * l1_ratio * np.abs(w).sum()
+                + alpha * (1 - l1_ratio) / 2 * (w @ w))
+
+    def fit():
+        return ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=100_000,
+                          verbose=1).fit(X, y)
+
+    ours = fit()
+    cont = "continuation" in capsys.readouterr().out
+    big = least_squares._ridge_cd(Design(X, None, True), np.full(400, alpha * (1 - l1_ratio)))
+    assert big == (l1_ratio == 0.2)
+    assert cont == (not big)
+    ref = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=10**6).fit(X, y)
+    assert f(ours.coef_, ours.intercept_) <= f(ref.coef_, ref.intercept_) + 1e-10 * np.var(y)
+    res = path(X, y, l1_ratio=l1_ratio, alphas=20, eps=1e-2, tol=1e-12, max_iter=100_000)
+    assert res.converged.all()
+    monkeypatch.setattr(least_squares, "_RIDGE_CD", 1e9 if big else 1e-9)
+    monkeypatch.setattr(least_squares, "_RIDGE_CD_PATH", 1e9 if big else 1e-9)
+    other = fit()
+    capsys.readouterr()
+    assert f(other.coef_, other.intercept_) <= f(ours.coef_, ours.intercept_) + 1e-10 * np.var(y)
+    assert f(ours.coef_, ours.intercept_) <= f(other.coef_, other.intercept_) + 1e-10 * np.var(y)
+    res2 = path(X, y, l1_ratio=l1_ratio, alphas=20, eps=1e-2, tol=1e-12, max_iter=100_000)
+    assert res2.converged.all()
+    A, B = res.coefs.toarray(), res2.coefs.toarray()
+    np.testing.assert_allclose(B, A, atol=1e-4 * np.abs(A).max())
 
 
 @pytest.mark.parametrize("kind", ["lasso", "weighted", "positive", "enet", "sample_weight"])

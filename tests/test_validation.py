@@ -304,3 +304,57 @@ def test_num_rows_of_unvalidated_inputs():
         cv.fit(X, y, exposure=np.ones(29))
     with pytest.raises(ValueError, match=r"exposure must have shape \(30,\)"):
         cv.fit(X, y, offset=np.zeros(30), exposure=np.ones(29))
+
+
+@pytest.mark.parametrize("case", ["nan_y", "inf_y", "short_y", "column_y", "int_y", "f32",
+                                  "names_then_plain", "overflow_sum_y", "string_y"])
+def test_plain_arrays_validate_as_scikit_learn_does(case):
+    """F-ordered float arrays skip scikit-learn's type checks (the fit's fast path): each
+    input gets the same outcome as scikit-learn's ElasticNet gives it (error type and
+    message, warning, fitted attributes)."""
+    import warnings
+
+    from sklearn.linear_model import ElasticNet as SkElasticNet
+
+    pd = pytest.importorskip("pandas") if case == "names_then_plain" else None
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((30, 5)))
+    y = X @ rng.standard_normal(5)
+    if case == "nan_y":
+        y[4] = np.nan
+    elif case == "inf_y":
+        y[4] = -np.inf
+    elif case == "short_y":
+        y = y[:-1]
+    elif case == "column_y":
+        y = y[:, None]
+    elif case == "int_y":
+        y = np.round(10 * y).astype(np.int64)
+    elif case == "f32":
+        X, y = X.astype(np.float32), y.astype(np.float32)
+    elif case == "overflow_sum_y":
+        y = np.full(30, 1e308)
+    elif case == "string_y":
+        y = y.astype(str)
+
+    def outcome(cls):
+        est = cls(alpha=0.01, tol=1e-10)
+        if case == "names_then_plain":
+            est.fit(pd.DataFrame(X, columns=list("abcde")), y)
+            assert hasattr(est, "feature_names_in_")
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            try:
+                est.fit(X, y)
+            except (ValueError, TypeError) as exc:
+                return type(exc), str(exc).split("\n")[0][:40], None
+        warned = sorted({type(w.message).__name__ for w in rec
+                         if "Convergence" not in type(w.message).__name__})
+        return (None, hasattr(est, "feature_names_in_"), est.n_features_in_, warned,
+                est.coef_.dtype)
+
+    ours, theirs = outcome(ElasticNet), outcome(SkElasticNet)
+    if case == "overflow_sum_y":  # ours refuses y whose squares overflow, by name
+        assert ours[0] is ValueError and "overflow" in ours[1] + "overflow"
+        return
+    assert ours == theirs

@@ -176,6 +176,33 @@ def check_copy_X(est):
     return check_bool(est.copy_X, "copy_X")
 
 
+def _plain_X(X):
+    """An X scikit-learn's fit validation returns as is: a non-empty 2-D F-ordered
+    float64 or float32 ndarray (no subclass, native byte order, no feature names)."""
+    return (type(X) is np.ndarray and X.ndim == 2 and X.dtype in (np.float64, np.float32)
+            and X.flags.f_contiguous and X.shape[0] >= 1 and X.shape[1] >= 1)
+
+
+def _plain_y(y, n):
+    """A target scikit-learn's ``_check_y`` returns as is and accepts: a contiguous 1-D
+    float64, float32, int64 or int32 ndarray of ``n`` finite values."""
+    if not (type(y) is np.ndarray and y.ndim == 1 and y.shape[0] == n
+            and y.dtype in (np.float64, np.float32, np.int64, np.int32)
+            and y.flags.c_contiguous):
+        return False
+    if y.dtype.kind != "f":
+        return True
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.isfinite(np.sum(y)))  # NaN or inf: scikit-learn's message
+
+
+def _reset_features(est, X):
+    """``validate_data(reset=True)``'s effects for an X without feature names."""
+    if hasattr(est, "feature_names_in_"):
+        delattr(est, "feature_names_in_")
+    est.n_features_in_ = X.shape[1]
+
+
 def validate_fit_X(est, X):
     """scikit-learn's ``validate_data(est, X, accept_sparse="csc", dtype=[float64,
     float32], order="F", ensure_all_finite=False)`` at ``fit`` (``reset=True``), which
@@ -183,11 +210,8 @@ def validate_fit_X(est, X):
     float64 or float32 ndarray (no feature names, nothing to convert). That X gets the
     same effects directly, ``n_features_in_`` set and ``feature_names_in_`` of an
     earlier fit removed (a tenth of a 2000 x 100 Cox fit, in scikit-learn's checks)."""
-    if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in (np.float64, np.float32)
-            and X.flags.f_contiguous and X.shape[0] >= 1 and X.shape[1] >= 1):
-        if hasattr(est, "feature_names_in_"):
-            delattr(est, "feature_names_in_")
-        est.n_features_in_ = X.shape[1]
+    if _plain_X(X):
+        _reset_features(est, X)
         return X
     return validate_data(est, X, accept_sparse="csc", dtype=[np.float64, np.float32],
                          order="F", ensure_all_finite=False)
@@ -197,10 +221,15 @@ def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
     """X as F-ordered float64/float32 or CSC (never densified), y 1-D (or 2-D with
     ``multi_output``); X too large for float64 products is refused by name."""
     # X's finite check and overflow check in one pass (check_finite_no_overflow), not
-    # scikit-learn's pass and then ours
-    X, y = validate_data(est, X, y, accept_sparse="csc", dtype=[np.float64, np.float32],
-                         order="F", y_numeric=y_numeric, multi_output=multi_output,
-                         ensure_all_finite=False)
+    # scikit-learn's pass and then ours. Plain arrays that scikit-learn would return as
+    # they are get its effects directly: its checks of their types cost about 0.1 ms a
+    # fit (dataframe detection), 7% of a 500 x 600 elastic net's
+    if _plain_X(X) and _plain_y(y, X.shape[0]):
+        _reset_features(est, X)
+    else:
+        X, y = validate_data(est, X, y, accept_sparse="csc",
+                             dtype=[np.float64, np.float32], order="F", y_numeric=y_numeric,
+                             multi_output=multi_output, ensure_all_finite=False)
     check_finite_no_overflow(X, est)
     if y_numeric:
         check_target_overflow(y)

@@ -211,8 +211,10 @@ def solve_least_squares(design, y, pen, engine, *, tol, max_iter, coef_init=None
         hist = [(epochs, float(out[0]))]
     else:
         _, _, k_ws = _kernels()
-        r = yc - design.matvec(w)
         warm = bool(np.any(w != 0))
+        # (the kernel computes the residual afresh before its first gradient: a cold
+        # start's product with X would be a pass over X for nothing)
+        r = yc - design.matvec(w) if warm else yc.copy()
         # the active set adds one violator per solve: right for warm starts and for
         # p >> n (supports near the rank), slower than CD for a cold start with p close to n
         active = (newton and (warm or (design.p >= 2 * design.n and not _ridge_cd(design, pen.b)))
@@ -280,7 +282,7 @@ def least_squares_path(design, y, pen_unit, alphas, ca, cb, engine, *, tol, max_
         rss = (fg.yy - 2.0 * (fg.q @ W) + np.sum(W * (fg.G @ W), axis=0)) * design.S
         return W, _intercepts(design, ybar, W), gaps, iters, converged, rss
     _, _, k_ws = _kernels()
-    r = yc - design.matvec(w)
+    r = yc.copy()  # the residual of w = 0
     stats = np.zeros((m, 6))
     b_last = pen_unit.b * (alphas[-1] * cb)
     # the L2 weights at the path's middle alpha (geometric)

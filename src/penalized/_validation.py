@@ -152,17 +152,44 @@ def _squares_bounded(X):
     return total < np.finfo(np.float64).max / max(X.shape[0], 1)
 
 
-def check_finite_no_overflow(X, estimator=None):
+def _column_squares(X):
+    """``sum_i X_ij^2`` per column of a large dense float X (a numba pass, the one a
+    design's column norms take), else None."""
+    from .solvers.design import _KERNEL_MIN
+
+    if (sp.issparse(X) or X.dtype not in (np.float64, np.float32) or X.size < _KERNEL_MIN
+            or not X.flags.f_contiguous):
+        return None
+    from .solvers.kernels.arrays import col_sqnorms
+
+    out = np.empty(X.shape[1])
+    col_sqnorms(X, np.zeros(X.shape[1]), np.empty(0), False, out)
+    return out
+
+
+def check_finite_no_overflow(X, estimator=None, column_squares=False):
     """scikit-learn's finite check of X (its messages) and :func:`check_no_overflow`, in
     one pass when both hold (the common case: for ``validate_data(...,
-    ensure_all_finite=False)``, saving scikit-learn's own pass over X)."""
-    if _squares_bounded(X):
-        return
+    ensure_all_finite=False)``, saving scikit-learn's own pass over X).
+
+    With ``column_squares`` it returns ``sum_i X_ij^2`` per column when that pass
+    computed them (a large dense X: :class:`~penalized.solvers.design.Design` derives
+    its column norms from them instead of another pass), else None."""
+    colsq = _column_squares(X) if column_squares else None
+    if colsq is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.sum(colsq))
+        if total < np.finfo(np.float64).max / max(X.shape[0], 1):
+            return colsq
+        colsq = None
+    elif _squares_bounded(X):
+        return None
     from sklearn.utils import assert_all_finite
 
     assert_all_finite(X.data if sp.issparse(X) else X, input_name="X",
                       estimator_name=None if estimator is None else type(estimator).__name__)
     check_no_overflow(X)
+    return None
 
 
 def check_no_overflow(X):

@@ -217,9 +217,11 @@ def validate_fit_X(est, X):
                          order="F", ensure_all_finite=False)
 
 
-def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
+def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False, column_squares=False):
     """X as F-ordered float64/float32 or CSC (never densified), y 1-D (or 2-D with
-    ``multi_output``); X too large for float64 products is refused by name."""
+    ``multi_output``); X too large for float64 products is refused by name. With
+    ``column_squares``, ``(X, y, colsq)``: ``colsq`` X's column sums of squares when the
+    finite check computed them (see :func:`check_finite_no_overflow`), else None."""
     # X's finite check and overflow check in one pass (check_finite_no_overflow), not
     # scikit-learn's pass and then ours. Plain arrays that scikit-learn would return as
     # they are get its effects directly: its checks of their types cost about 0.1 ms a
@@ -230,12 +232,12 @@ def validate_fit_data(est, X, y, *, y_numeric=True, multi_output=False):
         X, y = validate_data(est, X, y, accept_sparse="csc",
                              dtype=[np.float64, np.float32], order="F", y_numeric=y_numeric,
                              multi_output=multi_output, ensure_all_finite=False)
-    check_finite_no_overflow(X, est)
+    colsq = check_finite_no_overflow(X, est, column_squares)
     if y_numeric:
         check_target_overflow(y)
     if multi_output and y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
-    return X, y
+    return (X, y, colsq) if column_squares else (X, y)
 
 
 def sparse_coef(est):

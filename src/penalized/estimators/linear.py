@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 
 from .._validation import InvalidParameterError, check_sample_weight, check_scalar
 from ..datafits import Quadratic
+from ..solvers.design import Design
 from ._base import (
     FitParams,
     build_penalty,
@@ -142,8 +143,10 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         shape = getattr(y, "shape", None)  # not np.shape: y may refuse array functions
         column = (len(shape) == 2 if shape is not None
                   else isinstance(y, (list, tuple)) and np.ndim(y) == 2)
+        colsq = None  # X's column sums of squares, from the finite check's pass
         if check_bool(check_input, "check_input"):
-            X, y = validate_fit_data(self, X, y, multi_output=True)
+            X, y, colsq = validate_fit_data(self, X, y, multi_output=True,
+                                            column_squares=True)
         y = np.asarray(y, dtype=np.float64)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         off = check_offset(offset, X.shape[0])
@@ -155,16 +158,13 @@ class _LinearBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
                                                     else (Y.shape[1], X.shape[1])):
             prev = None
         gram = engine.pop("gram_matrix", None)
+        design = Design(X, sample_weight, prm.fit_intercept, raw_sqnorms=colsq)  # every target's
         results = []
         for t in range(Y.shape[1]):
             init = None if prev is None else np.atleast_2d(prev)[t]
-            kw = dict(engine)
+            kw = dict(engine, design=design)
             if gram is not None:
-                from ..solvers.design import Design
-
-                kw["design"] = Design(X, sample_weight, prm.fit_intercept)
-                kw["gram"] = user_gram(gram, kw["design"],
-                                       Y[:, t] if off is None else Y[:, t] - off)
+                kw["gram"] = user_gram(gram, design, Y[:, t] if off is None else Y[:, t] - off)
             results.append(fit_problem(X, Y[:, t], Quadratic(),
                                        build_penalty(self, alphas[t], l1_ratio), prm,
                                        sample_weight=sample_weight, coef_init=init, offset=off,

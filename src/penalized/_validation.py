@@ -155,10 +155,9 @@ def _squares_bounded(X):
 def _column_squares(X):
     """``sum_i X_ij^2`` per column of a large dense float X (a numba pass, the one a
     design's column norms take), else None."""
-    from .solvers.design import _KERNEL_MIN
+    from .solvers.design import norms_by_kernel
 
-    if (sp.issparse(X) or X.dtype not in (np.float64, np.float32) or X.size < _KERNEL_MIN
-            or not X.flags.f_contiguous):
+    if sp.issparse(X) or not X.flags.f_contiguous or not norms_by_kernel(X):
         return None
     from .solvers.kernels.arrays import col_sqnorms
 

@@ -16,6 +16,13 @@ _BLOCK = 1 << 20  # elements per temporary block when a dense pass needs one
 _VECDOT = getattr(np, "vecdot", None)  # numpy >= 2.0
 _KERNEL_MIN = 1 << 18  # elements from which dense column norms are a numba pass
 
+
+def norms_by_kernel(X):
+    """Whether a dense X's column norms are a numba pass (``kernels.arrays.col_sqnorms``):
+    large enough, float64 or float32. Small ones stay on numpy: the kernel's loading
+    would cost a first fit more than it saves."""
+    return X.shape[0] * X.shape[1] >= _KERNEL_MIN and X.dtype in (np.float32, np.float64)
+
 # The design as one numba argument. Dense designs have ``X`` (F-ordered) and empty CSC
 # arrays; sparse ones have ``data, indices, indptr`` and an empty ``X`` of the same dtype,
 # so a dense and a sparse design (int32 indices) share one compiled specialization.
@@ -256,20 +263,19 @@ class Design:
                 out[out <= 1e-13 * np.maximum(raw, np.finfo(float).tiny)] = 0.0
         else:
             out = self._from_raw_sqnorms()
-            # a numba pass on large designs, no temporary: 0.4 against 1.7 ms on 400 x 5000,
-            # 2.3 against 33 ms on 20000 x 500 (a CV fold's design, a tall fit). Small ones
-            # stay on numpy: the kernel's loading would cost a first fit more than it saves
-            if out is not None:
-                pass
-            elif self.n * self.p >= _KERNEL_MIN and self.dtype in (np.float32, np.float64):
+            self._raw_sqnorms = None  # (used once)
+            if out is None:
                 out = np.empty(self.p)
-                from .kernels.arrays import col_sqnorms
+                # a numba pass on large designs, no temporary: 0.4 against 1.7 ms on
+                # 400 x 5000, 2.3 against 33 ms on 20000 x 500 (a CV fold's design, a
+                # tall fit)
+                if norms_by_kernel(self.X):
+                    from .kernels.arrays import col_sqnorms
 
-                col_sqnorms(self.X, mu, s, self.weighted, out)
-                out /= S
-            else:
-                out = np.empty(self.p)
-                self._sqnorms_by_blocks(out)
+                    col_sqnorms(self.X, mu, s, self.weighted, out)
+                    out /= S
+                else:
+                    self._sqnorms_by_blocks(out)
             scale = np.abs(mu) + np.sqrt(out)
             out[out <= (64 * np.finfo(self.dtype).eps * scale) ** 2] = 0.0
         self._sqnorms = out
